@@ -1,0 +1,68 @@
+/** Command dispatch: `agent-etl <command> …`, `--help`, `--version`; errors become exit codes. */
+import { createLogger } from "./log";
+import type { AnyCommand, Io } from "./command";
+import { dagCommand } from "./commands/dag";
+import { validateCommand } from "./commands/validate";
+import { EtlError, UsageError } from "./errors";
+
+declare const AGENT_ETL_VERSION: string | undefined;
+
+export const COMMANDS: readonly AnyCommand[] = [validateCommand, dagCommand];
+
+export const VERSION = typeof AGENT_ETL_VERSION === "string" ? AGENT_ETL_VERSION : "0.0.0-dev";
+
+function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    "agent-etl — validate, inspect and run ETL pipelines written in YAML (*.etl.yaml)",
+    "",
+    "Usage: agent-etl <command> [options]",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    "",
+    "Run `agent-etl <command> --help` for a command's options.",
+    "Environment: LOG_LEVEL (trace … fatal, default info), LOG_FORMAT (json | pretty).",
+  ].join("\n");
+}
+
+export function defaultIo(): Io {
+  return {
+    stdout: (text) => process.stdout.write(text.endsWith("\n") ? text : text + "\n"),
+    stderr: (text) => process.stderr.write(text.endsWith("\n") ? text : text + "\n"),
+    logger: createLogger(),
+    env: process.env,
+    cwd: process.cwd(),
+  };
+}
+
+/** Runs the CLI and returns its exit code. Never throws for user mistakes. */
+export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(mainHelp());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-V") {
+    io.stdout(VERSION);
+    return 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  try {
+    if (!command) throw new UsageError(`unknown command \`${name}\`; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout(`Usage: ${command.usage}\n\n${command.help}`);
+      return 0;
+    }
+    return await command.run(command.parse(rest), io);
+  } catch (err: unknown) {
+    if (err instanceof EtlError) {
+      const hint = err instanceof UsageError ? ` (see agent-etl ${command?.name ?? ""}${command ? " " : ""}--help)` : "";
+      io.stderr(`agent-etl: ${err.message}${hint}`);
+      return err.code === "usage" || err.code === "input" ? 2 : 1;
+    }
+    io.logger.fatal({ err }, "internal error");
+    io.stderr(`agent-etl: internal error: ${err instanceof Error ? err.message : String(err)} — please report it`);
+    return 1;
+  }
+}

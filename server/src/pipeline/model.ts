@@ -1,0 +1,320 @@
+/**
+ * The pipeline format, version 1: the single source of truth. `schemas/pipeline.schema.json` is
+ * generated from these schemas (`npm run schema`); a unit test fails when the two drift apart.
+ * Descriptions are hover text: they are written for the person editing the file.
+ */
+import { z } from "zod";
+
+export const IDENTIFIER_PATTERN = "^[a-z][a-z0-9_]{0,62}$";
+export const DURATION_PATTERN = "^[0-9]+(ms|s|m|h)$";
+export const DATE_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
+export const SCHEDULE_MACROS = ["@hourly", "@daily", "@weekly", "@monthly", "@yearly", "@once"] as const;
+export const SCHEDULE_PATTERN = "^(@(hourly|daily|weekly|monthly|yearly|once)|[^\\s]+( +[^\\s]+){4})$";
+export const METRIC_PATTERN = "^(count\\(\\)|(sum|min|max|avg)\\( *[^()\\s]+ *\\))$";
+
+export const CONNECTION_TYPES = ["postgres", "s3", "http", "file"] as const;
+export const STEP_KINDS = ["extract", "transform", "load", "sql"] as const;
+export const COLUMN_TYPES = ["string", "integer", "number", "decimal", "boolean", "date", "timestamp", "json"] as const;
+export const FILE_FORMATS = ["csv", "jsonl", "json"] as const;
+export const LOAD_MODES = ["append", "replace", "merge"] as const;
+export const TRANSFORM_OPS = ["select", "drop", "rename", "cast", "filter", "derive", "dedupe", "join", "aggregate", "limit"] as const;
+
+export type ConnectionType = (typeof CONNECTION_TYPES)[number];
+export type StepKind = (typeof STEP_KINDS)[number];
+export type ColumnType = (typeof COLUMN_TYPES)[number];
+
+const identifier = (description: string) => z.string().regex(new RegExp(IDENTIFIER_PATTERN)).meta({ description });
+const duration = (description: string) =>
+  z.string().regex(new RegExp(DURATION_PATTERN)).meta({ description, examples: ["30s", "10m", "2h"] });
+const columnList = (description: string) => z.array(z.string().min(1)).min(1).meta({ description });
+
+// ---------------------------------------------------------------------------------------------
+// Step policy
+
+const policyShape = {
+  retries: z.int().min(0).max(20).meta({
+    description: "How many times a failed step is tried again before the run fails (0–20). Only transient errors (timeouts, dropped connections, HTTP 429/5xx) are retried.",
+    examples: [3],
+  }),
+  retry_delay: duration("Wait before the first retry, e.g. `30s`. With `exponential` backoff later waits double, with jitter."),
+  timeout: duration("Longest time one attempt of a step may take before it is stopped and counted as failed, e.g. `10m`."),
+  retry_backoff: z.enum(["fixed", "exponential"]).default("exponential").meta({
+    description: "How the wait between retries grows: `fixed` waits `retry_delay` each time; `exponential` doubles it each retry, with jitter.",
+  }),
+};
+
+export const StepPolicySchema = z.strictObject(policyShape).partial().meta({
+  description: "Retry and timeout policy applied to every step; a step's own `retries`, `retry_delay`, `timeout` and `retry_backoff` override it.",
+});
+
+// ---------------------------------------------------------------------------------------------
+// Connections
+
+const connectionType = (type: ConnectionType, description: string) => z.literal(type).meta({ description });
+
+export const PostgresConnectionSchema = z
+  .strictObject({
+    type: connectionType("postgres", "A PostgreSQL database."),
+    url: z.string().optional().meta({
+      description: "Connection URL, `postgres://user@host:5432/db`. Keep the password out of the file: `postgres://app:${env:PG_PASSWORD}@db:5432/shop` or `${env:DATABASE_URL}`.",
+      examples: ["${env:DATABASE_URL}"],
+    }),
+    host: z.string().optional().meta({ description: "Server host name or address (instead of `url`)." }),
+    port: z.union([z.int().min(1).max(65535), z.string()]).optional().meta({ description: "Server port (default 5432).", default: 5432 }),
+    database: z.string().optional().meta({ description: "Database name." }),
+    user: z.string().optional().meta({ description: "User name." }),
+    password: z.string().optional().meta({
+      description: "Password. Use a reference, never a literal: `${env:PG_PASSWORD}` or `${file:/run/secrets/pg}`.",
+      examples: ["${env:PG_PASSWORD}"],
+    }),
+    schema: z.string().optional().meta({ description: "Schema searched for unqualified table names (the search path), e.g. `analytics`." }),
+    ssl: z.union([z.boolean(), z.literal("require")]).optional().meta({
+      description: "TLS: `true` to use TLS when the server offers it, `require` to refuse plain connections, `false` to never use it.",
+    }),
+  })
+  .meta({ description: "A PostgreSQL connection: give `url`, or `host`, `port`, `database`, `user` and `password`." });
+
+export const S3ConnectionSchema = z
+  .strictObject({
+    type: connectionType("s3", "An S3 bucket, or a bucket on an S3-compatible store (MinIO, Ceph, R2…)."),
+    bucket: z.string().min(1).meta({ description: "Bucket name." }),
+    region: z.string().optional().meta({ description: "AWS region, e.g. `eu-west-1`.", examples: ["us-east-1"] }),
+    endpoint: z.string().optional().meta({ description: "Endpoint URL of an S3-compatible store, e.g. `http://localhost:9000`. Leave out for AWS." }),
+    force_path_style: z.boolean().optional().meta({ description: "Address the bucket as `endpoint/bucket/key` instead of `bucket.endpoint/key` (most S3-compatible stores need `true`)." }),
+    prefix: z.string().optional().meta({ description: "Key prefix added in front of every key used with this connection, e.g. `raw/`." }),
+    access_key_id: z.string().optional().meta({ description: "Access key id; leave out to use the AWS default credential chain. Use `${env:AWS_ACCESS_KEY_ID}`." }),
+    secret_access_key: z.string().optional().meta({ description: "Secret access key; leave out to use the AWS default credential chain. Use `${env:AWS_SECRET_ACCESS_KEY}`, never a literal." }),
+  })
+  .meta({ description: "An S3 bucket (or S3-compatible store)." });
+
+const HttpAuthSchema = z
+  .discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("bearer").meta({ description: "Sends `Authorization: Bearer <token>`." }),
+      token: z.string().meta({ description: "The bearer token. Use `${env:API_TOKEN}`, never a literal." }),
+    }),
+    z.strictObject({
+      type: z.literal("basic").meta({ description: "Sends HTTP basic authentication." }),
+      username: z.string().meta({ description: "User name." }),
+      password: z.string().meta({ description: "Password. Use `${env:API_PASSWORD}`, never a literal." }),
+    }),
+  ])
+  .meta({ description: "Authentication: `{type: bearer, token}` or `{type: basic, username, password}`." });
+
+export const HttpConnectionSchema = z
+  .strictObject({
+    type: connectionType("http", "An HTTP JSON API."),
+    base_url: z.string().min(1).meta({ description: "Base URL that step `path`s are appended to, e.g. `https://api.example.com/v2`.", examples: ["https://api.example.com/v1"] }),
+    headers: z.record(z.string(), z.string()).optional().meta({ description: "Headers sent with every request. Secrets go in `${env:…}` references." }),
+    auth: HttpAuthSchema.optional(),
+    rate_limit: z.number().positive().optional().meta({ description: "Most requests per second sent to this API.", examples: [5] }),
+    timeout: duration("Longest wait for one response, e.g. `30s`.").optional(),
+  })
+  .meta({ description: "An HTTP API that returns JSON." });
+
+export const FileConnectionSchema = z
+  .strictObject({
+    type: connectionType("file", "Files in a local folder."),
+    root: z.string().optional().meta({ description: "Folder that paths are relative to; default: the folder of the pipeline file. Paths may not leave it." }),
+  })
+  .meta({ description: "Local files under a root folder." });
+
+export const ConnectionSchema = z
+  .discriminatedUnion("type", [PostgresConnectionSchema, S3ConnectionSchema, HttpConnectionSchema, FileConnectionSchema])
+  .meta({ description: "A data source or sink. `type` is one of postgres, s3, http, file.", discriminator: { propertyName: "type" } });
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+const connectionRef = identifier("Name of the connection (under `connections:`) this step reads from or writes to.");
+const formatKey = z.enum(FILE_FORMATS).optional().meta({ description: "File format: `csv`, `jsonl` (one JSON object per line) or `json` (an array of objects). Inferred from the file extension when left out." });
+const csvOptions = z
+  .strictObject({
+    delimiter: z.string().min(1).max(1).optional().meta({ description: "Field separator (default `,`).", default: "," }),
+    header: z.boolean().optional().meta({ description: "Whether the first line holds the column names (default `true`).", default: true }),
+  })
+  .optional()
+  .meta({ description: "CSV options." });
+
+const paginateSchema = z
+  .discriminatedUnion("type", [
+    z.strictObject({
+      type: z.literal("page").meta({ description: "Page numbers: `?page=1`, `?page=2`… until a page comes back empty." }),
+      param: z.string().optional().meta({ description: "Query parameter carrying the page number (default `page`).", default: "page" }),
+      size_param: z.string().optional().meta({ description: "Query parameter carrying the page size, e.g. `per_page`." }),
+      size: z.int().positive().optional().meta({ description: "Records per page." }),
+    }),
+    z.strictObject({
+      type: z.literal("offset").meta({ description: "Offsets: `?offset=0&limit=100`, `?offset=100&limit=100`… until fewer than `limit` come back." }),
+      param: z.string().optional().meta({ description: "Query parameter carrying the offset (default `offset`).", default: "offset" }),
+      limit_param: z.string().optional().meta({ description: "Query parameter carrying the limit (default `limit`).", default: "limit" }),
+      limit: z.int().positive().optional().meta({ description: "Records per request (default 100).", default: 100 }),
+    }),
+    z.strictObject({
+      type: z.literal("cursor").meta({ description: "Cursors: each response names the cursor of the next page." }),
+      param: z.string().meta({ description: "Query parameter that carries the cursor, e.g. `cursor`." }),
+      next: z.string().meta({ description: "Dotted path to the next cursor in the response, e.g. `meta.next_cursor`. Stops when it is empty." }),
+    }),
+    z.strictObject({
+      type: z.literal("link").meta({ description: "Follows the RFC 8288 `Link: <…>; rel=\"next\"` response header." }),
+    }),
+  ])
+  .optional()
+  .meta({ description: "How to fetch every page: `page`, `offset`, `cursor` or `link`.", discriminator: { propertyName: "type" } });
+
+export const ExtractSchema = z
+  .strictObject({
+    connection: connectionRef,
+    table: z.string().min(1).optional().meta({ description: "PostgreSQL: table or view to read, `schema.table` or `table`.", examples: ["public.orders"] }),
+    query: z.union([z.string(), z.record(z.string(), z.unknown())]).optional().meta({
+      description: "PostgreSQL: a SELECT to read from (templates become quoted literals). HTTP: query parameters as a map.",
+    }),
+    columns: columnList("PostgreSQL: the columns to read (default: all).").optional(),
+    incremental: z
+      .strictObject({
+        column: z.string().min(1).meta({ description: "Column that grows over time (e.g. `updated_at`); only rows above the last run's highest value are read." }),
+        initial: z.union([z.string(), z.number()]).optional().meta({ description: "Lower bound for the first run, e.g. `2024-01-01`." }),
+      })
+      .optional()
+      .meta({ description: "PostgreSQL: read only new rows since the last successful run (a high-water mark kept per pipeline)." }),
+    key: z.string().min(1).optional().meta({ description: "S3: object key, or a glob with `*` and `**`, e.g. `raw/orders/{{ ds }}/*.csv`." }),
+    path: z.string().optional().meta({ description: "File: path or glob under the connection's `root`. HTTP: path appended to `base_url`, e.g. `/orders`." }),
+    format: formatKey,
+    csv: csvOptions,
+    method: z.enum(["GET", "POST"]).optional().meta({ description: "HTTP: request method (default `GET`).", default: "GET" }),
+    body: z.unknown().optional().meta({ description: "HTTP: JSON request body (with `method: POST`)." }),
+    records: z.string().optional().meta({ description: "HTTP: dotted path to the array of records in the response, e.g. `data.items`. Leave out when the response is the array." }),
+    paginate: paginateSchema,
+  })
+  .meta({ description: "Reads records from a source. Keys depend on the connection's type: postgres `table`/`query`; s3 `key`; http `path`; file `path`." });
+
+const joinSchema = z
+  .strictObject({
+    with: identifier("The step whose records are joined in; it must also be listed in `depends_on`."),
+    on: z.union([z.string(), z.array(z.string()).min(1), z.record(z.string(), z.string())]).meta({
+      description: "Join columns: a column, a list of columns, or a map `left_column: right_column`.",
+    }),
+    how: z.enum(["inner", "left"]).default("inner").meta({ description: "`inner` keeps matches only; `left` keeps every record of this step's input." }),
+  })
+  .meta({ description: "Joins the records of another upstream step." });
+
+export const TransformOpSchema = z
+  .strictObject({
+    select: columnList("Keep only these columns, in this order.").optional(),
+    drop: columnList("Remove these columns.").optional(),
+    rename: z.record(z.string(), z.string()).optional().meta({ description: "Rename columns: `old_name: new_name`." }),
+    cast: z.record(z.string(), z.enum(COLUMN_TYPES)).optional().meta({
+      description: "Convert columns to a type: string, integer, number, decimal, boolean, date, timestamp, json. A value that does not convert fails the step naming the row.",
+    }),
+    filter: z.string().optional().meta({ description: "Keep records where this JSONata expression is true, e.g. `amount > 0 and country = \"DE\"`.", examples: ["amount > 0"] }),
+    derive: z.record(z.string(), z.string()).optional().meta({ description: "Add or replace columns with JSONata expressions: `total: price * quantity`." }),
+    dedupe: columnList("Keep the first record for each combination of these columns.").optional(),
+    join: joinSchema.optional(),
+    aggregate: z
+      .strictObject({
+        group_by: z.array(z.string()).meta({ description: "Columns to group by (one output record per group)." }),
+        metrics: z.record(z.string(), z.string().regex(new RegExp(METRIC_PATTERN))).meta({
+          description: "Output columns: `count()`, `sum(col)`, `min(col)`, `max(col)` or `avg(col)`.",
+          examples: [{ orders: "count()", revenue: "sum(amount)" }],
+        }),
+      })
+      .optional()
+      .meta({ description: "Groups records and computes metrics per group." }),
+    limit: z.int().min(0).optional().meta({ description: "Keep at most this many records." }),
+  })
+  .meta({ description: "One transform operation: select, drop, rename, cast, filter, derive, dedupe, join, aggregate or limit.", minProperties: 1, maxProperties: 1 });
+
+export const LoadSchema = z
+  .strictObject({
+    connection: connectionRef,
+    table: z.string().min(1).optional().meta({ description: "PostgreSQL: target table, `schema.table` or `table`." }),
+    mode: z.enum(LOAD_MODES).default("append").meta({
+      description: "PostgreSQL: `append` adds rows; `replace` leaves the table holding exactly this run's rows; `merge` upserts on `key`.",
+    }),
+    key: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional().meta({
+      description: "PostgreSQL: the columns that identify a row (required for `mode: merge`). S3: the object key to write.",
+    }),
+    create: z.boolean().default(true).meta({ description: "PostgreSQL: create the table from the records' column types when it does not exist (default `true`)." }),
+    path: z.string().optional().meta({ description: "File: path to write under the connection's `root`." }),
+    format: formatKey,
+  })
+  .meta({
+    description: "Writes the upstream step's records. All-or-nothing: a failed load leaves the target as it was.",
+    if: { properties: { mode: { const: "merge" } }, required: ["mode"] },
+    then: { required: ["key"] },
+  });
+
+export const SqlSchema = z
+  .strictObject({
+    connection: connectionRef,
+    query: z.string().min(1).meta({ description: "SQL to run. Templates such as `{{ ds }}` are inserted as quoted literals." }),
+  })
+  .meta({ description: "Runs SQL in a PostgreSQL connection. It moves no records; `depends_on` only orders it." });
+
+export const StepSchema = z
+  .strictObject({
+    id: identifier("Unique id of the step: lowercase letters, digits and `_`, starting with a letter. Becomes the Airflow task id."),
+    description: z.string().optional().meta({ description: "What the step does; shown in hovers and the DAG preview." }),
+    depends_on: z.array(z.string().regex(new RegExp(IDENTIFIER_PATTERN))).optional().meta({
+      description: "Steps that must finish before this one. A transform or load reads the records of the first one (or of `input`).",
+      uniqueItems: true,
+    }),
+    input: identifier("Transform/load: the upstream step whose records are read, when `depends_on` names several.").optional(),
+    retries: policyShape.retries.optional(),
+    retry_delay: policyShape.retry_delay.optional(),
+    timeout: policyShape.timeout.optional(),
+    retry_backoff: z.enum(["fixed", "exponential"]).optional().meta({ description: policyShape.retry_backoff.description }),
+    extract: ExtractSchema.optional(),
+    transform: z.array(TransformOpSchema).min(1).optional().meta({ description: "Transform operations applied in order to the upstream step's records." }),
+    load: LoadSchema.optional(),
+    sql: SqlSchema.optional(),
+  })
+  .meta({
+    description: "A step of the pipeline: an `id` and exactly one of `extract`, `transform`, `load` or `sql`.",
+    oneOf: STEP_KINDS.map((k) => ({ required: [k] })),
+  })
+  .superRefine((step, ctx) => {
+    const kinds = STEP_KINDS.filter((k) => step[k] !== undefined);
+    if (kinds.length !== 1) ctx.addIssue({ code: "custom", message: "a step needs exactly one of extract, transform, load, sql" });
+  });
+
+export const PipelineSchema = z
+  .strictObject({
+    version: z.literal(1).meta({ description: "Version of the pipeline file format. Always `1`." }),
+    name: identifier("Name of the pipeline: lowercase letters, digits and `_`. Becomes the Airflow `dag_id`."),
+    description: z.string().optional().meta({ description: "What the pipeline does; shown in hovers, the DAG preview and Airflow's `doc_md`." }),
+    schedule: z.union([z.string().regex(new RegExp(SCHEDULE_PATTERN)), z.null()]).optional().meta({
+      description: "When the pipeline runs: a 5-field cron expression (`0 6 * * *`) or `@hourly`, `@daily`, `@weekly`, `@monthly`, `@yearly`, `@once`. `null` or absent: manual runs only.",
+      examples: ["@daily", "0 6 * * 1-5"],
+    }),
+    start_date: z.string().regex(new RegExp(DATE_PATTERN)).optional().meta({ description: "First logical date, `YYYY-MM-DD` (used by Airflow).", examples: ["2024-01-01"] }),
+    owner: z.string().optional().meta({ description: "Who owns the pipeline (Airflow `owner`)." }),
+    tags: z.array(z.string()).optional().meta({ description: "Labels for finding the pipeline (Airflow tags)." }),
+    params: z.record(z.string().regex(new RegExp(IDENTIFIER_PATTERN)), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional().meta({
+      description: "Defaults for `{{ params.NAME }}` templates; override with `agent-etl run --param NAME=VALUE`.",
+    }),
+    defaults: StepPolicySchema.optional(),
+    staging: z
+      .strictObject({
+        connection: identifier("An `s3` or `file` connection where step outputs are kept between steps."),
+        prefix: z.string().optional().meta({ description: "Key or folder prefix for staged outputs, e.g. `etl-staging/`." }),
+      })
+      .optional()
+      .meta({ description: "Where step outputs are kept between steps. Default: the local folder `.etl/runs/` beside the file. Workers on Airflow need a shared place such as S3." }),
+    connections: z.record(z.string().regex(new RegExp(IDENTIFIER_PATTERN)), ConnectionSchema).optional().meta({
+      description: "Named data sources and sinks, e.g. `warehouse: {type: postgres, url: ${env:DATABASE_URL}}`.",
+    }),
+    steps: z.array(StepSchema).min(1).meta({ description: "The steps of the pipeline; `depends_on` links them into a DAG." }),
+  })
+  .meta({
+    title: "Agent-Orchestrated ETL pipeline",
+    description: "An ETL pipeline: connections and steps (extract, transform, load, sql) that form a DAG.",
+  });
+
+export type Pipeline = z.output<typeof PipelineSchema>;
+export type Step = z.output<typeof StepSchema>;
+export type Connection = z.output<typeof ConnectionSchema>;
+export type Extract = z.output<typeof ExtractSchema>;
+export type Load = z.output<typeof LoadSchema>;
+export type TransformOp = z.output<typeof TransformOpSchema>;
+export type StepPolicy = z.output<typeof StepPolicySchema>;

@@ -1,0 +1,121 @@
+/** Small helpers over the `yaml` AST: spans, keys, paths. Aliases are followed one hop at a time. */
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
+import type { Span } from "./problem";
+
+export type AnyDoc = Document.Parsed | Document;
+
+export function spanOf(node: Node | null | undefined, fallback: Span = { start: 0, end: 0 }): Span {
+  const range = node?.range;
+  return range ? { start: range[0], end: range[1] } : fallback;
+}
+
+/** Follows an alias to the node it names; returns other nodes unchanged. */
+export function deref(doc: AnyDoc, node: unknown): Node | undefined {
+  let current: unknown = node;
+  for (let hops = 0; isAlias(current) && hops < 8; hops++) current = current.resolve(doc);
+  return current === null || current === undefined ? undefined : (current as Node);
+}
+
+export function asMap(doc: AnyDoc, node: unknown): YAMLMap | undefined {
+  const n = deref(doc, node);
+  return isMap(n) ? n : undefined;
+}
+
+export function asSeq(doc: AnyDoc, node: unknown): YAMLSeq | undefined {
+  const n = deref(doc, node);
+  return isSeq(n) ? n : undefined;
+}
+
+/** The key of a pair as a string, when it is a plain scalar key. */
+export function keyName(pair: Pair): string | undefined {
+  const key = pair.key;
+  if (isScalar(key) && (typeof key.value === "string" || typeof key.value === "number" || typeof key.value === "boolean")) return String(key.value);
+  return undefined;
+}
+
+/** The pairs of a map, with `<<: *anchor` merge keys expanded (the map's own keys win). */
+export function pairsOf(doc: AnyDoc, map: YAMLMap): Pair[] {
+  const own: Pair[] = [];
+  const merged: Pair[] = [];
+  for (const item of map.items) {
+    if (!isPair(item)) continue;
+    if (keyName(item) === "<<") {
+      const sources = asSeq(doc, item.value)?.items ?? [item.value];
+      for (const source of sources) merged.push(...(asMap(doc, source)?.items.filter(isPair) ?? []));
+    } else own.push(item);
+  }
+  if (merged.length === 0) return own;
+  const seen = new Set(own.map(keyName));
+  return [...own, ...merged.filter((p) => !seen.has(keyName(p)))];
+}
+
+export function pairOf(doc: AnyDoc, map: YAMLMap | undefined, key: string): Pair | undefined {
+  if (!map) return undefined;
+  return pairsOf(doc, map).find((p) => keyName(p) === key);
+}
+
+/** The string value of a scalar node, or undefined for anything else. */
+export function stringValue(doc: AnyDoc, node: unknown): string | undefined {
+  const n = deref(doc, node);
+  return isScalar(n) && typeof n.value === "string" ? n.value : undefined;
+}
+
+export interface PathTarget {
+  /** The node at the path, when it exists. */
+  node?: Node;
+  /** The key node of the last segment, when the last segment is a map key that exists. */
+  key?: Node;
+  /** The deepest node that exists along the path. */
+  deepest: Node;
+  /** The key node leading to `deepest`, if `deepest` is a map value. */
+  deepestKey?: Node;
+}
+
+/** Walks a JSON-pointer-like path (ajv's `instancePath` segments) through the document. */
+export function nodeAtPath(doc: AnyDoc, segments: readonly string[]): PathTarget | undefined {
+  const root = deref(doc, doc.contents);
+  if (!root) return undefined;
+  let current: Node = root;
+  let currentKey: Node | undefined;
+  for (const segment of segments) {
+    const map = asMap(doc, current);
+    const seq = map ? undefined : asSeq(doc, current);
+    let next: Node | undefined;
+    let nextKey: Node | undefined;
+    if (map) {
+      const pair = pairOf(doc, map, segment);
+      if (pair) {
+        nextKey = pair.key as Node;
+        next = deref(doc, pair.value) ?? (pair.key as Node);
+      }
+    } else if (seq) {
+      const item = seq.items[Number(segment)];
+      next = deref(doc, item);
+    }
+    if (!next) return { deepest: current, deepestKey: currentKey };
+    current = next;
+    currentKey = nextKey;
+  }
+  return { node: current, key: currentKey, deepest: current, deepestKey: currentKey };
+}
+
+/** Splits an ajv instance path (`/steps/0/load`) into unescaped segments. */
+export function pointerSegments(pointer: string): string[] {
+  if (pointer === "") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+/** The span of a seq item that is a map: its first key (usually `id`) or, for a step, the `id` value. */
+export function itemHeadSpan(doc: AnyDoc, node: Node): Span {
+  const map = asMap(doc, node);
+  if (map) {
+    const id = pairOf(doc, map, "id");
+    if (id?.value) return spanOf(id.value as Node);
+    const first = map.items.find(isPair);
+    if (first) return spanOf(first.key as Node);
+  }
+  return spanOf(node);
+}

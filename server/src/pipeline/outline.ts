@@ -1,0 +1,174 @@
+/**
+ * The pipeline as positioned facts, read leniently from the YAML tree so that rules, the graph and
+ * the language server work on files that do not (yet) pass the schema.
+ */
+import { isPair, isScalar, type Node, type Pair, type YAMLMap } from "yaml";
+import { STEP_KINDS, type StepKind } from "./model";
+import { asMap, asSeq, deref, keyName, pairOf, pairsOf, spanOf, stringValue, type AnyDoc } from "./nodes";
+import type { Span } from "./problem";
+
+/** A name written in the file (a step id, a connection name) and where. */
+export interface Ref {
+  name: string;
+  span: Span;
+}
+
+export interface ExpressionRef {
+  /** The JSONata source text. */
+  text: string;
+  /** Span of the scalar holding it. */
+  span: Span;
+  /** Offset of the expression's first character in the file (after any opening quote). */
+  contentStart: number;
+  op: "filter" | "derive";
+}
+
+export interface StepOutline {
+  index: number;
+  /** The step's map node. */
+  node: YAMLMap;
+  span: Span;
+  id?: Ref;
+  description?: string;
+  /** The kinds whose keys are present; a valid step has exactly one. */
+  kinds: { kind: StepKind; keySpan: Span; node?: Node }[];
+  dependsOn: Ref[];
+  dependsOnKey?: Span;
+  input?: Ref;
+  joins: Ref[];
+  connection?: Ref;
+  expressions: ExpressionRef[];
+}
+
+export interface ConnectionOutline {
+  name: string;
+  keySpan: Span;
+  span: Span;
+  type?: string;
+  node?: YAMLMap;
+}
+
+export interface PipelineOutline {
+  doc: AnyDoc;
+  root?: YAMLMap;
+  name?: Ref;
+  schedule?: { value: string; span: Span };
+  steps: StepOutline[];
+  connections: Map<string, ConnectionOutline>;
+  connectionsKey?: Span;
+  staging?: Ref;
+}
+
+function ref(doc: AnyDoc, node: unknown): Ref | undefined {
+  const n = deref(doc, node);
+  if (!isScalar(n) || n.value === null || n.value === undefined || typeof n.value === "object") return undefined;
+  return { name: String(n.value), span: spanOf(n) };
+}
+
+function refList(doc: AnyDoc, node: unknown): Ref[] {
+  const seq = asSeq(doc, node);
+  if (seq) return seq.items.map((item) => ref(doc, item)).filter((r): r is Ref => r !== undefined);
+  const single = ref(doc, node);
+  return single ? [single] : [];
+}
+
+/** Offset of a scalar's content: after the opening quote of a quoted scalar, else its start. */
+function contentStart(node: Node): number {
+  const start = spanOf(node).start;
+  if (isScalar(node) && (node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE")) return start + 1;
+  return start;
+}
+
+function expressions(doc: AnyDoc, transform: unknown): { exprs: ExpressionRef[]; joins: Ref[] } {
+  const exprs: ExpressionRef[] = [];
+  const joins: Ref[] = [];
+  for (const item of asSeq(doc, transform)?.items ?? []) {
+    const op = asMap(doc, item);
+    if (!op) continue;
+    for (const pair of pairsOf(doc, op)) {
+      const name = keyName(pair);
+      if (name === "filter") pushExpr(doc, exprs, pair.value, "filter");
+      if (name === "derive") for (const d of pairsOf(doc, asMap(doc, pair.value) ?? ({ items: [] } as unknown as YAMLMap))) pushExpr(doc, exprs, d.value, "derive");
+      if (name === "join") {
+        const w = ref(doc, pairOf(doc, asMap(doc, pair.value), "with")?.value);
+        if (w) joins.push(w);
+      }
+    }
+  }
+  return { exprs, joins };
+}
+
+function pushExpr(doc: AnyDoc, out: ExpressionRef[], value: unknown, op: ExpressionRef["op"]): void {
+  const node = deref(doc, value);
+  const text = stringValue(doc, node);
+  if (node && text !== undefined) out.push({ text, span: spanOf(node), contentStart: contentStart(node), op });
+}
+
+function stepOutline(doc: AnyDoc, node: YAMLMap, index: number): StepOutline {
+  const kinds: StepOutline["kinds"] = [];
+  for (const pair of pairsOf(doc, node)) {
+    const name = keyName(pair) as StepKind | undefined;
+    if (name && (STEP_KINDS as readonly string[]).includes(name)) {
+      const value = deref(doc, pair.value);
+      kinds.push({ kind: name, keySpan: spanOf(pair.key as Node), ...(value ? { node: value } : {}) });
+    }
+  }
+  const depends = pairOf(doc, node, "depends_on");
+  const kindNode = kinds[0]?.node;
+  const { exprs, joins } = kinds[0]?.kind === "transform" ? expressions(doc, kindNode) : { exprs: [], joins: [] };
+  const connection = kinds[0] && kinds[0].kind !== "transform" ? ref(doc, pairOf(doc, asMap(doc, kindNode), "connection")?.value) : undefined;
+  const id = ref(doc, pairOf(doc, node, "id")?.value);
+  const input = ref(doc, pairOf(doc, node, "input")?.value);
+  const description = stringValue(doc, pairOf(doc, node, "description")?.value);
+  return {
+    index,
+    node,
+    span: spanOf(node),
+    ...(id ? { id } : {}),
+    ...(description !== undefined ? { description } : {}),
+    kinds,
+    dependsOn: depends ? refList(doc, depends.value) : [],
+    ...(depends ? { dependsOnKey: spanOf(depends.key as Node) } : {}),
+    ...(input ? { input } : {}),
+    joins,
+    ...(connection ? { connection } : {}),
+    expressions: exprs,
+  };
+}
+
+function connectionOutline(doc: AnyDoc, pair: Pair): ConnectionOutline | undefined {
+  const name = keyName(pair);
+  if (name === undefined) return undefined;
+  const node = asMap(doc, pair.value);
+  const type = stringValue(doc, pairOf(doc, node, "type")?.value);
+  const keySpan = spanOf(pair.key as Node);
+  return { name, keySpan, span: { start: keySpan.start, end: spanOf(deref(doc, pair.value), keySpan).end }, ...(type ? { type } : {}), ...(node ? { node } : {}) };
+}
+
+/** Reads the outline of a parsed pipeline document. Never throws on malformed input. */
+export function buildOutline(doc: AnyDoc): PipelineOutline {
+  const root = asMap(doc, doc.contents);
+  const outline: PipelineOutline = { doc, steps: [], connections: new Map(), ...(root ? { root } : {}) };
+  if (!root) return outline;
+  const name = ref(doc, pairOf(doc, root, "name")?.value);
+  if (name) outline.name = name;
+  const schedulePair = pairOf(doc, root, "schedule");
+  const schedule = stringValue(doc, schedulePair?.value);
+  if (schedule !== undefined) outline.schedule = { value: schedule, span: spanOf(deref(doc, schedulePair?.value)) };
+  const connections = pairOf(doc, root, "connections");
+  if (connections) {
+    outline.connectionsKey = spanOf(connections.key as Node);
+    for (const pair of asMap(doc, connections.value)?.items.filter(isPair) ?? []) {
+      const c = connectionOutline(doc, pair);
+      if (c && !outline.connections.has(c.name)) outline.connections.set(c.name, c);
+    }
+  }
+  const staging = ref(doc, pairOf(doc, asMap(doc, pairOf(doc, root, "staging")?.value), "connection")?.value);
+  if (staging) outline.staging = staging;
+  const steps = asSeq(doc, pairOf(doc, root, "steps")?.value);
+  steps?.items.forEach((item, index) => {
+    const map = asMap(doc, item);
+    if (map) outline.steps.push(stepOutline(doc, map, index));
+  });
+  return outline;
+}

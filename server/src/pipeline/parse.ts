@@ -1,0 +1,96 @@
+/** Text → YAML document with source ranges, and YAML-level problems (`yaml-syntax`). */
+import { isAlias, parseDocument, visit, type Document, type YAMLError } from "yaml";
+import { problem, type Problem, type Span } from "./problem";
+import { spanOf } from "./nodes";
+
+/** Aliases expanded when turning the document into data; beyond this it is treated as an alias bomb. */
+export const MAX_ALIAS_COUNT = 1000;
+
+export interface ParsedYaml {
+  doc: Document.Parsed;
+  /** Plain data for schema validation; undefined when the YAML is broken. */
+  data: unknown;
+  problems: Problem[];
+}
+
+const FRIENDLY: Record<string, (e: YAMLError) => string> = {
+  DUPLICATE_KEY: () => "duplicate key: a key may appear only once in a map; remove or rename one of them",
+  TAB_AS_INDENT: () => "tabs are not allowed for indentation in YAML; indent with spaces",
+  MULTIPLE_DOCS: () => "a pipeline file holds one YAML document; remove the `---` and what follows, or split it into several files",
+  BAD_INDENT: (e) => `bad indentation: ${lowerFirst(e.message)}`,
+};
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1);
+}
+
+function yamlProblem(e: YAMLError, textLength: number): Problem {
+  const start = Math.min(e.pos[0], textLength);
+  const end = Math.max(start, Math.min(e.pos[1], textLength));
+  const message = FRIENDLY[e.code]?.(e) ?? lowerFirst(e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, ""));
+  return problem("yaml-syntax", "error", message, { start, end });
+}
+
+/** Parses pipeline text. Never throws: every failure becomes a `yaml-syntax` problem. */
+export function parseYaml(text: string): ParsedYaml {
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: false, strict: true });
+  } catch (err: unknown) {
+    if (err instanceof RangeError) {
+      const empty = parseDocument("");
+      return { doc: empty, data: undefined, problems: [problem("yaml-syntax", "error", "collections are nested too deeply to read; flatten the file", { start: 0, end: 0 })] };
+    }
+    throw err;
+  }
+  const problems = doc.errors.map((e) => yamlProblem(e, text.length));
+  if (problems.length > 0) return { doc, data: undefined, problems };
+  try {
+    return { doc, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), problems };
+  } catch (err: unknown) {
+    const span = firstAliasSpan(doc);
+    const message =
+      err instanceof RangeError
+        ? "collections are nested too deeply to read; flatten the file"
+        : `aliases expand into too much data (more than ${MAX_ALIAS_COUNT} alias uses; is this an alias bomb?); write the values out or use fewer aliases`;
+    return { doc, data: undefined, problems: [problem("yaml-syntax", "error", message, span)] };
+  }
+}
+
+function firstAliasSpan(doc: Document.Parsed): Span {
+  let span: Span = { start: 0, end: 0 };
+  visit(doc, {
+    Alias(_key, node) {
+      if (isAlias(node)) span = spanOf(node);
+      return visit.BREAK;
+    },
+  });
+  return span;
+}
+
+export interface DecodedText {
+  text: string;
+  problem?: Problem;
+}
+
+/** Decodes file bytes as UTF-8 (dropping a BOM); invalid bytes become a `yaml-syntax` problem. */
+export function decodeUtf8(bytes: Uint8Array): DecodedText {
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes);
+    return { text };
+  } catch {
+    const text = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false }).decode(bytes);
+    const at = Math.max(0, text.indexOf("\uFFFD"));
+    return {
+      text,
+      problem: problem("yaml-syntax", "error", "the file is not valid UTF-8 text; save it with UTF-8 encoding", { start: at, end: at + 1 }),
+    };
+  }
+}
+
+/** True when the bytes look binary (a NUL byte early on), so tools refuse it instead of parsing. */
+export function looksBinary(bytes: Uint8Array): boolean {
+  const n = Math.min(bytes.length, 8000);
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) return true;
+  return false;
+}

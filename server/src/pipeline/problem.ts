@@ -1,0 +1,59 @@
+/** A half-open range of character offsets into the pipeline text: `[start, end)`. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export type Severity = "error" | "warning" | "info" | "hint";
+
+/** Stable diagnostic codes (docs/pipeline-spec.md, "Diagnostics"). Tools switch on these, never on messages. */
+export type ProblemCode =
+  | "yaml-syntax"
+  | "schema"
+  | "duplicate-step-id"
+  | "unknown-step"
+  | "cycle"
+  | "join-not-upstream"
+  | "unknown-connection"
+  | "connection-type"
+  | "missing-input"
+  | "invalid-expression"
+  | "invalid-schedule"
+  | "missing-env"
+  | "hardcoded-secret"
+  | "unknown-column"
+  | "unused-connection";
+
+export interface RelatedInfo {
+  message: string;
+  span: Span;
+}
+
+/**
+ * A user's mistake, as a value. `suggestion` is the replacement text a quick fix can offer
+ * for the span (e.g. the closest valid key), when there is one.
+ */
+export interface Problem {
+  code: ProblemCode;
+  severity: Severity;
+  message: string;
+  span: Span;
+  related?: RelatedInfo[];
+  suggestion?: string;
+}
+
+export function problem(
+  code: ProblemCode,
+  severity: Severity,
+  message: string,
+  span: Span,
+  extra: Pick<Problem, "related" | "suggestion"> = {},
+): Problem {
+  return { code, severity, message, span, ...extra };
+}
+
+/** Sorts problems by position, then severity, so every front end prints them in one order. */
+export function sortProblems(problems: Problem[]): Problem[] {
+  const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
+  return problems.sort((a, b) => a.span.start - b.span.start || rank[a.severity] - rank[b.severity] || a.span.end - b.span.end);
+}

@@ -1,0 +1,86 @@
+import { isMap, isScalar, isSeq, type Node } from "yaml";
+import type { ConnectionType } from "../model";
+import { asMap, deref, keyName, pairOf, pairsOf, spanOf, stringValue } from "../nodes";
+import { problem, type Problem, type Span } from "../problem";
+import { listOf } from "../suggest";
+import type { Rule } from "./rule";
+
+/** Keys (besides `connection`) that an extract or load may use for each connection type. */
+const EXTRACT_KEYS: Record<ConnectionType, readonly string[]> = {
+  postgres: ["table", "query", "columns", "incremental"],
+  s3: ["key", "format", "csv"],
+  http: ["path", "method", "query", "body", "records", "paginate"],
+  file: ["path", "format", "csv"],
+};
+const LOAD_KEYS: Record<ConnectionType, readonly string[]> = {
+  postgres: ["table", "mode", "key", "create"],
+  s3: ["key", "format"],
+  http: [],
+  file: ["path", "format"],
+};
+const REQUIRED: Record<"extract" | "load", Partial<Record<ConnectionType, string>>> = {
+  extract: { s3: "key", file: "path" },
+  load: { postgres: "table", s3: "key", file: "path" },
+};
+
+function isKnownType(t: string | undefined): t is ConnectionType {
+  return t === "postgres" || t === "s3" || t === "http" || t === "file";
+}
+
+/** A step uses keys that do not fit the type of the connection it names. */
+export const connectionType: Rule = {
+  code: "connection-type",
+  check({ outline }) {
+    const { doc } = outline;
+    const problems: Problem[] = [];
+    const bad = (message: string, span: Span) => problems.push(problem("connection-type", "error", message, span));
+    for (const step of outline.steps) {
+      const kind = step.kinds[0];
+      if (!kind || step.kinds.length !== 1 || kind.kind === "transform" || !step.connection) continue;
+      const conn = outline.connections.get(step.connection.name);
+      if (!conn || !isKnownType(conn.type)) continue;
+      const type = conn.type;
+      const body = asMap(doc, kind.node);
+      if (!body) continue;
+      const about = `\`${conn.name}\` is a${type === "s3" ? "n" : ""} \`${type}\` connection`;
+      if (kind.kind === "sql") {
+        if (type !== "postgres") bad(`\`sql\` steps run in PostgreSQL, but ${about}`, step.connection.span);
+        continue;
+      }
+      if (kind.kind === "load" && type === "http") {
+        bad(`records cannot be loaded into an HTTP API: ${about}; load into a postgres, s3 or file connection`, step.connection.span);
+        continue;
+      }
+      const allowed = (kind.kind === "extract" ? EXTRACT_KEYS : LOAD_KEYS)[type];
+      for (const pair of pairsOf(doc, body)) {
+        const key = keyName(pair);
+        if (key === undefined || key === "connection" || allowed.includes(key)) continue;
+        const known = new Set([...Object.values(EXTRACT_KEYS).flat(), ...Object.values(LOAD_KEYS).flat()]);
+        if (!known.has(key)) continue; // unknown keys are the schema's to report
+        bad(`\`${key}\` does not apply here: ${about}, whose ${kind.kind} keys are ${listOf(allowed, "and")}`, spanOf(pair.key as Node));
+      }
+      const required = REQUIRED[kind.kind][type];
+      if (required && !pairOf(doc, body, required)) bad(`a ${kind.kind} from ${about} needs \`${required}\``, kind.keySpan);
+      if (kind.kind === "extract" && type === "postgres") checkPostgresExtract(outline.doc, body, kind.keySpan, about, bad);
+      checkShapes(outline.doc, body, type, kind.kind, bad);
+    }
+    return problems;
+  },
+};
+
+function checkPostgresExtract(doc: Parameters<typeof asMap>[0], body: NonNullable<ReturnType<typeof asMap>>, keySpan: Span, about: string, bad: (m: string, s: Span) => void): void {
+  const table = pairOf(doc, body, "table");
+  const query = pairOf(doc, body, "query");
+  if (!table && !query) bad(`an extract from ${about} needs \`table\` or \`query\``, keySpan);
+  if (table && query) bad("give either `table` or `query`, not both", spanOf(query.key as Node));
+}
+
+/** Keys shared by several types whose value form depends on the type (`query`, `key`). */
+function checkShapes(doc: Parameters<typeof asMap>[0], body: NonNullable<ReturnType<typeof asMap>>, type: ConnectionType, kind: "extract" | "load", bad: (m: string, s: Span) => void): void {
+  const query = deref(doc, pairOf(doc, body, "query")?.value);
+  if (query && type === "postgres" && stringValue(doc, query) === undefined) bad("a PostgreSQL `query` is SQL text (a string)", spanOf(query));
+  if (query && type === "http" && !isMap(query)) bad("an HTTP `query` is a map of query parameters, e.g. `{status: open}`", spanOf(query));
+  const key = deref(doc, pairOf(doc, body, "key")?.value);
+  if (key && kind === "load" && type === "s3" && !isScalar(key)) bad("an S3 `key` is one object key (a string)", spanOf(key));
+  if (key && kind === "load" && type === "postgres" && !isSeq(key) && !isScalar(key)) bad("a PostgreSQL `key` is a list of columns", spanOf(key));
+}

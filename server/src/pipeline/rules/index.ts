@@ -1,0 +1,31 @@
+import { connectionType } from "./connectionType";
+import { cycle } from "./cycle";
+import { duplicateStepId } from "./duplicateStepId";
+import { hardcodedSecret } from "./hardcodedSecret";
+import { invalidExpression } from "./invalidExpression";
+import { invalidSchedule } from "./invalidSchedule";
+import { joinNotUpstream } from "./joinNotUpstream";
+import { missingEnv } from "./missingEnv";
+import { missingInput } from "./missingInput";
+import type { Rule } from "./rule";
+import { unknownConnection } from "./unknownConnection";
+import { unknownStep } from "./unknownStep";
+import { unusedConnection } from "./unusedConnection";
+
+/** Every semantic rule, in reporting order. Adding a rule: write it, list it here, test it. */
+export const RULES: readonly Rule[] = [
+  duplicateStepId,
+  unknownStep,
+  cycle,
+  joinNotUpstream,
+  missingInput,
+  unknownConnection,
+  connectionType,
+  invalidExpression,
+  invalidSchedule,
+  missingEnv,
+  hardcodedSecret,
+  unusedConnection,
+];
+
+export type { Rule, RuleContext, RuleInput } from "./rule";

@@ -1,0 +1,37 @@
+import jsonata from "jsonata";
+import { problem, type Problem } from "../problem";
+import type { Rule } from "./rule";
+
+interface JsonataError {
+  message?: string;
+  position?: number;
+  token?: string;
+}
+
+/** A `filter` or `derive` JSONata expression that does not parse. */
+export const invalidExpression: Rule = {
+  code: "invalid-expression",
+  check({ outline }) {
+    const problems: Problem[] = [];
+    for (const step of outline.steps) {
+      for (const expr of step.expressions) {
+        if (expr.text.trim() === "") {
+          problems.push(problem("invalid-expression", "error", `the ${expr.op} expression is empty; write a JSONata expression, e.g. \`amount > 0\``, expr.span));
+          continue;
+        }
+        try {
+          jsonata(expr.text);
+        } catch (err: unknown) {
+          const e = err as JsonataError;
+          const at = typeof e.position === "number" ? Math.max(0, Math.min(e.position - 1, expr.text.length)) : undefined;
+          const plain = expr.span.start === expr.contentStart && expr.span.end - expr.span.start === expr.text.length;
+          const quoted = expr.span.end - expr.span.start === expr.text.length + 2;
+          const span =
+            at !== undefined && (plain || quoted) ? { start: expr.contentStart + at, end: expr.contentStart + Math.min(at + Math.max(1, e.token?.length ?? 1), expr.text.length) } : expr.span;
+          problems.push(problem("invalid-expression", "error", `invalid ${expr.op} expression: ${e.message ?? String(err)} (JSONata syntax, e.g. \`amount > 0 and status = "paid"\`)`, span));
+        }
+      }
+    }
+    return problems;
+  },
+};

@@ -1,0 +1,29 @@
+/** Readable messages for the schema's `pattern`s: what the value should look like, with an example. */
+import { DATE_PATTERN, DURATION_PATTERN, IDENTIFIER_PATTERN, METRIC_PATTERN, SCHEDULE_PATTERN } from "./model";
+
+/** Lowercases and replaces what an identifier may not hold, e.g. `Daily Orders` → `daily_orders`. */
+export function toIdentifier(raw: string): string {
+  let id = raw
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, "_")
+    .replace(/^_+|_+$/g, "");
+  if (!/^[a-z]/.test(id)) id = `x_${id}`;
+  return id.slice(0, 63);
+}
+
+export function messageForPattern(pattern: string, value: string, what: string): string {
+  switch (pattern) {
+    case IDENTIFIER_PATTERN:
+      return `${what} \`${value}\` is not a valid identifier: use lowercase letters, digits and \`_\`, starting with a letter (at most 63), e.g. \`${toIdentifier(value)}\``;
+    case DURATION_PATTERN:
+      return `${what} \`${value}\` is not a duration: write a whole number and a unit, e.g. \`500ms\`, \`30s\`, \`10m\` or \`2h\``;
+    case DATE_PATTERN:
+      return `${what} \`${value}\` is not a date: write \`YYYY-MM-DD\`, e.g. \`2024-01-31\``;
+    case SCHEDULE_PATTERN:
+      return `${what} \`${value}\` is not a schedule: write a 5-field cron expression (minute hour day month weekday, e.g. \`0 6 * * *\`) or one of \`@hourly\`, \`@daily\`, \`@weekly\`, \`@monthly\`, \`@yearly\`, \`@once\``;
+    case METRIC_PATTERN:
+      return `${what} \`${value}\` is not a metric: use \`count()\`, \`sum(column)\`, \`min(column)\`, \`max(column)\` or \`avg(column)\``;
+    default:
+      return `${what} \`${value}\` does not match the pattern \`${pattern}\``;
+  }
+}

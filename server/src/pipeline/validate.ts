@@ -1,0 +1,33 @@
+/** Text → problems, outline, graph and (when the file is valid) the typed pipeline. */
+import { buildDag, type Dag } from "../dag/graph";
+import { PipelineSchema, type Pipeline } from "./model";
+import { buildOutline, type PipelineOutline } from "./outline";
+import { parseYaml } from "./parse";
+import { sortProblems, type Problem } from "./problem";
+import { RULES, type RuleContext } from "./rules";
+import { checkSchema } from "./schemaCheck";
+
+export interface ValidationResult {
+  problems: Problem[];
+  outline: PipelineOutline;
+  dag: Dag;
+  /** The typed pipeline; present only when there are no errors. */
+  pipeline?: Pipeline;
+}
+
+/** Validates pipeline text. Pure: everything it needs from outside comes in `context`. */
+export function validatePipeline(text: string, context: RuleContext = {}): ValidationResult {
+  const parsed = parseYaml(text);
+  const outline = buildOutline(parsed.doc);
+  const dag = buildDag(outline);
+  if (parsed.problems.length > 0) return { problems: sortProblems(parsed.problems), outline, dag };
+  const problems = checkSchema(parsed.doc, parsed.data, text);
+  if (outline.root) {
+    const input = { text, outline, dag, context };
+    for (const rule of RULES) problems.push(...rule.check(input));
+  }
+  sortProblems(problems);
+  const hasErrors = problems.some((p) => p.severity === "error");
+  const typed = hasErrors ? undefined : PipelineSchema.safeParse(parsed.data);
+  return { problems, outline, dag, ...(typed?.success ? { pipeline: typed.data } : {}) };
+}
