@@ -2,7 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { UsageError } from "./errors";
+import { UsageError } from "../errors";
 
 export interface Io {
   stdout: (text: string) => void;

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { parseEnv } from "node:util";
 import { decodeUtf8, looksBinary } from "../pipeline/parse";
 import type { Problem } from "../pipeline/problem";
-import { InputError } from "./errors";
+import { InputError } from "../errors";
 
 /** Larger files are refused before reading: no real pipeline comes near it. */
 export const MAX_PIPELINE_BYTES = 64 * 1024 * 1024;

@@ -3,7 +3,7 @@ import { createLogger } from "./log";
 import type { AnyCommand, Io } from "./command";
 import { dagCommand } from "./commands/dag";
 import { validateCommand } from "./commands/validate";
-import { EtlError, UsageError } from "./errors";
+import { EtlError, UsageError } from "../errors";
 
 declare const AGENT_ETL_VERSION: string | undefined;
 

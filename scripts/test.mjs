@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// `npm test`: builds the bundles, then runs every test suite under c8 coverage.
+//   node scripts/test.mjs                 all suites (unit, lsp, integration, e2e)
+//   node scripts/test.mjs unit lsp        only these suites
+//   TEST_FILTER=graph node scripts/test.mjs unit   only files whose path contains "graph"
+// Services (PostgreSQL, the S3 server, Airflow, code-server) are started by test/support, never skipped.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const ALL = ["unit", "lsp", "integration", "e2e"];
+const suites = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const selected = suites.length > 0 ? suites : ALL;
+for (const s of selected) if (!ALL.includes(s)) {
+  console.error(`unknown suite ${s}; suites: ${ALL.join(", ")}`);
+  process.exit(2);
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: "inherit", cwd: root, ...opts });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+}
+
+function testFiles(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return testFiles(path);
+    return name.endsWith(".test.ts") ? [path] : [];
+  });
+}
+
+if (run("node", ["esbuild.mjs"]) !== 0) process.exit(1);
+
+const filter = process.env.TEST_FILTER;
+const files = selected
+  .flatMap((s) => testFiles(join(root, "test", s)))
+  .filter((f) => !filter || f.includes(filter))
+  .map((f) => relative(root, f))
+  .sort();
+if (files.length === 0) {
+  console.error("no test files found");
+  process.exit(1);
+}
+
+const c8 = join(root, "node_modules", ".bin", "c8");
+const status = run(c8, ["node", "--import", "tsx", "--test", "--test-reporter=spec", ...files], {
+  env: { ...process.env, AGENT_ETL_TEST: "1" },
+});
+process.exit(status);

@@ -1,0 +1,58 @@
+/**
+ * One interface for every connection type (ARCHITECTURE.md): open a record stream, write a record
+ * stream, analyze. Connectors stream: none loads a whole source into memory.
+ */
+import type { Logger } from "pino";
+import type { ColumnType, Connection, ConnectionType, Extract, Load } from "../pipeline/model";
+import type { TemplateValues } from "../pipeline/templates";
+
+/** A record: a flat JSON object. */
+export type DataRecord = Record<string, unknown>;
+
+export interface SourceContext {
+  /** The connection with `${env:}`/`${file:}` references already resolved (only the runner does that). */
+  connection: Connection;
+  connectionName: string;
+  /** Folder of the pipeline file; relative paths resolve against it. */
+  baseDir: string;
+  templates: TemplateValues;
+  signal: AbortSignal;
+  logger: Logger;
+  /** Resolved secret values, for scrubbing them out of error messages (`scrubSecrets`). */
+  secrets: readonly string[];
+}
+
+export interface ExtractRequest extends SourceContext {
+  extract: Extract;
+  /** `incremental`: the high-water mark of the last successful run, if any. */
+  highWater?: string | number;
+}
+
+export interface ExtractResult {
+  records: AsyncIterable<DataRecord>;
+  /** Known column types (e.g. from the database catalog), when the source has them. */
+  columns?: Record<string, ColumnType>;
+  /** `incremental`: the new high-water mark, read after `records` is fully consumed. */
+  highWater?: () => string | number | undefined;
+}
+
+export interface LoadRequest extends SourceContext {
+  load: Load;
+  records: AsyncIterable<DataRecord>;
+  /** Column types of the records when known (from casts or the source); else the connector infers them. */
+  columns?: Record<string, ColumnType>;
+  runId: string;
+  stepId: string;
+}
+
+export interface LoadResult {
+  rows: number;
+}
+
+export interface Connector {
+  readonly type: ConnectionType;
+  extract(request: ExtractRequest): Promise<ExtractResult>;
+  load(request: LoadRequest): Promise<LoadResult>;
+  /** Releases pools and sockets. */
+  close?(): Promise<void>;
+}
