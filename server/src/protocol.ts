@@ -1,13 +1,95 @@
 /**
- * Custom LSP messages and settings shared by the server and the extension. The client imports
- * *types* from here and nothing else (ARCHITECTURE.md).
+ * Custom LSP messages, command ids and settings shared by the server and the extension. The client
+ * imports *types* (and these constants) from here and nothing else (ARCHITECTURE.md). Positions and
+ * ranges have the LSP shape (0-based line and UTF-16 character).
  */
+
+export const LANGUAGE_ID = "etl-pipeline";
+
+export interface Position {
+  line: number;
+  character: number;
+}
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+export type StepKindName = "extract" | "transform" | "load" | "sql";
+
+export interface DagNodeInfo {
+  id: string;
+  kind: StepKindName | null;
+  connection: string | null;
+  description: string | null;
+  /** The whole step item, and its `id` value. */
+  range: Range;
+  idRange: Range;
+}
+
+/** `agent-etl/dag` — client → server: the graph of an open pipeline, for the DAG preview. */
+export const DAG_REQUEST = "agent-etl/dag";
+export interface DagParams {
+  uri: string;
+}
+export interface DagResult {
+  uri: string;
+  version: number;
+  name: string | null;
+  nodes: DagNodeInfo[];
+  edges: { from: string; to: string }[];
+  /** Steps of one level can run in parallel. */
+  levels: string[][];
+  /** Each cycle as a path of step ids, first repeated last. */
+  cycles: string[][];
+  errorCount: number;
+}
+
+/** `agent-etl/steps` — client → server: the steps of an open pipeline (for Run Step pickers). */
+export const STEPS_REQUEST = "agent-etl/steps";
+export interface StepsParams {
+  uri: string;
+}
+export interface StepsResult {
+  steps: Omit<DagNodeInfo, "description">[];
+}
+
+/** Command ids the server puts in code lenses; the extension implements them. */
+export const COMMANDS = {
+  previewDag: "agentEtl.previewDag",
+  runPipeline: "agentEtl.runPipeline",
+  runStep: "agentEtl.runStep",
+  resumeRun: "agentEtl.resumeRun",
+  exportAirflow: "agentEtl.exportAirflow",
+  analyzeSources: "agentEtl.analyzeSources",
+  refreshSourceCache: "agentEtl.refreshSourceCache",
+  generatePipeline: "agentEtl.generatePipeline",
+  showLogs: "agentEtl.showLogs",
+} as const;
+
+/** Arguments of `agentEtl.runStep` as carried by a code lens. */
+export interface RunStepArgs {
+  uri: string;
+  stepId: string;
+}
 
 /** Settings under `agentEtl.*`, pulled by the server per document with `workspace/configuration`. */
 export interface AgentEtlSettings {
   logLevel: "trace" | "debug" | "info" | "warn" | "error";
+  /** Path of a `.env` file to read besides the ones next to the pipeline and at the workspace root. */
+  envFile: string;
+  /** Seconds live-analysis results stay fresh, per kind. */
+  cacheTtl: { postgres: number; s3: number; http: number; file: number };
+  /** The `agent-etl` CLI to run; empty: the one bundled with the extension. */
+  cliPath: string;
+  /** Node to run the CLI with; empty: VS Code's own runtime. */
+  nodePath: string;
 }
 
-export const DEFAULT_SETTINGS: AgentEtlSettings = { logLevel: "info" };
-
-export const LANGUAGE_ID = "etl-pipeline";
+export const DEFAULT_SETTINGS: AgentEtlSettings = {
+  logLevel: "info",
+  envFile: "",
+  cacheTtl: { postgres: 300, s3: 300, http: 600, file: 60 },
+  cliPath: "",
+  nodePath: "",
+};

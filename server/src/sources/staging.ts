@@ -1,0 +1,17 @@
+/**
+ * Where step outputs are kept between steps and runs: `.etl/runs/` beside the pipeline file by
+ * default, or a `staging` connection (a folder, or an S3 bucket every Airflow worker can reach).
+ * Keys are `/`-separated and relative to the store, e.g. `<run_id>/<step_id>.jsonl`.
+ */
+export interface StagingStore {
+  /** Where it is, for people: `.etl/runs/` or `s3://bucket/prefix/`. */
+  describe(): string;
+  /** Writes an object completely or not at all (temp name + rename, or a completed multipart upload). */
+  write(key: string, body: AsyncIterable<Uint8Array | string>): Promise<void>;
+  /** Streams an object; rejects with a `ConnectorError` whose code is `not-found` when it is absent. */
+  read(key: string): Promise<AsyncIterable<Uint8Array>>;
+  exists(key: string): Promise<boolean>;
+  /** Keys under a prefix. */
+  list(prefix: string): Promise<string[]>;
+  remove(key: string): Promise<void>;
+}
