@@ -24,9 +24,11 @@ function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1);
 }
 
-function yamlProblem(e: YAMLError, textLength: number): Problem {
-  const start = Math.min(e.pos[0], textLength);
-  const end = Math.max(start, Math.min(e.pos[1], textLength));
+function yamlProblem(e: YAMLError, text: string): Problem {
+  const start = Math.min(e.pos[0], text.length);
+  let end = Math.max(start, Math.min(e.pos[1], text.length));
+  // yaml marks one character of a duplicate key; the whole key reads better.
+  if (e.code === "DUPLICATE_KEY") end = Math.max(end, start + (/^[^:\n]*/.exec(text.slice(start))?.[0].trimEnd().length ?? 0));
   const message = FRIENDLY[e.code]?.(e) ?? lowerFirst(e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, ""));
   return problem("yaml-syntax", "error", message, { start, end });
 }
@@ -43,7 +45,7 @@ export function parseYaml(text: string): ParsedYaml {
     }
     throw err;
   }
-  const problems = doc.errors.map((e) => yamlProblem(e, text.length));
+  const problems = doc.errors.map((e) => yamlProblem(e, text));
   if (problems.length > 0) return { doc, data: undefined, problems };
   try {
     return { doc, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), problems };

@@ -232,9 +232,10 @@ function toProblem(doc: AnyDoc, data: unknown, text: string, e: AjvError): Probl
       return err(`${label(segments)} must be \`${JSON.stringify(params.allowedValue)}\``, at());
     case "pattern": {
       if (e.propertyName !== undefined) {
-        return err(messageForPattern(String(params.pattern), e.propertyName, `name \`${e.propertyName}\``), keySpan(doc, segments, e.propertyName));
+        const noun = segments[0] === "connections" ? "connection name" : segments[0] === "params" ? "parameter name" : "name";
+        return err(messageForPattern(String(params.pattern), e.propertyName, `${noun} \`${e.propertyName}\``), keySpan(doc, segments, e.propertyName));
       }
-      return err(messageForPattern(String(params.pattern), String(value), label(segments)), at());
+      return err(messageForPattern(String(params.pattern), String(value), `\`${String(value)}\` (in ${label(segments)})`), at());
     }
     case "minimum":
     case "maximum": {
@@ -290,8 +291,9 @@ function describeUnion(branches: unknown): string {
 function kindProblem(doc: AnyDoc, data: unknown, segments: readonly string[]): Problem {
   const kinds = ["extract", "transform", "load", "sql"];
   const step = lookup(data, segments) as Record<string, unknown> | undefined;
-  const present = kinds.filter((k) => step?.[k] !== undefined);
   const map = asMap(doc, nodeAtPath(doc, segments)?.node);
+  const inFileOrder = map ? map.items.filter(isPair).map((p) => keyName(p) ?? "") : [];
+  const present = inFileOrder.filter((k) => kinds.includes(k) && step?.[k] !== undefined);
   if (present.length > 1) {
     const second = present[1] ?? "";
     return problem(

@@ -11,19 +11,20 @@ export function toIdentifier(raw: string): string {
   return id.slice(0, 63);
 }
 
-export function messageForPattern(pattern: string, value: string, what: string): string {
+/** `subject` names the value, e.g. "`Orders` (in `name`)" or "connection name `Out-DB`". */
+export function messageForPattern(pattern: string, value: string, subject: string): string {
   switch (pattern) {
     case IDENTIFIER_PATTERN:
-      return `${what} \`${value}\` is not a valid identifier: use lowercase letters, digits and \`_\`, starting with a letter (at most 63), e.g. \`${toIdentifier(value)}\``;
+      return `${subject} is not a valid identifier: use lowercase letters, digits and \`_\`, starting with a letter (at most 63), e.g. \`${toIdentifier(value)}\``;
     case DURATION_PATTERN:
-      return `${what} \`${value}\` is not a duration: write a whole number and a unit, e.g. \`500ms\`, \`30s\`, \`10m\` or \`2h\``;
+      return `${subject} is not a duration: write a whole number and a unit, e.g. \`500ms\`, \`30s\`, \`10m\` or \`2h\``;
     case DATE_PATTERN:
-      return `${what} \`${value}\` is not a date: write \`YYYY-MM-DD\`, e.g. \`2024-01-31\``;
+      return `${subject} is not a date: write \`YYYY-MM-DD\`, e.g. \`2024-01-31\``;
     case SCHEDULE_PATTERN:
-      return `${what} \`${value}\` is not a schedule: write a 5-field cron expression (minute hour day month weekday, e.g. \`0 6 * * *\`) or one of \`@hourly\`, \`@daily\`, \`@weekly\`, \`@monthly\`, \`@yearly\`, \`@once\``;
+      return `${subject} is not a schedule: write a 5-field cron expression (minute hour day month weekday, e.g. \`0 6 * * *\`) or one of \`@hourly\`, \`@daily\`, \`@weekly\`, \`@monthly\`, \`@yearly\`, \`@once\``;
     case METRIC_PATTERN:
-      return `${what} \`${value}\` is not a metric: use \`count()\`, \`sum(column)\`, \`min(column)\`, \`max(column)\` or \`avg(column)\``;
+      return `${subject} is not a metric: use \`count()\`, \`sum(column)\`, \`min(column)\`, \`max(column)\` or \`avg(column)\``;
     default:
-      return `${what} \`${value}\` does not match the pattern \`${pattern}\``;
+      return `${subject} does not match the pattern \`${pattern}\``;
   }
 }

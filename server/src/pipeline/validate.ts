@@ -3,6 +3,7 @@ import { buildDag, type Dag } from "../dag/graph";
 import { PipelineSchema, type Pipeline } from "./model";
 import { buildOutline, type PipelineOutline } from "./outline";
 import { parseYaml } from "./parse";
+import type { AnyDoc } from "./nodes";
 import { sortProblems, type Problem } from "./problem";
 import { RULES, type RuleContext } from "./rules";
 import { checkSchema } from "./schemaCheck";
@@ -18,16 +19,28 @@ export interface ValidationResult {
 /** Validates pipeline text. Pure: everything it needs from outside comes in `context`. */
 export function validatePipeline(text: string, context: RuleContext = {}): ValidationResult {
   const parsed = parseYaml(text);
-  const outline = buildOutline(parsed.doc);
+  if (parsed.problems.length > 0) {
+    const outline = buildOutline(parsed.doc);
+    return { problems: sortProblems(parsed.problems), outline, dag: buildDag(outline) };
+  }
+  const { problems, outline, dag } = checkParsed(parsed.doc, parsed.data, text, context);
+  const hasErrors = problems.some((p) => p.severity === "error");
+  const typed = hasErrors ? undefined : PipelineSchema.safeParse(parsed.data);
+  return { problems, outline, dag, ...(typed?.success ? { pipeline: typed.data } : {}) };
+}
+
+/**
+ * Schema check and semantic rules over a YAML document that parsed without errors, and its data.
+ * `validatePipeline` and the language server's incremental path (incremental.ts) share it.
+ */
+export function checkParsed(doc: AnyDoc, data: unknown, text: string, context: RuleContext): Omit<ValidationResult, "pipeline"> {
+  const outline = buildOutline(doc);
   const dag = buildDag(outline);
-  if (parsed.problems.length > 0) return { problems: sortProblems(parsed.problems), outline, dag };
-  const problems = checkSchema(parsed.doc, parsed.data, text);
+  const problems = checkSchema(doc, data, text);
   if (outline.root) {
     const input = { text, outline, dag, context };
     for (const rule of RULES) problems.push(...rule.check(input));
   }
   sortProblems(problems);
-  const hasErrors = problems.some((p) => p.severity === "error");
-  const typed = hasErrors ? undefined : PipelineSchema.safeParse(parsed.data);
-  return { problems, outline, dag, ...(typed?.success ? { pipeline: typed.data } : {}) };
+  return { problems, outline, dag };
 }

@@ -6,13 +6,13 @@ import { listOf } from "../suggest";
 import type { Rule } from "./rule";
 
 /** Keys (besides `connection`) that an extract or load may use for each connection type. */
-const EXTRACT_KEYS: Record<ConnectionType, readonly string[]> = {
+export const EXTRACT_KEYS: Record<ConnectionType, readonly string[]> = {
   postgres: ["table", "query", "columns", "incremental"],
   s3: ["key", "format", "csv"],
   http: ["path", "method", "query", "body", "records", "paginate"],
   file: ["path", "format", "csv"],
 };
-const LOAD_KEYS: Record<ConnectionType, readonly string[]> = {
+export const LOAD_KEYS: Record<ConnectionType, readonly string[]> = {
   postgres: ["table", "mode", "key", "create"],
   s3: ["key", "format"],
   http: [],

@@ -9,8 +9,8 @@ import type { Rule } from "./rule";
 export function forEachConnectionString(doc: AnyDoc, conn: ConnectionOutline, text: string, fn: (value: string, node: Node, keyPath: string[], contentOffset: (i: number) => Span) => void): void {
   if (!conn.node) return;
   visit(conn.node, {
-    Scalar(_key, node, path) {
-      if (!isScalar(node) || typeof node.value !== "string") return;
+    Scalar(key, node, path) {
+      if (key === "key" || !isScalar(node) || typeof node.value !== "string") return;
       const span = spanOf(node);
       const source = text.slice(span.start, span.end);
       const keys = path.flatMap((p) => ("key" in p && isScalar(p.key) ? [String(p.key.value)] : []));
