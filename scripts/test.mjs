@@ -32,6 +32,22 @@ function testFiles(dir) {
   });
 }
 
+// The whole suite also keeps main honest on types, lint and secrets (CI runs only `npm test`).
+if (suites.length === 0 && !process.env.TEST_FILTER && !process.env.AGENT_ETL_SKIP_STATIC_CHECKS) {
+  const bin = (name) => join(root, "node_modules", ".bin", name);
+  for (const [label, cmd, args] of [
+    ["typecheck", bin("tsc"), ["--noEmit", "-p", "."]],
+    ["lint", bin("eslint"), ["--max-warnings=0", "."]],
+    ["secret scan", bin("secretlint"), ["**/*"]],
+  ]) {
+    console.log(`\n▶ ${label}`);
+    if (run(cmd, args) !== 0) {
+      console.error(`✖ ${label} failed`);
+      process.exit(1);
+    }
+  }
+}
+
 if (run("node", ["esbuild.mjs"]) !== 0) process.exit(1);
 
 const filter = process.env.TEST_FILTER;

@@ -1,0 +1,62 @@
+/** Small helpers shared by benchmark sections. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Runs `fn` `runs` times after `warmup` runs; returns the median in milliseconds. */
+export function timeMedian(fn: () => void, runs: number, warmup = 1): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    fn();
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+/** Prints rows as a Markdown table. */
+export function table(header: string[], rows: (string | number)[][]): void {
+  const cells = [header, ...rows.map((r) => r.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i] ?? 0)).join(" | ")} |`;
+  console.log(line(header));
+  console.log(`| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`);
+  for (const r of cells.slice(1)) console.log(line(r));
+}
+
+/**
+ * A realistic generated pipeline of `n` steps: extracts, transforms with expressions, joins and
+ * loads, fanning in and out, so every rule has work to do.
+ */
+export function generatePipeline(n: number): string {
+  const lines = [
+    "version: 1",
+    `name: generated_${n}`,
+    'schedule: "0 6 * * 1-5"',
+    "defaults: {retries: 2, retry_delay: 30s}",
+    "connections:",
+    "  raw: {type: file, root: ./data}",
+    "  wh:",
+    "    type: postgres",
+    "    url: ${env:WAREHOUSE_URL}",
+    "steps:",
+  ];
+  for (let i = 0; i < n; i++) {
+    const kind = i % 4;
+    lines.push(`  - id: step_${i}`, `    description: Step number ${i} of the generated pipeline`);
+    if (kind === 0 || i < 2) {
+      lines.push("    extract:", "      connection: raw", `      path: input_${i}.csv`);
+    } else if (kind === 3) {
+      lines.push(`    depends_on: [step_${i - 1}]`, "    load:", "      connection: wh", `      table: public.t_${i}`, "      mode: merge", "      key: [id]");
+    } else {
+      const other = i - 2 - (i % 4 === 2 ? 0 : 1);
+      const deps = kind === 2 && other >= 0 && other % 4 !== 3 ? `[step_${i - 1}, step_${other}]` : `[step_${i - 1}]`;
+      lines.push(`    depends_on: ${deps}`, "    transform:", "      - filter: \"amount > 0 and status = 'paid'\"", "      - derive:", "          cents: amount * 100", "      - select: [id, amount, cents, status]");
+      if (deps.includes(",")) lines.push(`      - join: {with: step_${other}, on: id, how: left}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
