@@ -9,7 +9,9 @@ import { VALID } from "../helpers";
 const CLI = join(__dirname, "../../../dist/cli.js");
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", env: { PATH: process.env.PATH, LOG_FORMAT: "json", ...env }, ...(cwd ? { cwd } : {}) });
+  // A clean environment (so missing-env is predictable), keeping what coverage collection needs.
+  const base = { PATH: process.env.PATH, ...(process.env.NODE_V8_COVERAGE ? { NODE_V8_COVERAGE: process.env.NODE_V8_COVERAGE } : {}) };
+  const r = spawnSync(process.execPath, ["--enable-source-maps", CLI, ...args], { encoding: "utf8", env: { ...base, LOG_FORMAT: "json", ...env }, ...(cwd ? { cwd } : {}) });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
