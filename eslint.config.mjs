@@ -9,7 +9,7 @@ const PURE_CORE_BAN = {
 };
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", ".etl/**", "**/*.d.ts"] },
+  { ignores: ["dist/**", "out/**", "node_modules/**", "coverage/**", "test-results/**", "**/.etl/**", "**/*.d.ts", ".bench-*"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
