@@ -1,0 +1,112 @@
+import { availableParallelism } from "node:os";
+import { resolve } from "node:path";
+import { z } from "zod";
+import { EtlError } from "../../errors";
+import { DATE_PATTERN } from "../../pipeline/model";
+import { validatePipeline } from "../../pipeline/validate";
+import { EventBus } from "../../runner/events";
+import { planText } from "../../runner/plan";
+import { formatCount, formatDuration, plainListener, summaryTable, TtyProgress } from "../../runner/progress";
+import { prepareRun, runPipeline, type RunOptions, type RunReport } from "../../runner/runPipeline";
+import { levelsFor } from "../../runner/scheduler";
+import { defineCommand, type Io } from "../command";
+import { loadEnv, readPipelineFile } from "../files";
+import { formatText, toFileDiagnostics } from "../format";
+
+const schema = z.object({
+  positionals: z.array(z.string()).length(1, "give exactly one pipeline file"),
+  step: z.array(z.string()).default([]),
+  "run-id": z.string().optional(),
+  resume: z.boolean().default(false),
+  ds: z.string().regex(new RegExp(DATE_PATTERN), "use a date like 2024-01-31").optional(),
+  param: z.array(z.string()).default([]),
+  concurrency: z.coerce.number({ error: "give a whole number of steps, e.g. 4" }).int("give a whole number of steps, e.g. 4").min(1, "give at least 1").max(256, "give at most 256").optional(),
+  "dry-run": z.boolean().default(false),
+  events: z.string().optional(),
+});
+
+type Args = z.output<typeof schema>;
+
+function finalLines(report: RunReport, file: string): string {
+  if (report.status === "succeeded") {
+    const rows = report.steps.reduce((n, s) => n + (s.state.rows ?? 0), 0);
+    return `✓ run ${report.runId} succeeded: ${report.steps.length} steps, ${formatCount(rows)} rows in ${formatDuration(report.durationMs)}\n  staged outputs: ${report.staging}${report.runId}/`;
+  }
+  const failed = report.steps.find((s) => s.state.status === "failed");
+  return [
+    `✖ run ${report.runId} failed${failed ? ` at step ${failed.id}: ${failed.state.error ?? ""}` : ""}`,
+    `  run state: ${report.staging}${report.stateKey} (staged outputs of finished steps are kept beside it)`,
+    `  after fixing the cause, continue with: agent-etl run ${file} --resume --run-id ${report.runId}`,
+  ].join("\n");
+}
+
+async function execute(args: Args, io: Io): Promise<number> {
+  const file = readPipelineFile(args.positionals[0] as string);
+  const env = loadEnv(file.path, io.env, io.cwd);
+  const result = validatePipeline(file.text, { envNames: new Set(env.keys()) });
+  const errors = toFileDiagnostics(file.path, file.text, [...(file.problem ? [file.problem] : []), ...result.problems]).filter((d) => d.severity === "error");
+  if (errors.length > 0 || !result.pipeline) {
+    io.stderr(`${formatText(errors)}\n✖ ${file.path} has ${errors.length} error${errors.length === 1 ? "" : "s"}; fix them before running (agent-etl validate ${file.path})`);
+    return 1;
+  }
+  let runId = "";
+  const bus = new EventBus(() => runId);
+  const controller = new AbortController();
+  const concurrency = args.concurrency ?? availableParallelism();
+  const opts: RunOptions = {
+    file: file.path, pipeline: result.pipeline, dag: result.dag, env, steps: args.step, resume: args.resume, params: args.param, concurrency, bus, logger: io.logger, signal: controller.signal,
+    ...(args["run-id"] !== undefined ? { runId: args["run-id"] } : {}),
+    ...(args.ds !== undefined ? { ds: args.ds } : {}),
+  };
+  const prepared = await prepareRun(opts);
+  runId = prepared.ctx.runId;
+  if (args["dry-run"]) {
+    io.stdout(planText(prepared.ctx, levelsFor(result.dag.levels, prepared.selected), concurrency));
+    return 0;
+  }
+  if (args.events !== undefined) bus.toFile(resolve(io.cwd, args.events));
+  bus.on(process.stdout.isTTY ? new TtyProgress(io.stdout).listener : plainListener(io.stdout));
+  const onSigint = () => controller.abort(new EtlError("interrupted", "interrupted (Ctrl-C)"));
+  process.once("SIGINT", onSigint);
+  try {
+    const report = await runPipeline(opts, prepared);
+    io.stdout(`\n${summaryTable(report)}\n\n${finalLines(report, file.path)}`);
+    return report.status === "succeeded" ? 0 : 1;
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+    bus.close();
+  }
+}
+
+export const runCommand = defineCommand({
+  name: "run",
+  summary: "run a pipeline, or some of its steps",
+  usage: "agent-etl run FILE [--step ID]… [--run-id ID] [--resume] [--ds YYYY-MM-DD] [--param K=V]… [--concurrency N] [--dry-run] [--events FILE]",
+  help: `Runs the pipeline's steps over its DAG, level by level. Each step's output is staged under
+.etl/runs/<run_id>/ beside the file (or the pipeline's \`staging\` connection).
+
+Options:
+  --step ID          run only this step (repeatable), reading upstream outputs from staging
+  --run-id ID        the run to create or continue (default: a new id; with --step/--resume the latest run)
+  --resume           re-run only the steps of the run that did not succeed
+  --ds YYYY-MM-DD    logical date for {{ ds }} and {{ ds_nodash }} (default: today, UTC)
+  --param K=V        set {{ params.K }} (repeatable; overrides the file's params)
+  --concurrency N    most steps running at once (default: the number of CPUs)
+  --dry-run          print the plan and touch no data
+  --events FILE      write one JSON event per line (run_started, step_started, step_progress,
+                     step_retry, step_succeeded, step_failed, run_finished)
+
+Exit codes: 0 success, 1 the pipeline failed or has errors, 2 bad usage.`,
+  options: {
+    step: { type: "string", multiple: true },
+    "run-id": { type: "string" },
+    resume: { type: "boolean" },
+    ds: { type: "string" },
+    param: { type: "string", multiple: true },
+    concurrency: { type: "string" },
+    "dry-run": { type: "boolean" },
+    events: { type: "string" },
+  },
+  schema,
+  run: execute,
+});

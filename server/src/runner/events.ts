@@ -1,0 +1,45 @@
+/**
+ * Run events (`--events FILE`, one JSON object per line) and their listeners (the terminal view).
+ * Every event has `event`, `time` (ISO 8601) and `run_id`; messages in them are already scrubbed.
+ */
+import { closeSync, openSync, writeSync } from "node:fs";
+import type { RunStatus, StepStatus } from "./state";
+
+export type RunEvent =
+  | { event: "run_started"; pipeline: string; file: string; ds: string; steps: string[]; resume: boolean; concurrency: number; staging: string }
+  | { event: "step_started"; step: string; kind: string; attempt: number }
+  | { event: "step_progress"; step: string; rows: number; rows_per_second: number; elapsed_ms: number }
+  | { event: "step_retry"; step: string; attempt: number; delay_ms: number; code: string; error: string }
+  | { event: "step_succeeded"; step: string; rows: number; duration_ms: number; attempts: number }
+  | { event: "step_failed"; step: string; code: string; error: string; attempts: number; duration_ms: number; transient: boolean }
+  | { event: "run_finished"; status: RunStatus; duration_ms: number; rows: number; steps: Record<string, StepStatus> };
+
+export type Stamped = RunEvent & { time: string; run_id: string };
+export type Listener = (event: Stamped) => void;
+
+export class EventBus {
+  private readonly listeners: Listener[] = [];
+  private fd: number | undefined;
+
+  constructor(private readonly runId: () => string) {}
+
+  /** Appends events to a file (created or truncated now). Writes are synchronous: a killed run still leaves complete lines. */
+  toFile(path: string): void {
+    this.fd = openSync(path, "w");
+  }
+
+  on(listener: Listener): void {
+    this.listeners.push(listener);
+  }
+
+  emit(event: RunEvent): void {
+    const stamped = { ...event, time: new Date().toISOString(), run_id: this.runId() } as Stamped;
+    if (this.fd !== undefined) writeSync(this.fd, JSON.stringify(stamped) + "\n");
+    for (const l of this.listeners) l(stamped);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * What a person sees during a run: on a terminal, a live line per step (spinner, rows, rows/s)
+ * redrawn in place; elsewhere, one plain line per event. Both end with a summary table.
+ */
+import type { Stamped } from "./events";
+import type { RunReport } from "./runPipeline";
+
+export type Write = (text: string) => void;
+
+const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+export function formatCount(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+function rate(rows: number, ms: number): string {
+  return ms > 0 ? `${formatCount(Math.round((rows * 1000) / ms))} rows/s` : "";
+}
+
+/** One line per event, for logs and pipes. */
+export function plainListener(write: Write): (e: Stamped) => void {
+  return (e) => {
+    if (e.event === "run_started") write(`run ${e.run_id}: pipeline ${e.pipeline}, ds ${e.ds}, ${e.steps.length} step${e.steps.length === 1 ? "" : "s"}, concurrency ${e.concurrency}`);
+    else if (e.event === "step_started") write(`▶ ${e.step} started (${e.kind})`);
+    else if (e.event === "step_retry") write(`↻ ${e.step} attempt ${e.attempt} in ${formatDuration(e.delay_ms)}: ${e.error}`);
+    else if (e.event === "step_succeeded") write(`✓ ${e.step}: ${formatCount(e.rows)} rows in ${formatDuration(e.duration_ms)} (${rate(e.rows, e.duration_ms)})`);
+    else if (e.event === "step_failed") write(`✖ ${e.step} failed after ${e.attempts} attempt${e.attempts === 1 ? "" : "s"} [${e.code}]: ${e.error}`);
+  };
+}
+
+interface Line {
+  status: "waiting" | "running" | "retrying" | "done" | "failed";
+  rows: number;
+  perSecond: number;
+  ms: number;
+  note: string;
+}
+
+/** Live view for a terminal: redraws the block of step lines every 100 ms. */
+export class TtyProgress {
+  private readonly lines = new Map<string, Line>();
+  private drawn = 0;
+  private tick = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly write: Write) {}
+
+  listener = (e: Stamped): void => {
+    if (e.event === "run_started") {
+      for (const id of e.steps) this.lines.set(id, { status: "waiting", rows: 0, perSecond: 0, ms: 0, note: "" });
+      this.write(`run ${e.run_id}: pipeline ${e.pipeline}, ds ${e.ds}\n`);
+      this.timer = setInterval(() => this.draw(), 100);
+      this.timer.unref();
+    } else if (e.event === "run_finished") this.stop();
+    else this.update(e);
+  };
+
+  private update(e: Stamped): void {
+    if (!("step" in e)) return;
+    const line = this.lines.get(e.step);
+    if (!line) return;
+    if (e.event === "step_started") line.status = "running";
+    else if (e.event === "step_progress") Object.assign(line, { rows: e.rows, perSecond: e.rows_per_second, ms: e.elapsed_ms });
+    else if (e.event === "step_retry") Object.assign(line, { status: "retrying", note: `retry ${e.attempt} in ${formatDuration(e.delay_ms)}` });
+    else if (e.event === "step_succeeded") Object.assign(line, { status: "done", rows: e.rows, ms: e.duration_ms, perSecond: e.duration_ms > 0 ? Math.round((e.rows * 1000) / e.duration_ms) : 0, note: "" });
+    else if (e.event === "step_failed") Object.assign(line, { status: "failed", ms: e.duration_ms, note: e.error.split("\n")[0] ?? "" });
+  }
+
+  private text(id: string, line: Line, width: number): string {
+    const icon = { waiting: "·", running: SPINNER[this.tick % SPINNER.length], retrying: "↻", done: "✓", failed: "✖" }[line.status];
+    const rows = line.status === "waiting" ? "" : `${formatCount(line.rows)} rows`;
+    const speed = line.perSecond > 0 ? `${formatCount(line.perSecond)} rows/s` : "";
+    return `${icon} ${id.padEnd(width)}  ${line.status.padEnd(8)} ${rows.padStart(14)} ${speed.padStart(16)} ${line.note}`.trimEnd();
+  }
+
+  draw(): void {
+    this.tick++;
+    const width = Math.max(...[...this.lines.keys()].map((id) => id.length), 4);
+    const up = this.drawn > 0 ? `\x1b[${this.drawn}A` : "";
+    const body = [...this.lines].map(([id, line]) => `\x1b[2K${this.text(id, line, width)}`).join("\n");
+    this.write(`${up}\r${body}\n`);
+    this.drawn = this.lines.size;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.draw();
+  }
+}
+
+/** The table printed at the end of every run. */
+export function summaryTable(report: RunReport): string {
+  const rows = report.steps.map((s) => [s.id, s.state.status, formatCount(s.state.rows ?? 0), s.state.duration_ms !== undefined ? formatDuration(s.state.duration_ms) : "", s.state.duration_ms ? rate(s.state.rows ?? 0, s.state.duration_ms) : "", String(s.state.attempts ?? "")]);
+  const header = ["step", "status", "rows", "time", "speed", "attempts"];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const fmt = (r: string[]) => r.map((c, i) => (i === 2 || i === 4 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd();
+  return [fmt(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(fmt)].join("\n");
+}

@@ -1,0 +1,101 @@
+/**
+ * `agent-etl run` without the terminal: resolves secrets, opens staging, picks the run and the
+ * steps, schedules them over the DAG and records state and events. Returns a report; throws only
+ * for problems found before any step started (missing secret, bad run id, unknown template).
+ */
+import { dirname, resolve } from "node:path";
+import type { Logger } from "pino";
+import type { Dag } from "../dag/graph";
+import type { Pipeline } from "../pipeline/model";
+import { closeConnectors } from "../sources";
+import { connectionOf, type RunContext } from "./context";
+import type { EventBus } from "./events";
+import { commitHighWater } from "./incremental";
+import { levelsFor, runLevels } from "./scheduler";
+import { resolveConnections } from "./secrets";
+import { checkTemplates, chooseRun, parseParams, selectSteps, templateValues, todayDs } from "./setup";
+import { openStaging } from "./staging";
+import { stateKey, RunStateWriter, type RunState, type StepState } from "./state";
+import { scrubbingLogger } from "./safeLogger";
+import { runStep } from "./stepRunner";
+
+export interface RunOptions {
+  file: string;
+  pipeline: Pipeline;
+  dag: Dag;
+  env: ReadonlyMap<string, string>;
+  steps: readonly string[];
+  runId?: string;
+  resume: boolean;
+  ds?: string;
+  params: readonly string[];
+  concurrency: number;
+  bus: EventBus;
+  logger: Logger;
+  signal?: AbortSignal;
+}
+
+export interface RunReport {
+  runId: string;
+  status: "succeeded" | "failed";
+  /** Steps this run executed or skipped, in pipeline order. */
+  steps: { id: string; state: StepState }[];
+  durationMs: number;
+  staging: string;
+  stateKey: string;
+}
+
+function stagingNames(pipeline: Pipeline): string[] {
+  return pipeline.staging ? [pipeline.staging.connection] : [];
+}
+
+function initialState(ctx: { pipeline: Pipeline; file: string; runId: string; templates: RunContext["templates"] }, previous?: RunState): RunState {
+  const steps = Object.fromEntries(ctx.pipeline.steps.map((s) => [s.id, previous?.steps[s.id] ?? { status: "pending" as const }]));
+  return { version: 1, pipeline: ctx.pipeline.name, file: ctx.file, run_id: ctx.runId, ds: ctx.templates.ds, params: ctx.templates.params, status: "running", started_at: previous?.started_at ?? new Date().toISOString(), steps };
+}
+
+/** Prepares everything that can fail before a step starts. */
+export async function prepareRun(opts: RunOptions): Promise<{ ctx: RunContext; selected: string[]; previous?: RunState }> {
+  const baseDir = dirname(resolve(opts.file));
+  const cliParams = parseParams(opts.params);
+  const forStaging = resolveConnections(opts.pipeline.connections, opts.env, baseDir, stagingNames(opts.pipeline));
+  const store = await openStaging(opts.pipeline, baseDir, forStaging.connections, forStaging.secrets);
+  const choice = await chooseRun(store, opts.pipeline.name, { ...(opts.runId !== undefined ? { runId: opts.runId } : {}), resume: opts.resume, steps: opts.steps });
+  const selected = selectSteps(opts.pipeline, { steps: opts.steps, resume: opts.resume }, choice.previous);
+  const steps = new Map(opts.pipeline.steps.map((s) => [s.id, s]));
+  const ds = opts.ds ?? choice.previous?.ds ?? todayDs();
+  const templates = templateValues(opts.pipeline, choice.runId, ds, cliParams, choice.previous);
+  checkTemplates(selected.map((id) => steps.get(id)).filter((s) => s !== undefined), templates);
+  const used = new Set(selected.map((id) => connectionOf(steps.get(id) as never)).filter((n): n is string => n !== undefined));
+  const resolved = resolveConnections(opts.pipeline.connections, opts.env, baseDir, [...used, ...stagingNames(opts.pipeline)]);
+  const secrets = [...new Set([...resolved.secrets, ...forStaging.secrets])];
+  const logger = scrubbingLogger(opts.logger.child({ run_id: choice.runId }), secrets);
+  const ctx: RunContext = { pipeline: opts.pipeline, file: opts.file, baseDir, runId: choice.runId, templates, connections: resolved.connections, secrets, store, logger, steps };
+  return { ctx, selected, ...(choice.previous ? { previous: choice.previous } : {}) };
+}
+
+export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnType<typeof prepareRun>>): Promise<RunReport> {
+  const { ctx, selected, previous } = prepared ?? (await prepareRun(opts));
+  const started = performance.now();
+  const state = new RunStateWriter(ctx.store, initialState(ctx, previous));
+  const levels = levelsFor(opts.dag.levels, selected);
+  opts.bus.emit({ event: "run_started", pipeline: ctx.pipeline.name, file: ctx.file, ds: ctx.templates.ds, steps: selected, resume: opts.resume, concurrency: opts.concurrency, staging: ctx.store.describe() });
+  await state.save();
+  let result;
+  try {
+    result = await runLevels(levels, opts.concurrency, (id) => runStep(ctx, id, { bus: opts.bus, state, ...(opts.signal ? { signal: opts.signal } : {}) }));
+  } finally {
+    await closeConnectors();
+  }
+  for (const id of result.notStarted) await state.step(id, { status: "skipped" });
+  // A `--step` run of a few steps leaves the run "running" until every step has succeeded.
+  const complete = Object.values(state.state.steps).every((s) => s.status === "succeeded");
+  await state.finish(result.failed ? "failed" : complete ? "succeeded" : "running");
+  if (!result.failed && (await commitHighWater(ctx.store, state.state))) ctx.logger.info("incremental high-water marks committed");
+  const status = result.failed ? "failed" : "succeeded";
+  const durationMs = Math.round(performance.now() - started);
+  const steps = selected.map((id) => ({ id, state: state.state.steps[id] ?? { status: "pending" as const } }));
+  const rows = steps.reduce((n, s) => n + (s.state.status === "succeeded" ? (s.state.rows ?? 0) : 0), 0);
+  opts.bus.emit({ event: "run_finished", status, duration_ms: durationMs, rows, steps: Object.fromEntries(steps.map((s) => [s.id, s.state.status])) });
+  return { runId: ctx.runId, status, steps, durationMs, staging: ctx.store.describe(), stateKey: stateKey(ctx.runId) };
+}

@@ -1,0 +1,92 @@
+/** Decisions made before any step starts: the run id, the steps to run, template values. */
+import { randomBytes } from "node:crypto";
+import { EtlError, UsageError } from "../errors";
+import type { Pipeline, Step } from "../pipeline/model";
+import { TemplateError, templateNames, templateValue, type TemplateValues } from "../pipeline/templates";
+import type { StagingStore } from "../sources/staging";
+import { latestRunId, loadState, type RunState } from "./state";
+
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,199}$/;
+
+export function checkRunId(runId: string): string {
+  if (!RUN_ID.test(runId) || runId.includes("..")) throw new UsageError(`run id ${JSON.stringify(runId)} is not allowed; use letters, digits and _ . : + - (it names a folder)`);
+  return runId;
+}
+
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return `manual_${stamp}_${randomBytes(3).toString("hex")}`;
+}
+
+export function todayDs(now = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+export interface RunChoice {
+  runId: string;
+  /** The state of the earlier run this one continues (resume, or `--step` in an existing run). */
+  previous?: RunState;
+}
+
+/** `--run-id`, else for `--resume`/`--step` the latest run of this pipeline, else a new id. */
+export async function chooseRun(store: StagingStore, pipeline: string, opts: { runId?: string; resume: boolean; steps: readonly string[] }): Promise<RunChoice> {
+  const explicit = opts.runId !== undefined ? checkRunId(opts.runId) : undefined;
+  const continuing = opts.resume || opts.steps.length > 0;
+  const runId = explicit ?? (continuing ? await latestRunId(store, pipeline) : undefined);
+  if (opts.resume && runId === undefined) throw new EtlError("no-run", `nothing to resume: no earlier run of pipeline \`${pipeline}\` in ${store.describe()}; run it without --resume`);
+  if (runId === undefined) return { runId: newRunId() };
+  const previous = continuing ? await loadState(store, runId) : undefined;
+  if (opts.resume && !previous) throw new EtlError("no-run", `nothing to resume: run ${runId} has no state in ${store.describe()}; check --run-id`);
+  return { runId, ...(previous ? { previous } : {}) };
+}
+
+/** The steps this run executes, in the pipeline's order. */
+export function selectSteps(pipeline: Pipeline, opts: { steps: readonly string[]; resume: boolean }, previous?: RunState): string[] {
+  const all = pipeline.steps.map((s) => s.id);
+  if (opts.steps.length > 0) {
+    const unknown = opts.steps.filter((id) => !all.includes(id));
+    if (unknown.length > 0) throw new UsageError(`--step ${unknown.join(", ")}: no such step; steps: ${all.join(", ")}`);
+    return all.filter((id) => opts.steps.includes(id));
+  }
+  if (opts.resume && previous) return all.filter((id) => previous.steps[id]?.status !== "succeeded");
+  return all;
+}
+
+/** `--param K=V` values: numbers and booleans stay strings (templates render text anyway). */
+export function parseParams(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--param ${JSON.stringify(pair)}: write it as NAME=VALUE`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
+export function templateValues(pipeline: Pipeline, runId: string, ds: string, cli: Record<string, string>, previous?: RunState): TemplateValues {
+  return { ds, ds_nodash: ds.replace(/-/g, ""), run_id: runId, params: { ...(pipeline.params ?? {}), ...(previous?.params ?? {}), ...cli } };
+}
+
+function strings(value: unknown, out: string[]): string[] {
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) for (const v of value) strings(v, out);
+  else if (value !== null && typeof value === "object") for (const v of Object.values(value)) strings(v, out);
+  return out;
+}
+
+/** Fails before any step starts when a selected step uses an unknown template variable. */
+export function checkTemplates(steps: readonly Step[], values: TemplateValues): void {
+  const problems: string[] = [];
+  for (const step of steps) {
+    for (const text of strings([step.extract, step.load, step.sql], [])) {
+      for (const name of templateNames(text)) {
+        try {
+          templateValue(name, values);
+        } catch (err: unknown) {
+          if (err instanceof TemplateError) problems.push(`step ${step.id}: ${err.message}${name.startsWith("params.") ? ` (or pass --param ${name.slice(7)}=VALUE)` : ""}`);
+        }
+      }
+    }
+  }
+  if (problems.length > 0) throw new EtlError("template", `cannot render templates; no step was started:\n  ${problems.join("\n  ")}`);
+}

@@ -1,0 +1,92 @@
+/**
+ * Run state, `<run_id>/state.json` in the staging store: what each step did, so `--resume` re-runs
+ * only the steps that did not succeed. Writes are serialized and atomic (the store's contract).
+ */
+import type { StagingStore } from "../sources/staging";
+import { readJson, writeJson } from "./stagedData";
+
+export type StepStatus = "pending" | "running" | "succeeded" | "failed" | "skipped";
+export type RunStatus = "running" | "succeeded" | "failed";
+
+export interface StepState {
+  status: StepStatus;
+  rows?: number;
+  attempts?: number;
+  started_at?: string;
+  finished_at?: string;
+  duration_ms?: number;
+  error?: string;
+  /** `incremental` extracts: the new high-water mark, committed when the whole run has succeeded. */
+  high_water?: string | number;
+}
+
+export interface RunState {
+  version: 1;
+  pipeline: string;
+  file: string;
+  run_id: string;
+  ds: string;
+  params: Record<string, string | number | boolean | null>;
+  status: RunStatus;
+  started_at: string;
+  finished_at?: string;
+  steps: Record<string, StepState>;
+}
+
+export const stateKey = (runId: string) => `${runId}/state.json`;
+
+export function loadState(store: StagingStore, runId: string): Promise<RunState | undefined> {
+  return readJson<RunState>(store, stateKey(runId));
+}
+
+/** The most recently started run of this pipeline in the store, if any. */
+export async function latestRunId(store: StagingStore, pipeline: string): Promise<string | undefined> {
+  const keys = (await store.list("")).filter((k) => k.endsWith("/state.json"));
+  let best: RunState | undefined;
+  for (const key of keys) {
+    const state = await readJson<RunState>(store, key).catch(() => undefined);
+    if (state?.pipeline === pipeline && (!best || state.started_at > best.started_at)) best = state;
+  }
+  return best?.run_id;
+}
+
+/**
+ * Holds the state in memory and persists each change in order. Steps of one run may execute in
+ * different processes (Airflow tasks with `--step`), so each save re-reads the stored state and
+ * overlays only the steps this process ran.
+ */
+export class RunStateWriter {
+  private chain: Promise<void> = Promise.resolve();
+  private readonly touched = new Set<string>();
+
+  constructor(
+    private readonly store: StagingStore,
+    readonly state: RunState,
+  ) {}
+
+  step(id: string, patch: Partial<StepState>): Promise<void> {
+    const current = this.state.steps[id] ?? { status: "pending" };
+    const next: StepState = { ...current, ...patch };
+    if (patch.status === "running") delete next.error;
+    this.state.steps[id] = next;
+    this.touched.add(id);
+    return this.save();
+  }
+
+  finish(status: RunStatus): Promise<void> {
+    this.state.status = status;
+    this.state.finished_at = new Date().toISOString();
+    return this.save();
+  }
+
+  save(): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      const stored = await loadState(this.store, this.state.run_id).catch(() => undefined);
+      const steps = { ...(stored?.steps ?? {}), ...this.state.steps };
+      for (const [id, s] of Object.entries(stored?.steps ?? {})) if (!this.touched.has(id)) steps[id] = s;
+      this.state.steps = steps;
+      await writeJson(this.store, stateKey(this.state.run_id), this.state);
+    });
+    return this.chain;
+  }
+}

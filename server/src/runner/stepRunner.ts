@@ -1,0 +1,85 @@
+/** One step under its policy: attempts, retries, progress events, state updates. */
+import type { RunContext } from "./context";
+import { describeFailure } from "./failure";
+import type { EventBus } from "./events";
+import { resolvePolicy } from "./policy";
+import { withRetries } from "./retry";
+import type { RunStateWriter } from "./state";
+import { executeStep, type StepOutcome } from "./steps";
+
+/** Least time between two `step_progress` events of one step. */
+export const PROGRESS_INTERVAL_MS = 500;
+
+export interface StepRunDeps {
+  bus: EventBus;
+  state: RunStateWriter;
+  signal?: AbortSignal;
+}
+
+function kindOf(ctx: RunContext, id: string): string {
+  const step = ctx.steps.get(id);
+  return step?.extract ? "extract" : step?.transform ? "transform" : step?.load ? "load" : "sql";
+}
+
+function progressTracker(bus: EventBus, id: string) {
+  let rows = 0;
+  let started = performance.now();
+  let last = 0;
+  return {
+    reset() {
+      rows = 0;
+      started = performance.now();
+      last = 0;
+    },
+    add(n: number) {
+      rows += n;
+      const now = performance.now();
+      if (now - last < PROGRESS_INTERVAL_MS) return;
+      last = now;
+      const elapsed = now - started;
+      bus.emit({ event: "step_progress", step: id, rows, rows_per_second: Math.round(rows / Math.max(elapsed / 1000, 0.001)), elapsed_ms: Math.round(elapsed) });
+    },
+  };
+}
+
+/** Runs step `id`; resolves true when it succeeded. Never throws. */
+export async function runStep(ctx: RunContext, id: string, deps: StepRunDeps): Promise<boolean> {
+  const step = ctx.steps.get(id);
+  if (!step) return false;
+  const { bus, state } = deps;
+  const policy = resolvePolicy(ctx.pipeline, step);
+  const started = performance.now();
+  const progress = progressTracker(bus, id);
+  let attempts = 0;
+  await state.step(id, { status: "running", started_at: new Date().toISOString(), rows: 0, attempts: 0 });
+  bus.emit({ event: "step_started", step: id, kind: kindOf(ctx, id), attempt: 1 });
+  try {
+    const { value } = await withRetries<StepOutcome>(
+      (signal, attempt) => {
+        attempts = attempt;
+        progress.reset();
+        return executeStep(ctx, step, signal, (n) => progress.add(n));
+      },
+      policy,
+      {
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        onRetry: ({ attempt, delayMs, error }) => {
+          const f = describeFailure(error, ctx.secrets);
+          ctx.logger.warn({ step: id, attempt, delayMs, code: f.code, error: f.message }, "step attempt failed; retrying");
+          bus.emit({ event: "step_retry", step: id, attempt: attempt + 1, delay_ms: delayMs, code: f.code, error: f.message });
+        },
+      },
+    );
+    const duration = Math.round(performance.now() - started);
+    await state.step(id, { status: "succeeded", rows: value.rows, attempts, finished_at: new Date().toISOString(), duration_ms: duration, ...(value.highWater !== undefined ? { high_water: value.highWater } : {}) });
+    bus.emit({ event: "step_succeeded", step: id, rows: value.rows, duration_ms: duration, attempts });
+    return true;
+  } catch (err: unknown) {
+    const f = describeFailure(err, ctx.secrets);
+    const duration = Math.round(performance.now() - started);
+    ctx.logger.error({ step: id, attempts, code: f.code, error: f.message }, "step failed");
+    await state.step(id, { status: "failed", attempts, finished_at: new Date().toISOString(), duration_ms: duration, error: f.message });
+    bus.emit({ event: "step_failed", step: id, code: f.code, error: f.message, attempts, duration_ms: duration, transient: f.transient });
+    return false;
+  }
+}

@@ -1,0 +1,93 @@
+/** Executes one attempt of one step: extract → staging, staging → transform → staging, staging → load, or SQL. */
+import { ConnectorError, StepError } from "../errors";
+import type { Step } from "../pipeline/model";
+import { batchedRecords, batchesOf } from "../sources/formats/batches";
+import { connectorFor } from "../sources";
+import type { DataRecord, SourceContext } from "../sources/types";
+import { connectionOf, inputOf, type RunContext } from "./context";
+import { readHighWater } from "./incremental";
+import { readStepOutput, writeStepOutput } from "./stagedData";
+import { compileTransforms, type Batches } from "./transforms";
+
+export interface StepOutcome {
+  rows: number;
+  highWater?: string | number;
+}
+
+/** An optional connector capability for `sql` steps (PostgreSQL). */
+interface SqlCapable {
+  runSql(request: SourceContext & { query: string }): Promise<{ rows?: number }>;
+}
+
+function sourceContext(ctx: RunContext, step: Step, signal: AbortSignal): SourceContext {
+  const name = connectionOf(step) as string;
+  const connection = ctx.connections[name];
+  if (!connection) throw new StepError("unknown-connection", `connection \`${name}\` is not defined under \`connections:\``);
+  return { connection, connectionName: name, baseDir: ctx.baseDir, templates: ctx.templates, signal, logger: ctx.logger.child({ step: step.id }), secrets: ctx.secrets };
+}
+
+async function* counting(batches: Batches, onRows: (n: number) => void, signal: AbortSignal): AsyncGenerator<DataRecord[]> {
+  for await (const batch of batches) {
+    signal.throwIfAborted();
+    yield batch;
+    onRows(batch.length);
+  }
+}
+
+async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, onRows: (n: number) => void): Promise<StepOutcome> {
+  const base = sourceContext(ctx, step, signal);
+  const connector = await connectorFor(base.connection.type);
+  const extract = step.extract as NonNullable<Step["extract"]>;
+  const highWater = extract.incremental ? await readHighWater(ctx.store, ctx.pipeline.name, step.id) : undefined;
+  const result = await connector.extract({ ...base, extract, ...(highWater !== undefined ? { highWater } : {}) });
+  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, batchesOf(result), { onBatch: onRows, signal, columns: () => result.columns });
+  const mark = result.highWater?.();
+  return { rows: meta.rows, ...(mark !== undefined ? { highWater: mark } : {}) };
+}
+
+async function runTransform(ctx: RunContext, step: Step, signal: AbortSignal, onRows: (n: number) => void): Promise<StepOutcome> {
+  const input = await readStepOutput(ctx.store, ctx.runId, inputOf(step) as string);
+  const compiled = compileTransforms(step.transform ?? [], {
+    columns: input.meta.columns,
+    openUpstream: async (id) => {
+      const upstream = await readStepOutput(ctx.store, ctx.runId, id);
+      return { batches: upstream.batches, columns: upstream.meta.columns };
+    },
+  });
+  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, compiled.stage(input.batches), { onBatch: onRows, signal, columns: compiled.columns });
+  return { rows: meta.rows };
+}
+
+async function runLoad(ctx: RunContext, step: Step, signal: AbortSignal, onRows: (n: number) => void): Promise<StepOutcome> {
+  const base = sourceContext(ctx, step, signal);
+  const connector = await connectorFor(base.connection.type);
+  const input = await readStepOutput(ctx.store, ctx.runId, inputOf(step) as string);
+  const load = step.load as NonNullable<Step["load"]>;
+  const result = await connector.load({
+    ...base,
+    load,
+    records: batchedRecords(counting(input.batches, onRows, signal)),
+    ...(input.meta.columns ? { columns: input.meta.columns } : {}),
+    runId: ctx.runId,
+    stepId: step.id,
+  });
+  return { rows: result.rows };
+}
+
+async function runSql(ctx: RunContext, step: Step, signal: AbortSignal): Promise<StepOutcome> {
+  const base = sourceContext(ctx, step, signal);
+  const connector = await connectorFor(base.connection.type);
+  const sql = step.sql as NonNullable<Step["sql"]>;
+  if (typeof (connector as Partial<SqlCapable>).runSql !== "function") {
+    throw new ConnectorError("unsupported-step", `connection type \`${base.connection.type}\` cannot run \`sql\` steps; use a postgres connection`);
+  }
+  const result = await (connector as unknown as SqlCapable).runSql({ ...base, query: sql.query });
+  return { rows: result.rows ?? 0 };
+}
+
+export function executeStep(ctx: RunContext, step: Step, signal: AbortSignal, onRows: (n: number) => void): Promise<StepOutcome> {
+  if (step.extract) return runExtract(ctx, step, signal, onRows);
+  if (step.transform) return runTransform(ctx, step, signal, onRows);
+  if (step.load) return runLoad(ctx, step, signal, onRows);
+  return runSql(ctx, step, signal);
+}

@@ -1,0 +1,69 @@
+/** Compiles a step's transform list into one streaming stage, and follows the column types through it. */
+import type { TransformOp } from "../../pipeline/model";
+import { aggregateColumns, aggregateStage } from "./aggregate";
+import { castStage } from "./cast";
+import { deriveStage, filterStage } from "./expressions";
+import { joinColumns, joinStage } from "./join";
+import { dedupeStage, dropColumns, dropStage, limitStage, renameColumns, renameStage, selectColumns, selectStage } from "./simple";
+import { mapBatches, type Batches, type Columns, type Stage } from "./stage";
+
+export type { Batches, Columns, Stage } from "./stage";
+
+export interface TransformInputs {
+  /** Column types of the main input, when known. */
+  columns: Columns | undefined;
+  /** Opens another upstream step's staged output (for `join`). */
+  openUpstream: (stepId: string) => Promise<{ batches: Batches; columns: Columns | undefined }>;
+}
+
+export interface CompiledTransform {
+  stage: Stage;
+  /** Column types after the last op, once known (a join learns its right side's types when it opens it). */
+  columns: () => Columns | undefined;
+}
+
+interface Compiled {
+  stage: Stage;
+  columns: (input: Columns | undefined) => Columns | undefined;
+}
+
+function compileOp(op: TransformOp, index: number, inputs: TransformInputs): Compiled {
+  const same = (c: Columns | undefined) => c;
+  if (op.select) return { stage: selectStage(op.select), columns: (c) => selectColumns(c, op.select ?? []) };
+  if (op.drop) return { stage: dropStage(op.drop), columns: (c) => dropColumns(c, op.drop ?? []) };
+  if (op.rename) return { stage: renameStage(op.rename), columns: (c) => renameColumns(c, op.rename ?? {}) };
+  if (op.cast) {
+    const types = op.cast;
+    return { stage: mapBatches(castStage(types, index)), columns: (c) => ({ ...(c ?? {}), ...types }) };
+  }
+  if (op.filter !== undefined) return { stage: filterStage(op.filter, index), columns: same };
+  if (op.derive) {
+    const names = Object.keys(op.derive);
+    return { stage: deriveStage(op.derive, index), columns: (c) => dropColumns(c, names) };
+  }
+  if (op.dedupe) return { stage: dedupeStage(op.dedupe), columns: same };
+  if (op.join) return compileJoin(op.join, inputs);
+  if (op.aggregate) {
+    const spec = op.aggregate;
+    return { stage: aggregateStage(spec), columns: (c) => aggregateColumns(c, spec) };
+  }
+  if (op.limit !== undefined) return { stage: limitStage(op.limit), columns: same };
+  return { stage: (input) => input, columns: same };
+}
+
+function compileJoin(spec: NonNullable<TransformOp["join"]>, inputs: TransformInputs): Compiled {
+  let rightColumns: Columns | undefined;
+  const open = async () => {
+    const upstream = await inputs.openUpstream(spec.with);
+    rightColumns = upstream.columns;
+    return upstream.batches;
+  };
+  return { stage: joinStage(spec, open), columns: (c) => joinColumns(c, rightColumns, spec) };
+}
+
+export function compileTransforms(ops: readonly TransformOp[], inputs: TransformInputs): CompiledTransform {
+  const compiled = ops.map((op, i) => compileOp(op, i, inputs));
+  const stage: Stage = (input: Batches) => compiled.reduce((stream, c) => c.stage(stream), input);
+  const columns = () => compiled.reduce<Columns | undefined>((cols, c) => c.columns(cols), inputs.columns);
+  return { stage, columns };
+}

@@ -1,0 +1,82 @@
+/** select, drop, rename, dedupe, limit: streaming, one batch at a time. */
+import type { DataRecord } from "../../sources/types";
+import { mapBatches, type Columns, type Stage } from "./stage";
+
+export function selectStage(columns: string[]): Stage {
+  return mapBatches((batch) =>
+    batch.map((r) => {
+      const out: DataRecord = {};
+      for (const c of columns) out[c] = r[c] ?? null;
+      return out;
+    }),
+  );
+}
+
+export function dropStage(columns: string[]): Stage {
+  return mapBatches((batch) => {
+    for (const r of batch) for (const c of columns) delete r[c];
+    return batch;
+  });
+}
+
+export function renameStage(map: Record<string, string>): Stage {
+  return mapBatches((batch) =>
+    batch.map((r) => {
+      const out: DataRecord = {};
+      for (const [k, v] of Object.entries(r)) out[map[k] ?? k] = v;
+      return out;
+    }),
+  );
+}
+
+/** A stable text key for a list of values ("1" and 1 are the same key; null is its own). */
+export function keyOf(record: DataRecord, columns: readonly string[]): string {
+  let key = "";
+  for (const c of columns) {
+    const v = record[c];
+    key += (v === null || v === undefined ? "\u0000" : typeof v === "object" ? JSON.stringify(v) : String(v)) + "\u0001";
+  }
+  return key;
+}
+
+export function dedupeStage(columns: string[]): Stage {
+  const seen = new Set<string>();
+  return mapBatches((batch) =>
+    batch.filter((r) => {
+      const key = keyOf(r, columns);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    }),
+  );
+}
+
+export function limitStage(limit: number): Stage {
+  return async function* (input) {
+    let left = limit;
+    if (left <= 0) return;
+    for await (const batch of input) {
+      if (batch.length >= left) {
+        yield batch.slice(0, left);
+        return;
+      }
+      left -= batch.length;
+      yield batch;
+    }
+  };
+}
+
+export function selectColumns(columns: Columns | undefined, keep: string[]): Columns | undefined {
+  if (!columns) return undefined;
+  return Object.fromEntries(keep.filter((c) => columns[c]).map((c) => [c, columns[c]])) as Columns;
+}
+
+export function dropColumns(columns: Columns | undefined, drop: string[]): Columns | undefined {
+  if (!columns) return undefined;
+  return Object.fromEntries(Object.entries(columns).filter(([c]) => !drop.includes(c))) as Columns;
+}
+
+export function renameColumns(columns: Columns | undefined, map: Record<string, string>): Columns | undefined {
+  if (!columns) return undefined;
+  return Object.fromEntries(Object.entries(columns).map(([c, t]) => [map[c] ?? c, t])) as Columns;
+}

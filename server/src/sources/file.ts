@@ -1,0 +1,187 @@
+/**
+ * The `file` connector: CSV/JSONL/JSON files under the connection's `root`. Paths (and globs) are
+ * confined to the root: `../` escapes and symlinks that lead out of it are refused. Loads write a
+ * temporary file beside the target and rename it, so a failed or killed load changes nothing.
+ */
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdir, readdir, realpath, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { randomBytes } from "node:crypto";
+import picomatch from "picomatch";
+import { ConnectorError } from "../errors";
+import { renderTemplate } from "../pipeline/templates";
+import type { Connection } from "../pipeline/model";
+import { formatFor, readRecordBatches, writeRecords } from "./formats";
+import { batchedRecords, recordBatches, type BatchedExtractResult } from "./formats/batches";
+import type { Connector, DataRecord, ExtractRequest, ExtractResult, LoadRequest, LoadResult } from "./types";
+
+/** The folder a file connection's paths are relative to. */
+export function fileRoot(connection: Connection, baseDir: string): string {
+  const root = connection.type === "file" ? (connection as { root?: string }).root : undefined;
+  return resolve(baseDir, root ?? ".");
+}
+
+function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
+}
+
+/** Resolves `path` under `root` lexically; refuses `../` escapes and absolute paths elsewhere. */
+export function confinePath(root: string, path: string, connectionName = "file"): string {
+  const full = resolve(root, path);
+  if (!isInside(root, full)) {
+    throw new ConnectorError("path-outside-root", `path \`${path}\` leaves the root of connection \`${connectionName}\` (${root}); use a path inside it, or set the connection's \`root\``);
+  }
+  return full;
+}
+
+/** The real path of `path`: symlinks resolved in its nearest existing ancestor, the rest appended. */
+async function realish(path: string): Promise<string> {
+  const rest: string[] = [];
+  let probe = path;
+  for (;;) {
+    const real = await realpath(probe).catch(() => undefined);
+    if (real !== undefined) return join(real, ...rest.reverse());
+    const parent = dirname(probe);
+    if (parent === probe) return path;
+    rest.push(basename(probe));
+    probe = parent;
+  }
+}
+
+/** `path` must stay inside `root` once symlinks are followed (no escapes through links). */
+async function checkRealPath(root: string, path: string, shown: string, connectionName: string): Promise<void> {
+  const [realRoot, real] = await Promise.all([realish(root), realish(path)]);
+  if (!isInside(realRoot, real)) {
+    throw new ConnectorError("path-outside-root", `path \`${shown}\` goes through a symbolic link that leads out of the root of connection \`${connectionName}\` (${root}); symlinks out of the root are refused`);
+  }
+}
+
+/** Files under `dir` (recursively), skipping symlinked folders; paths relative to `root` with `/`. */
+async function walk(root: string, dir: string, out: string[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const entry of entries) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) await walk(root, full, out);
+    else if (entry.isFile() || entry.isSymbolicLink()) out.push(relative(root, full).split(sep).join("/"));
+  }
+}
+
+/** The files a path or glob names, sorted; each confined to the root. */
+export async function matchFiles(root: string, pattern: string, connectionName = "file"): Promise<string[]> {
+  const scan = picomatch.scan(pattern);
+  if (!scan.isGlob) {
+    const full = confinePath(root, pattern, connectionName);
+    await checkRealPath(root, full, pattern, connectionName);
+    const info = await stat(full).catch(() => undefined);
+    if (!info) throw new ConnectorError("not-found", `file \`${pattern}\` does not exist under ${root} (connection \`${connectionName}\`); check the step's \`path\``);
+    if (!info.isFile()) throw new ConnectorError("not-found", `\`${pattern}\` under ${root} is not a file`);
+    return [full];
+  }
+  const base = confinePath(root, scan.base || ".", connectionName);
+  await checkRealPath(root, base, pattern, connectionName);
+  const relPattern = relative(root, resolve(root, pattern)).split(sep).join("/");
+  const isMatch = picomatch(relPattern, { dot: false });
+  const found: string[] = [];
+  await walk(root, base, found);
+  const matches = found.filter((f) => isMatch(f)).sort();
+  if (matches.length === 0) throw new ConnectorError("not-found", `no file under ${root} matches \`${pattern}\` (connection \`${connectionName}\`); check the step's \`path\``);
+  const files: string[] = [];
+  for (const m of matches) {
+    const full = confinePath(root, m, connectionName);
+    await checkRealPath(root, full, m, connectionName);
+    files.push(full);
+  }
+  return files;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err: unknown) {
+    return (err as { code?: string }).code === "EPERM";
+  }
+}
+
+/** Temporary files of earlier writes to `path` whose process is gone (a killed load). */
+async function removeStaleTemps(path: string): Promise<void> {
+  const prefix = `.${basename(path)}.`;
+  const names = await readdir(dirname(path)).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = /^(\d+)-[0-9a-f]{8}\.tmp$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : "");
+    if (m && !isAlive(Number(m[1]))) await rm(join(dirname(path), name), { force: true });
+  }
+}
+
+/**
+ * Writes chunks to `path` completely or not at all: a temporary file in the same folder, flushed,
+ * then renamed over the target. The temporary file is removed on failure.
+ */
+export async function writeFileAtomic(path: string, chunks: AsyncIterable<string | Uint8Array>, signal?: AbortSignal): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await removeStaleTemps(path);
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+  try {
+    const out = createWriteStream(temp, { flush: true });
+    await pipeline(chunks, out, signal ? { signal } : {});
+    await rename(temp, path);
+  } catch (err: unknown) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+async function* filesBatches(files: string[], request: ExtractRequest, root: string): AsyncGenerator<DataRecord[]> {
+  const { extract, signal } = request;
+  for (const file of files) {
+    const shown = relative(root, file) || basename(file);
+    const format = formatFor(file, extract.format);
+    const stream = createReadStream(file, { signal, highWaterMark: 256 * 1024 });
+    yield* readRecordBatches(stream, format, extract.csv, shown);
+  }
+}
+
+async function* flatten(batches: AsyncIterable<DataRecord[]>): AsyncGenerator<DataRecord> {
+  for await (const batch of batches) yield* batch;
+}
+
+async function extractFiles(request: ExtractRequest): Promise<ExtractResult> {
+  const root = fileRoot(request.connection, request.baseDir);
+  const pattern = renderTemplate(requirePath(request.extract.path, "extract"), request.templates);
+  const files = await matchFiles(root, pattern, request.connectionName);
+  request.logger.debug({ files: files.length, pattern }, "file extract");
+  const batches = filesBatches(files, request, root);
+  const result: BatchedExtractResult = { records: flatten(batches), batches };
+  return result;
+}
+
+function requirePath(path: string | undefined, kind: string): string {
+  if (path === undefined || path.trim() === "") throw new ConnectorError("bad-step", `a file ${kind} needs \`path\`; add \`path: data/orders.csv\` (relative to the connection's root)`);
+  return path;
+}
+
+async function* counted(records: AsyncIterable<DataRecord>, counter: { rows: number }): AsyncGenerator<DataRecord[]> {
+  for await (const batch of recordBatches(records)) {
+    counter.rows += batch.length;
+    yield batch;
+  }
+}
+
+async function loadFile(request: LoadRequest): Promise<LoadResult> {
+  const root = fileRoot(request.connection, request.baseDir);
+  const path = renderTemplate(requirePath(request.load.path, "load"), request.templates);
+  const target = confinePath(root, path, request.connectionName);
+  await checkRealPath(root, target, path, request.connectionName);
+  const format = formatFor(target, request.load.format);
+  const counter = { rows: 0 };
+  await writeFileAtomic(target, writeRecords(batchedRecords(counted(request.records, counter)), format), request.signal);
+  return { rows: counter.rows };
+}
+
+export const fileConnector: Connector = {
+  type: "file",
+  extract: extractFiles,
+  load: loadFile,
+};

@@ -1,0 +1,184 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import pino from "pino";
+import type { Io } from "../../../server/src/cli/command";
+import { main } from "../../../server/src/cli/main";
+import { project, readEvents, runCli } from "./helpers";
+
+const PIPELINE = `version: 1
+name: shop
+params:
+  country: DE
+connections:
+  files:
+    type: file
+steps:
+  - id: extract_orders
+    extract: { connection: files, path: data/orders.csv }
+  - id: extract_customers
+    extract: { connection: files, path: "data/customers.json" }
+  - id: clean
+    depends_on: [extract_orders]
+    transform:
+      - cast: { amount: number, customer_id: integer }
+      - filter: amount > 0
+  - id: joined
+    depends_on: [clean, extract_customers]
+    transform:
+      - join: { with: extract_customers, on: customer_id, how: inner }
+      - aggregate: { group_by: [country], metrics: { orders: count(), revenue: sum(amount) } }
+  - id: load_report
+    depends_on: [joined]
+    load: { connection: files, path: "out/report_{{ ds_nodash }}_{{ params.country }}.jsonl" }
+`;
+
+function ordersCsv(n: number): string {
+  const lines = ["order_id,customer_id,amount"];
+  for (let i = 1; i <= n; i++) lines.push(`${i},${(i % 4) + 1},${(i % 7) - 1}.25`);
+  return lines.join("\n") + "\n";
+}
+
+const CUSTOMERS = JSON.stringify([
+  { customer_id: 1, country: "DE" },
+  { customer_id: 2, country: "FR" },
+  { customer_id: 3, country: "DE" },
+]);
+
+/** The report computed independently of the runner. */
+function expectedReport(n: number): Map<string, { orders: number; revenue: number }> {
+  const countries = new Map([[1, "DE"], [2, "FR"], [3, "DE"]]);
+  const out = new Map<string, { orders: number; revenue: number }>();
+  for (let i = 1; i <= n; i++) {
+    const amount = (i % 7) - 1 + 0.25;
+    const country = countries.get((i % 4) + 1);
+    if (amount <= 0 || !country) continue;
+    const g = out.get(country) ?? { orders: 0, revenue: 0 };
+    out.set(country, { orders: g.orders + 1, revenue: g.revenue + amount });
+  }
+  return out;
+}
+
+function checkReport(text: string, n: number): void {
+  const rows = text.trim().split("\n").map((l) => JSON.parse(l) as { country: string; orders: number; revenue: number });
+  const expected = expectedReport(n);
+  assert.equal(rows.length, expected.size);
+  for (const row of rows) {
+    const e = expected.get(row.country);
+    assert.ok(e, row.country);
+    assert.equal(row.orders, e.orders);
+    assert.ok(Math.abs(row.revenue - e.revenue) < 1e-6);
+  }
+}
+
+describe("agent-etl run (dist/cli.js)", () => {
+  const p = project("run");
+  let file = "";
+  before(() => {
+    file = p.write("shop.etl.yaml", PIPELINE);
+    p.write("data/orders.csv", ordersCsv(500));
+    p.write("data/customers.json", CUSTOMERS);
+  });
+  after(() => p.cleanup());
+
+  it("runs the whole pipeline, writes events and the state, and prints a summary", async () => {
+    const events = join(p.dir, "events.jsonl");
+    const r = await runCli(["run", file, "--ds", "2024-03-01", "--param", "country=FR", "--events", events, "--run-id", "r1"], { cwd: p.dir });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    checkReport(p.read("out/report_20240301_FR.jsonl"), 500);
+    const ev = readEvents(events);
+    assert.equal(ev[0]?.event, "run_started");
+    assert.equal(ev.at(-1)?.event, "run_finished");
+    assert.equal(ev.at(-1)?.status, "succeeded");
+    const succeeded = ev.filter((e) => e.event === "step_succeeded");
+    assert.deepEqual(succeeded.map((e) => e.step).sort(), ["clean", "extract_customers", "extract_orders", "joined", "load_report"]);
+    assert.equal(succeeded.find((e) => e.step === "extract_orders")?.rows, 500);
+    for (const e of succeeded) assert.equal(typeof e.duration_ms, "number");
+    for (const e of ev) assert.equal(e.run_id, "r1");
+    const state = JSON.parse(p.read(".etl/runs/r1/state.json"));
+    assert.equal(state.status, "succeeded");
+    assert.equal(state.steps.extract_orders.rows, 500);
+    assert.match(r.stdout, /step\s+status\s+rows/);
+    assert.match(r.stdout, /✓ run r1 succeeded/);
+  });
+
+  it("--dry-run prints the plan and touches nothing", async () => {
+    const r = await runCli(["run", file, "--dry-run", "--run-id", "dry"], { cwd: p.dir });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Level 1 \(2 steps in parallel\):\n {2}extract_orders: extract from files \(data\/orders.csv\)/);
+    assert.match(r.stdout, /Dry run: no data was read or written/);
+    assert.equal(existsSync(join(p.dir, ".etl/runs/dry")), false);
+  });
+
+  it("--step runs one step from the staged outputs of its upstream", async () => {
+    rmSync(join(p.dir, "out"), { recursive: true });
+    const events = join(p.dir, "step.jsonl");
+    const r = await runCli(["run", file, "--step", "load_report", "--run-id", "r1", "--events", events], { cwd: p.dir });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(readEvents(events).filter((e) => e.event === "step_started").map((e) => e.step), ["load_report"]);
+    checkReport(p.read("out/report_20240301_FR.jsonl"), 500);
+  });
+
+  it("--step fails clearly when the upstream has no staged output", async () => {
+    const r = await runCli(["run", file, "--step", "joined", "--run-id", "fresh"], { cwd: p.dir });
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /step `clean` has no staged output in run fresh/);
+  });
+
+  it("--resume re-runs only the steps that did not succeed", async () => {
+    // A folder where the report file should go makes the load fail; removing it fixes the cause.
+    const blocker = join(p.dir, "out", "report_20240301_DE.jsonl");
+    mkdirSync(join(blocker, "x"), { recursive: true });
+    const first = await runCli(["run", file, "--ds", "2024-03-01", "--run-id", "r2"], { cwd: p.dir });
+    assert.equal(first.code, 1);
+    assert.match(first.stdout, /✖ run r2 failed at step load_report/);
+    assert.match(first.stdout, /--resume --run-id r2/);
+    rmSync(blocker, { recursive: true });
+    const events = join(p.dir, "resume.jsonl");
+    const second = await runCli(["run", file, "--resume", "--events", events], { cwd: p.dir });
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.deepEqual(readEvents(events).filter((e) => e.event === "step_started").map((e) => e.step), ["load_report"]);
+    checkReport(p.read("out/report_20240301_DE.jsonl"), 500);
+    assert.deepEqual(readdirSync(join(p.dir, "out")).filter((f) => f.endsWith(".tmp")), []);
+  });
+
+  it("a failing cast names the step, the row and the value, and stops scheduling", async () => {
+    const bad = p.write("bad/shop.etl.yaml", PIPELINE);
+    p.write("bad/data/orders.csv", "order_id,customer_id,amount\n1,1,2.5\n2,1,3\n3,1,12,5x\n".replace("12,5x", '"12,5"'));
+    p.write("bad/data/customers.json", CUSTOMERS);
+    const events = join(p.dir, "bad.jsonl");
+    const r = await runCli(["run", bad, "--events", events, "--concurrency", "1"], { cwd: p.dir });
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /✖ clean failed after 1 attempt \[cast-failed\]: cast failed at row 3 \(transform op 1\): column `amount` value "12,5" is not a number/);
+    const started = readEvents(events).filter((e) => e.event === "step_started").map((e) => e.step);
+    assert.ok(!started.includes("joined") && !started.includes("load_report"), started.join());
+    assert.match(r.stdout, /load_report\s+skipped/);
+  });
+
+  it("refuses a file with validation errors, and bad usage exits 2", async () => {
+    const invalid = p.write("invalid.etl.yaml", PIPELINE.replace("depends_on: [joined]", "depends_on: [nope]"));
+    const r = await runCli(["run", invalid], { cwd: p.dir });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /invalid\.etl\.yaml:\d+:\d+: error \[unknown-step\]/);
+    const usage = async (args: string[]) => {
+      let err = "";
+      const io: Io = { stdout: () => undefined, stderr: (t) => (err += t), logger: pino({ level: "silent" }), env: {}, cwd: p.dir };
+      return { code: await main(args, io), err };
+    };
+    assert.deepEqual(await usage(["run", file, "--concurrency", "zero"]), { code: 2, err: "agent-etl: run: --concurrency: give a whole number of steps, e.g. 4 (see agent-etl run --help)" });
+    assert.equal((await usage(["run", file, "--ds", "2024-13-01"])).code, 2);
+    assert.match((await usage(["run", file, "--step", "nope"])).err, /--step nope: no such step; steps: extract_orders, extract_customers/);
+    assert.equal((await usage(["run", file, "--param", "novalue"])).code, 2);
+    assert.equal((await usage(["run"])).code, 2);
+    assert.equal((await usage(["run", file, "--bogus"])).code, 2);
+  });
+
+  it("an unknown template parameter fails before any step starts", async () => {
+    const tpl = p.write("tpl/shop.etl.yaml", PIPELINE.replace("{{ params.country }}", "{{ params.region }}"));
+    const r = await runCli(["run", tpl], { cwd: p.dir });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /step load_report: unknown template variable `params\.region`.*--param region=VALUE/);
+    assert.equal(existsSync(join(p.dir, "tpl", ".etl")), false);
+  });
+});

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { formatFor, readRecords, writeRecords, type RecordFormat } from "../../../server/src/sources/formats";
+import type { DataRecord } from "../../../server/src/sources/types";
+
+/** Feeds text in chunks of `size` bytes, so parsers meet every boundary. */
+async function* chunks(text: string | Uint8Array, size = 3): AsyncGenerator<Uint8Array> {
+  const bytes = typeof text === "string" ? new TextEncoder().encode(text) : text;
+  for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+async function* from(records: DataRecord[]): AsyncGenerator<DataRecord> {
+  yield* records;
+}
+
+async function text(it: AsyncIterable<string | Uint8Array>): Promise<string> {
+  let s = "";
+  for await (const c of it) s += typeof c === "string" ? c : new TextDecoder().decode(c);
+  return s;
+}
+
+describe("CSV", () => {
+  it("reads quoted fields, embedded newlines and doubled quotes, and drops a BOM", async () => {
+    const csv = '\uFEFFid,name,note\r\n1,"Hopper, Grace","said ""hi""\nthen left"\r\n2,Ada,\r\n';
+    const rows = await collect(readRecords(chunks(csv), "csv"));
+    assert.deepEqual(rows, [
+      { id: "1", name: "Hopper, Grace", note: 'said "hi"\nthen left' },
+      { id: "2", name: "Ada", note: "" },
+    ]);
+  });
+
+  it("honours another delimiter and header: false", async () => {
+    const rows = await collect(readRecords(chunks("a;b\n1;2\n"), "csv", { delimiter: ";", header: false }));
+    assert.deepEqual(rows, [{ column_1: "a", column_2: "b" }, { column_1: "1", column_2: "2" }]);
+  });
+
+  it("names the line of a broken row", async () => {
+    await assert.rejects(collect(readRecords(chunks('a,b\n1,"unclosed\n'), "csv", {}, "orders.csv")), /orders\.csv: not valid CSV: .*line/i);
+  });
+
+  it("round-trips through the writer, quoting what needs it", async () => {
+    const records = [{ id: 1, name: 'x, "y"', note: "two\nlines", none: null }];
+    const written = await text(writeRecords(from(records), "csv"));
+    const back = await collect(readRecords(chunks(written), "csv"));
+    assert.deepEqual(back, [{ id: "1", name: 'x, "y"', note: "two\nlines", none: "" }]);
+  });
+
+  it("refuses a record with a column the header lacks", async () => {
+    await assert.rejects(text(writeRecords(from([{ a: 1 }, { a: 2, b: 3 }]), "csv")), /record 2 has column `b`/);
+  });
+});
+
+describe("JSONL and JSON", () => {
+  it("reads JSONL, skipping blank lines and CRLF, and names a bad line", async () => {
+    assert.deepEqual(await collect(readRecords(chunks('{"a":1}\r\n\n{"a":"é"}\n'), "jsonl")), [{ a: 1 }, { a: "é" }]);
+    await assert.rejects(collect(readRecords(chunks('{"a":1}\n{oops}\n'), "jsonl", undefined, "x.jsonl")), /x\.jsonl: line 2 is not valid JSON/);
+    await assert.rejects(collect(readRecords(chunks("[1]\n"), "jsonl")), /line 1 is not a JSON object/);
+  });
+
+  it("streams a JSON array whose strings hold brackets, commas and escaped quotes", async () => {
+    const records = [{ s: 'a,]}[{"' }, { n: [1, { x: "]" }] }, { e: "\\" }];
+    for (const size of [1, 2, 7, 1000]) {
+      assert.deepEqual(await collect(readRecords(chunks(JSON.stringify(records), size), "json")), records);
+    }
+    assert.deepEqual(await collect(readRecords(chunks(" [ ] "), "json")), []);
+  });
+
+  it("fails clearly on a truncated array or a non-object element", async () => {
+    await assert.rejects(collect(readRecords(chunks('[{"a":1},'), "json")), /not closed/);
+    await assert.rejects(collect(readRecords(chunks("[1,2]"), "json")), /element 1 is not an object/);
+    await assert.rejects(collect(readRecords(chunks('{"a":1}'), "json")), /does not start with `\[`/);
+  });
+
+  for (const format of ["jsonl", "json"] as RecordFormat[]) {
+    it(`round-trips ${format}`, async () => {
+      const records = Array.from({ length: 2500 }, (_, i) => ({ i, s: `r${i}`, o: { deep: [i] } }));
+      assert.deepEqual(await collect(readRecords(chunks(await text(writeRecords(from(records), format)), 4096), format)), records);
+    });
+  }
+
+  it("infers formats from extensions and asks for one otherwise", () => {
+    assert.equal(formatFor("a/b.CSV"), "csv");
+    assert.equal(formatFor("a.ndjson"), "jsonl");
+    assert.equal(formatFor("a.txt", "json"), "json");
+    assert.throws(() => formatFor("a.txt"), /add `format: csv`/);
+  });
+});
