@@ -93,3 +93,13 @@ export const DEFAULT_SETTINGS: AgentEtlSettings = {
   cliPath: "",
   nodePath: "",
 };
+
+/** Arguments of `agentEtl.previewDag` as carried by a code lens. */
+export interface PreviewDagArgs {
+  uri: string;
+}
+
+/** `data` of a diagnostic the server publishes: the replacement a quick fix offers, when there is one. */
+export interface DiagnosticData {
+  suggestion?: string;
+}

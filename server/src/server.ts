@@ -1,8 +1,8 @@
 // The language server: wiring only. Features live in server/src/language.
-import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind } from "vscode-languageserver/node";
+// Transport comes from the command line: `--stdio`, `--node-ipc` or `--socket=PORT` (vscode-languageserver reads it).
+import { createConnection, ProposedFeatures, TextDocuments } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { toDiagnostic } from "./language/diagnostics";
-import { validatePipeline } from "./pipeline/validate";
+import { LanguageServer } from "./language/languageServer";
 
 const connection = createConnection(ProposedFeatures.all);
 // stdout is the protocol: anything printed must go through the connection.
@@ -10,15 +10,10 @@ const connection = createConnection(ProposedFeatures.all);
 console.log = connection.console.log.bind(connection.console);
 // eslint-disable-next-line no-console -- routing console to the client, not printing
 console.error = connection.console.error.bind(connection.console);
+// eslint-disable-next-line no-console -- routing console to the client, not printing
+console.warn = connection.console.warn.bind(connection.console);
+
 const documents = new TextDocuments(TextDocument);
-
-connection.onInitialize(() => ({ capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental } }));
-
-documents.onDidChangeContent(({ document }) => {
-  const { problems } = validatePipeline(document.getText(), { envNames: new Set(Object.keys(process.env)) });
-  void connection.sendDiagnostics({ uri: document.uri, version: document.version, diagnostics: problems.map((p) => toDiagnostic(document, p)) });
-});
-documents.onDidClose(({ document }) => void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] }));
-
+new LanguageServer(connection, documents).register();
 documents.listen(connection);
 connection.listen();

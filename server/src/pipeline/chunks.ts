@@ -23,7 +23,6 @@ export interface ChunkLayout {
 
 const SECTION_KEY = /^([A-Za-z_][A-Za-z0-9_-]*)[ ]*:(?:[ ]|$)/;
 const HEAD_ONLY = /^steps[ ]*:[ ]*(?:#.*)?$/;
-const DASH = /^( *)-(?: |$)/;
 
 interface SplitState {
   sections: SectionChunk[];
@@ -50,10 +49,11 @@ function closeCurrent(state: SplitState, at: number): void {
 }
 
 /** Handles one content line; false when the layout is not one this module can split safely. */
-function onLine(state: SplitState, line: string, start: number): boolean {
-  const indent = line.length - line.trimStart().length;
-  if (/^ *\t/.test(line)) return false;
-  const dash = DASH.exec(line);
+function onLine(state: SplitState, text: string, start: number, end: number, indent: number): boolean {
+  const first = text.charCodeAt(start + indent);
+  if (first === 9) return false; // a tab in the indentation
+  const afterDash = text.charCodeAt(start + indent + 1);
+  const dash = first === 45 && (start + indent + 1 >= end || afterDash === 32 || afterDash === 13);
   if (state.inSteps && dash && (state.itemIndent === undefined || indent === state.itemIndent)) {
     state.itemIndent = indent;
     const items = state.current?.items;
@@ -63,6 +63,8 @@ function onLine(state: SplitState, line: string, start: number): boolean {
     return true;
   }
   if (indent === 0) {
+    let line = text.slice(start, end);
+    if (line.endsWith("\r")) line = line.slice(0, -1);
     const m = SECTION_KEY.exec(line);
     const key = m?.[1];
     if (key === undefined || key === "__proto__" || state.seen.has(key)) return false;
@@ -83,18 +85,18 @@ function onLine(state: SplitState, line: string, start: number): boolean {
 
 /** The chunk layout of `text`, or undefined when it must be parsed whole. */
 export function splitChunks(text: string): ChunkLayout | undefined {
+  if (/\r(?!\n)/.test(text)) return undefined;
   const state: SplitState = { sections: [], inSteps: false, seen: new Set() };
   let pos = 0;
   while (pos < text.length) {
     const nl = text.indexOf("\n", pos);
-    const next = nl < 0 ? text.length : nl + 1;
-    let line = text.slice(pos, nl < 0 ? text.length : nl);
-    if (line.endsWith("\r")) line = line.slice(0, -1);
-    if (line.includes("\r")) return undefined;
-    const trimmed = line.trimStart();
-    if (trimmed !== "" && !trimmed.startsWith("#") && !onLine(state, line, pos)) return undefined;
-    if (trimmed.startsWith("#") && /^ *\t/.test(line)) return undefined;
-    pos = next;
+    const end = nl < 0 ? text.length : nl;
+    let indent = 0;
+    while (text.charCodeAt(pos + indent) === 32) indent++;
+    const c = pos + indent < end ? text.charCodeAt(pos + indent) : -1;
+    const blank = c === -1 || c === 13 || c === 35; // empty, CR of CRLF, or a comment
+    if (!blank && !onLine(state, text, pos, end, indent)) return undefined;
+    pos = end + 1;
   }
   closeCurrent(state, text.length);
   return state.sections.length > 0 ? { sections: state.sections } : undefined;

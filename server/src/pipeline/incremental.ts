@@ -8,6 +8,8 @@
  * always exactly those of `validatePipeline`.
  */
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, Pair, parseDocument, YAMLMap, YAMLSeq, type Node } from "yaml";
+import { outlineOfStep, type Ref, type StepOutline } from "./outline";
+import type { Span } from "./problem";
 import { splitChunks, type TextChunk } from "./chunks";
 import { keyName } from "./nodes";
 import { MAX_ALIAS_COUNT } from "./parse";
@@ -15,33 +17,67 @@ import type { RuleContext } from "./rules";
 import { checkParsed, validatePipeline, type ValidationResult } from "./validate";
 
 interface ParsedPiece {
-  text: string;
+  kind: "section" | "step";
+  length: number;
   /** Offset the node's ranges are currently relative to (0 after parsing). */
   offset: number;
   /** The section's pair (for sections) or the step item's node (for steps). */
   pair?: Pair;
   item?: Node | null;
   data: unknown;
+  /** The step's outline, kept while the step's text is unchanged, and the offset its spans are at. */
+  outline?: StepOutline;
+  outlineOffset?: number;
 }
-
-type PieceCache = Map<string, ParsedPiece[]>;
 
 const OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: false, strict: true } as const;
 
-/** Adds `delta` to every range in a node tree (iterative, so deep trees are fine). */
+interface RangedNode {
+  range?: [number, number, number] | null;
+  items?: unknown[];
+  key?: unknown;
+  value?: unknown;
+}
+
+/**
+ * Adds `delta` to every range in a node tree, in place (iterative; duck-typed, because this runs over
+ * every node after an edit and the type guards cost more than the work).
+ */
 function shift(node: unknown, delta: number): void {
   const stack: unknown[] = [node];
   while (stack.length > 0) {
-    const n = stack.pop();
-    if (isPair(n)) {
-      stack.push(n.key, n.value);
-      continue;
-    }
-    if (!isScalar(n) && !isMap(n) && !isSeq(n)) continue;
+    const n = stack.pop() as RangedNode | null | undefined;
+    if (!n || typeof n !== "object") continue;
     const r = n.range;
-    if (r) n.range = [r[0] + delta, r[1] + delta, r[2] + delta];
-    if (!isScalar(n)) for (const item of n.items) stack.push(item);
+    if (r) {
+      r[0] += delta;
+      r[1] += delta;
+      r[2] += delta;
+    }
+    if (n.items) for (const item of n.items) stack.push(item);
+    else if (!r && "key" in n) stack.push(n.key, n.value);
   }
+}
+
+const moved = (s: Span, d: number): Span => ({ start: s.start + d, end: s.end + d });
+const movedRef = (r: Ref, d: number): Ref => ({ name: r.name, span: moved(r.span, d) });
+
+/** A step outline for the same step moved by `d` characters: what `outlineOfStep` gives for the moved node. */
+function movedStep(o: StepOutline, d: number, index: number): StepOutline {
+  if (d === 0) return o.index === index ? o : { ...o, index };
+  return {
+    ...o,
+    index,
+    span: moved(o.span, d),
+    ...(o.id ? { id: movedRef(o.id, d) } : {}),
+    kinds: o.kinds.map((k) => ({ ...k, keySpan: moved(k.keySpan, d) })),
+    dependsOn: o.dependsOn.map((r) => movedRef(r, d)),
+    ...(o.dependsOnKey ? { dependsOnKey: moved(o.dependsOnKey, d) } : {}),
+    ...(o.input ? { input: movedRef(o.input, d) } : {}),
+    joins: o.joins.map((r) => movedRef(r, d)),
+    ...(o.connection ? { connection: movedRef(o.connection, d) } : {}),
+    expressions: o.expressions.map((e) => ({ ...e, span: moved(e.span, d), contentStart: e.contentStart + d })),
+  };
 }
 
 /** True when the tree uses anchors, aliases or merge keys, which may reach across pieces. */
@@ -71,16 +107,30 @@ function parsePiece(text: string, kind: "section" | "step"): ParsedPiece | undef
     const pair = contents.items[0];
     if (!isPair(pair)) return undefined;
     const data = (doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>)[keyName(pair) ?? ""];
-    return { text, offset: 0, pair, data };
+    return { kind, length: text.length, offset: 0, pair, data };
   }
   if (!isSeq(contents) || contents.items.length !== 1) return undefined;
   const data = (doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown[])[0];
-  return { text, offset: 0, item: (contents.items[0] as Node | null | undefined) ?? null, data };
+  return { kind, length: text.length, offset: 0, item: (contents.items[0] as Node | null | undefined) ?? null, data };
+}
+
+/** Length of the common prefix and common suffix of two texts (not overlapping). */
+function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
+  const n = Math.min(a.length, b.length);
+  const BLOCK = 2048; // whole blocks are compared natively, then characters one by one
+  let prefix = 0;
+  while (prefix + BLOCK <= n && a.substring(prefix, prefix + BLOCK) === b.substring(prefix, prefix + BLOCK)) prefix += BLOCK;
+  while (prefix < n && a.charCodeAt(prefix) === b.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  while (suffix + BLOCK <= n - prefix && a.substring(a.length - suffix - BLOCK, a.length - suffix) === b.substring(b.length - suffix - BLOCK, b.length - suffix)) suffix += BLOCK;
+  while (suffix < n - prefix && a.charCodeAt(a.length - 1 - suffix) === b.charCodeAt(b.length - 1 - suffix)) suffix++;
+  return { prefix, suffix };
 }
 
 /** Keeps the pieces of the last version of one document; one instance per open document. */
 export class IncrementalValidator {
-  private cache: PieceCache = new Map();
+  private previous: { text: string; pieces: Map<number, ParsedPiece> } | undefined;
+  private readonly pieceOf = new WeakMap<object, ParsedPiece>();
   /** How the last update was computed: for tests and benchmarks. */
   lastMode: "pieces" | "whole" = "whole";
   /** Pieces reparsed by the last update. */
@@ -90,32 +140,60 @@ export class IncrementalValidator {
   update(text: string, context: RuleContext = {}): Omit<ValidationResult, "pipeline"> {
     const assembled = this.assemble(text);
     if (!assembled) {
-      this.cache = new Map();
+      this.previous = undefined;
       this.lastMode = "whole";
       const { problems, outline, dag } = validatePipeline(text, context);
       return { problems, outline, dag };
     }
     this.lastMode = "pieces";
-    return checkParsed(assembled.doc, assembled.data, text, context);
+    return checkParsed(assembled.doc, assembled.data, text, context, (node, index) => this.stepOutline(assembled.doc, node, index));
+  }
+
+  /** The outline of a step, from its piece when the step's text has not changed. */
+  private stepOutline(doc: Document, node: YAMLMap, index: number): StepOutline {
+    const piece = this.pieceOf.get(node);
+    if (!piece) return outlineOfStep(doc, node, index);
+    if (piece.outline && piece.outlineOffset !== undefined) {
+      piece.outline = movedStep(piece.outline, piece.offset - piece.outlineOffset, index);
+    } else {
+      piece.outline = outlineOfStep(doc, node, index);
+    }
+    piece.outlineOffset = piece.offset;
+    return piece.outline;
+  }
+
+  /** An unchanged piece of the previous version for this chunk, if the edit did not touch it. */
+  private reuse(chunk: TextChunk, kind: ParsedPiece["kind"], text: string, ends: { prefix: number; suffix: number } | undefined): ParsedPiece | undefined {
+    const prev = this.previous;
+    if (!prev || !ends) return undefined;
+    const length = chunk.end - chunk.start;
+    const delta = text.length - prev.text.length;
+    let oldStart: number | undefined;
+    if (chunk.end <= ends.prefix) oldStart = chunk.start;
+    else if (chunk.start >= text.length - ends.suffix) oldStart = chunk.start - delta;
+    const piece = oldStart === undefined ? undefined : prev.pieces.get(oldStart);
+    return piece && piece.kind === kind && piece.length === length ? piece : undefined;
   }
 
   private assemble(text: string): { doc: Document; data: Record<string, unknown> } | undefined {
     const layout = splitChunks(text);
     if (!layout) return undefined;
-    const next: PieceCache = new Map();
+    const ends = this.previous ? commonEnds(this.previous.text, text) : undefined;
+    const pieces = new Map<number, ParsedPiece>();
     this.lastReparsed = 0;
-    const take = (chunk: TextChunk, kind: "section" | "step"): ParsedPiece | undefined => {
-      const source = text.slice(chunk.start, chunk.end);
-      const key = kind === "step" ? source : `\u0000${source}`;
-      const piece = this.cache.get(key)?.pop() ?? (this.lastReparsed++, parsePiece(source, kind));
-      if (!piece) return undefined;
+    const take = (chunk: TextChunk, kind: ParsedPiece["kind"]): ParsedPiece | undefined => {
+      let piece = this.reuse(chunk, kind, text, ends);
+      if (!piece) {
+        this.lastReparsed++;
+        piece = parsePiece(text.slice(chunk.start, chunk.end), kind);
+        if (!piece) return undefined;
+        if (piece.item && typeof piece.item === "object") this.pieceOf.set(piece.item, piece);
+      }
       if (piece.offset !== chunk.start) {
         shift(piece.pair ?? piece.item, chunk.start - piece.offset);
         piece.offset = chunk.start;
       }
-      const list = next.get(key);
-      if (list) list.push(piece);
-      else next.set(key, [piece]);
+      pieces.set(chunk.start, piece);
       return piece;
     };
     const root = new YAMLMap();
@@ -147,7 +225,7 @@ export class IncrementalValidator {
     }
     const firstKey = layout.sections[0]?.start ?? 0;
     root.range = [firstKey, text.length, text.length];
-    this.cache = next;
+    this.previous = { text, pieces };
     const doc = new Document();
     doc.contents = root;
     return { doc, data };

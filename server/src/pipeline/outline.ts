@@ -145,8 +145,16 @@ function connectionOutline(doc: AnyDoc, pair: Pair): ConnectionOutline | undefin
   return { name, keySpan, span: { start: keySpan.start, end: spanOf(deref(doc, pair.value), keySpan).end }, ...(type ? { type } : {}), ...(node ? { node } : {}) };
 }
 
-/** Reads the outline of a parsed pipeline document. Never throws on malformed input. */
-export function buildOutline(doc: AnyDoc): PipelineOutline {
+/** Builds one step's outline; exported so the incremental validator can keep it per step. */
+export function outlineOfStep(doc: AnyDoc, node: YAMLMap, index: number): StepOutline {
+  return stepOutline(doc, node, index);
+}
+
+/**
+ * Reads the outline of a parsed pipeline document. Never throws on malformed input. `stepOf` may
+ * supply a step's outline from a cache (it must equal `outlineOfStep(doc, node, index)`).
+ */
+export function buildOutline(doc: AnyDoc, stepOf: (node: YAMLMap, index: number) => StepOutline = (node, index) => stepOutline(doc, node, index)): PipelineOutline {
   const root = asMap(doc, doc.contents);
   const outline: PipelineOutline = { doc, steps: [], connections: new Map(), ...(root ? { root } : {}) };
   if (!root) return outline;
@@ -168,7 +176,7 @@ export function buildOutline(doc: AnyDoc): PipelineOutline {
   const steps = asSeq(doc, pairOf(doc, root, "steps")?.value);
   steps?.items.forEach((item, index) => {
     const map = asMap(doc, item);
-    if (map) outline.steps.push(stepOutline(doc, map, index));
+    if (map) outline.steps.push(stepOf(map, index));
   });
   return outline;
 }

@@ -33,8 +33,8 @@ export function validatePipeline(text: string, context: RuleContext = {}): Valid
  * Schema check and semantic rules over a YAML document that parsed without errors, and its data.
  * `validatePipeline` and the language server's incremental path (incremental.ts) share it.
  */
-export function checkParsed(doc: AnyDoc, data: unknown, text: string, context: RuleContext): Omit<ValidationResult, "pipeline"> {
-  const outline = buildOutline(doc);
+export function checkParsed(doc: AnyDoc, data: unknown, text: string, context: RuleContext, stepOf?: Parameters<typeof buildOutline>[1]): Omit<ValidationResult, "pipeline"> {
+  const outline = buildOutline(doc, stepOf);
   const dag = buildDag(outline);
   const problems = checkSchema(doc, data, text);
   if (outline.root) {

@@ -1,0 +1,155 @@
+/**
+ * Completion from the text at the cursor (cursor.ts) and the schema (schemaNav.ts), with names from
+ * the latest analysis: keys, enum values, step ids, connection names, `${env:` names and templates.
+ */
+import { CompletionItemKind, InsertTextFormat, InsertTextMode, type CompletionItem, type CompletionList } from "vscode-languageserver";
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import { downstreamClosure } from "../dag/graph";
+import { STEP_KINDS, type ConnectionType } from "../pipeline/model";
+import type { Span } from "../pipeline/problem";
+import { EXTRACT_KEYS, LOAD_KEYS } from "../pipeline/rules/connectionType";
+import type { Analysis } from "./analysis";
+import { cursorContext, lineInfo, siblingKeys, type CursorContext } from "./cursor";
+import { toRange } from "./ranges";
+import { keysAt, schemasAt, shapeOf, valuesAt, type KeyInfo } from "./schemaNav";
+import { templateItems } from "./completionTemplates";
+
+export interface CompletionInput {
+  document: TextDocument;
+  lines: readonly string[];
+  offset: number;
+  /** The latest analysis (possibly of a slightly older version): for step ids and connections. */
+  analysis?: Analysis;
+  envNames: ReadonlySet<string>;
+}
+
+const CONNECTION_TYPES: ConnectionType[] = ["postgres", "s3", "http", "file"];
+
+function item(input: CompletionInput, span: Span, label: string, kind: CompletionItemKind, extra: Partial<CompletionItem> = {}): CompletionItem {
+  return { label, kind, textEdit: { range: toRange(input.document, span), newText: extra.insertText ?? label }, ...extra };
+}
+
+function keySnippet(key: KeyInfo, ctx: CursorContext, path: readonly string[]): string {
+  if (ctx.flow) return `${key.name}: $0`;
+  const choices = valuesAt([...path, key.name]).filter((v) => v !== "true" && v !== "false");
+  if (choices.length > 0) return `${key.name}: \${1|${choices.map((c) => c.replace(/[,|\\$}]/g, "\\$&")).join(",")}|}`;
+  const pad = " ".repeat(ctx.keyCol + 2);
+  switch (shapeOf(key.schema)) {
+    case "object":
+      return `${key.name}:\n${pad}$0`;
+    case "objectList":
+      return `${key.name}:\n${pad}- $0`;
+    case "list":
+      return `${key.name}: [$0]`;
+    default:
+      return `${key.name}: $0`;
+  }
+}
+
+/** The connection type of the step or map around the cursor, when its `connection` is known. */
+function connectionTypeOf(input: CompletionInput, siblings: Map<string, string>): string | undefined {
+  const name = siblings.get("connection");
+  return name ? input.analysis?.outline.connections.get(name)?.type : undefined;
+}
+
+function keyItems(input: CompletionInput, ctx: CursorContext): CompletionItem[] {
+  const siblings = ctx.flowSiblings ?? siblingKeys(input.lines, ctx.lineNo, ctx.keyCol, ctx.inList);
+  const typeHint = siblings.get("type");
+  let keys = keysAt(ctx.path, typeHint);
+  const kind = ctx.path[2];
+  const connType = connectionTypeOf(input, siblings) as ConnectionType | undefined;
+  if (ctx.path.length === 3 && (kind === "extract" || kind === "load") && connType && CONNECTION_TYPES.includes(connType)) {
+    const allowed = new Set(["connection", ...(kind === "extract" ? EXTRACT_KEYS : LOAD_KEYS)[connType]]);
+    keys = keys.filter((k) => allowed.has(k.name));
+  }
+  if (ctx.path.length === 2 && ctx.path[0] === "steps" && STEP_KINDS.some((k) => siblings.has(k))) keys = keys.filter((k) => !(STEP_KINDS as readonly string[]).includes(k.name));
+  return keys
+    .filter((k) => !siblings.has(k.name))
+    .map((k, i) =>
+      item(input, ctx.replace, k.name, CompletionItemKind.Property, {
+        sortText: String(i).padStart(3, "0"),
+        insertText: keySnippet(k, ctx, ctx.path),
+        insertTextFormat: InsertTextFormat.Snippet,
+        insertTextMode: InsertTextMode.asIs,
+        ...(k.description ? { documentation: { kind: "markdown", value: k.description } } : {}),
+      }),
+    );
+}
+
+/** The id of the step holding the cursor, read from the text. */
+function selfId(input: CompletionInput, ctx: CursorContext): string | undefined {
+  if (ctx.stepLine === undefined) return undefined;
+  const info = lineInfo(input.lines[ctx.stepLine] ?? "");
+  if (info.key === "id") return info.value?.replace(/^["']|["']$/g, "").replace(/\s+#.*$/, "");
+  return siblingKeys(input.lines, ctx.stepLine, info.keyCol, true).get("id")?.replace(/^["']|["']$/g, "");
+}
+
+function stepItems(input: CompletionInput, ctx: CursorContext): CompletionItem[] {
+  const analysis = input.analysis;
+  if (!analysis) return [];
+  const self = selfId(input, ctx);
+  const excluded = self !== undefined && analysis.dag.downstream.has(self) ? downstreamClosure(analysis.dag, self) : new Set(self === undefined ? [] : [self]);
+  const candidates = capped(analysis.dag.nodes.filter((n) => !excluded.has(n.id)), ctx.prefix, (n) => n.id);
+  return candidates.map((n) => item(input, ctx.replace, n.id, CompletionItemKind.Reference, { detail: [n.kind, n.connection].filter(Boolean).join(" · ") || "step", ...(n.description ? { documentation: n.description } : {}) }));
+}
+
+/** Most names offered at once; past it, names are filtered by the typed prefix and the list is marked incomplete. */
+export const MAX_NAMES = 200;
+let truncated = false;
+
+function capped<T>(all: T[], prefix: string, name: (t: T) => string): T[] {
+  if (all.length <= MAX_NAMES) return all;
+  const lower = prefix.toLowerCase();
+  const matching = lower === "" ? all : all.filter((t) => name(t).toLowerCase().startsWith(lower));
+  truncated = true;
+  return matching.slice(0, MAX_NAMES);
+}
+
+/** Connection types that fit the step or `staging` the cursor is in. */
+function fittingTypes(input: CompletionInput, ctx: CursorContext): Set<string> {
+  if (ctx.path[0] === "staging") return new Set(["s3", "file"]);
+  const kind = ctx.path[2];
+  if (kind === "sql") return new Set(["postgres"]);
+  const table = kind === "load" ? LOAD_KEYS : EXTRACT_KEYS;
+  const types = CONNECTION_TYPES.filter((t) => kind !== "load" || t !== "http");
+  const col = lineInfo(input.lines[ctx.lineNo] ?? "").keyCol;
+  const used = [...(ctx.flowSiblings ?? siblingKeys(input.lines, ctx.lineNo, col)).keys()].filter((k) => k !== "connection");
+  const all = new Set(Object.values(table).flat());
+  return new Set(types.filter((t) => used.every((k) => !all.has(k) || table[t].includes(k))));
+}
+
+function connectionItems(input: CompletionInput, ctx: CursorContext): CompletionItem[] {
+  const fit = fittingTypes(input, ctx);
+  return [...(input.analysis?.outline.connections.values() ?? [])]
+    .filter((c) => c.type === undefined || fit.has(c.type))
+    .map((c) => item(input, ctx.replace, c.name, CompletionItemKind.Reference, { detail: c.type ?? "connection" }));
+}
+
+function valueItems(input: CompletionInput, ctx: CursorContext): CompletionItem[] {
+  const key = ctx.path[ctx.path.length - 1];
+  const inJoin = ctx.path[ctx.path.length - 2] === "join";
+  if (key === "depends_on" || key === "input" || (key === "with" && inJoin)) return stepItems(input, ctx);
+  if (key === "connection") return connectionItems(input, ctx);
+  const siblings = ctx.flowSiblings ?? siblingKeys(input.lines, ctx.lineNo, lineInfo(input.lines[ctx.lineNo] ?? "").keyCol);
+  const values = valuesAt(ctx.inList ? [...ctx.path, "[]"] : ctx.path, siblings.get("type"));
+  return values.map((v, i) => item(input, ctx.replace, v, CompletionItemKind.EnumMember, { sortText: String(i).padStart(3, "0") }));
+}
+
+/** A `- ` item in a list of scalars is a value, not a key. */
+function normalize(ctx: CursorContext): CursorContext {
+  if (ctx.position !== "key" || ctx.path[ctx.path.length - 1] !== "[]") return ctx;
+  const itemsAreMaps = schemasAt(ctx.path).some((s) => s.type === "object");
+  return itemsAreMaps ? ctx : { ...ctx, path: ctx.path.slice(0, -1), position: "value", inList: true };
+}
+
+/** Completion at the cursor; `isIncomplete` when a long list of names was cut to the typed prefix. */
+export function complete(input: CompletionInput): CompletionList {
+  truncated = false;
+  const pos = input.document.positionAt(input.offset);
+  const lineStart = input.offset - pos.character;
+  const special = templateItems(input, pos.line, pos.character, lineStart);
+  if (special) return { isIncomplete: false, items: special };
+  const ctx = normalize(cursorContext(input.lines, pos.line, pos.character, lineStart));
+  const items = ctx.position === "key" ? keyItems(input, ctx) : valueItems(input, ctx);
+  return { isIncomplete: truncated, items };
+}

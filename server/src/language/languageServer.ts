@@ -1,0 +1,183 @@
+/** Registers every language feature on a connection. Handlers are thin: document, analysis, core, convert. */
+import { ErrorCodes, ResponseError, TextDocumentSyncKind, type Connection, type InitializeParams, type InitializeResult, type TextDocuments } from "vscode-languageserver";
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import { fileURLToPath } from "node:url";
+import { validatePipeline } from "../pipeline/validate";
+import { DAG_REQUEST, STEPS_REQUEST, type DagParams, type StepsParams } from "../protocol";
+import { AnalysisStore, type Analysis } from "./analysis";
+import { codeActions } from "./codeActions";
+import { codeLenses } from "./codeLens";
+import { complete } from "./completion";
+import { dagResult, stepsResult } from "./customRequests";
+import { toDiagnostic } from "./diagnostics";
+import { DiagnosticsScheduler } from "./diagnosticsScheduler";
+import { envNamesFor } from "./envNames";
+import { format } from "./formatting";
+import { hover } from "./hover";
+import { documentLinks } from "./links";
+import { definition, prepareRename, references, rename } from "./navigation";
+import { SettingsCache } from "./settings";
+import { documentSymbols, foldingRanges } from "./symbols";
+
+/** Milliseconds between the last edit and validation. */
+export const DIAGNOSTICS_DELAY_MS = 15;
+const MAX_DELAY_MS = 750;
+
+export class LanguageServer {
+  private readonly store = new AnalysisStore();
+  private readonly settings: SettingsCache;
+  private readonly scheduler: DiagnosticsScheduler;
+  private readonly lineCache = new Map<string, { version: number; lines: string[] }>();
+  private workspaceRoot: string | undefined;
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly documents: TextDocuments<TextDocument>,
+  ) {
+    this.settings = new SettingsCache(connection);
+    this.scheduler = new DiagnosticsScheduler((uri) => this.publish(uri), DIAGNOSTICS_DELAY_MS);
+  }
+
+  initialize(params: InitializeParams): InitializeResult {
+    const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
+    this.workspaceRoot = root?.startsWith("file:") ? fileURLToPath(root) : undefined;
+    this.settings.supported = params.capabilities.workspace?.configuration === true;
+    // Compile the schema validator and load the rules before the first file arrives.
+    setImmediate(() => validatePipeline("version: 1\nname: warm\nsteps:\n  - id: a\n    sql: {connection: c, query: select 1}\n"));
+    return {
+      capabilities: {
+        textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
+        completionProvider: { triggerCharacters: [":", " ", "-", "{", "[", ",", "$"] },
+        hoverProvider: true,
+        definitionProvider: true,
+        referencesProvider: true,
+        renameProvider: { prepareProvider: true },
+        documentSymbolProvider: true,
+        foldingRangeProvider: true,
+        documentLinkProvider: { resolveProvider: false },
+        codeLensProvider: { resolveProvider: false },
+        codeActionProvider: { codeActionKinds: ["quickfix"] },
+        documentFormattingProvider: true,
+      },
+      serverInfo: { name: "agent-etl" },
+    };
+  }
+
+  private async publish(uri: string): Promise<void> {
+    const document = this.documents.get(uri);
+    if (!document) return;
+    const version = document.version;
+    const analysis = await this.analysisOf(document);
+    if (this.documents.get(uri)?.version !== version) return;
+    const diagnostics = analysis.problems.map((p) => toDiagnostic(document, p));
+    await this.connection.sendDiagnostics({ uri, version, diagnostics });
+  }
+
+  private async analysisOf(document: TextDocument): Promise<Analysis> {
+    const settings = await this.settings.get(document.uri);
+    return this.store.analyze(document, envNamesFor(document.uri, this.workspaceRoot, settings.envFile));
+  }
+
+  private lines(document: TextDocument): string[] {
+    const cached = this.lineCache.get(document.uri);
+    if (cached?.version === document.version) return cached.lines;
+    const lines = document.getText().split("\n").map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
+    this.lineCache.set(document.uri, { version: document.version, lines });
+    return lines;
+  }
+
+  /** Runs `fn` on an open document; a closed or unknown one gives `fallback` (null for standard requests). */
+  private async withDocument<T>(uri: string, fallback: T, fn: (document: TextDocument, analysis: Analysis) => T): Promise<T> {
+    const document = this.documents.get(uri);
+    if (!document) return fallback;
+    return fn(document, await this.analysisOf(document));
+  }
+
+  private requireDocument(uri: string): TextDocument {
+    const document = this.documents.get(uri);
+    if (!document) throw new ResponseError(ErrorCodes.InvalidParams, `${uri} is not open in the language server; open the file first.`);
+    return document;
+  }
+
+  register(): void {
+    const { connection, documents } = this;
+    connection.onInitialize((params) => this.initialize(params));
+    // TextDocuments reports an open as a change too: validate an opened version at once, later edits debounced.
+    const opened = new Map<string, number>();
+    documents.onDidOpen(({ document }) => {
+      opened.set(document.uri, document.version);
+      this.scheduler.schedule(document.uri, 0);
+    });
+    documents.onDidChangeContent(({ document }) => {
+      if (opened.get(document.uri) !== document.version) this.scheduler.schedule(document.uri, this.delayFor(document.uri));
+      opened.delete(document.uri);
+    });
+    documents.onDidClose(({ document }) => this.close(document.uri));
+    connection.onDidChangeConfiguration(() => {
+      this.settings.clear();
+      for (const d of documents.all()) this.scheduler.schedule(d.uri);
+    });
+    this.registerFeatures();
+    this.registerCustom();
+  }
+
+  /**
+   * The debounce after an edit. A file the incremental path cannot split (e.g. a YAML error while a
+   * key is half typed) is parsed whole; in a large file that is slow, so wait as long as it took,
+   * which keeps completion and typing responsive instead of queueing parse after parse.
+   */
+  private delayFor(uri: string): number {
+    const last = this.store.last(uri);
+    if (!last || last.mode === "pieces" || last.costMs <= 2 * DIAGNOSTICS_DELAY_MS) return DIAGNOSTICS_DELAY_MS;
+    return Math.min(last.costMs, MAX_DELAY_MS);
+  }
+
+  private close(uri: string): void {
+    this.scheduler.cancel(uri);
+    this.store.close(uri);
+    this.settings.clear(uri);
+    this.lineCache.delete(uri);
+    void this.connection.sendDiagnostics({ uri, diagnostics: [] });
+  }
+
+  private registerFeatures(): void {
+    const c = this.connection;
+    const at = (d: TextDocument, p: { line: number; character: number }) => d.offsetAt(p);
+    c.onCompletion(async ({ textDocument, position }) => {
+      const document = this.documents.get(textDocument.uri);
+      if (!document) return null;
+      const analysis = this.store.last(document.uri) ?? (await this.analysisOf(document));
+      const settings = await this.settings.get(document.uri);
+      const env = envNamesFor(document.uri, this.workspaceRoot, settings.envFile);
+      return complete({ document, lines: this.lines(document), offset: at(document, position), analysis, envNames: env.names });
+    });
+    c.onHover(({ textDocument, position }) => this.withDocument(textDocument.uri, null, (d, a) => hover(d, this.lines(d), a, at(d, position))));
+    c.onDefinition(({ textDocument, position }) => this.withDocument(textDocument.uri, null, (d, a) => definition(d, a, at(d, position))));
+    c.onReferences(({ textDocument, position, context }) => this.withDocument(textDocument.uri, null, (d, a) => references(d, a, at(d, position), context.includeDeclaration)));
+    c.onPrepareRename(({ textDocument, position }) => this.withDocument(textDocument.uri, null, (d, a) => prepareRename(d, a, at(d, position))));
+    c.onRenameRequest(({ textDocument, position, newName }) => this.withDocument(textDocument.uri, null, (d, a) => rename(d, a, at(d, position), newName)));
+    c.onDocumentSymbol(({ textDocument }) => this.withDocument(textDocument.uri, null, (d, a) => documentSymbols(d, a)));
+    c.onFoldingRanges(({ textDocument }) => {
+      const d = this.documents.get(textDocument.uri);
+      return d ? foldingRanges(this.lines(d)) : null;
+    });
+    c.onDocumentLinks(({ textDocument }) => this.withDocument(textDocument.uri, null, (d, a) => documentLinks(d, a)));
+    c.onCodeLens(({ textDocument }) => this.withDocument(textDocument.uri, null, (d, a) => codeLenses(d, a)));
+    c.onCodeAction(({ textDocument, context }) => this.withDocument(textDocument.uri, null, (d, a) => codeActions(d, a, context.diagnostics)));
+    c.onDocumentFormatting(({ textDocument }) => {
+      const d = this.documents.get(textDocument.uri);
+      return d ? format(d) : null;
+    });
+  }
+
+  private registerCustom(): void {
+    this.connection.onRequest(DAG_REQUEST, async ({ uri }: DagParams) => {
+      const document = this.requireDocument(uri);
+      return dagResult(document, await this.analysisOf(document));
+    });
+    this.connection.onRequest(STEPS_REQUEST, async ({ uri }: StepsParams) => {
+      const document = this.requireDocument(uri);
+      return stepsResult(document, await this.analysisOf(document));
+    });
+  }
+}

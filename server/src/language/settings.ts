@@ -1,0 +1,51 @@
+/** Settings pulled with `workspace/configuration` per document, cached per URI until they change. */
+import type { Connection } from "vscode-languageserver";
+import { DEFAULT_SETTINGS, type AgentEtlSettings } from "../protocol";
+
+export class SettingsCache {
+  private readonly cache = new Map<string, Promise<AgentEtlSettings>>();
+  supported = false;
+
+  constructor(private readonly connection: Connection) {}
+
+  get(uri: string): Promise<AgentEtlSettings> {
+    if (!this.supported) return Promise.resolve(DEFAULT_SETTINGS);
+    let settings = this.cache.get(uri);
+    if (!settings) {
+      settings = this.connection.workspace
+        .getConfiguration({ scopeUri: uri, section: "agentEtl" })
+        .then((value: unknown) => merge(value))
+        .catch(() => DEFAULT_SETTINGS);
+      this.cache.set(uri, settings);
+    }
+    return settings;
+  }
+
+  /** Forgets one document's settings, or all (on `workspace/didChangeConfiguration`). */
+  clear(uri?: string): void {
+    if (uri === undefined) this.cache.clear();
+    else this.cache.delete(uri);
+  }
+}
+
+/** Client values over the defaults; anything missing or of the wrong type falls back. */
+export function merge(value: unknown): AgentEtlSettings {
+  if (value === null || typeof value !== "object") return DEFAULT_SETTINGS;
+  const v = value as Partial<Record<keyof AgentEtlSettings, unknown>>;
+  const str = (x: unknown, d: string) => (typeof x === "string" ? x : d);
+  const ttl = (v.cacheTtl && typeof v.cacheTtl === "object" ? v.cacheTtl : {}) as Record<string, unknown>;
+  const num = (x: unknown, d: number) => (typeof x === "number" && x >= 0 ? x : d);
+  const levels = ["trace", "debug", "info", "warn", "error"];
+  return {
+    logLevel: (levels.includes(String(v.logLevel)) ? v.logLevel : DEFAULT_SETTINGS.logLevel) as AgentEtlSettings["logLevel"],
+    envFile: str(v.envFile, DEFAULT_SETTINGS.envFile),
+    cacheTtl: {
+      postgres: num(ttl["postgres"], DEFAULT_SETTINGS.cacheTtl.postgres),
+      s3: num(ttl["s3"], DEFAULT_SETTINGS.cacheTtl.s3),
+      http: num(ttl["http"], DEFAULT_SETTINGS.cacheTtl.http),
+      file: num(ttl["file"], DEFAULT_SETTINGS.cacheTtl.file),
+    },
+    cliPath: str(v.cliPath, DEFAULT_SETTINGS.cliPath),
+    nodePath: str(v.nodePath, DEFAULT_SETTINGS.nodePath),
+  };
+}

@@ -1,0 +1,120 @@
+// Diagnostics over stdio from the bundled server: same as validatePipeline, debounced, versioned, cleared.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { validatePipeline } from "../../server/src/pipeline/validate";
+import { LineIndex } from "../../server/src/pipeline/positions";
+import { LspClient } from "./client";
+import { ensureBuilt, makeWorkspace, PIPELINE, pos, type Workspace } from "./fixtures";
+import { generatePipeline } from "./generate";
+
+let client: LspClient;
+let ws: Workspace;
+
+before(async () => {
+  ensureBuilt();
+  ws = makeWorkspace();
+  client = await LspClient.start({ rootUri: ws.uri });
+});
+after(async () => client.stop());
+
+function expected(text: string) {
+  const index = new LineIndex(text);
+  const envNames = new Set([...Object.keys(process.env), "FROM_DOTENV", "ALSO_DOTENV"]);
+  return validatePipeline(text, { envNames }).problems.map((p) => ({
+    code: p.code,
+    message: p.message,
+    range: { start: index.positionAt(p.span.start), end: index.positionAt(p.span.end) },
+  }));
+}
+
+describe("diagnostics", () => {
+  it("a valid file has none; they carry the document version", async () => {
+    const uri = ws.fileUri("valid.etl.yaml");
+    await client.open(uri, PIPELINE);
+    const got = await client.diagnostics(uri, { version: 1 });
+    assert.deepEqual(got.diagnostics, []);
+  });
+
+  it("an invalid file gets exactly what validate reports: codes, messages, ranges, related information, suggestions", async () => {
+    const uri = ws.fileUri("invalid.etl.yaml");
+    const text = PIPELINE.replace("  - id: save", "  - id: paid")
+      .replace("depends_on: [save]", "depends_on: [sav]")
+      .replace("      path: orders.csv", "      path: orders.csv\n      formt: csv")
+      .replace("url: ${env:FROM_DOTENV}", "url: ${env:NOT_SET_ANYWHERE_42}");
+    await client.open(uri, text);
+    const got = await client.diagnostics(uri, { version: 1 });
+    assert.deepEqual(
+      got.diagnostics.map((d) => ({ code: d.code, message: d.message, range: d.range })),
+      expected(text),
+    );
+    const dup = got.diagnostics.find((d) => d.code === "duplicate-step-id");
+    assert.deepEqual(dup?.relatedInformation?.[0]?.location.range.start, pos(text, "paid", 0, 0));
+    assert.deepEqual(dup?.data, { suggestion: "paid_2" });
+    assert.ok(got.diagnostics.some((d) => d.code === "missing-env" && d.message.includes("NOT_SET_ANYWHERE_42")));
+    assert.equal(got.diagnostics.find((d) => d.code === "schema")?.source, "agent-etl");
+  });
+
+  it("names from the workspace .env count as set", async () => {
+    const uri = ws.fileUri("env.etl.yaml");
+    await client.open(uri, PIPELINE.replace("${env:FROM_DOTENV}", "${env:ALSO_DOTENV}"));
+    const got = await client.diagnostics(uri, { version: 1 });
+    assert.equal(got.diagnostics.filter((d) => d.code === "missing-env").length, 0);
+  });
+
+  it("a cycle points at each edge", async () => {
+    const uri = ws.fileUri("cycle.etl.yaml");
+    const text = PIPELINE.replace("depends_on: [orders]", "depends_on: [orders, report]");
+    await client.open(uri, text);
+    const got = await client.diagnostics(uri, { version: 1 });
+    const cycle = got.diagnostics.find((d) => d.code === "cycle");
+    assert.ok(cycle, "a cycle diagnostic");
+    assert.equal(cycle.relatedInformation?.length, 3);
+  });
+
+  it("a half-typed file reports the YAML error and recovers when finished", async () => {
+    const uri = ws.fileUri("half.etl.yaml");
+    const text = PIPELINE.replace("    depends_on: [paid]\n    load:", "    depends_on: [paid\n    load:");
+    await client.open(uri, text);
+    const broken = await client.diagnostics(uri, { version: 1 });
+    assert.ok(broken.diagnostics.length > 0 && broken.diagnostics.every((d) => d.code === "yaml-syntax"));
+    const v = await client.replace(uri, PIPELINE);
+    assert.deepEqual((await client.diagnostics(uri, { version: v })).diagnostics, []);
+  });
+
+  it("a burst of 50 edits yields diagnostics for the last version only", async () => {
+    const uri = ws.fileUri("burst.etl.yaml");
+    await client.open(uri, PIPELINE);
+    await client.diagnostics(uri, { version: 1 });
+    const from = client.published.length;
+    const at = pos(PIPELINE, "select 1", 8);
+    const edits = Array.from({ length: 50 }, (_, i) => ({ range: { start: { line: at.line, character: at.character + i }, end: { line: at.line, character: at.character + i } }, text: "x" }));
+    const versions = client.burst(uri, edits);
+    const last = versions[versions.length - 1] as number;
+    await client.diagnostics(uri, { version: last, from });
+    const forUri = client.published.slice(from).filter((p) => p.uri === uri);
+    assert.deepEqual(forUri.map((p) => p.version), [last]);
+  });
+
+  it("closing a document clears its diagnostics", async () => {
+    const uri = ws.fileUri("close.etl.yaml");
+    await client.open(uri, "version: 2\n");
+    const first = await client.diagnostics(uri, { version: 1 });
+    assert.ok(first.diagnostics.length > 0);
+    const from = client.published.length;
+    await client.close(uri);
+    const cleared = await client.diagnostics(uri, { from });
+    assert.deepEqual(cleared.diagnostics, []);
+  });
+
+  it("a 5,000-step file: diagnostics on open and after an edit in the middle", async () => {
+    const uri = ws.fileUri("large.etl.yaml");
+    const text = generatePipeline(5000);
+    await client.open(uri, text);
+    assert.deepEqual((await client.diagnostics(uri, { version: 1, timeoutMs: 60_000 })).diagnostics, []);
+    const at = pos(text, "depends_on: [step_2500]", "depends_on: [".length);
+    const v = await client.edit(uri, { start: at, end: { line: at.line, character: at.character + "step_2500".length } }, "step_9999");
+    const got = await client.diagnostics(uri, { version: v, timeoutMs: 60_000 });
+    assert.deepEqual(got.diagnostics.map((d) => [d.code, d.range.start.line]), [["unknown-step", at.line]]);
+    await client.close(uri);
+  });
+});

@@ -1,0 +1,159 @@
+// The incremental validator must report exactly what validatePipeline reports, for any text.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, it } from "node:test";
+import { IncrementalValidator } from "../../server/src/pipeline/incremental";
+import { validatePipeline } from "../../server/src/pipeline/validate";
+import { generatePipeline } from "./generate";
+
+const VARIED = [
+  "# a pipeline with comments, flow style, quotes and block scalars",
+  "version: 1",
+  "name: orders_daily",
+  "description: |",
+  "  Reads orders.",
+  "",
+  "  Keeps the paid ones.",
+  "params:",
+  "  region: eu",
+  "connections:",
+  "  raw: {type: file, root: ./data}",
+  "  db:",
+  "    type: postgres",
+  "    url: postgres://app:hunter2@db:5432/shop",
+  "  out:",
+  "    type: file",
+  "steps:",
+  "- id: orders",
+  "  extract:",
+  "    connection: raw",
+  "    path: 'orders.csv'",
+  "# between steps",
+  "- id: \"paid\"",
+  "  depends_on:",
+  "    - orders",
+  "  transform:",
+  "    - filter: status = 'paid'",
+  "    - derive: {cents: amount * 100}",
+  "    - select: [id, amount]",
+  "- id: save",
+  "  depends_on: [paid]",
+  "  load:",
+  "    connection: out",
+  "    path: paid.jsonl",
+  "- id: report",
+  "  depends_on: [save]",
+  "  sql:",
+  "    connection: db",
+  "    query: >-",
+  "      select 1",
+  "",
+].join("\n");
+
+const SNIPPETS = [
+  "\n", "  ", "- ", "id: x", "\"", "'", "#", ":", " ", "depends_on: [step_1]", "{", "}", "[", "]", ",", "\t", "&a ", "*a", "<<: *a\n",
+  "|", ">", "step_2", "extract", "connection: lake", "\n  - id: step_3\n    extract: {connection: lake, key: a}\n", "\nname: again\n", "---\n",
+  "retries: 99", "filter: amount >", "\n  - id: new_step\n    transform:\n      - limit: 1\n", "\nsteps:\n", "\r\n", "tags: [a, b]\n",
+];
+
+/** A small seeded PRNG (mulberry32), so a failure can be reproduced. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function edit(text: string, rnd: () => number): string {
+  const at = Math.floor(rnd() * (text.length + 1));
+  const choice = rnd();
+  if (choice < 0.35) return text.slice(0, at) + text.slice(Math.min(text.length, at + 1 + Math.floor(rnd() * 12)));
+  if (choice < 0.45) {
+    const lines = text.split("\n");
+    const i = Math.floor(rnd() * lines.length);
+    lines.splice(i, 0, lines[Math.floor(rnd() * lines.length)] ?? "");
+    return lines.join("\n");
+  }
+  return text.slice(0, at) + (SNIPPETS[Math.floor(rnd() * SNIPPETS.length)] ?? "") + text.slice(at);
+}
+
+/** An edit that keeps the YAML well-formed: renames a reference, adds or removes a step. */
+function structuralEdit(text: string, rnd: () => number): string {
+  const ids = [...text.matchAll(/step_\d+|orders|paid|save|report/g)];
+  const pick = ids[Math.floor(rnd() * ids.length)];
+  const choice = rnd();
+  if (pick?.index !== undefined && choice < 0.5) {
+    const other = ids[Math.floor(rnd() * ids.length)]?.[0] ?? "nope";
+    return text.slice(0, pick.index) + (rnd() < 0.2 ? "ghost" : other) + text.slice(pick.index + pick[0].length);
+  }
+  const starts = [...text.matchAll(/^ *- id: /gm)].map((m) => m.index ?? 0);
+  const at = starts[Math.floor(rnd() * starts.length)] ?? text.length;
+  const indent = /^ */.exec(text.slice(at))?.[0] ?? "  ";
+  if (choice < 0.75) {
+    const next = starts.find((s) => s > at) ?? text.length;
+    return text.slice(0, at) + text.slice(next);
+  }
+  const step = `${indent}- id: step_${Math.floor(rnd() * 50)}\n${indent}  depends_on: [step_${Math.floor(rnd() * 50)}]\n${indent}  load: {connection: lake, key: k.csv}\n`;
+  return text.slice(0, at) + step + text.slice(at);
+}
+
+function compare(base: string, seed: number, chains: number, steps: number): { pieces: number; total: number } {
+  const rnd = random(seed);
+  let pieces = 0;
+  let total = 0;
+  const context = { envNames: new Set(["DATABASE_URL"]) };
+  for (let c = 0; c < chains; c++) {
+    const validator = new IncrementalValidator();
+    let text = base;
+    for (let s = 0; s < steps; s++) {
+      const r = rnd();
+      text = r < 0.25 ? base : r < 0.55 ? structuralEdit(text, rnd) : edit(text, rnd);
+      const got = validator.update(text, context);
+      const want = validatePipeline(text, context);
+      assert.deepEqual(got.problems, want.problems, `chain ${c}, edit ${s}, seed ${seed}:\n${text}`);
+      assert.deepEqual(got.dag.nodes, want.dag.nodes, `graph nodes, chain ${c}, edit ${s}, seed ${seed}`);
+      assert.deepEqual(got.dag.edges, want.dag.edges, `graph edges, chain ${c}, edit ${s}, seed ${seed}`);
+      total++;
+      if (validator.lastMode === "pieces") pieces++;
+    }
+  }
+  return { pieces, total };
+}
+
+describe("incremental validation equals validatePipeline", () => {
+  it("on random edits of a varied file", () => {
+    const { pieces, total } = compare(VARIED, 1, 8, 20);
+    assert.ok(pieces > total / 3, `the piecewise path ran only ${pieces} of ${total} times`);
+  });
+
+  it("on random edits of a generated 40-step file", () => {
+    const { pieces, total } = compare(generatePipeline(40), 7, 6, 20);
+    assert.ok(pieces > total / 3, `the piecewise path ran only ${pieces} of ${total} times`);
+  });
+
+  it("on random edits of every example pipeline", () => {
+    const walk = (dir: string): string[] =>
+      readdirSync(dir).flatMap((f) => {
+        const path = join(dir, f);
+        return statSync(path).isDirectory() ? walk(path) : /\.etl\.ya?ml$/.test(f) ? [path] : [];
+      });
+    const examples = walk(resolve(__dirname, "../../examples"));
+    assert.ok(examples.length > 0, "examples/ holds pipelines");
+    examples.forEach((file, i) => compare(readFileSync(file, "utf8"), 100 + i, 2, 15));
+  });
+
+  it("reparses only the step an edit touched", () => {
+    const validator = new IncrementalValidator();
+    const text = generatePipeline(300);
+    validator.update(text);
+    const edited = text.replace("table: public.orders_150", "table: public.orders_x");
+    const got = validator.update(edited).problems;
+    assert.equal(validator.lastMode, "pieces");
+    assert.equal(validator.lastReparsed, 1);
+    assert.deepEqual(got, validatePipeline(edited).problems);
+  });
+});
