@@ -2,12 +2,14 @@
 import { createLogger } from "./log";
 import type { AnyCommand, Io } from "./command";
 import { dagCommand } from "./commands/dag";
+import { exportCommand } from "./commands/export";
+import { runCommand } from "./commands/run";
 import { validateCommand } from "./commands/validate";
 import { EtlError, UsageError } from "../errors";
 
 declare const AGENT_ETL_VERSION: string | undefined;
 
-export const COMMANDS: readonly AnyCommand[] = [validateCommand, dagCommand];
+export const COMMANDS: readonly AnyCommand[] = [validateCommand, dagCommand, runCommand, exportCommand];
 
 export const VERSION = typeof AGENT_ETL_VERSION === "string" ? AGENT_ETL_VERSION : "0.0.0-dev";
 
