@@ -1,0 +1,180 @@
+/**
+ * PostgreSQL load throughput (issue 4). Anchor: `psql \copy` of a generated 1,000,000-row ~50 MB
+ * CSV. Then our PostgreSQL connector's `append` and `merge` fed by records parsed from the same
+ * CSV with csv-parse and cast, in this process; and, when the CLI is built, `agent-etl run` of a
+ * file → cast → postgres pipeline (the issue's goal: ≥ 50% of \copy for append, ≥ 35% for merge,
+ * peak RSS < 300 MB). BENCH_PG_BIG=1 adds a 5,000,000-row run through the CLI to show RSS stays flat.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { once } from "node:events";
+import { parse } from "csv-parse";
+import pino from "pino";
+import type { Connection, Load } from "../server/src/pipeline/model";
+import { postgresConnector } from "../server/src/sources/postgres";
+import type { DataRecord } from "../server/src/sources/types";
+import { startPostgres, type TestPostgres } from "../test/support/postgres";
+
+const CACHE = join(homedir(), ".cache", "agent-etl-test", "bench");
+const CLI = join(__dirname, "..", "dist", "cli.js");
+
+async function generateCsv(rows: number): Promise<string> {
+  mkdirSync(CACHE, { recursive: true });
+  const path = join(CACHE, `orders-${rows}.csv`);
+  if (existsSync(path)) return path;
+  const tmp = `${path}.tmp`;
+  const out = createWriteStream(tmp);
+  out.write("id,customer,country,amount,created_at,note\n");
+  const countries = ["DE", "FR", "US", "JP", "BR", "IN"];
+  let chunk = "";
+  for (let i = 1; i <= rows; i++) {
+    const day = String((i % 28) + 1).padStart(2, "0");
+    chunk += `${i},cust_${i % 50_000},${countries[i % 6]},${(i % 99_999) / 100},2024-03-${day}T${String(i % 24).padStart(2, "0")}:15:00Z,note ${i % 977}\n`;
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await once(out, "drain");
+      chunk = "";
+    }
+  }
+  out.end(chunk);
+  await once(out, "finish");
+  renameSync(tmp, path);
+  return path;
+}
+
+function psqlCopy(pg: TestPostgres, db: string, table: string, csv: string): number {
+  const t0 = performance.now();
+  const r = spawnSync("psql", [pg.urlFor(db), "-v", "ON_ERROR_STOP=1", "-qc", `\\copy ${table} FROM '${csv}' CSV HEADER`], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`psql \\copy failed: ${r.stderr}`);
+  return performance.now() - t0;
+}
+
+async function* csvRecords(path: string): AsyncGenerator<DataRecord> {
+  const parser = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(parse({ columns: true }));
+  for await (const row of parser as AsyncIterable<Record<string, string>>) {
+    // The cast a pipeline would declare: id integer, amount decimal (kept as text), created_at timestamp.
+    yield { id: Number(row.id), customer: row.customer, country: row.country, amount: row.amount, created_at: row.created_at, note: row.note };
+  }
+}
+
+/** The same rows as the CSV, made in memory: the connector's own cost, without CSV parsing. */
+async function* generated(rows: number): AsyncGenerator<DataRecord> {
+  const countries = ["DE", "FR", "US", "JP", "BR", "IN"];
+  for (let i = 1; i <= rows; i++) {
+    const day = String((i % 28) + 1).padStart(2, "0");
+    yield { id: i, customer: `cust_${i % 50_000}`, country: countries[i % 6], amount: String((i % 99_999) / 100), created_at: `2024-03-${day}T${String(i % 24).padStart(2, "0")}:15:00Z`, note: `note ${i % 977}` };
+  }
+}
+
+async function connectorLoad(url: string, table: string, csv: string, mode: Load["mode"]): Promise<number> {
+  const t0 = performance.now();
+  await postgresConnector.load({
+    connection: { type: "postgres", url } as Connection, connectionName: "db", baseDir: ".", templates: { ds: "2024-03-01", ds_nodash: "20240301", run_id: "bench", params: {} },
+    signal: new AbortController().signal, logger: pino({ level: "silent" }), secrets: [],
+    load: { connection: "db", table, mode, create: true, ...(mode === "merge" ? { key: "id" } : {}) } as Load,
+    records: csv === "" ? generated(1_000_000) : csvRecords(csv), columns: { id: "integer", amount: "decimal", created_at: "timestamp" }, runId: `bench-${table}-${Date.now()}`, stepId: "load",
+  });
+  return performance.now() - t0;
+}
+
+/** Runs the CLI and samples its VmHWM (peak RSS) from /proc until it exits. */
+async function cliRun(pipelineFile: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; rssMb: number; ok: boolean; stderr: string }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [CLI, "run", pipelineFile], { env: { ...process.env, ...env, LOG_LEVEL: "warn", LOG_FORMAT: "json" }, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  let peakKb = 0;
+  const timer = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+    } catch {
+      // exited
+    }
+  }, 50);
+  const [code] = (await once(child, "exit")) as [number];
+  clearInterval(timer);
+  return { ms: performance.now() - t0, rssMb: Math.round(peakKb / 1024), ok: code === 0, stderr: stderr.slice(-2000) };
+}
+
+function pipelineText(csv: string, table: string, mode: Load["mode"]): string {
+  return [
+    "version: 1",
+    "name: bench_load",
+    "connections:",
+    "  files: {type: file, root: " + JSON.stringify(join(csv, "..")) + "}",
+    "  db: {type: postgres, url: \"${env:BENCH_PG_URL}\"}",
+    "steps:",
+    `  - id: read\n    extract: {connection: files, path: ${JSON.stringify(csv.split("/").pop())}}`,
+    "  - id: typed\n    depends_on: [read]\n    transform:\n      - cast: {id: integer, amount: decimal, created_at: timestamp}",
+    `  - id: write\n    depends_on: [typed]\n    load: {connection: db, table: ${table}, mode: ${mode}${mode === "merge" ? ", key: id" : ""}}`,
+    "",
+  ].join("\n");
+}
+
+const rate = (rows: number, ms: number) => Math.round(rows / (ms / 1000));
+
+export async function run(): Promise<void> {
+  const ROWS = 1_000_000;
+  const csv = await generateCsv(ROWS);
+  const mb = Math.round(statSync(csv).size / 1e6);
+  const pg = await startPostgres();
+  try {
+    const url = await pg.createDatabase("bench");
+    const ddl = (t: string) => pg.query(`CREATE TABLE ${t} (id bigint, customer text, country text, amount numeric, created_at timestamptz, note text)`, [], "bench");
+    await ddl("anchor");
+    const anchorMs = psqlCopy(pg, "bench", "anchor", csv);
+    // Vacuum now, outside the timings, so autovacuum of a fresh million rows does not run under the next measurement.
+    const settle = (t: string) => pg.query(`VACUUM ANALYZE ${t}`, [], "bench");
+    await settle("anchor");
+    const anchorRate = rate(ROWS, anchorMs);
+    const table: Record<string, string | number>[] = [{ path: `psql \\copy (${mb} MB CSV)`, rows: ROWS, seconds: +(anchorMs / 1000).toFixed(2), rowsPerSec: anchorRate, ratio: "1.00", peakRssMb: "-" }];
+    const add = (path: string, ms: number, goal: number, rssMb: number | string) =>
+      table.push({ path, rows: ROWS, seconds: +(ms / 1000).toFixed(2), rowsPerSec: rate(ROWS, ms), ratio: `${(rate(ROWS, ms) / anchorRate).toFixed(2)} (goal ≥ ${goal})`, peakRssMb: rssMb });
+
+    add("connector append, records from memory (no parsing)", await connectorLoad(url, "mem_append", "", "append"), 0.5, Math.round(process.resourceUsage().maxRSS / 1024));
+    await settle("mem_append");
+    add("connector append (csv-parse → cast → COPY)", await connectorLoad(url, "conn_append", csv, "append"), 0.5, Math.round(process.resourceUsage().maxRSS / 1024));
+    await settle("conn_append");
+    // Merge into a table already holding half the rows: half updates, half inserts.
+    await pg.query("CREATE TABLE conn_merge (LIKE anchor, PRIMARY KEY (id))", [], "bench");
+    await pg.query("INSERT INTO conn_merge SELECT * FROM anchor WHERE id % 2 = 0", [], "bench");
+    await pg.query("VACUUM ANALYZE conn_merge", [], "bench");
+    add("connector merge (half updates)", await connectorLoad(url, "conn_merge", csv, "merge"), 0.35, Math.round(process.resourceUsage().maxRSS / 1024));
+
+    if (existsSync(CLI)) {
+      const dir = mkdtempSync(join(tmpdir(), "agent-etl-bench-"));
+      try {
+        for (const mode of ["append", "merge"] as const) {
+          const t = `cli_${mode}`;
+          if (mode === "merge") {
+            await pg.query(`CREATE TABLE ${t} (LIKE anchor, PRIMARY KEY (id))`, [], "bench");
+            await pg.query(`INSERT INTO ${t} SELECT * FROM anchor WHERE id % 2 = 0`, [], "bench");
+          }
+          const file = join(dir, `${mode}.etl.yaml`);
+          writeFileSync(file, pipelineText(csv, t, mode));
+          if (mode === "merge") await settle(t);
+          const r = await cliRun(file, { BENCH_PG_URL: url });
+          await settle(t);
+          if (!r.ok) table.push({ path: `agent-etl run (${mode}) FAILED`, rows: 0, seconds: 0, rowsPerSec: 0, ratio: r.stderr.replace(/\s+/g, " ").slice(0, 200), peakRssMb: r.rssMb });
+          else add(`agent-etl run file → cast → postgres ${mode}`, r.ms, mode === "append" ? 0.5 : 0.35, r.rssMb);
+        }
+        if (process.env.BENCH_PG_BIG === "1") {
+          const big = await generateCsv(5 * ROWS);
+          const file = join(dir, "big.etl.yaml");
+          writeFileSync(file, pipelineText(big, "cli_big", "append"));
+          const r = await cliRun(file, { BENCH_PG_URL: url });
+          table.push({ path: "agent-etl run append, 5,000,000 rows", rows: 5 * ROWS, seconds: +(r.ms / 1000).toFixed(2), rowsPerSec: rate(5 * ROWS, r.ms), ratio: r.ok ? "-" : "FAILED", peakRssMb: r.rssMb });
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    console.table(table);
+  } finally {
+    await pg.stop();
+  }
+}
+
+if (require.main === module) void run();

@@ -1,0 +1,44 @@
+/**
+ * Idempotent loads. Every committed load writes one row `(run_id, step_id)` into
+ * `_agent_etl_loads` (in the target's schema) in the SAME transaction as the data. A retried or
+ * resumed load of the same run and step finds the row and does nothing, so an `append` whose
+ * COMMIT succeeded but whose acknowledgement was lost is never applied twice. A load killed
+ * before COMMIT leaves neither the data nor the row.
+ */
+import type pg from "pg";
+import { quoteIdent, type TableName } from "./names";
+
+export const LOADS_TABLE = "_agent_etl_loads";
+
+function loadsTable(target: TableName): string {
+  return target.schema === undefined ? quoteIdent(LOADS_TABLE) : `${quoteIdent(target.schema)}.${quoteIdent(LOADS_TABLE)}`;
+}
+
+/** Creates the bookkeeping table if needed (outside the load's transaction; harmless if raced). */
+export async function ensureLoadsTable(client: pg.Client, target: TableName): Promise<void> {
+  const sql = `CREATE TABLE IF NOT EXISTS ${loadsTable(target)} (
+    run_id text NOT NULL, step_id text NOT NULL, target text NOT NULL, mode text NOT NULL,
+    rows bigint NOT NULL, loaded_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (run_id, step_id))`;
+  try {
+    await client.query(sql);
+  } catch (err: unknown) {
+    const code = (err as { code?: string }).code;
+    if (code !== "23505" && code !== "42P07") throw err; // concurrent creation by another load
+  }
+}
+
+export async function previousLoad(client: pg.Client, target: TableName, runId: string, stepId: string): Promise<number | undefined> {
+  const res = await client.query<{ rows: string }>(`SELECT rows FROM ${loadsTable(target)} WHERE run_id = $1 AND step_id = $2`, [runId, stepId]);
+  const row = res.rows[0];
+  return row === undefined ? undefined : Number(row.rows);
+}
+
+export async function recordLoad(client: pg.Client, target: TableName, entry: { runId: string; stepId: string; targetName: string; mode: string; rows: number }): Promise<void> {
+  await client.query(`INSERT INTO ${loadsTable(target)} (run_id, step_id, target, mode, rows) VALUES ($1, $2, $3, $4, $5)`, [
+    entry.runId,
+    entry.stepId,
+    entry.targetName,
+    entry.mode,
+    entry.rows,
+  ]);
+}

@@ -1,0 +1,153 @@
+/**
+ * Opens `pg` clients for a resolved postgres connection: `url` or host/port/database/user/password,
+ * `ssl` (`true`: TLS when the server offers it, `require`: TLS or fail, `false`: never), `schema`
+ * as the search path. Values come back as JSON-friendly records: bigints as numbers when they fit,
+ * dates as `YYYY-MM-DD`, timestamps as ISO 8601 text (microseconds kept), numerics as text.
+ */
+import pg from "pg";
+import type { z } from "zod";
+import type { Connection, PostgresConnectionSchema } from "../../pipeline/model";
+import { ConnectorError } from "../../errors";
+import { toConnectorError } from "./errors";
+
+export type PostgresConnection = z.output<typeof PostgresConnectionSchema>;
+
+const OID = { bytea: 17, int8: 20, date: 1082, timestamp: 1114, timestamptz: 1184, numeric: 1700, time: 1083, timetz: 1266, interval: 1186 } as const;
+
+const identity = (value: string) => value;
+
+function isoTimestamp(value: string): string {
+  if (!/^\d{4}-\d\d-\d\d \d/.test(value)) return value; // infinity, BC dates
+  const t = value.replace(" ", "T");
+  return /[+-]\d\d$/.test(t) ? `${t}:00` : t;
+}
+
+function parseInt8(value: string): number | string {
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : value;
+}
+
+const PARSERS: Record<number, (value: string) => unknown> = {
+  [OID.bytea]: identity,
+  [OID.int8]: parseInt8,
+  [OID.date]: identity,
+  [OID.timestamp]: isoTimestamp,
+  [OID.timestamptz]: isoTimestamp,
+  [OID.numeric]: identity,
+  [OID.interval]: identity,
+};
+
+const typeParsers = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") => PARSERS[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
+
+/** The secret values of a connection: its password and URL password, for scrubbing messages. */
+export function connectionSecrets(connection: PostgresConnection, secrets: readonly string[]): string[] {
+  const out = [...secrets];
+  if (connection.password) out.push(connection.password);
+  if (connection.url) {
+    try {
+      const password = decodeURIComponent(new URL(connection.url).password);
+      if (password) out.push(password, encodeURIComponent(password));
+    } catch {
+      // not a URL; scrubSecrets still masks `scheme://user:pass@`
+    }
+  }
+  return out;
+}
+
+function clientConfig(connection: PostgresConnection, ssl: boolean | "require"): pg.ClientConfig {
+  const port = connection.port === undefined ? undefined : Number(connection.port);
+  const config: pg.ClientConfig = {
+    ...(connection.url ? { connectionString: connection.url } : {}),
+    ...(connection.host ? { host: connection.host } : {}),
+    ...(port !== undefined && Number.isFinite(port) ? { port } : {}),
+    ...(connection.database ? { database: connection.database } : {}),
+    ...(connection.user ? { user: connection.user } : {}),
+    ...(connection.password ? { password: connection.password } : {}),
+    connectionTimeoutMillis: 15_000,
+    types: typeParsers,
+    application_name: "agent-etl",
+  };
+  // libpq's `sslmode=require` encrypts without verifying the certificate; we do the same.
+  if (ssl) config.ssl = { rejectUnauthorized: false };
+  return config;
+}
+
+export interface OpenOptions {
+  connection: Connection;
+  secrets: readonly string[];
+  signal?: AbortSignal;
+}
+
+/** Connects (retrying without TLS when `ssl: true` and the server has none) and sets the session up. */
+export async function openClient(options: OpenOptions): Promise<pg.Client> {
+  if (options.connection.type !== "postgres") throw new ConnectorError("postgres-connection", `connection type ${options.connection.type} is not postgres`);
+  const connection = options.connection as PostgresConnection;
+  const secrets = connectionSecrets(connection, options.secrets);
+  if (options.signal?.aborted) throw new ConnectorError("aborted", "the step was stopped before it connected", false);
+  let client: pg.Client;
+  try {
+    client = await connectOnce(clientConfig(connection, connection.ssl ?? false));
+  } catch (err: unknown) {
+    const noSsl = /does not support SSL/i.test((err as Error)?.message ?? "");
+    if (connection.ssl === true && noSsl) {
+      try {
+        client = await connectOnce(clientConfig(connection, false));
+      } catch (retryErr: unknown) {
+        throw toConnectorError(retryErr, `could not connect to PostgreSQL (${where(connection)})`, secrets);
+      }
+    } else if (noSsl) {
+      throw new ConnectorError("postgres-ssl", `PostgreSQL (${where(connection)}) does not accept TLS connections but the connection says \`ssl: require\`; enable TLS on the server or set \`ssl: true\`/\`false\``);
+    } else {
+      throw toConnectorError(err, `could not connect to PostgreSQL (${where(connection)})`, secrets);
+    }
+  }
+  try {
+    await client.query("SELECT set_config('datestyle', 'ISO, YMD', false), set_config('intervalstyle', 'iso_8601', false)");
+    if (connection.schema) await client.query("SELECT set_config('search_path', $1, false)", [quoteForPath(connection.schema)]);
+  } catch (err: unknown) {
+    await client.end().catch(() => undefined);
+    throw toConnectorError(err, "could not set up the PostgreSQL session", secrets);
+  }
+  return client;
+}
+
+function quoteForPath(schema: string): string {
+  return schema
+    .split(",")
+    .map((s) => `"${s.trim().replace(/^"|"$/g, "").replace(/"/g, '""')}"`)
+    .join(", ");
+}
+
+async function connectOnce(config: pg.ClientConfig): Promise<pg.Client> {
+  const client = new pg.Client(config);
+  // An error after connect (server gone) is reported by the next query; don't crash the process.
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+  } catch (err: unknown) {
+    await client.end().catch(() => undefined);
+    throw err;
+  }
+  return client;
+}
+
+/** host:port/database for messages (never the URL: it may hold a password). */
+export function where(connection: PostgresConnection): string {
+  if (connection.url) {
+    try {
+      const u = new URL(connection.url);
+      return `${u.hostname}:${u.port || 5432}${u.pathname}`;
+    } catch {
+      return "the connection's url";
+    }
+  }
+  return `${connection.host ?? "localhost"}:${connection.port ?? 5432}/${connection.database ?? ""}`;
+}
+
+/** Closes a client's socket at once: the server rolls back whatever it was doing. */
+export function killClient(client: pg.Client): void {
+  const c = client as unknown as { connection?: { stream?: { destroy(): void } } };
+  c.connection?.stream?.destroy();
+}

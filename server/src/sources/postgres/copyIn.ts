@@ -1,0 +1,86 @@
+/**
+ * Streams records into `COPY … FROM STDIN` with backpressure: rows are encoded into large text
+ * batches and written only when the socket has room. If anything fails (the source, a value, the
+ * server), the COPY is aborted (CopyFail) and the caller's transaction rolls back.
+ */
+import { once } from "node:events";
+import type pg from "pg";
+import { from as copyFrom } from "pg-copy-streams";
+import { ConnectorError } from "../../errors";
+import type { DataRecord } from "../types";
+import { CopyRowEncoder } from "./copyText";
+import { quoteIdent } from "./names";
+
+export interface RecordSource {
+  /** Records already read (the sample used to infer columns). */
+  head: readonly DataRecord[];
+  /** The rest. */
+  rest: AsyncIterator<DataRecord>;
+}
+
+export const SAMPLE_SIZE = 1000;
+
+/** Reads up to SAMPLE_SIZE records ahead, to learn the columns before the COPY starts. */
+export async function sampleRecords(records: AsyncIterable<DataRecord>): Promise<RecordSource> {
+  const rest = records[Symbol.asyncIterator]();
+  const head: DataRecord[] = [];
+  while (head.length < SAMPLE_SIZE) {
+    const next = await rest.next();
+    if (next.done) return { head, rest: { next: async () => ({ done: true, value: undefined }) } };
+    head.push(next.value);
+  }
+  return { head, rest };
+}
+
+function unknownColumn(table: string): (column: string, row: number) => never {
+  return (column, row) => {
+    throw new ConnectorError(
+      "postgres-unknown-column",
+      `record ${row} has a column ${JSON.stringify(column)} that the first ${SAMPLE_SIZE} records did not have, so it is not in the COPY into ${table}; give every record the same columns (e.g. a \`select\` transform)`,
+    );
+  };
+}
+
+export async function copyRecords(
+  client: pg.Client,
+  tableSql: string,
+  displayTable: string,
+  columns: readonly string[],
+  source: RecordSource,
+  signal: AbortSignal,
+  jsonColumns: ReadonlySet<string> = new Set(),
+): Promise<number> {
+  const stream = client.query(copyFrom(`COPY ${tableSql} (${columns.map(quoteIdent).join(", ")}) FROM STDIN`));
+  let failure: unknown;
+  stream.on("error", (err: unknown) => {
+    failure ??= err;
+  });
+  const encoder = new CopyRowEncoder(columns, unknownColumn(displayTable), jsonColumns);
+  const send = async (chunk: string): Promise<void> => {
+    if (failure !== undefined) throw failure;
+    if (signal.aborted) throw new ConnectorError("aborted", "the load was stopped", false);
+    if (!stream.write(chunk)) await once(stream, "drain");
+  };
+  try {
+    for (const record of source.head) {
+      const chunk = encoder.add(record);
+      if (chunk !== undefined) await send(chunk);
+    }
+    for (;;) {
+      const next = await source.rest.next();
+      if (next.done) break;
+      const chunk = encoder.add(next.value);
+      if (chunk !== undefined) await send(chunk);
+    }
+    const last = encoder.flush();
+    if (last) await send(last);
+    stream.end();
+    await once(stream, "finish");
+    if (failure !== undefined) throw failure;
+  } catch (err: unknown) {
+    if (!stream.destroyed) stream.destroy(err instanceof Error ? err : new Error(String(err)));
+    await source.rest.return?.().catch(() => undefined);
+    throw failure !== undefined && !(err instanceof ConnectorError) ? failure : err;
+  }
+  return encoder.rows;
+}

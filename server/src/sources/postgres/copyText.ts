@@ -1,0 +1,83 @@
+/**
+ * Records → PostgreSQL COPY text format, in large string batches: one write per ~256 KB, not one
+ * per row. Escapes `\`, tab, newline and carriage return; NULL is `\N`.
+ */
+import type { DataRecord } from "../types";
+
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const ESCAPES = /[\\\t\n\r]/g;
+const ESCAPE_MAP: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+
+export function escapeCopyText(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPES, (c) => ESCAPE_MAP[c] ?? c) : text;
+}
+
+/** One value as COPY text. Strings pass through (JSON text from a file stays JSON); objects become JSON. */
+export function encodeValue(value: unknown): string {
+  if (value === null || value === undefined) return "\\N";
+  switch (typeof value) {
+    case "string":
+      return escapeCopyText(value);
+    case "number":
+      return Number.isFinite(value) ? String(value) : Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+    case "boolean":
+      return value ? "t" : "f";
+    case "bigint":
+      return value.toString();
+    default:
+      if (value instanceof Date) return value.toISOString();
+      return escapeCopyText(JSON.stringify(value));
+  }
+}
+
+/** For columns declared `json`: the value is parsed JSON, so a string is a JSON string. */
+export function encodeJson(value: unknown): string {
+  if (value === null || value === undefined) return "\\N";
+  return escapeCopyText(JSON.stringify(value));
+}
+
+export class CopyRowEncoder {
+  private readonly encoders: ((value: unknown) => string)[];
+  private readonly known: Set<string>;
+  private buffer = "";
+  rows = 0;
+
+  constructor(
+    private readonly columns: readonly string[],
+    /** Called with the first key a record has beyond `columns`. */
+    private readonly onUnknownColumn: (column: string, row: number) => never,
+    /** Columns whose values are parsed JSON (declared `json`); others pass strings through. */
+    jsonColumns: ReadonlySet<string> = new Set(),
+  ) {
+    this.encoders = columns.map((c) => (jsonColumns.has(c) ? encodeJson : encodeValue));
+    this.known = new Set(columns);
+  }
+
+  /** Adds a record; returns a batch to write once the buffer is large, else undefined. */
+  add(record: DataRecord): string | undefined {
+    const { columns, encoders } = this;
+    let keys = 0;
+    let line = "";
+    for (let i = 0; i < columns.length; i++) {
+      const value = record[columns[i] as string];
+      if (value !== undefined) keys++;
+      const text = (encoders[i] as (value: unknown) => string)(value);
+      line = i === 0 ? text : `${line}\t${text}`;
+    }
+    this.rows++;
+    if (keys !== Object.keys(record).length) this.checkKeys(record);
+    this.buffer += line + "\n";
+    if (this.buffer.length < 262_144) return undefined;
+    return this.flush();
+  }
+
+  flush(): string {
+    const out = this.buffer;
+    this.buffer = "";
+    return out;
+  }
+
+  private checkKeys(record: DataRecord): void {
+    for (const key of Object.keys(record)) if (!this.known.has(key) && record[key] !== undefined) this.onUnknownColumn(key, this.rows);
+  }
+}

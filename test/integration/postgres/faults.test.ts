@@ -1,0 +1,141 @@
+/**
+ * Faults against a real PostgreSQL: a load killed mid-COPY (backend terminated, or the step
+ * aborted) leaves the target unchanged; a restart mid-extract is transient; classification of
+ * real server errors; and the password of the connection URL never appears in an error.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:net";
+import { after, before, describe, it } from "node:test";
+import pino from "pino";
+import { ConnectorError } from "../../../server/src/errors";
+import { postgresConnector, runSqlStep } from "../../../server/src/sources/postgres";
+import type { DataRecord } from "../../../server/src/sources/types";
+import { startPostgres, type TestPostgres } from "../../support/postgres";
+import { checksum, collect, extractRequest, loadRequest, ORDER_TYPES, orders, pgConnection, stream, templates, waitFor } from "./helpers";
+
+const DB = "faults";
+let pg: TestPostgres;
+let url: string;
+
+before(async () => {
+  pg = await startPostgres();
+  url = await pg.createDatabase(DB);
+});
+after(async () => pg?.stop());
+
+/** Endless records, yielding to the event loop now and then so the COPY is really in flight. */
+async function* endless(): AsyncGenerator<DataRecord> {
+  for (let id = 1_000_000; ; id++) {
+    if (id % 500 === 0) await new Promise((r) => setImmediate(r));
+    yield { id, name: `row ${id}`, amount: "1.00", ratio: 0.5, paid: true, created_at: "2024-01-01T00:00:00Z", meta: { id } };
+  }
+}
+
+async function copyInFlight(): Promise<number> {
+  return waitFor(async () => {
+    const rows = await pg.query<{ pid: number }>("SELECT pid FROM pg_stat_activity WHERE application_name = 'agent-etl' AND query LIKE 'COPY%' AND state = 'active'", [], DB);
+    return rows[0]?.pid;
+  }, 15_000, "a COPY in progress");
+}
+
+function assertNoSecret(err: unknown, secret: string): void {
+  const seen = JSON.stringify({ message: (err as Error).message, stack: (err as Error).stack, cause: String((err as { cause?: Error }).cause?.message ?? "") });
+  assert.ok(!seen.includes(secret), `the secret leaked: ${seen}`);
+}
+
+describe("postgres faults", () => {
+  for (const mode of ["append", "replace", "merge"] as const) {
+    it(`${mode}: a backend terminated mid-COPY leaves the table unchanged and is transient`, async () => {
+      const table = `killed_${mode}`;
+      await postgresConnector.load(loadRequest(pgConnection(url), table, stream(orders(1, 1500)), { columns: ORDER_TYPES, mode, key: "id" }));
+      const before = await checksum(pg, DB, table);
+      const loading = postgresConnector.load(loadRequest(pgConnection(url), table, endless(), { columns: ORDER_TYPES, mode, key: "id" }));
+      const outcome = loading.catch((e: unknown) => e);
+      const pid = await copyInFlight();
+      await pg.query("SELECT pg_terminate_backend($1)", [pid], DB);
+      const err = await outcome;
+      assert.ok(err instanceof ConnectorError, String(err));
+      assert.equal(err.transient, true, err.message);
+      assert.deepEqual(await checksum(pg, DB, table), before);
+      const book = await pg.query("SELECT 1 FROM _agent_etl_loads WHERE target = $1", [table], DB);
+      assert.equal(book.length, 1, "only the first, committed load is recorded");
+    });
+  }
+
+  it("an aborted load (step timeout or kill) stops the COPY and leaves the table unchanged", async () => {
+    await postgresConnector.load(loadRequest(pgConnection(url), "aborted", stream(orders(1, 100)), { columns: ORDER_TYPES }));
+    const before = await checksum(pg, DB, "aborted");
+    const controller = new AbortController();
+    const outcome = postgresConnector.load(loadRequest(pgConnection(url), "aborted", endless(), { columns: ORDER_TYPES, signal: controller.signal })).catch((e: unknown) => e);
+    await copyInFlight();
+    controller.abort();
+    const err = await outcome;
+    assert.ok(err instanceof ConnectorError);
+    assert.equal(err.code, "aborted");
+    assert.deepEqual(await checksum(pg, DB, "aborted"), before);
+    await waitFor(async () => ((await pg.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'agent-etl'", [], DB)).length === 0 ? true : undefined), 10_000, "the session to end");
+  });
+
+  it("a restart mid-extract is transient, and the retry reads everything", async () => {
+    await pg.query("CREATE TABLE big AS SELECT g AS id FROM generate_series(1, 20000) AS g", [], DB);
+    const result = await postgresConnector.extract(extractRequest(pgConnection(url), { table: "big" }));
+    const iterator = result.records[Symbol.asyncIterator]();
+    assert.equal((await iterator.next()).done, false);
+    await pg.restart();
+    const err = await (async () => {
+      for (;;) if ((await iterator.next()).done) return undefined;
+    })().catch((e: unknown) => e);
+    assert.ok(err instanceof ConnectorError, `expected a ConnectorError, got ${String(err)}`);
+    assert.equal(err.transient, true, err.message);
+    const retry = await waitFor(async () => postgresConnector.extract(extractRequest(pgConnection(url), { table: "big" })).catch(() => undefined), 15_000, "the server to come back");
+    assert.equal((await collect(retry.records)).length, 20000);
+  });
+
+  it("serialization failures and deadlocks from the server are transient; syntax errors are permanent", async () => {
+    const run = (query: string) =>
+      runSqlStep({ connection: pgConnection(url), connectionName: "db", baseDir: ".", templates, signal: new AbortController().signal, logger: pino({ level: "silent" }), secrets: [], sql: { connection: "db", query } }).catch((e: unknown) => e);
+    for (const code of ["40001", "40P01"]) {
+      const err = await run(`DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '${code}'; END $$`);
+      assert.ok(err instanceof ConnectorError);
+      assert.equal(err.transient, true, code);
+      assert.equal(err.code, `postgres-${code}`);
+    }
+    const err = await run("SELEC 1");
+    assert.ok(err instanceof ConnectorError);
+    assert.equal(err.transient, false);
+    assert.match(err.message, /syntax error.*fix the SQL syntax/);
+  });
+
+  it("a wrong password is permanent and never shown; the real one never leaks either", async () => {
+    const wrong = `wrong-${randomBytes(8).toString("hex")}`;
+    const bad = `postgres://postgres:${wrong}@127.0.0.1:${pg.port}/${DB}`;
+    const err = await postgresConnector.extract(extractRequest(pgConnection(bad), { table: "big" })).catch((e: unknown) => e);
+    assert.ok(err instanceof ConnectorError);
+    assert.equal(err.transient, false);
+    assert.match(err.message, /password authentication failed.*check the connection's user and password/);
+    assertNoSecret(err, wrong);
+    const viaFields = await postgresConnector
+      .load(loadRequest({ type: "postgres", host: "127.0.0.1", port: pg.port, database: DB, user: "postgres", password: wrong }, "t", stream([{ a: 1 }])))
+      .catch((e: unknown) => e);
+    assert.ok(viaFields instanceof ConnectorError);
+    assertNoSecret(viaFields, wrong);
+    const missing = await postgresConnector.load(loadRequest(pgConnection(url), "nope", stream([{ a: 1 }]), { create: false })).catch((e: unknown) => e);
+    assertNoSecret(missing, pg.password);
+  });
+
+  it("a refused connection is transient and its message holds no password", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, "127.0.0.1", () => {
+        const a = srv.address();
+        srv.close(() => resolve(typeof a === "object" && a ? a.port : 1));
+      });
+    });
+    const secret = `s3cret-${randomBytes(6).toString("hex")}`;
+    const err = await postgresConnector.load(loadRequest(pgConnection(`postgres://u:${secret}@127.0.0.1:${port}/db`), "t", stream([{ a: 1 }]))).catch((e: unknown) => e);
+    assert.ok(err instanceof ConnectorError);
+    assert.equal(err.transient, true, err.message);
+    assert.match(err.message, /could not connect to PostgreSQL \(127\.0\.0\.1:\d+\/db\)/);
+    assertNoSecret(err, secret);
+  });
+});

@@ -1,0 +1,166 @@
+/** PostgreSQL loads against a real server: each mode, exact rows and checksums computed by PostgreSQL. */
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { ConnectorError, StepError } from "../../../server/src/errors";
+import { postgresConnector } from "../../../server/src/sources/postgres";
+import { startPostgres, type TestPostgres } from "../../support/postgres";
+import { checksum, loadRequest, ORDER_TYPES, orders, pgConnection, referenceTable, stream } from "./helpers";
+
+const DB = "loads";
+let pg: TestPostgres;
+let url: string;
+
+before(async () => {
+  pg = await startPostgres();
+  url = await pg.createDatabase(DB);
+});
+after(async () => pg?.stop());
+
+const load = (table: string, records: ReturnType<typeof orders>, o: Parameters<typeof loadRequest>[3] = {}) =>
+  postgresConnector.load(loadRequest(pgConnection(url), table, stream(records), { columns: ORDER_TYPES, ...o }));
+
+describe("postgres load", () => {
+  it("appends into a table it creates from the records' types, every value intact", async () => {
+    const records = orders(1, 2500);
+    const result = await load("public.appended", records);
+    assert.equal(result.rows, 2500);
+    await referenceTable(pg, DB, "ref_append", records);
+    assert.deepEqual(await checksum(pg, DB, "appended"), await checksum(pg, DB, "ref_append"));
+    const types = await pg.query<{ column_name: string; data_type: string }>(
+      "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'appended' ORDER BY ordinal_position",
+      [],
+      DB,
+    );
+    assert.deepEqual(
+      types.map((t) => `${t.column_name}:${t.data_type}`),
+      ["id:bigint", "name:text", "amount:numeric", "ratio:double precision", "paid:boolean", "created_at:timestamp with time zone", "meta:jsonb"],
+    );
+  });
+
+  it("infers types from values when no column types are given", async () => {
+    await postgresConnector.load(loadRequest(pgConnection(url), "inferred", stream([{ a: 1, b: 1.5, c: true, d: "x", e: { k: 1 }, f: null }, { a: 2, b: 2, f: "y" }])));
+    const types = await pg.query<{ c: string }>("SELECT column_name || ':' || data_type AS c FROM information_schema.columns WHERE table_name = 'inferred' ORDER BY ordinal_position", [], DB);
+    assert.deepEqual(types.map((t) => t.c), ["a:bigint", "b:double precision", "c:boolean", "d:text", "e:jsonb", "f:text"]);
+  });
+
+  it("json columns: declared json values (even strings) become JSON; undeclared JSON text passes through", async () => {
+    const records = [{ id: 1, doc: "hello", raw: '{"a": [1, 2]}' }, { id: 2, doc: { k: [true, null] }, raw: "[3]" }, { id: 3, doc: 42, raw: null }];
+    await postgresConnector.load(loadRequest(pgConnection(url), "docs", stream(records), { columns: { doc: "json" } }));
+    await pg.query("ALTER TABLE docs ALTER COLUMN raw TYPE jsonb USING raw::jsonb", [], DB);
+    await postgresConnector.load(loadRequest(pgConnection(url), "docs", stream(records), { columns: { doc: "json" } }));
+    const rows = await pg.query<{ doc: string; raw: string | null }>("SELECT doc::text, raw::text FROM docs ORDER BY id, ctid", [], DB);
+    assert.deepEqual(rows.map((r) => r.doc), ['"hello"', '"hello"', '{"k": [true, null]}', '{"k": [true, null]}', "42", "42"]);
+    assert.deepEqual(rows.map((r) => r.raw), ['{"a": [1, 2]}', '{"a": [1, 2]}', "[3]", "[3]", null, null]);
+  });
+
+  it("is idempotent per (run_id, step_id): a retried append adds nothing, a new run appends again", async () => {
+    const records = orders(1, 1200);
+    assert.equal((await load("retried", records, { runId: "r1", stepId: "s" })).rows, 1200);
+    assert.equal((await load("retried", records, { runId: "r1", stepId: "s" })).rows, 1200);
+    assert.equal((await checksum(pg, DB, "retried")).rows, 1200);
+    await load("retried", records, { runId: "r2", stepId: "s" });
+    assert.equal((await checksum(pg, DB, "retried")).rows, 2400);
+    const book = await pg.query<{ n: string }>("SELECT count(*) AS n FROM _agent_etl_loads WHERE target = 'retried'", [], DB);
+    assert.equal(Number(book[0]?.n), 2);
+  });
+
+  it("replace leaves exactly this run's rows", async () => {
+    await load("replaced", orders(1, 3000));
+    const records = orders(501, 1700, 2);
+    assert.equal((await load("replaced", records, { mode: "replace" })).rows, 1200);
+    await referenceTable(pg, DB, "ref_replace", records);
+    assert.deepEqual(await checksum(pg, DB, "replaced"), await checksum(pg, DB, "ref_replace"));
+  });
+
+  it("replace works on a table other tables reference (DELETE instead of TRUNCATE)", async () => {
+    await pg.query("CREATE TABLE parent (id bigint PRIMARY KEY, name text)", [], DB);
+    await pg.query("CREATE TABLE child (pid bigint REFERENCES parent(id))", [], DB);
+    await pg.query("INSERT INTO parent VALUES (1, 'old'), (2, 'old')", [], DB);
+    await postgresConnector.load(loadRequest(pgConnection(url), "parent", stream([{ id: 3, name: "new" }]), { mode: "replace" }));
+    assert.deepEqual(await pg.query("SELECT id::int, name FROM parent", [], DB), [{ id: 3, name: "new" }]);
+  });
+
+  it("merge upserts on the key, creates the key's primary key, and is idempotent", async () => {
+    await load("merged", orders(1, 1000), { mode: "merge", key: "id" });
+    const second = orders(501, 1500, 2);
+    await load("merged", second, { mode: "merge", key: "id" });
+    const expected = [...orders(1, 500), ...second];
+    await referenceTable(pg, DB, "ref_merge", expected);
+    const want = await checksum(pg, DB, "ref_merge");
+    assert.deepEqual(await checksum(pg, DB, "merged"), want);
+    await load("merged", second, { mode: "merge", key: "id" });
+    assert.deepEqual(await checksum(pg, DB, "merged"), want);
+    const pk = await pg.query("SELECT 1 FROM pg_constraint WHERE conrelid = 'merged'::regclass AND contype = 'p'", [], DB);
+    assert.equal(pk.length, 1);
+  });
+
+  it("merge with a key repeated in the records keeps the last record of each key", async () => {
+    const records = [{ k: 1, v: "a" }, { k: 2, v: "b" }, { k: 1, v: "c" }];
+    await postgresConnector.load(loadRequest(pgConnection(url), "dupes", stream(records), { mode: "merge", key: ["k"] }));
+    assert.deepEqual(await pg.query("SELECT k::int, v FROM dupes ORDER BY k", [], DB), [{ k: 1, v: "c" }, { k: 2, v: "b" }]);
+  });
+
+  it("merge into an existing table without a unique index explains how to add one", async () => {
+    await pg.query("CREATE TABLE nokey (id bigint, v text)", [], DB);
+    const err = await postgresConnector.load(loadRequest(pgConnection(url), "nokey", stream([{ id: 1, v: "x" }]), { mode: "merge", key: "id" })).catch((e: unknown) => e);
+    assert.ok(err instanceof ConnectorError);
+    assert.equal(err.transient, false);
+    assert.match(err.message, /primary key or unique index on \(id\).*CREATE UNIQUE INDEX ON nokey \("id"\)/);
+  });
+
+  it("quotes odd identifiers: schema and table names with spaces, quotes, dots and capitals", async () => {
+    await pg.query('CREATE SCHEMA "My Schema"', [], DB);
+    const records = [{ "Select": 1, "a b": "x", "naïve\"col": true, "drop table x;": null }];
+    const table = '"My Schema"."Order ""Items"".v2"';
+    await postgresConnector.load(loadRequest(pgConnection(url), table, stream(records), { mode: "merge", key: "Select" }));
+    await postgresConnector.load(loadRequest(pgConnection(url), table, stream([{ ...records[0], "a b": "y" }]), { mode: "merge", key: "Select" }));
+    const rows = await pg.query(`SELECT * FROM ${table}`, [], DB);
+    assert.deepEqual(rows, [{ Select: "1", "a b": "y", 'naïve"col': true, "drop table x;": null }]);
+  });
+
+  it("a bad value fails permanently, names the column, and leaves the table unchanged", async () => {
+    await pg.query("CREATE TABLE strict_types (id integer, amount numeric)", [], DB);
+    await pg.query("INSERT INTO strict_types VALUES (1, 1.5)", [], DB);
+    const before = await checksum(pg, DB, "strict_types", "id, amount");
+    const records = [...Array.from({ length: 1500 }, (_, i) => ({ id: i + 10, amount: "2.5" })), { id: 99999, amount: "not a number" }];
+    const err = await postgresConnector.load(loadRequest(pgConnection(url), "strict_types", stream(records))).catch((e: unknown) => e);
+    assert.ok(err instanceof ConnectorError);
+    assert.equal(err.transient, false);
+    assert.match(err.message, /not a number/);
+    assert.match(err.message, /at record 1501, column amount: "not a number"/);
+    assert.deepEqual(await checksum(pg, DB, "strict_types", "id, amount"), before);
+  });
+
+  it("an error of the records' producer is passed on as it is, and nothing is loaded", async () => {
+    async function* failing() {
+      yield* orders(1, 1500);
+      throw new StepError("cast", "row 1501: \"x\" is not an integer");
+    }
+    const err = await postgresConnector.load(loadRequest(pgConnection(url), "producer_failed", failing(), { columns: ORDER_TYPES })).catch((e: unknown) => e);
+    assert.ok(err instanceof StepError);
+    assert.equal(err.code, "cast");
+    assert.equal((await pg.query("SELECT to_regclass('producer_failed') AS t", [], DB))[0]?.t, null, "the table created in the load's transaction is gone too");
+  });
+
+  it("a missing table with create: false fails permanently with how to fix it", async () => {
+    const err = await postgresConnector.load(loadRequest(pgConnection(url), "absent", stream([{ a: 1 }]), { create: false })).catch((e: unknown) => e);
+    assert.ok(err instanceof ConnectorError);
+    assert.equal(err.transient, false);
+    assert.match(err.message, /table absent does not exist.*create: true/);
+  });
+
+  it("a record with a column the table lacks fails with the table's columns", async () => {
+    await pg.query("CREATE TABLE narrow (id bigint)", [], DB);
+    const err = await postgresConnector.load(loadRequest(pgConnection(url), "narrow", stream([{ id: 1, extra: 2 }]))).catch((e: unknown) => e);
+    assert.ok(err instanceof ConnectorError);
+    assert.match(err.message, /no column "extra".*the table has id/);
+  });
+
+  it("zero records: replace empties the table, append leaves it", async () => {
+    await load("emptied", orders(1, 10));
+    await postgresConnector.load(loadRequest(pgConnection(url), "emptied", stream([])));
+    assert.equal((await checksum(pg, DB, "emptied")).rows, 10);
+    await postgresConnector.load(loadRequest(pgConnection(url), "emptied", stream([]), { mode: "replace" }));
+    assert.equal((await checksum(pg, DB, "emptied")).rows, 0);
+  });
+});
