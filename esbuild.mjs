@@ -25,6 +25,7 @@ const builds = [
   { ...node, entryPoints: { extension: "client/src/extension.ts" }, outdir: "dist" },
   { ...node, entryPoints: { server: "server/src/server.ts" }, outdir: "dist" },
   { ...node, entryPoints: { cli: "server/src/cli.ts" }, outdir: "dist", banner: { js: "#!/usr/bin/env node" } },
+  { bundle: true, platform: "browser", format: "iife", target: "es2022", sourcemap: !production, minify: production, logLevel: "warning", entryPoints: { preview: "client/src/preview/main.ts" }, outdir: "dist" },
 ];
 
 const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));

@@ -1,22 +1,53 @@
-// The VS Code extension: starts the language server. Commands and the DAG preview come with issue 7.
-import * as path from "node:path";
-import type { ExtensionContext } from "vscode";
+// The VS Code extension: wiring only. It never parses pipelines: it asks the server and runs the CLI.
+import * as vscode from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 import { LANGUAGE_ID } from "../../server/src/protocol";
+import { registerCommands } from "./commands";
+import { Ctx } from "./ctx";
+import { TASK_TYPE } from "./run/runTask";
+import { RunTaskProvider } from "./run/taskProvider";
+import { StatusBar } from "./statusBar";
 
-let client: LanguageClient | undefined;
+let ctx: Ctx | undefined;
 
-export async function activate(context: ExtensionContext): Promise<void> {
-  const module = context.asAbsolutePath(path.join("dist", "server.js"));
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  ctx = new Ctx(context);
+  const started = Date.now();
+  const module = context.asAbsolutePath("dist/server.js");
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6009"] } },
   };
-  const clientOptions: LanguageClientOptions = { documentSelector: [{ language: LANGUAGE_ID }] };
-  client = new LanguageClient("agentEtl", "Agent ETL", serverOptions, clientOptions);
-  await client.start();
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ language: LANGUAGE_ID }],
+    outputChannel: ctx.log.channel,
+    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/.env") },
+    middleware: {
+      handleDiagnostics: (uri, diagnostics, next) => {
+        if (firstDiagnostics) ctx?.log.info(`first diagnostics ${Date.now() - started} ms after activation (${uri.path})`);
+        firstDiagnostics = false;
+        next(uri, diagnostics);
+      },
+    },
+  };
+  let firstDiagnostics = true;
+  const client = new LanguageClient("agentEtl", "Agent ETL", serverOptions, clientOptions);
+  ctx.client = client;
+  context.subscriptions.push(ctx, new StatusBar(ctx.runs), vscode.tasks.registerTaskProvider(TASK_TYPE, new RunTaskProvider(ctx.config, ctx.log)));
+  try {
+    await client.start();
+  } catch (err: unknown) {
+    ctx.log.error("the language server did not start", err);
+    void vscode.window.showErrorMessage("Agent ETL: the language server did not start. Diagnostics and the DAG preview are unavailable.", "Show Logs").then((p) => p && ctx?.log.show());
+    throw err;
+  } finally {
+    const serverCommands = client.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
+    context.subscriptions.push(...registerCommands(ctx, serverCommands));
+  }
+  ctx.log.info(`activated in ${Date.now() - started} ms`);
 }
 
 export async function deactivate(): Promise<void> {
-  await client?.stop();
+  await ctx?.client?.stop();
+  ctx = undefined;
 }

@@ -1,0 +1,42 @@
+/** Runs the CLI to completion (export, analyze, generate): argument arrays, no shell. */
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { cliInvocation } from "./run/cliArgs";
+import type { Config } from "./config";
+import type { Log } from "./log";
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(config: Config, log: Log, scope: vscode.Uri, args: string[]): Promise<CliResult> {
+  const inv = cliInvocation(config.settings(scope), config.bundledCli, process.execPath, args);
+  const folder = vscode.workspace.getWorkspaceFolder(scope);
+  const cwd = folder ? folder.uri.fsPath : path.dirname(scope.fsPath);
+  log.info(`agent-etl ${args.join(" ")}`);
+  return new Promise((resolve) => {
+    execFile(inv.command, inv.args, { cwd, env: { ...process.env, ...inv.env, LOG_FORMAT: "json" }, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === "number" ? Number((err as { code?: unknown }).code) : 1) : 0;
+      if (err && !stdout && !stderr) log.error(`could not start ${inv.command}`, err);
+      log.raw(stderr);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The most useful line of a failed CLI call for a notification. */
+export function failureText(r: CliResult): string {
+  const lines = `${r.stderr}\n${r.stdout}`.split("\n").map((l) => l.trim()).filter(Boolean);
+  for (const l of lines) {
+    try {
+      const o = JSON.parse(l) as { level?: number; msg?: string };
+      if (o.msg && (o.level ?? 0) >= 50) return o.msg;
+    } catch {
+      return l;
+    }
+  }
+  return lines.at(-1) ?? `exit code ${r.code}`;
+}

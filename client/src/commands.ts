@@ -1,0 +1,151 @@
+/** Every command as a factory `(ctx) => handler` (rust-analyzer's pattern), keyed like COMMANDS. */
+import { readdir, stat } from "node:fs/promises";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { COMMANDS, type RunStepArgs } from "../../server/src/protocol";
+import { failureText, runCli } from "./cliProcess";
+import type { Ctx } from "./ctx";
+import { analyzeArgs, exportAirflowArgs, generateArgs } from "./run/cliArgs";
+import { startRun } from "./run/taskProvider";
+import { requestFailure } from "./serverApi";
+import { saveIfDirty, targetPipeline } from "./target";
+
+type Handler = (...args: unknown[]) => unknown;
+export type CommandFactories = Record<keyof typeof COMMANDS, (ctx: Ctx) => Handler>;
+
+async function run(ctx: Ctx, action: string, arg: unknown, request: { steps?: string[]; resume?: boolean; runId?: string }): Promise<void> {
+  const uri = await targetPipeline(action, arg);
+  if (!uri) return;
+  if (ctx.runs.isRunning(uri.fsPath)) {
+    void vscode.window.showWarningMessage(`${path.basename(uri.fsPath)} is already running: wait for it to finish, or stop its task (Terminal › Terminate Task).`);
+    return;
+  }
+  await saveIfDirty(uri);
+  await startRun(ctx.config, uri, request);
+}
+
+function isRunStepArgs(a: unknown): a is RunStepArgs {
+  return !!a && typeof a === "object" && typeof (a as RunStepArgs).stepId === "string" && typeof (a as RunStepArgs).uri === "string";
+}
+
+async function pickSteps(ctx: Ctx, uri: vscode.Uri): Promise<string[] | undefined> {
+  const api = ctx.api;
+  if (!api) return undefined;
+  let steps;
+  try {
+    await vscode.workspace.openTextDocument(uri);
+    steps = (await api.steps(uri.toString())).steps;
+  } catch (err: unknown) {
+    void vscode.window.showErrorMessage(`Run Step: cannot list the steps of ${path.basename(uri.fsPath)}: ${requestFailure(err)}`);
+    return undefined;
+  }
+  if (steps.length === 0) {
+    void vscode.window.showWarningMessage(`Run Step: ${path.basename(uri.fsPath)} has no steps yet (or does not parse): add a step under \`steps:\`.`);
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(steps.map((s) => ({ label: s.id, description: [s.kind, s.connection].filter(Boolean).join(" · ") })), {
+    title: "Run Step: upstream outputs are read from the last run's staging", canPickMany: true, placeHolder: "Pick one or more steps",
+  });
+  return picked && picked.length > 0 ? picked.map((p) => p.label) : undefined;
+}
+
+/** The exported file: `<dir>/<pipeline name>.py`, else the newest .py the export wrote. */
+async function exportedFile(dir: string, name: string | null, since: number): Promise<string | undefined> {
+  if (name) {
+    const direct = path.join(dir, `${name}.py`);
+    if (await stat(direct).then(() => true, () => false)) return direct;
+  }
+  const files = await readdir(dir).catch(() => [] as string[]);
+  const stats = await Promise.all(files.filter((f) => f.endsWith(".py")).map(async (f) => ({ f, s: await stat(path.join(dir, f)) })));
+  const fresh = stats.filter((x) => x.s.mtimeMs >= since - 1000).sort((a, b) => b.s.mtimeMs - a.s.mtimeMs)[0];
+  return fresh ? path.join(dir, fresh.f) : undefined;
+}
+
+async function exportAirflow(ctx: Ctx, arg: unknown): Promise<void> {
+  const uri = await targetPipeline("Export to Airflow", arg);
+  if (!uri) return;
+  await saveIfDirty(uri);
+  const dir = ctx.config.exportDir(uri);
+  const started = Date.now();
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting ${path.basename(uri.fsPath)} to Airflow…` },
+    () => runCli(ctx.config, ctx.log, uri, exportAirflowArgs(uri.fsPath, dir)));
+  if (result.code !== 0) {
+    const pick = await vscode.window.showErrorMessage(`Export to Airflow failed: ${failureText(result)}`, "Show Logs");
+    if (pick) ctx.log.show();
+    return;
+  }
+  const name = await ctx.api?.dag(uri.toString()).then((d) => d.name, () => null) ?? null;
+  const file = await exportedFile(dir, name, started);
+  if (!file) {
+    void vscode.window.showWarningMessage(`Export to Airflow finished but no DAG file was found in ${dir}.`);
+    return;
+  }
+  await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+  void vscode.window.showInformationMessage(`Exported the Airflow DAG to ${vscode.workspace.asRelativePath(file)}.`);
+}
+
+async function analyze(ctx: Ctx, arg: unknown, action: string): Promise<void> {
+  const uri = await targetPipeline(action, arg);
+  if (!uri) return;
+  await saveIfDirty(uri);
+  // Settings-changed makes the server drop what it cached per document (live analysis included).
+  await ctx.client?.sendNotification("workspace/didChangeConfiguration", { settings: null });
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${action}: ${path.basename(uri.fsPath)}…` },
+    () => runCli(ctx.config, ctx.log, uri, analyzeArgs(uri.fsPath)));
+  ctx.log.raw(result.stdout);
+  ctx.log.show();
+  if (result.code !== 0) void vscode.window.showErrorMessage(`${action} failed: ${failureText(result)}`);
+}
+
+async function generate(ctx: Ctx): Promise<void> {
+  const from = await vscode.window.showInputBox({
+    title: "Generate Pipeline from Source",
+    prompt: "A PostgreSQL URL (postgres://user@host/db, use ${env:NAME} for the password), an S3 URL (s3://bucket/prefix), an HTTP base URL, or a data file path",
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() === "" ? "Enter where the data comes from." : undefined),
+  });
+  if (!from) return;
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const target = await vscode.window.showSaveDialog({ title: "Save the generated pipeline", defaultUri: folder ? vscode.Uri.joinPath(folder.uri, "generated.etl.yaml") : undefined, filters: { "ETL pipeline": ["etl.yaml", "yaml"] } });
+  if (!target) return;
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "Generating a pipeline from the source…" },
+    () => runCli(ctx.config, ctx.log, target, generateArgs(from.trim(), target.fsPath)));
+  if (result.code !== 0) {
+    const pick = await vscode.window.showErrorMessage(`Generate Pipeline failed: ${failureText(result)}`, "Show Logs");
+    if (pick) ctx.log.show();
+    return;
+  }
+  await vscode.window.showTextDocument(target, { preview: false });
+}
+
+export const COMMAND_FACTORIES: CommandFactories = {
+  previewDag: (ctx) => async (arg) => {
+    const uri = await targetPipeline("Preview DAG", arg);
+    if (uri) ctx.showPreview(uri);
+  },
+  runPipeline: (ctx) => (arg) => run(ctx, "Run Pipeline", arg, {}),
+  runStep: (ctx) => async (arg) => {
+    if (isRunStepArgs(arg)) return run(ctx, "Run Step", arg.uri, { steps: [arg.stepId] });
+    const uri = await targetPipeline("Run Step", arg);
+    const steps = uri && (await pickSteps(ctx, uri));
+    if (uri && steps) await run(ctx, "Run Step", uri, { steps });
+  },
+  resumeRun: (ctx) => async (arg) => {
+    const uri = await targetPipeline("Resume Last Run", arg);
+    if (!uri) return;
+    const runId = ctx.runs.latestFor(uri.fsPath)?.runId ?? undefined;
+    await run(ctx, "Resume Last Run", uri, { resume: true, ...(runId ? { runId } : {}) });
+  },
+  exportAirflow: (ctx) => (arg) => exportAirflow(ctx, arg),
+  analyzeSources: (ctx) => (arg) => analyze(ctx, arg, "Analyze Sources"),
+  refreshSourceCache: (ctx) => (arg) => analyze(ctx, arg, "Refresh Source Cache"),
+  generatePipeline: (ctx) => () => generate(ctx),
+  showLogs: (ctx) => () => ctx.log.show(),
+};
+
+/** Registers every command the server does not already provide (code lenses may target either). */
+export function registerCommands(ctx: Ctx, serverCommands: readonly string[]): vscode.Disposable[] {
+  return (Object.keys(COMMAND_FACTORIES) as (keyof typeof COMMANDS)[])
+    .filter((k) => !serverCommands.includes(COMMANDS[k]))
+    .map((k) => vscode.commands.registerCommand(COMMANDS[k], COMMAND_FACTORIES[k](ctx)));
+}

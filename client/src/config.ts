@@ -1,0 +1,51 @@
+/** Reads `agentEtl.*` settings in one place; the shape is the server's (protocol.ts). */
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { DEFAULT_SETTINGS, type AgentEtlSettings } from "../../server/src/protocol";
+
+export const SECTION = "agentEtl";
+
+export class Config {
+  constructor(private readonly extensionPath: string) {}
+
+  /** The settings for a resource (a pipeline file), with defaults for anything unset. */
+  settings(scope?: vscode.Uri): AgentEtlSettings {
+    const c = vscode.workspace.getConfiguration(SECTION, scope);
+    const ttl = DEFAULT_SETTINGS.cacheTtl;
+    return {
+      logLevel: c.get("logLevel", DEFAULT_SETTINGS.logLevel),
+      envFile: c.get("envFile", DEFAULT_SETTINGS.envFile),
+      cacheTtl: {
+        postgres: c.get("cacheTtl.postgres", ttl.postgres),
+        s3: c.get("cacheTtl.s3", ttl.s3),
+        http: c.get("cacheTtl.http", ttl.http),
+        file: c.get("cacheTtl.file", ttl.file),
+      },
+      cliPath: this.resolve(c.get("cliPath", DEFAULT_SETTINGS.cliPath), scope),
+      nodePath: this.resolve(c.get("nodePath", DEFAULT_SETTINGS.nodePath), scope),
+    };
+  }
+
+  /** The folder Export to Airflow writes into (client-only setting). */
+  exportDir(file: vscode.Uri): string {
+    const dir = vscode.workspace.getConfiguration(SECTION, file).get("export.outputDir", "dags");
+    return this.resolve(dir || "dags", file) || path.dirname(file.fsPath);
+  }
+
+  /** The CLI bundled with the extension. */
+  get bundledCli(): string {
+    return path.join(this.extensionPath, "dist", "cli.js");
+  }
+
+  /** Relative paths in settings resolve against the workspace folder of `scope` (or the file's folder). */
+  private resolve(p: string, scope?: vscode.Uri): string {
+    const trimmed = p.trim();
+    if (trimmed === "" || path.isAbsolute(trimmed) || !scope) return trimmed;
+    const folder = vscode.workspace.getWorkspaceFolder(scope);
+    return path.join(folder ? folder.uri.fsPath : path.dirname(scope.fsPath), trimmed);
+  }
+
+  static affects(e: vscode.ConfigurationChangeEvent): boolean {
+    return e.affectsConfiguration(SECTION);
+  }
+}

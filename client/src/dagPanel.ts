@@ -1,0 +1,213 @@
+/**
+ * The DAG preview panel (host side): one instance, beside the editor, following the active
+ * pipeline. It asks the server for the graph (never parses), relays run status, and maps clicks
+ * back to the step in the editor. CSP with a nonce, local resources only (denoland/vscode_deno's
+ * welcome panel is the model).
+ */
+import { randomBytes } from "node:crypto";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type { DagResult, Range } from "../../server/src/protocol";
+import type { FromWebview, RunView, ToWebview } from "./preview/messages";
+import { summary, type RunState } from "./run/runStatus";
+import type { RunManager } from "./run/runManager";
+import { requestFailure, type ServerApi } from "./serverApi";
+import { activePipelineEditor, isPipelineDocument } from "./target";
+import type { Log } from "./log";
+
+export function runView(state: RunState | undefined): RunView | null {
+  if (!state) return null;
+  const steps = Object.fromEntries(Object.entries(state.steps).map(([id, s]) => [id, { state: s.state, rows: s.rows, attempt: s.attempt, error: s.error }]));
+  return { phase: state.phase, summary: summary(state), steps };
+}
+
+function contains(r: Range, pos: vscode.Position): boolean {
+  const after = pos.line > r.start.line || (pos.line === r.start.line && pos.character >= r.start.character);
+  const before = pos.line < r.end.line || (pos.line === r.end.line && pos.character <= r.end.character);
+  return after && before;
+}
+
+export class DagPanel implements vscode.Disposable {
+  static readonly viewType = "agentEtl.dagPreview";
+  static current: DagPanel | undefined;
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private uri: vscode.Uri;
+  private dag: DagResult | undefined;
+  private ready = false;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private highlighted: string | null = null;
+
+  static show(extensionUri: vscode.Uri, uri: vscode.Uri, deps: { api: () => ServerApi | undefined; runs: RunManager; log: Log }): DagPanel {
+    if (DagPanel.current) {
+      DagPanel.current.follow(uri);
+      DagPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
+      return DagPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(DagPanel.viewType, "DAG", { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      enableScripts: true,
+      retainContextWhenHidden: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, "dist")],
+    });
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, "images", "pipeline.svg");
+    DagPanel.current = new DagPanel(panel, extensionUri, uri, deps);
+    return DagPanel.current;
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    uri: vscode.Uri,
+    private readonly deps: { api: () => ServerApi | undefined; runs: RunManager; log: Log },
+  ) {
+    this.uri = uri;
+    panel.webview.html = this.html(panel.webview, extensionUri);
+    panel.onDidDispose(() => this.dispose(), null, this.disposables);
+    panel.webview.onDidReceiveMessage((m: FromWebview) => void this.receive(m), null, this.disposables);
+    vscode.window.onDidChangeActiveTextEditor((e) => e && isPipelineDocument(e.document) && this.follow(e.document.uri), null, this.disposables);
+    vscode.workspace.onDidChangeTextDocument((e) => e.document.uri.toString() === this.uri.toString() && this.scheduleRefresh(), null, this.disposables);
+    vscode.window.onDidChangeTextEditorSelection((e) => this.cursorMoved(e.textEditor), null, this.disposables);
+    deps.runs.onDidChange((s) => s.file === this.uri.fsPath && this.post({ type: "run", run: runView(s) }), null, this.disposables);
+    this.updateTitle();
+  }
+
+  private post(m: ToWebview): void {
+    if (this.ready) void this.panel.webview.postMessage(m);
+  }
+
+  private follow(uri: vscode.Uri): void {
+    if (uri.toString() === this.uri.toString()) return;
+    this.uri = uri;
+    this.dag = undefined;
+    this.highlighted = null;
+    this.updateTitle();
+    this.post({ type: "run", run: runView(this.deps.runs.latestFor(uri.fsPath)) });
+    void this.refresh();
+  }
+
+  private updateTitle(): void {
+    this.panel.title = `DAG: ${path.basename(this.uri.fsPath)}`;
+  }
+
+  private scheduleRefresh(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.refresh(), 200);
+  }
+
+  async refresh(): Promise<void> {
+    const api = this.deps.api();
+    if (!api || !this.ready) return;
+    const uri = this.uri;
+    try {
+      // The server answers for open documents: make sure this one is open.
+      await vscode.workspace.openTextDocument(uri);
+      const dag = await api.dag(uri.toString());
+      if (uri.toString() !== this.uri.toString()) return;
+      this.dag = dag;
+      this.post({ type: "graph", graph: { uri: dag.uri, version: dag.version, name: dag.name, nodes: dag.nodes.map(({ id, kind, connection, description }) => ({ id, kind, connection, description })), edges: dag.edges, cycles: dag.cycles, errorCount: dag.errorCount } });
+      const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
+      if (editor) this.cursorMoved(editor);
+    } catch (err: unknown) {
+      this.deps.log.error(`DAG of ${uri.fsPath}`, err);
+      this.post({ type: "message", text: `Cannot show the DAG of ${path.basename(uri.fsPath)}: ${requestFailure(err)}` });
+    }
+  }
+
+  private cursorMoved(editor: vscode.TextEditor): void {
+    if (!this.dag || editor.document.uri.toString() !== this.uri.toString()) return;
+    const pos = editor.selection.active;
+    const hit = this.dag.nodes.filter((n) => contains(n.range, pos)).sort((a, b) => (a.range.end.line - a.range.start.line) - (b.range.end.line - b.range.start.line))[0];
+    const id = hit?.id ?? null;
+    if (id === this.highlighted) return;
+    this.highlighted = id;
+    this.post({ type: "highlight", id, reveal: true });
+  }
+
+  private async receive(m: FromWebview): Promise<void> {
+    switch (m.type) {
+      case "ready":
+        this.ready = true;
+        this.post({ type: "run", run: runView(this.deps.runs.latestFor(this.uri.fsPath)) });
+        await this.refresh();
+        return;
+      case "reveal":
+        await this.reveal(m.id);
+        return;
+      case "exportSvg":
+        await this.saveSvg(m.svg);
+        return;
+      case "rendered":
+        this.deps.log.info(`DAG preview: ${m.nodes} nodes laid out in ${m.layoutMs} ms`);
+        return;
+      case "error":
+        this.deps.log.error(`DAG preview: ${m.message}`);
+        return;
+    }
+  }
+
+  /** Click on a node: show the step in its editor and put the cursor on its id. */
+  private async reveal(id: string): Promise<void> {
+    const node = this.dag?.nodes.find((n) => n.id === id);
+    if (!node) return;
+    const existing = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.uri.toString());
+    const doc = await vscode.workspace.openTextDocument(this.uri);
+    const editor = await vscode.window.showTextDocument(doc, { viewColumn: existing?.viewColumn ?? vscode.ViewColumn.One, preserveFocus: false });
+    const r = node.idRange;
+    const range = new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+    editor.selection = new vscode.Selection(range.start, range.start);
+    editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
+
+  private async saveSvg(svg: string): Promise<void> {
+    const name = `${this.dag?.name ?? path.basename(this.uri.fsPath).replace(/\.etl\.ya?ml$/i, "")}.dag.svg`;
+    const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(path.join(path.dirname(this.uri.fsPath), name)), filters: { SVG: ["svg"] } });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, Buffer.from(svg, "utf8"));
+    void vscode.window.showInformationMessage(`Saved the DAG picture to ${vscode.workspace.asRelativePath(target)}.`);
+  }
+
+  private html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "dist", "preview.js"));
+    const nonce = randomBytes(16).toString("base64");
+    const csp = `default-src 'none'; img-src ${webview.cspSource} data:; style-src ${webview.cspSource} 'nonce-${nonce}'; font-src ${webview.cspSource}; script-src 'nonce-${nonce}';`;
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>DAG preview</title>
+</head>
+<body>
+<div class="toolbar" role="toolbar" aria-label="DAG preview">
+  <span class="title" id="title">DAG</span>
+  <button id="fit" type="button" title="Fit to window (0)">Fit</button>
+  <button id="zoomIn" type="button" title="Zoom in (+)" aria-label="Zoom in">+</button>
+  <button id="zoomOut" type="button" title="Zoom out (−)" aria-label="Zoom out">−</button>
+  <button id="exportSvg" type="button" title="Save the picture as an SVG file">Export SVG</button>
+</div>
+<div id="run" class="run" role="status" aria-live="polite" hidden></div>
+<div id="message" class="message" role="status">Loading the pipeline's graph…</div>
+<div id="canvas" tabindex="0" role="group" aria-label="Pipeline DAG. Arrow keys move between steps, Enter shows a step in the editor, plus and minus zoom, 0 fits.">
+<div id="world"><svg id="graph" xmlns="http://www.w3.org/2000/svg" width="0" height="0">
+<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrowhead" d="M0 0L10 5L0 10z"/></marker></defs>
+<g id="content"></g>
+</svg></div>
+</div>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    DagPanel.current = undefined;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.panel.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** Opens (or re-targets) the preview for the active pipeline. */
+export function activeUri(): vscode.Uri | undefined {
+  return activePipelineEditor()?.document.uri;
+}

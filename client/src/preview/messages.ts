@@ -1,0 +1,49 @@
+/** Messages between the extension (dagPanel.ts) and the DAG preview webview. Types only. */
+import type { StepKindName } from "../../../server/src/protocol";
+import type { StepState, RunPhase } from "../run/runStatus";
+
+export interface GraphNode {
+  id: string;
+  kind: StepKindName | null;
+  connection: string | null;
+  description: string | null;
+}
+
+export interface GraphView {
+  /** The pipeline file's URI and the document version the graph is for. */
+  uri: string;
+  version: number;
+  name: string | null;
+  nodes: GraphNode[];
+  edges: { from: string; to: string }[];
+  cycles: string[][];
+  errorCount: number;
+}
+
+export interface NodeStatus {
+  state: StepState;
+  rows: number | null;
+  attempt: number | null;
+  error: string | null;
+}
+
+export interface RunView {
+  phase: RunPhase;
+  summary: string;
+  steps: Record<string, NodeStatus>;
+}
+
+/** Extension → webview. */
+export type ToWebview =
+  | { type: "graph"; graph: GraphView }
+  | { type: "message"; text: string }
+  | { type: "run"; run: RunView | null }
+  | { type: "highlight"; id: string | null; reveal: boolean };
+
+/** Webview → extension. */
+export type FromWebview =
+  | { type: "ready" }
+  | { type: "reveal"; id: string }
+  | { type: "exportSvg"; svg: string }
+  | { type: "rendered"; nodes: number; layoutMs: number }
+  | { type: "error"; message: string };

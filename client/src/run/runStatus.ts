@@ -1,0 +1,150 @@
+/**
+ * The state of one run, folded from its events: what the status bar, the DAG preview and the final
+ * notification show. Pure and immutable (each event returns a new state).
+ */
+import type { RunEvent } from "./events";
+
+export type StepState = "pending" | "running" | "retrying" | "succeeded" | "failed" | "skipped";
+export type RunPhase = "starting" | "running" | "succeeded" | "failed" | "cancelled";
+
+export interface StepStatus {
+  state: StepState;
+  rows: number | null;
+  attempt: number | null;
+  error: string | null;
+  durationMs: number | null;
+}
+
+export interface RunState {
+  /** The pipeline file (fs path) the run is for. */
+  file: string;
+  runId: string | null;
+  pipeline: string | null;
+  phase: RunPhase;
+  steps: Record<string, StepStatus>;
+  /** Step ids in the order they were first heard of (or planned). */
+  order: string[];
+  startedAt: number;
+  finishedAt: number | null;
+  durationMs: number | null;
+  exitCode: number | null;
+}
+
+const PENDING: StepStatus = { state: "pending", rows: null, attempt: null, error: null, durationMs: null };
+
+export function initialRunState(file: string, plannedSteps: readonly string[] = [], now = Date.now()): RunState {
+  return {
+    file, runId: null, pipeline: null, phase: "starting", startedAt: now, finishedAt: null, durationMs: null, exitCode: null,
+    order: [...plannedSteps], steps: Object.fromEntries(plannedSteps.map((id) => [id, PENDING])),
+  };
+}
+
+function withStep(state: RunState, id: string, change: Partial<StepStatus>): RunState {
+  const known = state.steps[id];
+  return {
+    ...state,
+    phase: state.phase === "starting" ? "running" : state.phase,
+    order: known ? state.order : [...state.order, id],
+    steps: { ...state.steps, [id]: { ...(known ?? PENDING), ...change } },
+  };
+}
+
+export function applyEvent(state: RunState, e: RunEvent): RunState {
+  switch (e.type) {
+    case "run_started": {
+      const planned = (e.steps ?? []).filter((id) => !state.steps[id]);
+      return {
+        ...state, runId: e.runId ?? state.runId, pipeline: e.pipeline ?? state.pipeline, phase: "running",
+        order: [...state.order, ...planned], steps: { ...state.steps, ...Object.fromEntries(planned.map((id) => [id, PENDING])) },
+      };
+    }
+    case "step_started":
+      return withStep(state, e.stepId, { state: "running", attempt: e.attempt ?? state.steps[e.stepId]?.attempt ?? null, error: null });
+    case "step_progress":
+      return withStep(state, e.stepId, { state: state.steps[e.stepId]?.state === "retrying" ? "retrying" : "running", rows: e.rows ?? state.steps[e.stepId]?.rows ?? null });
+    case "step_retry":
+      return withStep(state, e.stepId, { state: "retrying", attempt: e.attempt, error: e.error });
+    case "step_succeeded":
+      return withStep(state, e.stepId, { state: "succeeded", rows: e.rows ?? state.steps[e.stepId]?.rows ?? null, durationMs: e.durationMs, error: null });
+    case "step_failed":
+      return withStep(state, e.stepId, { state: "failed", error: e.error, rows: e.rows ?? state.steps[e.stepId]?.rows ?? null });
+    case "run_finished": {
+      // The runner's own final word on each step wins over what the stream implied.
+      let next: RunState = { ...state, runId: e.runId ?? state.runId };
+      for (const [id, s] of Object.entries(e.steps ?? {})) next = withStep(next, id, { state: s === "pending" ? "skipped" : s });
+      return finish(next, e.status, e.time ?? Date.now(), e.durationMs);
+    }
+  }
+}
+
+function finish(state: RunState, phase: "succeeded" | "failed" | "cancelled", at: number, durationMs: number | null): RunState {
+  // Steps that never started did not run: a failed upstream or a cancelled run skipped them.
+  const steps = Object.fromEntries(Object.entries(state.steps).map(([id, s]) => [id, s.state === "pending" || s.state === "running" || s.state === "retrying"
+    ? { ...s, state: (s.state === "pending" ? "skipped" : phase === "succeeded" ? "succeeded" : "failed") as StepState } : s]));
+  return { ...state, phase, steps, finishedAt: at, durationMs: durationMs ?? at - state.startedAt };
+}
+
+/**
+ * The process ended. Its exit code is the truth when the stream stopped short (a crash, a kill,
+ * a bad-usage exit before any event): 0 means succeeded, anything else failed.
+ */
+export function applyExit(state: RunState, exitCode: number | undefined, now = Date.now()): RunState {
+  const code = exitCode ?? null;
+  if (state.phase === "succeeded" || state.phase === "failed" || state.phase === "cancelled") {
+    const phase = state.phase === "succeeded" && code !== null && code !== 0 ? "failed" : state.phase;
+    return { ...state, phase, exitCode: code };
+  }
+  return { ...finish(state, code === 0 ? "succeeded" : code === null ? "cancelled" : "failed", now, null), exitCode: code };
+}
+
+export function isFinished(state: RunState): boolean {
+  return state.phase === "succeeded" || state.phase === "failed" || state.phase === "cancelled";
+}
+
+export interface RunCounts {
+  total: number;
+  succeeded: number;
+  failed: number;
+  running: number;
+  skipped: number;
+  rows: number;
+}
+
+export function counts(state: RunState): RunCounts {
+  const c: RunCounts = { total: state.order.length, succeeded: 0, failed: 0, running: 0, skipped: 0, rows: 0 };
+  for (const id of state.order) {
+    const s = state.steps[id];
+    if (!s) continue;
+    if (s.state === "succeeded") c.succeeded++;
+    else if (s.state === "failed") c.failed++;
+    else if (s.state === "running" || s.state === "retrying") c.running++;
+    else if (s.state === "skipped") c.skipped++;
+    c.rows += s.rows ?? 0;
+  }
+  return c;
+}
+
+function seconds(ms: number | null): string {
+  return ms === null ? "" : ` in ${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
+}
+
+/** One line for a notification: "Pipeline quickstart succeeded: 4/4 steps, 1,234 rows in 2.1 s". */
+export function summary(state: RunState): string {
+  const c = counts(state);
+  const name = state.pipeline ?? state.file.replace(/^.*[\\/]/, "");
+  const rows = `${c.rows.toLocaleString("en-US")} row${c.rows === 1 ? "" : "s"}`;
+  switch (state.phase) {
+    case "succeeded":
+      return `Pipeline ${name} succeeded: ${c.succeeded}/${c.total} steps, ${rows} processed${seconds(state.durationMs)}.`;
+    case "failed": {
+      const failed = state.order.filter((id) => state.steps[id]?.state === "failed");
+      const first = failed[0] ? state.steps[failed[0]] : undefined;
+      const what = failed.length > 0 ? `step ${failed.join(", ")} failed${first?.error ? `: ${first.error}` : ""}` : `the run exited with code ${state.exitCode ?? "?"}`;
+      return `Pipeline ${name} failed — ${what}. ${c.succeeded}/${c.total} steps succeeded${c.skipped ? `, ${c.skipped} skipped` : ""}.`;
+    }
+    case "cancelled":
+      return `Pipeline ${name} was cancelled after ${c.succeeded}/${c.total} steps.`;
+    default:
+      return `Pipeline ${name} is running: ${c.succeeded}/${c.total} steps done${c.running ? `, ${c.running} running` : ""}.`;
+  }
+}

@@ -1,0 +1,93 @@
+/// <reference types="mocha" />
+/**
+ * The code-server scenarios (test/e2e) through the VS Code API, in a real VS Code on GitHub's runners:
+ * diagnostics, completion, the DAG preview, a run in a task, the Airflow export.
+ */
+import * as assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import * as vscode from "vscode";
+import { COMMANDS, LANGUAGE_ID } from "../../../../server/src/protocol";
+
+const workspace = process.env.AGENT_ETL_TEST_WORKSPACE ?? vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? "";
+
+async function poll<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function open(name: string): Promise<vscode.TextEditor> {
+  const doc = await vscode.workspace.openTextDocument(path.join(workspace, name));
+  return vscode.window.showTextDocument(doc);
+}
+
+function positionOf(doc: vscode.TextDocument, needle: string, after = 0): vscode.Position {
+  const offset = doc.getText().indexOf(needle);
+  assert.ok(offset >= 0, `${needle} not in ${doc.fileName}`);
+  return doc.positionAt(offset + after);
+}
+
+describe("Agent ETL extension", () => {
+  it("gives pipeline files their own language and activates", async () => {
+    const editor = await open("orders.etl.yaml");
+    assert.equal(editor.document.languageId, LANGUAGE_ID);
+    const ext = vscode.extensions.all.find((e) => e.packageJSON?.name === "agent-etl");
+    assert.ok(ext, "the extension is installed");
+    await poll("activation", () => (ext.isActive ? true : undefined));
+  });
+
+  it("reports a broken file and clears the problem when fixed", async () => {
+    const editor = await open("broken.etl.yaml");
+    const uri = editor.document.uri;
+    await poll("the unknown-step diagnostic", () => (vscode.languages.getDiagnostics(uri).some((d) => d.message.includes("frist")) ? true : undefined));
+    const at = positionOf(editor.document, "frist");
+    await editor.edit((e) => e.replace(new vscode.Range(at, at.translate(0, 5)), "first"));
+    await poll("the diagnostics to clear", () => (vscode.languages.getDiagnostics(uri).some((d) => d.severity === vscode.DiagnosticSeverity.Error) ? undefined : true));
+  });
+
+  it("completes step ids and connection names", async () => {
+    const editor = await open("complete.etl.yaml");
+    const labels = async (pos: vscode.Position): Promise<string[]> => {
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", editor.document.uri, pos);
+      return list.items.map((i) => (typeof i.label === "string" ? i.label : i.label.label));
+    };
+    assert.ok((await labels(positionOf(editor.document, "depends_on: []", "depends_on: [".length))).includes("read_orders"));
+    const names = await labels(positionOf(editor.document, "connection: \n", "connection: ".length));
+    assert.ok(names.includes("lake") && names.includes("warehouse_db"), names.join(", "));
+  });
+
+  it("opens the DAG preview beside the editor", async () => {
+    await open("orders.etl.yaml");
+    await vscode.commands.executeCommand(COMMANDS.previewDag);
+    await poll("the preview tab", () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith("DAG")));
+  });
+
+  it("runs the pipeline as a task and writes its output", async () => {
+    await open("orders.etl.yaml");
+    const ended = new Promise<number | undefined>((resolve) => {
+      const sub = vscode.tasks.onDidEndTaskProcess((e) => {
+        if (e.execution.task.definition.type === "agent-etl") {
+          sub.dispose();
+          resolve(e.exitCode);
+        }
+      });
+    });
+    await vscode.commands.executeCommand(COMMANDS.runPipeline);
+    assert.equal(await ended, 0);
+    const rows = readFileSync(path.join(workspace, "out", "big_orders.csv"), "utf8").trim().split(/\r?\n/);
+    assert.deepEqual(rows.slice(1).map((r) => r.split(",")[0]).sort(), ["2", "3", "5"]);
+  });
+
+  it("exports to Airflow and opens the file", async () => {
+    await open("orders.etl.yaml");
+    await vscode.commands.executeCommand(COMMANDS.exportAirflow);
+    const file = path.join(workspace, "dags", "e2e_orders.py");
+    await poll("the exported DAG", () => (existsSync(file) ? true : undefined), 60_000);
+    await poll("its editor", () => (vscode.window.activeTextEditor?.document.fileName === file ? true : undefined));
+  });
+});

@@ -1,0 +1,93 @@
+/** Driving the VS Code workbench (code-server in Chromium) the way a user does: keys, palette, clicks. */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { FrameLocator, Page } from "playwright-core";
+import { poll } from "../support/codeServer";
+import { RESULTS } from "./paths";
+
+export class Workbench {
+  constructor(readonly page: Page) {}
+
+  /** Runs a command from the palette by its title ("Agent ETL: Preview DAG"). */
+  async command(title: string): Promise<void> {
+    await this.page.keyboard.press("Escape");
+    await this.page.keyboard.press("F1");
+    const input = this.page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(`>${title}`);
+    const row = this.page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
+    await row.waitFor({ state: "visible", timeout: 15_000 });
+    await input.press("Enter");
+  }
+
+  /** Opens a workspace file with Quick Open and waits for its editor. */
+  async openFile(name: string): Promise<void> {
+    // Into the first editor group, whichever group (the preview's, say) had the focus.
+    await this.focusEditor();
+    await this.page.keyboard.press("Control+P");
+    const input = this.page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(name);
+    await this.page.locator(".quick-input-widget .monaco-list-row", { hasText: name }).first().waitFor({ timeout: 15_000 });
+    await input.press("Enter");
+    await this.page.locator(`.tab.active[data-resource-name="${name}"]`).first().waitFor({ timeout: 15_000 });
+    // The window title names the active editor: commands will act on this file.
+    await poll(`${name} to be the active editor`, async () => ((await this.page.title()).startsWith(name) ? true : undefined), 10_000);
+    await this.page.locator(".monaco-editor .view-lines").first().waitFor();
+  }
+
+  /** Puts the cursor at a 1-based line and column with Go to Line. */
+  async gotoLine(line: number, column: number): Promise<void> {
+    await this.focusEditor();
+    await this.page.keyboard.press("Control+G");
+    const input = this.page.locator(".quick-input-widget input");
+    await input.waitFor({ state: "visible" });
+    await input.fill(`:${line}:${column}`);
+    await input.press("Enter");
+    await poll(`the cursor at ${line}:${column}`, async () => {
+      const c = await this.cursor();
+      return c.line === line && c.column === column ? true : undefined;
+    }, 5_000);
+  }
+
+  async focusEditor(): Promise<void> {
+    await this.page.keyboard.press("Escape");
+    await this.page.keyboard.press("Control+1");
+  }
+
+  /** The cursor as the status bar shows it. */
+  async cursor(): Promise<{ line: number; column: number }> {
+    const text = (await this.page.locator('[id="status.editor.selection"]').textContent({ timeout: 5_000 })) ?? "";
+    const m = /Ln (\d+), Col (\d+)/.exec(text);
+    return m ? { line: Number(m[1]), column: Number(m[2]) } : { line: -1, column: -1 };
+  }
+
+  /** The rows of the Problems panel (their accessible labels: message, code, position). */
+  async problems(): Promise<string[]> {
+    const panel = this.page.locator(".markers-panel");
+    if (!(await panel.isVisible())) await this.page.keyboard.press("Control+Shift+M");
+    await panel.waitFor({ state: "visible" });
+    const rows = this.page.locator(".markers-panel .monaco-list-row");
+    return (await rows.evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? e.textContent ?? ""))).filter(Boolean);
+  }
+
+  /** The labels the suggest widget offers right now (after Ctrl+Space). */
+  async suggestions(): Promise<string[]> {
+    await this.page.keyboard.press("Control+Space");
+    const rows = this.page.locator(".suggest-widget.visible .monaco-list-row");
+    await rows.first().waitFor({ state: "visible", timeout: 15_000 });
+    return rows.evaluateAll((els) => els.map((e) => (e.querySelector(".label-name")?.textContent ?? e.getAttribute("aria-label") ?? "").trim()));
+  }
+
+  /** The DAG preview's document (webviews are an iframe holding an iframe). */
+  webview(): FrameLocator {
+    return this.page.frameLocator("iframe.webview.ready").frameLocator("#active-frame");
+  }
+
+  async screenshot(name: string): Promise<string> {
+    mkdirSync(RESULTS, { recursive: true });
+    const path = join(RESULTS, `${name}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+}

@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { escapeXml, truncate } from "../../../client/src/preview/escape";
+import { layoutGraph } from "../../../client/src/preview/layout";
+import type { GraphView } from "../../../client/src/preview/messages";
+import { nextNode } from "../../../client/src/preview/navigate";
+import { graphMarkup, nodeLabel, standaloneSvg } from "../../../client/src/preview/render";
+import { resolveCssVariables } from "../../../client/src/preview/styles";
+import { ensureVisible, fit, zoomAt } from "../../../client/src/preview/viewport";
+
+const HOSTILE = `<img src=x onerror="alert(1)">&'`;
+
+function graph(): GraphView {
+  return {
+    uri: "file:///w/p.etl.yaml", version: 1, name: "p", cycles: [], errorCount: 0,
+    nodes: [
+      { id: "extract_a", kind: "extract", connection: "db", description: HOSTILE },
+      { id: "extract_b", kind: "extract", connection: `</text><script>x</script>`, description: null },
+      { id: "join_ab", kind: "transform", connection: null, description: null },
+      { id: "load", kind: "load", connection: "out", description: null },
+    ],
+    edges: [{ from: "extract_a", to: "join_ab" }, { from: "extract_b", to: "join_ab" }, { from: "join_ab", to: "load" }],
+  };
+}
+
+describe("DAG preview (pure parts)", () => {
+  it("escapes every label and tooltip", () => {
+    assert.equal(escapeXml(HOSTILE), "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;&#39;");
+    assert.equal(truncate("abcdef", 4), "abc…");
+  });
+
+  it("lays out left to right in layers with edges that avoid nodes", async () => {
+    const g = graph();
+    const layout = await layoutGraph(g);
+    const x = (id: string): number => layout.nodes.get(id)?.x ?? NaN;
+    assert.ok(x("extract_a") < x("join_ab") && x("extract_b") < x("join_ab") && x("join_ab") < x("load"), "each layer sits right of its upstream");
+    assert.equal(x("extract_a"), x("extract_b"));
+    assert.equal(layout.edges.length, 3);
+    for (const e of layout.edges) assert.ok(e.points.length >= 2, "every edge is routed");
+    const markup = graphMarkup(g, layout, { load: { state: "succeeded", rows: 1234, attempt: 1, error: null } });
+    assert.ok(!markup.includes("<img") && !markup.includes("<script") && !markup.includes('onerror="'), "no markup from the pipeline file survives");
+    assert.ok(markup.includes("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"));
+    assert.equal((markup.match(/class="node /g) ?? []).length, 4);
+    assert.match(markup, /state-succeeded[^>]*>[\s\S]*?1,234 rows/);
+    assert.equal((markup.match(/tabindex="0"/g) ?? []).length, 1, "one tab stop: arrows move inside the graph");
+    const svg = standaloneSvg(g, layout, {}, ".node{fill:red}</style><script>");
+    assert.ok(svg.startsWith("<?xml") && !svg.includes("</style><script>"));
+  });
+
+  it("lays out 500 steps", async () => {
+    const nodes = Array.from({ length: 500 }, (_, i) => ({ id: `s${i}`, kind: "transform" as const, connection: null, description: null }));
+    // Fifty chains of ten (wide fan-out trees are the bench's and the e2e test's job).
+    const edges = nodes.filter((_, i) => i % 10 !== 0).map((n) => ({ from: `s${Number(n.id.slice(1)) - 1}`, to: n.id }));
+    const layout = await layoutGraph({ ...graph(), nodes, edges });
+    assert.equal(layout.nodes.size, 500);
+    assert.equal(layout.edges.length, 450);
+    const xs = new Set([...layout.nodes.values()].map((n) => n.x));
+    assert.equal(xs.size, 10, "ten layers");
+  });
+
+  it("moves between nodes with arrow keys along edges", async () => {
+    const layout = await layoutGraph(graph());
+    assert.equal(nextNode(layout, "extract_a", "right"), "join_ab");
+    assert.equal(nextNode(layout, "join_ab", "right"), "load");
+    assert.ok(["extract_a", "extract_b"].includes(nextNode(layout, "join_ab", "left") ?? ""));
+    const down = nextNode(layout, "extract_a", "down") ?? nextNode(layout, "extract_a", "up");
+    assert.equal(down, "extract_b");
+  });
+
+  it("zooms around a point, fits and reveals", () => {
+    const z = zoomAt({ x: 0, y: 0, k: 1 }, 2, 100, 50);
+    assert.deepEqual(z, { k: 2, x: -100, y: -50 });
+    const f = fit(1000, 500, 520, 300, 10);
+    assert.equal(f.k, 0.5);
+    assert.deepEqual([f.x, f.y], [10, 25]);
+    const v = { x: 0, y: 0, k: 1 };
+    assert.equal(ensureVisible(v, { x: 10, y: 10, w: 50, h: 20 }, 400, 300, 5), v);
+    assert.deepEqual(ensureVisible(v, { x: 1000, y: 0, w: 200, h: 100 }, 400, 300), { k: 1, x: -900, y: 100 });
+  });
+
+  it("speaks a node's state and resolves theme colours for export", () => {
+    assert.equal(nodeLabel(graph().nodes[0]!, { state: "failed", rows: 2, attempt: 3, error: "boom" }), "Step extract_a, extract, connection db, failed, 2 rows, boom");
+    const css = resolveCssVariables(".a{fill:var(--x, #111)} .b{stroke:var(--missing, var(--y, rgba(1, 2, 3, 0.5)))}", (n) => (n === "--y" ? " #abc " : ""));
+    assert.equal(css, ".a{fill:#111} .b{stroke:#abc}");
+  });
+});

@@ -1,0 +1,59 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseEventLine, isBadLine, type RunEvent } from "../../../client/src/run/events";
+import { applyEvent, applyExit, counts, initialRunState, summary, type RunState } from "../../../client/src/run/runStatus";
+
+function fold(state: RunState, ...raw: object[]): RunState {
+  return raw.map((r) => parseEventLine(JSON.stringify(r))).reduce<RunState>((s, e) => (e && !isBadLine(e) ? applyEvent(s, e as RunEvent) : s), state);
+}
+
+describe("run status model", () => {
+  const start = initialRunState("/w/orders.etl.yaml", ["extract", "clean", "load"], 1000);
+
+  it("moves steps through running, retrying and succeeded with row counts", () => {
+    let s = fold(start, { event: "run_started", run_id: "r7", pipeline: "orders", steps: ["extract", "clean", "load"] }, { event: "step_started", step: "extract", attempt: 1 });
+    assert.equal(s.phase, "running");
+    assert.equal(s.runId, "r7");
+    assert.equal(s.steps.extract?.state, "running");
+    s = fold(s, { event: "step_progress", step: "extract", rows: 500 }, { event: "step_retry", step: "extract", attempt: 2, error: "ECONNRESET" });
+    assert.deepEqual([s.steps.extract?.state, s.steps.extract?.rows, s.steps.extract?.attempt, s.steps.extract?.error], ["retrying", 500, 2, "ECONNRESET"]);
+    s = fold(s, { event: "step_progress", step: "extract", rows: 900 });
+    assert.equal(s.steps.extract?.state, "retrying", "progress during a retry keeps the retry visible");
+    s = fold(s, { event: "step_succeeded", step: "extract", rows: 1000, duration_ms: 30 });
+    assert.deepEqual([s.steps.extract?.state, s.steps.extract?.rows, s.steps.extract?.error], ["succeeded", 1000, null]);
+    assert.equal(s.steps.clean?.state, "pending");
+  });
+
+  it("ends failed runs with skipped downstream steps and a summary naming the failure", () => {
+    const s = fold(start, { event: "run_started", run_id: "r", pipeline: "orders", steps: [] }, { event: "step_succeeded", step: "extract", rows: 3 },
+      { event: "step_failed", step: "clean", error: "bad cast in row 2" }, { event: "run_finished", status: "failed", duration_ms: 2500 });
+    assert.equal(s.phase, "failed");
+    assert.equal(s.steps.load?.state, "skipped");
+    assert.deepEqual(counts(s), { total: 3, succeeded: 1, failed: 1, running: 0, skipped: 1, rows: 3 });
+    assert.equal(summary(s), "Pipeline orders failed — step clean failed: bad cast in row 2. 1/3 steps succeeded, 1 skipped.");
+  });
+
+  it("summarises a success with rows and time", () => {
+    const s = fold(start, { event: "run_started", pipeline: "orders" }, ...["extract", "clean", "load"].map((step) => ({ event: "step_succeeded", step, rows: 1234 })),
+      { event: "run_finished", status: "succeeded", duration_ms: 2100 });
+    assert.equal(summary(s), "Pipeline orders succeeded: 3/3 steps, 3,702 rows processed in 2.1 s.");
+  });
+
+  it("uses the exit code when the stream stops short", () => {
+    const crashed = applyExit(fold(start, { event: "step_started", step: "extract" }), 1, 5000);
+    assert.equal(crashed.phase, "failed");
+    assert.equal(crashed.steps.extract?.state, "failed");
+    assert.equal(crashed.exitCode, 1);
+    assert.match(summary(applyExit(start, 2, 5000)), /failed — the run exited with code 2/);
+    assert.equal(applyExit(start, undefined, 5000).phase, "cancelled");
+    const lied = applyExit(fold(start, { event: "run_finished", status: "succeeded" }), 1);
+    assert.equal(lied.phase, "failed", "a non-zero exit after a 'succeeded' event is a failure");
+  });
+
+  it("learns steps it was not told about and takes the runner's final word per step", () => {
+    const s = fold(initialRunState("/w/p.etl.yaml"), { event: "step_started", step: "surprise" },
+      { event: "run_finished", status: "succeeded", steps: { surprise: "succeeded", other: "skipped" } });
+    assert.deepEqual(s.order, ["surprise", "other"]);
+    assert.deepEqual([s.steps.surprise?.state, s.steps.other?.state], ["succeeded", "skipped"]);
+  });
+});
