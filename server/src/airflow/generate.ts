@@ -111,6 +111,8 @@ function commandLines(options: AirflowExportOptions): string[] {
     `${INDENT}"AGENT_ETL_PIPELINE": no_jinja(PIPELINE),`,
     `${INDENT}"AGENT_ETL_RUN_ID": "{{ run_id }}",`,
     `${INDENT}"AGENT_ETL_DS": "{{ ds | default('', true) }}",`,
+    `${INDENT}# Airflow retries the task (default_args); the CLI must not retry inside each try too.`,
+    `${INDENT}"AGENT_ETL_RETRIES": "0",`,
     "}",
     `BASH_COMMAND = ${pyString(command)}`,
   ];

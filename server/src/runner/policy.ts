@@ -23,9 +23,19 @@ export function parseDuration(text: string): number {
   return Number(m[1]) * (UNIT_MS[m[2] as string] ?? 1);
 }
 
-export function resolvePolicy(pipeline: Pick<Pipeline, "defaults">, step: Step): ResolvedPolicy {
+/**
+ * `AGENT_ETL_RETRIES`, when set to a whole number, replaces every step's retry count. Exported
+ * Airflow DAGs set it to 0: Airflow retries the task, and retrying inside each try as well would
+ * multiply the attempts and let `execution_timeout` cut the runner's own retries short.
+ */
+export function retriesOverride(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const raw = env.AGENT_ETL_RETRIES;
+  return raw !== undefined && /^[0-9]+$/.test(raw.trim()) ? Number(raw) : undefined;
+}
+
+export function resolvePolicy(pipeline: Pick<Pipeline, "defaults">, step: Step, env: NodeJS.ProcessEnv = process.env): ResolvedPolicy {
   const d = pipeline.defaults ?? {};
-  const retries = step.retries ?? d.retries ?? DEFAULT_POLICY.retries;
+  const retries = retriesOverride(env) ?? step.retries ?? d.retries ?? DEFAULT_POLICY.retries;
   const delay = step.retry_delay ?? d.retry_delay;
   const timeout = step.timeout ?? d.timeout;
   const backoff = step.retry_backoff ?? d.retry_backoff ?? DEFAULT_POLICY.backoff;

@@ -112,7 +112,7 @@ export function assertDagMatches(file: string, dag: DagReport, command: TaskComm
   assert.equal(dag.start_date.slice(0, 10), pipeline.start_date ?? "2024-01-01");
   for (const step of pipeline.steps) {
     const task = dag.tasks[step.id] as TaskReport;
-    const policy = resolvePolicy(pipeline, step);
+    const policy = resolvePolicy(pipeline, step, {});
     assert.equal(task.retries, policy.retries, `${file} ${step.id}: retries`);
     assert.equal(task.retry_delay, policy.retryDelayMs / 1000, `${file} ${step.id}: retry_delay`);
     assert.equal(task.retry_exponential_backoff, policy.backoff === "exponential", `${file} ${step.id}: backoff`);
@@ -126,6 +126,7 @@ export function assertDagMatches(file: string, dag: DagReport, command: TaskComm
       AGENT_ETL_PIPELINE: command.pipelinePath,
       AGENT_ETL_RUN_ID: "manual__2024-05-06T07:08:09+00:00",
       AGENT_ETL_DS: "2024-05-06",
+      AGENT_ETL_RETRIES: "0",
       AGENT_ETL_STEP: step.id,
     }, `${file} ${step.id}: env`);
   }

@@ -16,6 +16,14 @@ describe("step policy", () => {
     assert.equal(parseDuration("2h"), 7_200_000);
   });
 
+  it("AGENT_ETL_RETRIES replaces the retry count (exported Airflow tasks set it to 0)", () => {
+    const step = { id: "a", retries: 4 } as Step;
+    assert.equal(resolvePolicy({ defaults: { retries: 2 } }, step, { AGENT_ETL_RETRIES: "0" }).retries, 0);
+    assert.equal(resolvePolicy({}, step, { AGENT_ETL_RETRIES: "7" }).retries, 7);
+    assert.equal(resolvePolicy({}, step, { AGENT_ETL_RETRIES: "many" }).retries, 4, "not a whole number: ignored");
+    assert.equal(resolvePolicy({}, step, {}).retries, 4);
+  });
+
   it("exponential backoff doubles with jitter between half and the full delay", () => {
     const p: ResolvedPolicy = { retries: 5, retryDelayMs: 1000, backoff: "exponential" };
     assert.equal(retryDelay(p, 1, () => 0), 500);
