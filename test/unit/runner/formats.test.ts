@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { formatFor, readRecords, writeRecords, type RecordFormat } from "../../../server/src/sources/formats";
 import type { DataRecord } from "../../../server/src/sources/types";
+import { ConnectorError } from "../../../server/src/errors";
 
 /** Feeds text in chunks of `size` bytes, so parsers meet every boundary. */
 async function* chunks(text: string | Uint8Array, size = 3): AsyncGenerator<Uint8Array> {
@@ -49,6 +50,15 @@ describe("CSV", () => {
     const written = await text(writeRecords(from(records), "csv"));
     const back = await collect(readRecords(chunks(written), "csv"));
     assert.deepEqual(back, [{ id: "1", name: 'x, "y"', note: "two\nlines", none: "" }]);
+  });
+
+  it("passes an error of the byte source through unchanged (a dropped connection stays retryable)", async () => {
+    const dropped = new ConnectorError("s3-network", "connection reset while reading", true);
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield new TextEncoder().encode("id,name\n1,a\n");
+      throw dropped;
+    }
+    await assert.rejects(collect(readRecords(failing(), "csv")), (err: unknown) => err === dropped);
   });
 
   it("refuses a record with a column the header lacks", async () => {

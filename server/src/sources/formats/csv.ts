@@ -24,6 +24,10 @@ function parserOptions(options: CsvOptions): ParseOptions {
   };
 }
 
+function isCsvParseError(err: unknown): err is Error {
+  return err instanceof Error && typeof (err as { code?: unknown }).code === "string" && (err as { code: string }).code.startsWith("CSV_");
+}
+
 function toRecord(row: unknown): DataRecord {
   if (!Array.isArray(row)) return row as DataRecord;
   const record: DataRecord = {};
@@ -61,8 +65,10 @@ export async function* readCsvBatches(source: ByteSource, options: CsvOptions = 
   try {
     for await (const rows of drain(parser)) yield rows.map(toRecord);
   } catch (err: unknown) {
-    const reason = err instanceof Error ? err.message : String(err);
-    throw new ConnectorError("bad-record", `${where}: not valid CSV: ${reason}`, false, { cause: err });
+    // Only csv-parse's own errors (codes `CSV_…`) mean bad data; an error of the byte source (a
+    // dropped connection, a cancelled read) passes through unchanged so it can be retried.
+    if (!isCsvParseError(err)) throw err;
+    throw new ConnectorError("bad-record", `${where}: not valid CSV: ${err.message}`, false, { cause: err });
   } finally {
     parser.destroy();
     input.destroy();
