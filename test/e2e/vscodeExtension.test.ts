@@ -275,6 +275,8 @@ describe("VS Code extension in code-server", { timeout: 15 * 60_000 }, () => {
   }));
 
   it("exports to Airflow and opens the DAG file", { timeout: TEST_TIMEOUT }, onFailureShot(async () => {
+    // The failed run's notification (with its Resume button) must not catch the keys meant for Quick Open.
+    await wb.command("Notifications: Clear All Notifications");
     await wb.openFile("orders.etl.yaml");
     await wb.command("Agent ETL: Export to Airflow");
     const py = join(workspace, "dags", "e2e_orders.py");
