@@ -7,10 +7,12 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { freePort } from "./net";
+
+export { freePort };
 
 export const CODE_SERVER_VERSION = "4.100.3";
 export const CACHE_DIR = join(process.env.AGENT_ETL_TEST_CACHE ?? join(homedir(), ".cache", "agent-etl-test"), `code-server-${CODE_SERVER_VERSION}`);
@@ -134,17 +136,6 @@ export async function ensureCodeServer(): Promise<InstallResult> {
   });
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls `check` until it returns a value (not undefined) or the timeout passes. */
 export async function poll<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 200): Promise<T> {

@@ -10,9 +10,9 @@ import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./net";
 
 /** MinIO as published on the Go module proxy (`go list -m -versions github.com/minio/minio`). */
 export const MINIO_MODULE = "github.com/minio/minio";
@@ -150,17 +150,6 @@ function dataRoot(): string {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls MinIO's liveness endpoint until it answers 200, the process dies, or the time is up. */
 async function waitReady(endpoint: string, child: ChildProcess, log: () => string, timeoutMs = 60_000): Promise<void> {

@@ -25,7 +25,8 @@ function parserOptions(options: CsvOptions): ParseOptions {
 }
 
 function isCsvParseError(err: unknown): err is Error {
-  return err instanceof Error && typeof (err as { code?: unknown }).code === "string" && (err as { code: string }).code.startsWith("CSV_");
+  const code: unknown = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
+  return typeof code === "string" && code.startsWith("CSV_");
 }
 
 function toRecord(row: unknown): DataRecord {
