@@ -13,6 +13,7 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { withInstallLock } from "./installLock";
 
 /** Versions the tests use: the 3.x line first, then 2.10 (the last 2.x minor many installations run). */
 export const AIRFLOW_VERSIONS = ["3.3.2", "2.10.5"] as const;
@@ -104,28 +105,6 @@ async function install(dir: string, version: AirflowVersion, stamp: string): Pro
   }
 }
 
-async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + INSTALL_TIMEOUT_MS;
-  for (;;) {
-    try {
-      mkdirSync(lockDir);
-      writeFileSync(join(lockDir, "pid"), String(process.pid));
-      break;
-    } catch {
-      const pid = Number(readFileSync(join(lockDir, "pid"), { encoding: "utf8", flag: "a+" }) || 0);
-      const alive = pid > 0 && (() => { try { process.kill(pid, 0); return true; } catch { return false; } })();
-      if (!alive && pid > 0) rmSync(lockDir, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lockDir} (another Airflow install); remove it if no install is running`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lockDir, { recursive: true, force: true });
-  }
-}
-
 /** The venv for `version`, installing it first when missing or when the pins changed. */
 export async function ensureAirflow(version: AirflowVersion): Promise<Airflow> {
   const dir = join(CACHE, `airflow-${version}`);
@@ -134,7 +113,7 @@ export async function ensureAirflow(version: AirflowVersion): Promise<Airflow> {
   const current = () => existsSync(join(dir, "installed")) && readFileSync(join(dir, "installed"), "utf8") === stamp;
   if (current()) return result(0);
   mkdirSync(CACHE, { recursive: true });
-  return withLock(`${dir}.lock`, async () => {
+  return withInstallLock(`${dir}.lock`, "Airflow install", INSTALL_TIMEOUT_MS, async () => {
     if (current()) return result(0);
     const started = Date.now();
     try {
@@ -177,7 +156,7 @@ export async function airflowHome(airflow: Airflow): Promise<AirflowHome> {
   const dags = join(home, "dags");
   mkdirSync(dags);
   if (!existsSync(join(template, "airflow.db"))) {
-    await withLock(`${template}.lock`, async () => {
+    await withInstallLock(`${template}.lock`, "Airflow database template", INSTALL_TIMEOUT_MS, async () => {
       if (existsSync(join(template, "airflow.db"))) return;
       rmSync(template, { recursive: true, force: true });
       mkdirSync(join(template, "dags"), { recursive: true });

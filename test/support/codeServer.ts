@@ -6,10 +6,11 @@
  *   node --import tsx test/support/codeServer.ts install    installs (or confirms) the cached copy
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { withInstallLock } from "./installLock";
 import { freePort } from "./net";
 
 export { freePort };
@@ -77,45 +78,6 @@ function installCodeServer(): void {
   writeFileSync(MARKER, JSON.stringify({ version: CODE_SERVER_VERSION, installedAt: new Date().toISOString() }));
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Takes an exclusive lock (several test files may ask at once); a dead holder's lock is broken. */
-async function withLock<T>(fn: () => T, timeoutMs = 30 * 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  mkdirSync(join(CACHE_DIR, ".."), { recursive: true });
-  for (;;) {
-    try {
-      mkdirSync(LOCK);
-      writeFileSync(join(LOCK, "pid"), String(process.pid));
-      break;
-    } catch {
-      const holder = Number(readFileSafe(join(LOCK, "pid")));
-      if (holder > 0 && !pidAlive(holder)) rmSync(LOCK, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for the code-server install lock ${LOCK}; remove it if no install is running.`);
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  try {
-    return fn();
-  } finally {
-    rmSync(LOCK, { recursive: true, force: true });
-  }
-}
-
-function readFileSafe(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return "";
-  }
-}
 
 export interface InstallResult {
   /** The code-server launcher script. */
@@ -128,7 +90,7 @@ export interface InstallResult {
 export async function ensureCodeServer(): Promise<InstallResult> {
   const started = Date.now();
   const bin = join(PACKAGE_DIR, "out", "node", "entry.js");
-  return withLock(() => {
+  return withInstallLock(LOCK, "code-server install", 30 * 60_000, () => {
     ensureAptPackages();
     const cached = existsSync(MARKER);
     if (!cached) installCodeServer();

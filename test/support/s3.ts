@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { pidAlive } from "./installLock";
 import { freePort } from "./net";
 
 /** MinIO as published on the Go module proxy (`go list -m -versions github.com/minio/minio`). */
@@ -65,14 +66,6 @@ function goBinary(): string {
   );
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Waits while another test process builds MinIO (a lock folder holding its pid). */
 function waitForOtherBuild(lock: string, binary: string): void {
