@@ -28,8 +28,11 @@ export class Workbench {
     const input = this.page.locator(".quick-input-widget input");
     await input.waitFor({ state: "visible" });
     await input.fill(name);
-    await this.page.locator(".quick-input-widget .monaco-list-row", { hasText: name }).first().waitFor({ timeout: 15_000 });
-    await input.press("Enter");
+    // Click the matching row: Enter would open whichever row has the focus, which can still be a
+    // stale one while Quick Open is filtering.
+    const row = this.page.locator(".quick-input-widget .monaco-list-row", { hasText: name }).first();
+    await row.waitFor({ timeout: 15_000 });
+    await row.click();
     await this.page.locator(`.tab.active[data-resource-name="${name}"]`).first().waitFor({ timeout: 15_000 });
     // The window title names the active editor: commands will act on this file.
     await poll(`${name} to be the active editor`, async () => ((await this.page.title()).startsWith(name) ? true : undefined), 10_000);
