@@ -54,6 +54,28 @@ export interface StepsResult {
   steps: Omit<DagNodeInfo, "description">[];
 }
 
+/**
+ * `agent-etl/refreshSources` — client → server: forget what live analysis cached for the
+ * connections of an open pipeline (all, or one) and fetch again now; answers when done.
+ */
+export const REFRESH_SOURCES_REQUEST = "agent-etl/refreshSources";
+export interface RefreshSourcesParams {
+  uri: string;
+  connection?: string;
+}
+export interface RefreshSourcesResult {
+  /** Connections analysed again, successfully. */
+  refreshed: string[];
+  /** Connections whose source could not be reached, with the reason (secrets scrubbed). */
+  failed: { connection: string; message: string }[];
+}
+
+/** `initializationOptions` the extension sends when it starts the server. */
+export interface InitializationOptions {
+  /** Folder for the live-analysis disk cache (VS Code's global storage); else a cache folder in the user's home. */
+  cacheDir?: string;
+}
+
 /** Command ids the server puts in code lenses; the extension implements them. */
 export const COMMANDS = {
   previewDag: "agentEtl.previewDag",
