@@ -84,17 +84,35 @@ async function exportAirflow(ctx: Ctx, arg: unknown): Promise<void> {
   void vscode.window.showInformationMessage(`Exported the Airflow DAG to ${vscode.workspace.asRelativePath(file)}.`);
 }
 
-async function analyze(ctx: Ctx, arg: unknown, action: string): Promise<void> {
+/** Analyze Sources: what live analysis sees (`agent-etl analyze`), printed to the output channel. */
+async function analyze(ctx: Ctx, arg: unknown): Promise<void> {
+  const action = "Analyze Sources";
   const uri = await targetPipeline(action, arg);
   if (!uri) return;
   await saveIfDirty(uri);
-  // Settings-changed makes the server drop what it cached per document (live analysis included).
-  await ctx.client?.sendNotification("workspace/didChangeConfiguration", { settings: null });
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${action}: ${path.basename(uri.fsPath)}…` },
     () => runCli(ctx.config, ctx.log, uri, analyzeArgs(uri.fsPath)));
   ctx.log.raw(result.stdout);
   ctx.log.show();
-  if (result.code !== 0) void vscode.window.showErrorMessage(`${action} failed: ${failureText(result)}`);
+  if (result.code !== 0) void vscode.window.showWarningMessage(`${action}: ${failureText(result)}`);
+}
+
+/** Refresh Source Cache: the server forgets and refetches the pipeline's sources, then re-checks columns. */
+async function refreshSources(ctx: Ctx, arg: unknown): Promise<void> {
+  const action = "Refresh Source Cache";
+  const uri = await targetPipeline(action, arg);
+  if (!uri || !ctx.api) return;
+  const api = ctx.api;
+  try {
+    await vscode.workspace.openTextDocument(uri);
+    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${action}: ${path.basename(uri.fsPath)}…` },
+      () => api.refreshSources(uri.toString()));
+    const failed = result.failed.map((f) => `${f.connection} (${f.message})`);
+    if (failed.length > 0) void vscode.window.showWarningMessage(`${action}: could not reach ${failed.join("; ")}.`);
+    else void vscode.window.showInformationMessage(result.refreshed.length > 0 ? `${action}: refreshed ${result.refreshed.join(", ")}.` : `${action}: the pipeline has no connections to analyze.`);
+  } catch (err: unknown) {
+    void vscode.window.showErrorMessage(`${action} failed: ${requestFailure(err)}`);
+  }
 }
 
 async function generate(ctx: Ctx): Promise<void> {
@@ -137,8 +155,8 @@ export const COMMAND_FACTORIES: CommandFactories = {
     await run(ctx, "Resume Last Run", uri, { resume: true, ...(runId ? { runId } : {}) });
   },
   exportAirflow: (ctx) => (arg) => exportAirflow(ctx, arg),
-  analyzeSources: (ctx) => (arg) => analyze(ctx, arg, "Analyze Sources"),
-  refreshSourceCache: (ctx) => (arg) => analyze(ctx, arg, "Refresh Source Cache"),
+  analyzeSources: (ctx) => (arg) => analyze(ctx, arg),
+  refreshSourceCache: (ctx) => (arg) => refreshSources(ctx, arg),
   generatePipeline: (ctx) => () => generate(ctx),
   showLogs: (ctx) => () => ctx.log.show(),
 };

@@ -1,7 +1,7 @@
 // The VS Code extension: wiring only. It never parses pipelines: it asks the server and runs the CLI.
 import * as vscode from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
-import { LANGUAGE_ID } from "../../server/src/protocol";
+import { LANGUAGE_ID, type InitializationOptions } from "../../server/src/protocol";
 import { registerCommands } from "./commands";
 import { Ctx } from "./ctx";
 import { TASK_TYPE } from "./run/runTask";
@@ -20,6 +20,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: LANGUAGE_ID }],
+    // Live analysis keeps its disk cache in the extension's global storage.
+    initializationOptions: { cacheDir: vscode.Uri.joinPath(context.globalStorageUri, "analysis").fsPath } satisfies InitializationOptions,
     outputChannel: ctx.log.channel,
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/.env") },
     middleware: {

@@ -1,6 +1,9 @@
 /** The custom requests the extension sends the language server (types from protocol.ts only). */
 import type { LanguageClient } from "vscode-languageclient/node";
-import { DAG_REQUEST, STEPS_REQUEST, type DagParams, type DagResult, type StepsParams, type StepsResult } from "../../server/src/protocol";
+import {
+  DAG_REQUEST, REFRESH_SOURCES_REQUEST, STEPS_REQUEST,
+  type DagParams, type DagResult, type RefreshSourcesParams, type RefreshSourcesResult, type StepsParams, type StepsResult,
+} from "../../server/src/protocol";
 
 export class ServerApi {
   constructor(private readonly client: LanguageClient) {}
@@ -8,6 +11,12 @@ export class ServerApi {
   /** The graph of an open pipeline (the server answers from the open document, not the disk). */
   dag(uri: string): Promise<DagResult> {
     return this.client.sendRequest<DagResult>(DAG_REQUEST, { uri } satisfies DagParams);
+  }
+
+  /** Drops what live analysis cached for the pipeline's connections and fetches it again. */
+  refreshSources(uri: string, connection?: string): Promise<RefreshSourcesResult> {
+    const params: RefreshSourcesParams = connection ? { uri, connection } : { uri };
+    return this.client.sendRequest<RefreshSourcesResult>(REFRESH_SOURCES_REQUEST, params);
   }
 
   /** The steps of an open pipeline; falls back to the graph's nodes if the server lacks the request. */
