@@ -1,6 +1,7 @@
 /** Command dispatch: `agent-etl <command> …`, `--help`, `--version`; errors become exit codes. */
 import { createLogger } from "./log";
 import type { AnyCommand, Io } from "./command";
+import { analyzeCommand } from "./commands/analyze";
 import { dagCommand } from "./commands/dag";
 import { exportCommand } from "./commands/export";
 import { runCommand } from "./commands/run";
@@ -9,7 +10,7 @@ import { EtlError, UsageError } from "../errors";
 
 declare const AGENT_ETL_VERSION: string | undefined;
 
-export const COMMANDS: readonly AnyCommand[] = [validateCommand, dagCommand, runCommand, exportCommand];
+export const COMMANDS: readonly AnyCommand[] = [validateCommand, dagCommand, runCommand, exportCommand, analyzeCommand];
 
 export const VERSION = typeof AGENT_ETL_VERSION === "string" ? AGENT_ETL_VERSION : "0.0.0-dev";
 

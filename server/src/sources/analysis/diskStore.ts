@@ -1,0 +1,117 @@
+/**
+ * The analysis cache on disk: one JSON file per key (`<fingerprint prefix>-<key prefix>.json`),
+ * written atomically (temporary file + rename), read back by a later process. A file that does not
+ * parse or does not match its key is ignored. The files hold results and hashes only; their text is
+ * scrubbed of the connection's secrets before it is written.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { scrubSecrets } from "../../errors";
+import type { ConnectionType } from "../../pipeline/model";
+import { stableJson } from "./fingerprint";
+import type { AnalysisRequest, AnalysisResult } from "./types";
+
+const FORMAT = 1;
+
+export interface StoredEntry {
+  fingerprint: string;
+  connectionType: ConnectionType;
+  request: AnalysisRequest;
+  fetchedAt: number;
+  value: AnalysisResult;
+}
+
+/** `$XDG_CACHE_HOME/agent-etl/analysis`, else `~/.cache/agent-etl/analysis`. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.trim() !== "" ? env.XDG_CACHE_HOME : join(homedir(), ".cache");
+  return join(base, "agent-etl", "analysis");
+}
+
+export function fileName(fingerprint: string, key: string): string {
+  return `${fingerprint.slice(0, 32)}-${key.slice(0, 32)}.json`;
+}
+
+const NAME = /^[0-9a-f]{32}-[0-9a-f]{32}\.json$/;
+
+export class DiskStore {
+  /** Writes and deletions run one after another; reads wait for them. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly dir: string,
+    private readonly maxFiles: number,
+  ) {}
+
+  private enqueue(op: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(op).catch(() => undefined);
+    return this.queue;
+  }
+
+  async read(fingerprint: string, key: string, request: AnalysisRequest): Promise<StoredEntry | undefined> {
+    await this.queue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(await readFile(join(this.dir, fileName(fingerprint, key)), "utf8"));
+    } catch {
+      return undefined;
+    }
+    const e = parsed as Partial<StoredEntry> & { format?: number };
+    const ok =
+      e?.format === FORMAT &&
+      e.fingerprint === fingerprint &&
+      typeof e.fetchedAt === "number" &&
+      typeof e.connectionType === "string" &&
+      stableJson(e.request) === stableJson(request) &&
+      typeof e.value === "object" &&
+      e.value !== null &&
+      e.value.kind === request.kind;
+    return ok ? (e as StoredEntry) : undefined;
+  }
+
+  write(key: string, entry: StoredEntry, secrets: readonly string[]): Promise<void> {
+    return this.enqueue(async () => {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      const text = scrubSecrets(JSON.stringify({ format: FORMAT, ...entry }), secrets);
+      const path = join(this.dir, fileName(entry.fingerprint, key));
+      const temp = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+      try {
+        await writeFile(temp, text, { mode: 0o600 });
+        await rename(temp, path);
+      } catch (err: unknown) {
+        await rm(temp, { force: true });
+        throw err;
+      }
+      await this.prune();
+    });
+  }
+
+  /** Deletes the files of one fingerprint, or every cache file. */
+  remove(fingerprint?: string): Promise<void> {
+    return this.enqueue(async () => {
+      const names = await readdir(this.dir).catch(() => [] as string[]);
+      const prefix = fingerprint?.slice(0, 32);
+      await Promise.all(names.filter((n) => NAME.test(n) && (prefix === undefined || n.startsWith(`${prefix}-`))).map((n) => rm(join(this.dir, n), { force: true })));
+    });
+  }
+
+  /** Keeps the newest `maxFiles` cache files (and drops temporary files a killed process left). */
+  private async prune(): Promise<void> {
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    const stale = names.filter((n) => n.endsWith(".tmp"));
+    const files = names.filter((n) => NAME.test(n));
+    if (files.length <= this.maxFiles && stale.length === 0) return;
+    const infos = await Promise.all(files.map(async (n) => ({ n, t: (await stat(join(this.dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })));
+    infos.sort((a, b) => b.t - a.t);
+    const hourAgo = Date.now() - 3_600_000;
+    const tmpInfos = await Promise.all(stale.map(async (n) => ({ n, t: (await stat(join(this.dir, n)).catch(() => undefined))?.mtimeMs ?? 0 })));
+    const doomed = [...infos.slice(this.maxFiles).map((i) => i.n), ...tmpInfos.filter((i) => i.t < hourAgo).map((i) => i.n)];
+    await Promise.all(doomed.map((n) => rm(join(this.dir, n), { force: true })));
+  }
+
+  /** Waits for pending writes (tests, shutdown). */
+  flush(): Promise<void> {
+    return this.queue;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Live analysis entry points: `analyzeSource` answers one request for one connection, loading the
+ * connection type's analyzer lazily (the language server must not load `pg` or the AWS SDK before a
+ * pipeline needs them), and `resolveForAnalysis` resolves `${env:}`/`${file:}` like the runner.
+ */
+import { ConnectorError, EtlError } from "../../errors";
+import type { Connection, ConnectionType } from "../../pipeline/model";
+import { resolveConnections } from "../../runner/secrets";
+import type { AnalysisFailure, AnalysisRequest, AnalysisResult, AnalyzeContext, ResultFor } from "./types";
+
+export { AnalysisCache, connectionFingerprint, defaultCacheDir, defaultTtlMs, type AnalysisCacheOptions } from "./cache";
+
+type Analyzer = (ctx: AnalyzeContext, request: AnalysisRequest) => Promise<AnalysisResult>;
+
+/** Which request kinds each connection type answers. */
+export const REQUEST_KINDS: Record<ConnectionType, readonly AnalysisRequest["kind"][]> = {
+  postgres: ["postgres-catalog", "query-columns"],
+  s3: ["folder", "data-columns"],
+  file: ["folder", "data-columns"],
+  http: ["http-sample"],
+};
+
+const LOADERS: Record<ConnectionType, () => Promise<Analyzer>> = {
+  postgres: async () => {
+    const pg = await import("../postgres/analyze.js");
+    return (ctx, request) => (request.kind === "query-columns" ? pg.describeQuery(ctx, request.query) : pg.analyzePostgresCatalog(ctx));
+  },
+  s3: async () => (await import("./s3.js")).analyzeS3,
+  file: async () => (await import("./file.js")).analyzeFile,
+  http: async () => (await import("../http/analyze.js")).analyzeHttp,
+};
+
+/** Answers one analysis request by asking the source (no cache). Rejects with a ConnectorError. */
+export async function analyzeSource<R extends AnalysisRequest>(ctx: AnalyzeContext, request: R): Promise<ResultFor<R>> {
+  const type = ctx.connection.type;
+  const kinds = REQUEST_KINDS[type];
+  if (!kinds) throw new ConnectorError("unsupported-connection", `connection \`${ctx.connectionName}\` has type \`${String(type)}\`, which analysis does not know`);
+  if (!kinds.includes(request.kind)) {
+    throw new ConnectorError("analysis-request", `a \`${request.kind}\` analysis does not fit connection \`${ctx.connectionName}\` of type ${type}; it answers ${kinds.join(", ")}`);
+  }
+  const analyzer = await LOADERS[type]();
+  try {
+    return (await analyzer(ctx, request)) as ResultFor<R>;
+  } catch (err: unknown) {
+    throw forAnalysis(err);
+  }
+}
+
+/** Connector messages speak of steps and retries; analysis has neither (the cache retries quietly). */
+function forAnalysis(err: unknown): unknown {
+  if (!(err instanceof ConnectorError)) return err;
+  const message = err.message
+    .replace(/ \(transient: [^)]*\)/g, "")
+    .replace(/ failed 1 times, last: /, " failed: ")
+    .replace(", or let the load create it with `create: true`", "");
+  return message === err.message ? err : new ConnectorError(err.code, message, err.transient, { cause: err });
+}
+
+export type ResolvedForAnalysis = { connection: Connection; secrets: string[] } | { failure: AnalysisFailure };
+
+/**
+ * A connection with its secret references resolved (the runner's rules: environment, `.env`
+ * values the caller put in `env`, `${file:}` relative to `baseDir`), or why it cannot be.
+ */
+export function resolveForAnalysis(name: string, connection: Connection, env: ReadonlyMap<string, string>, baseDir: string): ResolvedForAnalysis {
+  try {
+    const resolved = resolveConnections({ [name]: connection }, env, baseDir, [name]);
+    const out = resolved.connections[name];
+    if (!out) return { failure: { code: "unknown-connection", message: `connection \`${name}\` is not defined` } };
+    return { connection: out, secrets: resolved.secrets };
+  } catch (err: unknown) {
+    if (err instanceof EtlError) {
+      // The runner's message is a header and one line per reference: one line reads better in a diagnostic.
+      const lines = err.message.split("\n").map((l) => l.trim());
+      return { failure: { code: err.code, message: lines.length > 1 ? lines.slice(1).join("; ") : err.message } };
+    }
+    throw err;
+  }
+}

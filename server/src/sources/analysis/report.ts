@@ -1,0 +1,105 @@
+/**
+ * What `agent-etl analyze` shows: for each connection of a pipeline, the analyses that describe it
+ * (postgres: the catalog and each extract query's columns; s3/file: the root folder and each
+ * extract's sampled columns; http: each extract's fields), answered through the cache.
+ */
+import type { Connection, Extract, Pipeline } from "../../pipeline/model";
+import { scrubSecrets } from "../../errors";
+import type { AnalysisCache } from "./cache";
+import { connectionSecretValues } from "./fingerprint";
+import { resolveForAnalysis } from "./index";
+import type { AnalysisFailure, AnalysisRequest, AnalysisResult, AnalyzeContext } from "./types";
+
+export interface AnalysisItem {
+  /** The extract step the request comes from; null for the connection's own overview. */
+  step: string | null;
+  request: AnalysisRequest;
+  result?: AnalysisResult;
+  error?: AnalysisFailure;
+}
+
+export interface ConnectionReport {
+  name: string;
+  type: Connection["type"];
+  /** Why the connection could not be analyzed at all (e.g. a missing secret). */
+  error?: AnalysisFailure;
+  analyses: AnalysisItem[];
+}
+
+export interface AnalysisReport {
+  ok: boolean;
+  connections: ConnectionReport[];
+}
+
+/** The request an extract step makes of its connection's source, if any. */
+export function extractRequest(connection: Connection, extract: Extract): AnalysisRequest | undefined {
+  switch (connection.type) {
+    case "postgres":
+      return typeof extract.query === "string" ? { kind: "query-columns", query: extract.query } : undefined;
+    case "s3":
+    case "file": {
+      const key = connection.type === "s3" ? extract.key : extract.path;
+      if (key === undefined || key === "") return undefined;
+      return { kind: "data-columns", key, ...(extract.format ? { format: extract.format } : {}), ...(extract.csv ? { csv: extract.csv } : {}) };
+    }
+    case "http": {
+      const request: AnalysisRequest = { kind: "http-sample", path: extract.path ?? "" };
+      if (extract.method) request.method = extract.method;
+      if (extract.query !== undefined && typeof extract.query === "object") request.query = extract.query;
+      if (extract.body !== undefined) request.body = extract.body;
+      if (extract.records !== undefined) request.records = extract.records;
+      return request;
+    }
+  }
+}
+
+/** Every analysis `agent-etl analyze` shows for one connection, in order. */
+export function connectionRequests(pipeline: Pipeline, name: string, connection: Connection): { step: string | null; request: AnalysisRequest }[] {
+  const out: { step: string | null; request: AnalysisRequest }[] = [];
+  if (connection.type === "postgres") out.push({ step: null, request: { kind: "postgres-catalog" } });
+  if (connection.type === "s3" || connection.type === "file") out.push({ step: null, request: { kind: "folder", prefix: "" } });
+  for (const step of pipeline.steps) {
+    if (step.extract?.connection !== name) continue;
+    const request = extractRequest(connection, step.extract);
+    if (request) out.push({ step: step.id, request });
+  }
+  return out;
+}
+
+export interface ReportOptions {
+  cache: AnalysisCache;
+  env: ReadonlyMap<string, string>;
+  baseDir: string;
+  /** Only this connection (the caller checks that it exists). */
+  only?: string;
+  refresh?: boolean;
+  timeoutMs?: number;
+}
+
+async function analyzeConnection(pipeline: Pipeline, name: string, connection: Connection, options: ReportOptions, secrets: Set<string>): Promise<ConnectionReport> {
+  const report: ConnectionReport = { name, type: connection.type, analyses: [] };
+  const resolved = resolveForAnalysis(name, connection, options.env, options.baseDir);
+  if ("failure" in resolved) return { ...report, error: resolved.failure };
+  for (const s of [...resolved.secrets, ...connectionSecretValues(resolved.connection)]) secrets.add(s);
+  const ctx: AnalyzeContext = { connection: resolved.connection, connectionName: name, baseDir: options.baseDir, secrets: resolved.secrets, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+  const fetchOptions = options.refresh ? { refresh: true } : {};
+  report.analyses = await Promise.all(
+    connectionRequests(pipeline, name, connection).map(async ({ step, request }): Promise<AnalysisItem> => {
+      try {
+        return { step, request, result: await options.cache.fetch(ctx, request, fetchOptions) };
+      } catch (err: unknown) {
+        const code = (err as { code?: unknown }).code;
+        return { step, request, error: { code: typeof code === "string" ? code : "analysis-failed", message: scrubSecrets(err instanceof Error ? err.message : String(err), secrets) } };
+      }
+    }),
+  );
+  return report;
+}
+
+/** Analyzes the pipeline's connections (all, or `only`) concurrently; `secrets` collects every resolved secret for scrubbing output. */
+export async function buildReport(pipeline: Pipeline, options: ReportOptions, secrets = new Set<string>()): Promise<AnalysisReport> {
+  const entries = Object.entries(pipeline.connections ?? {}).filter(([name]) => options.only === undefined || name === options.only);
+  const connections = await Promise.all(entries.map(([name, connection]) => analyzeConnection(pipeline, name, connection, options, secrets)));
+  const ok = connections.every((c) => !c.error && c.analyses.every((a) => !a.error));
+  return { ok, connections };
+}
