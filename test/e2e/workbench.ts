@@ -74,12 +74,44 @@ export class Workbench {
     return (await rows.evaluateAll((els) => els.map((e) => e.getAttribute("aria-label") ?? e.textContent ?? ""))).filter(Boolean);
   }
 
+  /** The Problems panel's problems under each file (in the tree, files are level 1, problems level 2). */
+  async problemsByFile(): Promise<Record<string, string[]>> {
+    await this.problems();
+    const rows = await this.page.locator(".markers-panel .monaco-list-row").evaluateAll((els) => els.map((e) => ({
+      level: e.getAttribute("aria-level"),
+      label: e.getAttribute("aria-label") ?? "",
+      name: e.querySelector(".label-name")?.textContent ?? "",
+    })));
+    const byFile: Record<string, string[]> = {};
+    let file = "";
+    for (const row of rows) {
+      if (row.level === "1") byFile[(file = row.name)] = [];
+      else byFile[file]?.push(row.label);
+    }
+    return byFile;
+  }
+
   /** The labels the suggest widget offers right now (after Ctrl+Space). */
   async suggestions(): Promise<string[]> {
     await this.page.keyboard.press("Control+Space");
     const rows = this.page.locator(".suggest-widget.visible .monaco-list-row");
     await rows.first().waitFor({ state: "visible", timeout: 15_000 });
     return rows.evaluateAll((els) => els.map((e) => (e.querySelector(".label-name")?.textContent ?? e.getAttribute("aria-label") ?? "").trim()));
+  }
+
+  /**
+   * Types `prefix` at the cursor and returns every suggestion offered (all must fit on screen), then
+   * undoes the typing so the file is clean again.
+   */
+  async suggestionsWhileTyping(prefix: string): Promise<string[]> {
+    await this.page.keyboard.type(prefix);
+    const labels = await this.suggestions();
+    const total = await this.page.locator(".suggest-widget.visible .monaco-list-row").first().getAttribute("aria-setsize");
+    if (Number(total) !== labels.length) throw new Error(`${total} suggestions, ${labels.length} on screen: type a longer prefix than "${prefix}"`);
+    await this.page.keyboard.press("Escape");
+    await this.page.keyboard.press("Control+Z");
+    await this.page.locator(".tab.active.dirty").waitFor({ state: "detached", timeout: 5_000 });
+    return labels;
   }
 
   /** The DAG preview's document (webviews are an iframe holding an iframe). */

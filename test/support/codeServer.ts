@@ -129,8 +129,8 @@ function codeServerArgs(userDataDir: string, extensionsDir: string): string[] {
   return ["--user-data-dir", userDataDir, "--extensions-dir", extensionsDir, "--disable-telemetry", "--disable-update-check"];
 }
 
-/** Installs a packaged extension into throwaway folders and starts code-server on `workspace`. */
-export async function startCodeServer(opts: { workspace: string; vsix: string; settings?: Record<string, unknown> }): Promise<CodeServer> {
+/** Installs packaged extensions (`vsix`, then any `alsoInstall`) into throwaway folders and starts code-server on `workspace`. */
+export async function startCodeServer(opts: { workspace: string; vsix: string; alsoInstall?: string[]; settings?: Record<string, unknown> }): Promise<CodeServer> {
   const { bin } = await ensureCodeServer();
   const home = mkdtempSync(join(tmpdir(), "agent-etl-cs-"));
   const userDataDir = join(home, "user-data");
@@ -148,7 +148,7 @@ export async function startCodeServer(opts: { workspace: string; vsix: string; s
     "editor.quickSuggestionsDelay": 10,
     ...opts.settings,
   }, null, 2));
-  run(process.execPath, [bin, ...codeServerArgs(userDataDir, extensionsDir), "--install-extension", opts.vsix], home);
+  run(process.execPath, [bin, ...codeServerArgs(userDataDir, extensionsDir), ...[opts.vsix, ...(opts.alsoInstall ?? [])].flatMap((v) => ["--install-extension", v])], home);
   const port = await freePort();
   let output = "";
   const child: ChildProcess = spawn(process.execPath, [
