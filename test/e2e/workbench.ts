@@ -31,7 +31,8 @@ export class Workbench {
     // Click the matching row: Enter would open whichever row has the focus, which can still be a
     // stale one while Quick Open is filtering.
     const row = this.page.locator(".quick-input-widget .monaco-list-row", { hasText: name }).first();
-    await row.waitFor({ timeout: 15_000 });
+    // The first search of a session indexes the workspace: on a loaded machine that took > 15 s.
+    await row.waitFor({ timeout: 45_000 });
     await row.click();
     await this.page.locator(`.tab.active[data-resource-name="${name}"]`).first().waitFor({ timeout: 15_000 });
     // The window title names the active editor: commands will act on this file.
