@@ -4,13 +4,14 @@ import type { AnyCommand, Io } from "./command";
 import { analyzeCommand } from "./commands/analyze";
 import { dagCommand } from "./commands/dag";
 import { exportCommand } from "./commands/export";
+import { generateCommand } from "./commands/generate";
 import { runCommand } from "./commands/run";
 import { validateCommand } from "./commands/validate";
 import { EtlError, UsageError } from "../errors";
 
 declare const AGENT_ETL_VERSION: string | undefined;
 
-export const COMMANDS: readonly AnyCommand[] = [validateCommand, dagCommand, runCommand, exportCommand, analyzeCommand];
+export const COMMANDS: readonly AnyCommand[] = [validateCommand, dagCommand, runCommand, exportCommand, analyzeCommand, generateCommand];
 
 export const VERSION = typeof AGENT_ETL_VERSION === "string" ? AGENT_ETL_VERSION : "0.0.0-dev";
 
