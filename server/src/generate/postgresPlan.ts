@@ -28,9 +28,12 @@ export function postgresItems(catalog: PostgresCatalog): SourceItem[] {
   }));
 }
 
-/** The tables to generate: `include` (schema.table or table names) or every base table. */
+/**
+ * The tables to generate: `include` (schema.table or table names) or every base table. Partitions
+ * are left out by default: their rows come with their partitioned table's.
+ */
 export function selectTables(catalog: PostgresCatalog, include: readonly string[] | undefined): TableInfo[] {
-  if (!include) return catalog.tables.filter((t) => DEFAULT_KINDS.has(t.kind));
+  if (!include) return catalog.tables.filter((t) => DEFAULT_KINDS.has(t.kind) && !t.partitionOf);
   return catalog.tables.filter((t) => include.includes(tableId(t)) || (t.schema === catalog.defaultSchema && include.includes(t.name)));
 }
 

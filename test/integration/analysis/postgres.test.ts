@@ -76,6 +76,8 @@ describe("postgres catalog analysis", () => {
     assert.equal(find("Sales", "totals")?.kind, "materialized_view");
     assert.equal(find("public", "events")?.kind, "partitioned_table");
     assert.equal(find("public", "events_2024")?.kind, "table");
+    assert.deepEqual(find("public", "events_2024")?.partitionOf, { schema: "public", table: "events" });
+    assert.equal(find("public", "events")?.partitionOf, undefined);
     assert.deepEqual(
       find("public", "counted")?.columns.map((c) => [c.name, c.type]),
       [

@@ -33,6 +33,8 @@ export interface TableInfo {
   foreignKeys: ForeignKeyInfo[];
   /** `pg_class.reltuples`; null when the table was never analyzed. */
   rowEstimate: number | null;
+  /** For a partition: its partitioned (parent) table, whose rows include this one's. */
+  partitionOf?: { schema: string; table: string };
 }
 
 /** Everything a database holds that a pipeline may name; one catalog query per kind, not per table. */

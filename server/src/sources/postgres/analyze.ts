@@ -29,8 +29,12 @@ const USER_SCHEMA = "n.nspname <> 'information_schema' AND n.nspname !~ '^pg_'";
 const SCHEMAS_SQL = `SELECT current_schema() AS current,
   array(SELECT n.nspname::text FROM pg_namespace n WHERE ${USER_SCHEMA} ORDER BY 1) AS schemas`;
 
-const RELATIONS_SQL = `SELECT c.oid::int8 AS oid, n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS kind, c.reltuples::float8 AS tuples
+const RELATIONS_SQL = `SELECT c.oid::int8 AS oid, n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS kind, c.reltuples::float8 AS tuples,
+       pn.nspname::text AS parent_schema, pc.relname::text AS parent_name
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
+  LEFT JOIN pg_class pc ON pc.oid = i.inhparent
+  LEFT JOIN pg_namespace pn ON pn.oid = pc.relnamespace
  WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND ${USER_SCHEMA}
  ORDER BY n.nspname, c.relname`;
 
@@ -152,7 +156,7 @@ export async function analyzePostgresCatalog(ctx: AnalyzeContext): Promise<Postg
   const connection = requirePostgres(ctx);
   return readOnly(ctx, "reading the PostgreSQL catalog failed", async (session) => {
     const [head] = await catalogQuery<{ current: string | null; schemas: string[] }>(session, SCHEMAS_SQL);
-    const relations = await catalogQuery<{ oid: number; schema: string; name: string; kind: string; tuples: number }>(session, RELATIONS_SQL);
+    const relations = await catalogQuery<{ oid: number; schema: string; name: string; kind: string; tuples: number; parent_schema: string | null; parent_name: string | null }>(session, RELATIONS_SQL);
     const oids = relations.map((r) => r.oid);
     const columns = await catalogQuery<{ rel: number; name: string; sql_type: string; type_oid: number; is_array: boolean; nullable: boolean }>(session, COLUMNS_SQL, [oids]);
     const constraints = await catalogQuery<ConstraintRow>(session, CONSTRAINTS_SQL, [oids]);
@@ -162,6 +166,7 @@ export async function analyzePostgresCatalog(ctx: AnalyzeContext): Promise<Postg
       // reltuples is -1 (PostgreSQL 14+) or 0 with relpages 0 (older) until the table is analyzed; views have none.
       const estimate = kind === "view" || kind === "foreign_table" || r.tuples < 0 ? null : Math.round(r.tuples);
       const table: TableInfo = { schema: r.schema, name: r.name, kind, columns: [], primaryKey: [], foreignKeys: [], rowEstimate: estimate };
+      if (r.parent_schema !== null && r.parent_name !== null) table.partitionOf = { schema: r.parent_schema, table: r.parent_name };
       byOid.set(r.oid, table);
       return table;
     });
