@@ -5,7 +5,7 @@ import * as vscode from "vscode";
 import { COMMANDS, type RunStepArgs } from "../../server/src/protocol";
 import { failureText, runCli } from "./cliProcess";
 import type { Ctx } from "./ctx";
-import { analyzeArgs, exportAirflowArgs, generateArgs } from "./run/cliArgs";
+import { analyzeArgs, envVarsToSet, exportAirflowArgs, generateArgs, generateListArgs, parseSourceList, type SourceItem } from "./run/cliArgs";
 import { startRun } from "./run/taskProvider";
 import { requestFailure } from "./serverApi";
 import { saveIfDirty, targetPipeline } from "./target";
@@ -115,25 +115,58 @@ async function refreshSources(ctx: Ctx, arg: unknown): Promise<void> {
   }
 }
 
+/** Generate Pipeline from Source: the source, what to include (from `generate --list`), the target, the file. */
 async function generate(ctx: Ctx): Promise<void> {
-  const from = await vscode.window.showInputBox({
-    title: "Generate Pipeline from Source",
-    prompt: "A PostgreSQL URL (postgres://user@host/db, use ${env:NAME} for the password), an S3 URL (s3://bucket/prefix), an HTTP base URL, or a data file path",
-    ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() === "" ? "Enter where the data comes from." : undefined),
-  });
-  if (!from) return;
+  const title = "Generate Pipeline from Source";
   const folder = vscode.workspace.workspaceFolders?.[0];
-  const target = await vscode.window.showSaveDialog({ title: "Save the generated pipeline", defaultUri: folder ? vscode.Uri.joinPath(folder.uri, "generated.etl.yaml") : undefined, filters: { "ETL pipeline": ["etl.yaml", "yaml"] } });
+  const scope = folder?.uri ?? vscode.Uri.file(process.cwd());
+  const from = (await vscode.window.showInputBox({
+    title: `${title} (1/4): the source`, ignoreFocusOut: true,
+    prompt: "A PostgreSQL URL (postgres://user@host/db; a password is read here and written as ${env:…}), an S3 URL (s3://bucket/prefix?endpoint=…), an API URL (https://…), or a local folder/file",
+    validateInput: (v) => (v.trim() === "" ? "Enter where the data comes from." : undefined),
+  }))?.trim();
+  if (!from) return;
+  const listed = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${title}: reading the source…` },
+    () => runCli(ctx.config, ctx.log, scope, generateListArgs(from)));
+  let items: SourceItem[];
+  try {
+    if (listed.code !== 0) throw new Error(failureText(listed));
+    items = parseSourceList(listed.stdout).items;
+  } catch (err: unknown) {
+    const pick = await vscode.window.showErrorMessage(`${title}: cannot read ${from}: ${err instanceof Error ? err.message : String(err)}`, "Show Logs");
+    if (pick) ctx.log.show();
+    return;
+  }
+  let include: string[] | undefined;
+  if (items.length > 1) {
+    const picked = await vscode.window.showQuickPick(items.map((i) => ({ label: i.name, description: i.kind, detail: i.detail, picked: i.kind !== "view" })), {
+      title: `${title} (2/4): what to include`, canPickMany: true, ignoreFocusOut: true, placeHolder: "Tables or datasets to copy",
+    });
+    if (!picked || picked.length === 0) return;
+    // Views are off by default (the CLI's default too); pass --include only when the choice differs.
+    const defaults = items.filter((i) => i.kind !== "view").map((i) => i.name);
+    const chosen = picked.map((p) => p.label);
+    include = chosen.length === defaults.length && chosen.every((c) => defaults.includes(c)) ? undefined : chosen;
+  }
+  const to = await vscode.window.showInputBox({
+    title: `${title} (3/4): the target`, ignoreFocusOut: true, value: "",
+    prompt: "Where the data goes: a PostgreSQL URL, an S3 URL or a local folder. Empty: the folder ./out beside the pipeline file.",
+  });
+  if (to === undefined) return;
+  const target = await vscode.window.showSaveDialog({ title: `${title} (4/4): save the pipeline`, defaultUri: folder ? vscode.Uri.joinPath(folder.uri, "generated.etl.yaml") : undefined, filters: { "ETL pipeline": ["etl.yaml", "yaml"] } });
   if (!target) return;
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "Generating a pipeline from the source…" },
-    () => runCli(ctx.config, ctx.log, target, generateArgs(from.trim(), target.fsPath)));
+  const request = { from, outFile: target.fsPath, ...(to.trim() ? { to: to.trim() } : {}), ...(include ? { include } : {}) };
+  // The save dialog already asked before replacing a file: --force honours that answer.
+  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${title}: writing ${path.basename(target.fsPath)}…` },
+    () => runCli(ctx.config, ctx.log, scope, [...generateArgs(request), "--force"]));
   if (result.code !== 0) {
-    const pick = await vscode.window.showErrorMessage(`Generate Pipeline failed: ${failureText(result)}`, "Show Logs");
+    const pick = await vscode.window.showErrorMessage(`${title} failed: ${failureText(result)}`, "Show Logs");
     if (pick) ctx.log.show();
     return;
   }
   await vscode.window.showTextDocument(target, { preview: false });
+  const vars = envVarsToSet(result.stderr);
+  void vscode.window.showInformationMessage(vars.length > 0 ? `Generated ${path.basename(target.fsPath)}. Set ${vars.join(", ")} (environment or .env) before running it.` : `Generated ${path.basename(target.fsPath)}: review it, then Run Pipeline.`);
 }
 
 export const COMMAND_FACTORIES: CommandFactories = {

@@ -79,8 +79,61 @@ export function analyzeArgs(file: string, connection?: string): string[] {
   return ["analyze", file, ...(connection ? ["--connection", connection] : []), "--format", "text"];
 }
 
-export function generateArgs(from: string, outFile: string): string[] {
-  return ["generate", "--from", from, "-o", outFile];
+export interface GenerateRequest {
+  from: string;
+  outFile: string;
+  /** Where the data goes; absent: the CLI's default (a local folder beside the file). */
+  to?: string;
+  /** Only these tables/datasets (names as `--list` prints them). */
+  include?: string[];
+}
+
+export function generateArgs(r: GenerateRequest): string[] {
+  const args = ["generate", "--from", r.from];
+  if (r.to) args.push("--to", r.to);
+  if (r.include && r.include.length > 0) args.push("--include", r.include.join(","));
+  args.push("-o", r.outFile);
+  return args;
+}
+
+/** `agent-etl generate --from X --list --format json`: what the source offers, for the picker. */
+export function generateListArgs(from: string): string[] {
+  return ["generate", "--from", from, "--list", "--format", "json"];
+}
+
+export interface SourceItem {
+  name: string;
+  kind: string;
+  detail: string;
+}
+
+/** The `--list --format json` output, checked; anything else is an error naming what was wrong. */
+export function parseSourceList(stdout: string): { source: string; items: SourceItem[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(stdout);
+  } catch {
+    throw new Error(`agent-etl generate --list printed no JSON: ${stdout.trim().slice(0, 200) || "(nothing)"}`);
+  }
+  const v = value as { source?: unknown; items?: unknown };
+  if (typeof v.source !== "string" || !Array.isArray(v.items)) throw new Error("agent-etl generate --list printed JSON without `source` and `items`");
+  const items = v.items.filter((i): i is SourceItem => !!i && typeof i === "object" && typeof (i as SourceItem).name === "string")
+    .map((i) => ({ name: i.name, kind: String(i.kind ?? ""), detail: String(i.detail ?? "") }));
+  return { source: v.source, items };
+}
+
+/** The variables to set before running the generated file, as `generate` lists them on stderr ("  NAME  — why"). */
+export function envVarsToSet(stderr: string): string[] {
+  const lines = stderr.split(/\r?\n/);
+  const start = lines.findIndex((l) => /environment variables/i.test(l));
+  if (start < 0) return [];
+  const names: string[] = [];
+  for (const line of lines.slice(start + 1)) {
+    const m = /^\s+([A-Za-z_][A-Za-z0-9_]*)\s+—/.exec(line);
+    if (!m?.[1]) break;
+    names.push(m[1]);
+  }
+  return names;
 }
 
 /** A task's label in the picker and the terminal tab: "run quickstart.etl.yaml (step load_orders)". */

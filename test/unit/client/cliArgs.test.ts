@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { analyzeArgs, checkRunRequest, cliInvocation, eventsFileOf, exportAirflowArgs, generateArgs, runArgs, runLabel } from "../../../client/src/run/cliArgs";
+import { analyzeArgs, checkRunRequest, cliInvocation, eventsFileOf, exportAirflowArgs, runArgs, runLabel } from "../../../client/src/run/cliArgs";
 
 describe("CLI argument building", () => {
   it("runs the bundled CLI with VS Code's runtime as Node unless a Node path is set", () => {
@@ -28,11 +28,10 @@ describe("CLI argument building", () => {
     assert.match(checkRunRequest({ file: "a", concurrency: 0 }) ?? "", /at least 1/);
   });
 
-  it("builds export, analyze and generate arguments and readable labels", () => {
+  it("builds export and analyze arguments and readable labels", () => {
     assert.deepEqual(exportAirflowArgs("/w/a.etl.yaml", "/w/dags"), ["export", "airflow", "/w/a.etl.yaml", "-o", "/w/dags"]);
     assert.deepEqual(analyzeArgs("/w/a.etl.yaml"), ["analyze", "/w/a.etl.yaml", "--format", "text"]);
     assert.deepEqual(analyzeArgs("/w/a.etl.yaml", "db"), ["analyze", "/w/a.etl.yaml", "--connection", "db", "--format", "text"]);
-    assert.deepEqual(generateArgs("postgres://u@h/db", "/w/g.etl.yaml"), ["generate", "--from", "postgres://u@h/db", "-o", "/w/g.etl.yaml"]);
     assert.equal(runLabel({ file: "/w/x/orders.etl.yaml", steps: ["load"] }), "run orders.etl.yaml (step load)");
     assert.equal(runLabel({ file: "orders.etl.yaml", resume: true }), "resume orders.etl.yaml");
   });
