@@ -24,7 +24,7 @@ export function makeWorkspace(): Workspace {
   const dir = mkdtempSync(join(tmpdir(), "agent-etl-lsp-"));
   writeFileSync(join(dir, ".env"), "FROM_DOTENV=1\nexport ALSO_DOTENV=2\nDATABASE_URL=\n");
   mkdirSync(join(dir, "data"));
-  writeFileSync(join(dir, "data", "orders.csv"), "id,amount\n1,2\n");
+  writeFileSync(join(dir, "data", "orders.csv"), "id,amount,status\n1,2,paid\n");
   return { dir, uri: pathToFileURL(dir).toString(), fileUri: (name) => pathToFileURL(join(dir, name)).toString() };
 }
 

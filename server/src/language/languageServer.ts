@@ -3,7 +3,7 @@ import { ErrorCodes, ResponseError, TextDocumentSyncKind, type Connection, type 
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { fileURLToPath } from "node:url";
 import { validatePipeline } from "../pipeline/validate";
-import { DAG_REQUEST, STEPS_REQUEST, type DagParams, type StepsParams } from "../protocol";
+import { DAG_REQUEST, REFRESH_SOURCES_REQUEST, STEPS_REQUEST, type DagParams, type InitializationOptions, type RefreshSourcesParams, type StepsParams } from "../protocol";
 import { AnalysisStore, type Analysis } from "./analysis";
 import { codeActions } from "./codeActions";
 import { codeLenses } from "./codeLens";
@@ -14,6 +14,7 @@ import { DiagnosticsScheduler } from "./diagnosticsScheduler";
 import { envNamesFor } from "./envNames";
 import { format } from "./formatting";
 import { hover } from "./hover";
+import { LiveFeatures } from "./live/liveFeatures";
 import { documentLinks } from "./links";
 import { definition, prepareRename, references, rename } from "./navigation";
 import { SettingsCache } from "./settings";
@@ -29,6 +30,7 @@ export class LanguageServer {
   private readonly scheduler: DiagnosticsScheduler;
   private readonly lineCache = new Map<string, { version: number; lines: string[] }>();
   private workspaceRoot: string | undefined;
+  private live: LiveFeatures | undefined;
 
   constructor(
     private readonly connection: Connection,
@@ -42,6 +44,8 @@ export class LanguageServer {
     const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
     this.workspaceRoot = root?.startsWith("file:") ? fileURLToPath(root) : undefined;
     this.settings.supported = params.capabilities.workspace?.configuration === true;
+    const cacheDir = (params.initializationOptions as InitializationOptions | undefined)?.cacheDir;
+    this.live = new LiveFeatures({ ...(typeof cacheDir === "string" ? { cacheDir } : {}), workspaceRoot: () => this.workspaceRoot, settings: (uri) => this.settings.get(uri), republish: (uri) => this.scheduler.schedule(uri, 0) });
     // Compile the schema validator and load the rules before the first file arrives.
     setImmediate(() => validatePipeline("version: 1\nname: warm\nsteps:\n  - id: a\n    sql: {connection: c, query: select 1}\n"));
     return {
@@ -70,6 +74,9 @@ export class LanguageServer {
     const analysis = await this.analysisOf(document);
     if (this.documents.get(uri)?.version !== version) return;
     const diagnostics = analysis.problems.map((p) => toDiagnostic(document, p));
+    const live = await this.live?.diagnostics(document, analysis);
+    if (this.documents.get(uri)?.version !== version) return;
+    if (live?.length) diagnostics.push(...live);
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
   }
 
@@ -115,6 +122,7 @@ export class LanguageServer {
     documents.onDidClose(({ document }) => this.close(document.uri));
     connection.onDidChangeConfiguration(() => {
       this.settings.clear();
+      this.live?.reset();
       for (const d of documents.all()) this.scheduler.schedule(d.uri);
     });
     this.registerFeatures();
@@ -135,6 +143,7 @@ export class LanguageServer {
   private close(uri: string): void {
     this.scheduler.cancel(uri);
     this.store.close(uri);
+    this.live?.close(uri);
     this.settings.clear(uri);
     this.lineCache.delete(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
@@ -146,12 +155,22 @@ export class LanguageServer {
     c.onCompletion(async ({ textDocument, position }) => {
       const document = this.documents.get(textDocument.uri);
       if (!document) return null;
-      const analysis = this.store.last(document.uri) ?? (await this.analysisOf(document));
+      const last = this.store.last(document.uri);
+      // A cheap revalidation gives live completion the outline of what is typed now.
+      const analysis = last && (last.version === document.version || last.costMs > 2 * DIAGNOSTICS_DELAY_MS) ? last : await this.analysisOf(document);
+      const live = await this.live?.complete(document, this.lines(document), at(document, position), analysis);
+      if (live) return live;
       const settings = await this.settings.get(document.uri);
       const env = envNamesFor(document.uri, this.workspaceRoot, settings.envFile);
       return complete({ document, lines: this.lines(document), offset: at(document, position), analysis, envNames: env.names });
     });
-    c.onHover(({ textDocument, position }) => this.withDocument(textDocument.uri, null, (d, a) => hover(d, this.lines(d), a, at(d, position))));
+    c.onHover(async ({ textDocument, position }) => {
+      const d = this.documents.get(textDocument.uri);
+      if (!d) return null;
+      const a = await this.analysisOf(d);
+      const base = hover(d, this.lines(d), a, at(d, position));
+      return this.live ? this.live.hover(base, a, at(d, position)) : base;
+    });
     c.onDefinition(({ textDocument, position }) => this.withDocument(textDocument.uri, null, (d, a) => definition(d, a, at(d, position))));
     c.onReferences(({ textDocument, position, context }) => this.withDocument(textDocument.uri, null, (d, a) => references(d, a, at(d, position), context.includeDeclaration)));
     c.onPrepareRename(({ textDocument, position }) => this.withDocument(textDocument.uri, null, (d, a) => prepareRename(d, a, at(d, position))));
@@ -178,6 +197,10 @@ export class LanguageServer {
     this.connection.onRequest(STEPS_REQUEST, async ({ uri }: StepsParams) => {
       const document = this.requireDocument(uri);
       return stepsResult(document, await this.analysisOf(document));
+    });
+    this.connection.onRequest(REFRESH_SOURCES_REQUEST, async ({ uri, connection }: RefreshSourcesParams) => {
+      const document = this.requireDocument(uri);
+      return this.live?.refresh(await this.analysisOf(document), connection) ?? { refreshed: [], failed: [] };
     });
   }
 }

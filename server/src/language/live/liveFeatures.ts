@@ -1,0 +1,92 @@
+/**
+ * The language server's live-analysis features in one place: the cache (in the client's storage
+ * folder when it names one), the document's place (file, workspace, `.env` stamp), diagnostics,
+ * completion, hover and refresh. `languageServer.ts` calls these; each answers without waiting on
+ * the network longer than ~100 ms, except refresh, which is asked to wait.
+ */
+import type { CompletionList, Diagnostic, Hover } from "vscode-languageserver";
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import type { ConnectionType } from "../../pipeline/model";
+import { DEFAULT_SETTINGS, type AgentEtlSettings, type RefreshSourcesResult } from "../../protocol";
+import { AnalysisCache, connectionFingerprint, resolveForAnalysis } from "../../sources/analysis";
+import type { Analysis } from "../analysis";
+import { envNamesFor, filePathOf } from "../envNames";
+import type { LiveDeps } from "./cacheApi";
+import { COMPLETION_WAIT_MS, liveComplete } from "./completion";
+import type { DocumentPlace } from "./connections";
+import { withOutputColumns } from "./hover";
+import { LiveSources } from "./liveSources";
+
+/** Longest a hover waits on the network. */
+const HOVER_WAIT_MS = 80;
+
+export interface LiveFeaturesOptions {
+  /** `initializationOptions.cacheDir`; else the cache's default folder. */
+  cacheDir?: string;
+  workspaceRoot: () => string | undefined;
+  settings: (uri: string) => Promise<AgentEtlSettings>;
+  republish: (uri: string) => void;
+  /** Another cache (benchmarks, tests); default: an AnalysisCache. */
+  deps?: LiveDeps;
+}
+
+export class LiveFeatures {
+  private ttl: AgentEtlSettings["cacheTtl"] = DEFAULT_SETTINGS.cacheTtl;
+  readonly deps: LiveDeps;
+  private readonly sources: LiveSources;
+
+  constructor(private readonly options: LiveFeaturesOptions) {
+    this.deps = options.deps ?? {
+      cache: new AnalysisCache({ ...(options.cacheDir ? { dir: options.cacheDir } : {}), ttlMs: (_request, type: ConnectionType) => this.ttl[type] * 1000 }),
+      resolve: resolveForAnalysis,
+      fingerprint: connectionFingerprint,
+    };
+    this.sources = new LiveSources(this.deps, options.republish);
+  }
+
+  private async place(uri: string): Promise<DocumentPlace> {
+    const settings = await this.options.settings(uri);
+    this.ttl = settings.cacheTtl;
+    const root = this.options.workspaceRoot();
+    const path = filePathOf(uri);
+    return { ...(path ? { path } : {}), ...(root ? { workspaceRoot: root } : {}), envStamp: envNamesFor(uri, root, settings.envFile).stamp };
+  }
+
+  async diagnostics(document: TextDocument, analysis: Analysis): Promise<Diagnostic[]> {
+    if (analysis.outline.connections.size === 0) return [];
+    return this.sources.diagnostics(document, analysis, await this.place(document.uri));
+  }
+
+  async complete(document: TextDocument, lines: readonly string[], offset: number, analysis: Analysis): Promise<CompletionList | undefined> {
+    if (analysis.outline.connections.size === 0) return undefined;
+    const place = await this.place(document.uri);
+    return liveComplete({
+      document,
+      lines,
+      offset,
+      analysis,
+      cache: this.deps.cache,
+      connections: () => this.sources.connections(analysis, place),
+      view: () => this.sources.view(analysis, place, COMPLETION_WAIT_MS),
+    });
+  }
+
+  async hover(base: Hover | null, analysis: Analysis, offset: number): Promise<Hover | null> {
+    if (!base || analysis.outline.connections.size === 0) return base;
+    const view = await this.sources.view(analysis, await this.place(analysis.uri), HOVER_WAIT_MS);
+    return withOutputColumns(base, analysis, offset, view);
+  }
+
+  async refresh(analysis: Analysis, connection?: string): Promise<RefreshSourcesResult> {
+    return this.sources.refresh(analysis, await this.place(analysis.uri), connection);
+  }
+
+  /** Settings changed: views are recomputed (TTLs, `.env` file). */
+  reset(): void {
+    this.sources.reset();
+  }
+
+  close(uri: string): void {
+    this.sources.close(uri);
+  }
+}

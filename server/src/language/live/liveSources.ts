@@ -1,0 +1,142 @@
+/**
+ * Live sources for open documents: one view per document version (and per cache change), the
+ * `unknown-column` and `source-unavailable` diagnostics, and refresh. When a background fetch
+ * lands, the documents that use that connection are republished.
+ */
+import { DiagnosticSeverity, type Diagnostic } from "vscode-languageserver";
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import { PropagationMemo, unknownColumns } from "../../pipeline/columns";
+import { scrubSecrets } from "../../errors";
+import type { RefreshSourcesResult } from "../../protocol";
+import type { AnalysisRequest } from "../../sources/analysis/types";
+import type { Analysis } from "../analysis";
+import { toDiagnostic } from "../diagnostics";
+import type { LiveDeps } from "./cacheApi";
+import { ConnectionResolver, type DocumentPlace, type LiveConnection } from "./connections";
+import { extractRequest } from "./requests";
+import { buildView, isUnavailable, type LiveView } from "./view";
+
+interface DocState {
+  fingerprints: Set<string>;
+  propagation: PropagationMemo;
+  memo?: { analysis: Analysis; generation: number; view: Promise<LiveView> };
+}
+
+export class LiveSources {
+  private readonly resolver: ConnectionResolver;
+  private readonly docs = new Map<string, DocState>();
+  private generation = 0;
+
+  constructor(
+    private readonly deps: LiveDeps,
+    /** Recomputes and republishes a document's diagnostics. */
+    private readonly republish: (uri: string) => void,
+  ) {
+    this.resolver = new ConnectionResolver(deps);
+    deps.cache.onChange((fingerprint) => this.changed(fingerprint));
+  }
+
+  private changed(fingerprint: string): void {
+    this.generation++;
+    for (const [uri, state] of this.docs) if (state.fingerprints.has(fingerprint)) this.republish(uri);
+  }
+
+  /** Drops memoized views (e.g. when settings change). */
+  reset(): void {
+    this.generation++;
+  }
+
+  close(uri: string): void {
+    this.docs.delete(uri);
+  }
+
+  connections(analysis: Analysis, place: DocumentPlace): Map<string, LiveConnection> {
+    const connections = this.resolver.resolve(analysis.outline, place);
+    const state = this.docs.get(analysis.uri) ?? { fingerprints: new Set<string>(), propagation: new PropagationMemo() };
+    state.fingerprints = new Set([...connections.values()].flatMap((c) => (c.fingerprint ? [c.fingerprint] : [])));
+    this.docs.set(analysis.uri, state);
+    return connections;
+  }
+
+  /** The live view of an analysis, waiting at most `waitMs` for the network; memoized per version and cache change. */
+  view(analysis: Analysis, place: DocumentPlace, waitMs: number): Promise<LiveView> {
+    const state = this.docs.get(analysis.uri);
+    const memo = state?.memo;
+    if (memo && memo.analysis === analysis && memo.generation === this.generation) return memo.view;
+    const connections = this.connections(analysis, place);
+    const generation = this.generation;
+    const s = this.docs.get(analysis.uri) as DocState;
+    const view = buildView(this.deps.cache, analysis, connections, waitMs, s.propagation).then((v) => {
+      // A view built while something was loading is not kept: the next request looks again.
+      if (v.loading) {
+        if (s.memo?.view === view) delete s.memo;
+      }
+      return v;
+    });
+    s.memo = { analysis, generation, view };
+    return view;
+  }
+
+  /** `unknown-column` warnings and one `source-unavailable` per connection that could not be analysed. */
+  async diagnostics(document: TextDocument, analysis: Analysis, place: DocumentPlace): Promise<Diagnostic[]> {
+    if (analysis.outline.connections.size === 0) return [];
+    const view = await this.view(analysis, place, 0);
+    const out = unknownColumns(view.propagation).map((p) => toDiagnostic(document, p));
+    for (const [name, failure] of view.failures) {
+      const c = view.connections.get(name);
+      if (!c) continue;
+      const reason = scrubSecrets(failure.message, c.ctx?.secrets ?? []).replace(/\s*\(transient[^)]*\)\s*$/, "").replace(/\.$/, "");
+      out.push({
+        range: { start: document.positionAt(c.keySpan.start), end: document.positionAt(c.keySpan.end) },
+        severity: DiagnosticSeverity.Information,
+        code: "source-unavailable",
+        source: "agent-etl",
+        message: `connection \`${name}\` cannot be analysed: ${reason}. Column checks and completions from it are off; it is retried in the background (or run "Refresh Source Cache").`,
+      });
+    }
+    return out;
+  }
+
+  /** Forgets and fetches again the document's connections (or one); answers when done. */
+  async refresh(analysis: Analysis, place: DocumentPlace, only?: string): Promise<RefreshSourcesResult> {
+    const connections = this.connections(analysis, place);
+    const result: RefreshSourcesResult = { refreshed: [], failed: [] };
+    for (const c of connections.values()) {
+      if (only !== undefined && c.name !== only) continue;
+      if (!c.ctx || !c.fingerprint) {
+        if (c.unresolved) result.failed.push({ connection: c.name, message: c.unresolved.message });
+        continue;
+      }
+      this.deps.cache.invalidate(c.fingerprint);
+      const requests = requestsOf(analysis, c);
+      const errors: string[] = [];
+      for (const request of requests) {
+        try {
+          await this.deps.cache.fetch(c.ctx, request, { refresh: true });
+        } catch (err: unknown) {
+          errors.push(scrubSecrets(err instanceof Error ? err.message : String(err), c.ctx.secrets));
+        }
+      }
+      if (errors.length > 0) result.failed.push({ connection: c.name, message: errors[0] as string });
+      else result.refreshed.push(c.name);
+    }
+    this.generation++;
+    this.republish(analysis.uri);
+    return result;
+  }
+}
+
+/** What a refresh fetches for a connection: every request the document's extracts make, plus the catalog/root folder. */
+function requestsOf(analysis: Analysis, c: LiveConnection): AnalysisRequest[] {
+  const out = new Map<string, AnalysisRequest>();
+  if (c.type === "postgres") out.set("catalog", { kind: "postgres-catalog" });
+  if (c.type === "s3" || c.type === "file") out.set("root", { kind: "folder", prefix: "" });
+  for (const step of analysis.outline.steps) {
+    if (step.connection?.name !== c.name) continue;
+    const request = extractRequest(analysis.outline.doc, step, c.type);
+    if (request) out.set(JSON.stringify(request), request);
+  }
+  return [...out.values()];
+}
+
+export { isUnavailable };

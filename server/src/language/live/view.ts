@@ -1,0 +1,86 @@
+/**
+ * The live view of a document: what the cache knows of each extract's source, propagated through
+ * the pipeline, and which connections could not be analysed. Cache lookups never wait longer than
+ * the caller allows; a source still loading counts as unknown (no warning rather than a false one).
+ */
+import { propagateColumns, type ColumnSet, type Propagation, type PropagationMemo } from "../../pipeline/columns";
+import type { PipelineOutline } from "../../pipeline/outline";
+import type { AnalysisFailure, AnalysisRequest, CacheAnswer } from "../../sources/analysis/types";
+import type { Analysis } from "../analysis";
+import type { LiveCache } from "./cacheApi";
+import type { LiveConnection } from "./connections";
+import { columnsOf, extractRequest, requestKey } from "./requests";
+
+export interface LiveView {
+  propagation: Propagation;
+  connections: Map<string, LiveConnection>;
+  /** Connections whose source could not be reached (one diagnostic each). */
+  failures: Map<string, AnalysisFailure>;
+  /** Extract steps whose columns come from a stale answer. */
+  stale: Set<string>;
+  /** Some answer is still being fetched. */
+  loading: boolean;
+}
+
+/**
+ * Failures about what a step asks for rather than about reaching the source, and secrets that do
+ * not resolve (`missing-env` already says so): the step's columns stay unknown, but the connection
+ * is not reported unavailable.
+ */
+const REQUEST_FAILURES = new Set(["missing-secret", "missing-env", "not-found", "path-outside-root", "template", "bad-record", "unknown-format", "http-records", "http-not-json", "analysis-request", "postgres-table-name", "postgres-no-table", "postgres-query", "postgres-extract", "bad-step", "no-match"]);
+
+export function isUnavailable(failure: AnalysisFailure): boolean {
+  // SQLSTATE class 42: the query or a name in it is wrong, the database answered.
+  return !REQUEST_FAILURES.has(failure.code) && !/^postgres-42/.test(failure.code);
+}
+
+interface Need {
+  connection: LiveConnection;
+  request: AnalysisRequest;
+  steps: string[];
+}
+
+function needs(outline: PipelineOutline, connections: Map<string, LiveConnection>): Map<string, Need> {
+  const out = new Map<string, Need>();
+  for (const step of outline.steps) {
+    const id = step.id?.name;
+    const connection = step.connection ? connections.get(step.connection.name) : undefined;
+    if (!id || !connection?.ctx) continue;
+    const request = extractRequest(outline.doc, step, connection.type);
+    if (!request) continue;
+    const key = `${connection.name}\u0000${requestKey(request)}`;
+    const need = out.get(key);
+    if (need) need.steps.push(id);
+    else out.set(key, { connection, request, steps: [id] });
+  }
+  return out;
+}
+
+export async function buildView(cache: LiveCache, analysis: Analysis, connections: Map<string, LiveConnection>, waitMs: number, memo?: PropagationMemo): Promise<LiveView> {
+  const outline = analysis.outline;
+  const all = [...needs(outline, connections).values()];
+  const answers = await Promise.all(
+    all.map((n) => cache.lookup(n.connection.ctx as NonNullable<LiveConnection["ctx"]>, n.request, { waitMs }).catch((err: unknown): CacheAnswer => ({ state: "failed", failure: { code: "analysis-error", message: err instanceof Error ? err.message : String(err) } }))),
+  );
+  const byId = new Map(outline.steps.filter((s) => s.id).map((s) => [s.id?.name as string, s]));
+  const sources = new Map<string, ColumnSet>();
+  const failures = new Map<string, AnalysisFailure>();
+  const stale = new Set<string>();
+  let loading = false;
+  all.forEach((need, i) => {
+    const answer = answers[i] as CacheAnswer;
+    if (answer.state === "loading") loading = true;
+    if (answer.state === "failed" && isUnavailable(answer.failure) && !failures.has(need.connection.name)) failures.set(need.connection.name, answer.failure);
+    if (answer.state !== "fresh" && answer.state !== "stale") return;
+    for (const id of need.steps) {
+      const step = byId.get(id);
+      if (!step) continue;
+      sources.set(id, columnsOf(outline.doc, step, answer.value));
+      if (answer.state === "stale") stale.add(id);
+    }
+  });
+  for (const c of connections.values()) if (c.unresolved && isUnavailable(c.unresolved) && !failures.has(c.name)) failures.set(c.name, c.unresolved);
+  // Nothing analysable (no extract the cache can describe): nothing to propagate or check.
+  const propagation = all.length === 0 ? { steps: new Map(), refs: [] } : propagateColumns(outline, analysis.dag, sources, memo);
+  return { propagation, connections, failures, stale, loading };
+}

@@ -1,0 +1,40 @@
+/**
+ * `unknown-column`: a name that is not among the columns it must be one of, reported only when
+ * those columns are known for certain (false warnings are worse than none).
+ */
+import { problem, type Problem } from "../problem";
+import { closest } from "../suggest";
+import type { ColumnRef, Propagation } from "./types";
+
+const SHOWN = 8;
+
+function where(ref: ColumnRef): string {
+  switch (ref.role) {
+    case "extract.columns":
+    case "incremental":
+      return `the source of step \`${ref.from}\``;
+    case "load.key":
+      return `the records step \`${ref.stepId}\` loads (from \`${ref.from}\`)`;
+    default:
+      return ref.from === ref.stepId ? `the input of this transform op` : `the input of this op (from step \`${ref.from}\`)`;
+  }
+}
+
+export function unknownColumnProblem(ref: ColumnRef): Problem | undefined {
+  if (ref.against === "unknown" || ref.against.some((c) => c.name === ref.name)) return undefined;
+  const names = ref.against.map((c) => c.name);
+  const suggestion = closest(ref.name, names);
+  const listed = names.length === 0 ? "no columns" : `${names.slice(0, SHOWN).map((n) => `\`${n}\``).join(", ")}${names.length > SHOWN ? `, … (${names.length} in all)` : ""}`;
+  const hint = suggestion !== undefined ? ` — did you mean \`${suggestion}\`?` : `; it has ${listed}`;
+  return problem("unknown-column", "warning", `column \`${ref.name}\` is not in ${where(ref)}${hint}`, ref.span, suggestion !== undefined ? { suggestion } : {});
+}
+
+/** Every `unknown-column` problem of a propagation, in file order. */
+export function unknownColumns(propagation: Propagation): Problem[] {
+  const out: Problem[] = [];
+  for (const ref of propagation.refs) {
+    const p = unknownColumnProblem(ref);
+    if (p) out.push(p);
+  }
+  return out.sort((a, b) => a.span.start - b.span.start);
+}
