@@ -5,7 +5,7 @@
  * at 5,000 steps and our server's RSS with the 5,000-step file open. Run alone: `npx tsx bench/lsp.ts`.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { LspClient, poll, ROOT } from "../test/lsp/client";
@@ -88,6 +88,7 @@ async function yamlServer(): Promise<LspClient> {
 }
 
 export async function run(): Promise<void> {
+  const loadBefore = loadavg()[0] ?? 0;
   const dir = mkdtempSync(join(tmpdir(), "agent-etl-bench-lsp-"));
   writeFileSync(join(dir, ".env"), "DATABASE_URL=\n");
   const ours = await LspClient.start({ rootUri: pathToFileURL(dir).toString() });
@@ -119,6 +120,8 @@ export async function run(): Promise<void> {
   console.table(rows.map(([size, oOpen, oEdit, yOpen, yEdit, ratio]) => ({ pipeline: size, "ours open": oOpen, "ours edit": oEdit, "yaml-ls open": yOpen, "yaml-ls edit": yEdit, "edit speed-up": ratio })));
   console.log(`completion at 5,000 steps: median ${median(completion).toFixed(1)} ms, max ${Math.max(...completion).toFixed(1)} ms (${completion.length} requests)`);
   console.log(`our server's RSS with the 5,000-step file open: ${rss.toFixed(0)} MB`);
+  // Wall-clock figures on a shared machine: the load says how far to trust them (2 cores here).
+  console.log(`load average (1 min) before/after: ${loadBefore.toFixed(2)} / ${(loadavg()[0] ?? 0).toFixed(2)}`);
 }
 
 if (require.main === module) {

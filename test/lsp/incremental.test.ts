@@ -101,7 +101,61 @@ function structuralEdit(text: string, rnd: () => number): string {
   return text.slice(0, at) + step + text.slice(at);
 }
 
-function compare(base: string, seed: number, chains: number, steps: number): { pieces: number; total: number } {
+/** Edits aimed at what the incremental path caches: step boundaries, ids, dependencies, top-level keys, YAML breakage. */
+function targetedEdit(text: string, rnd: () => number): string {
+  const pickOf = <T,>(xs: T[]): T | undefined => xs[Math.floor(rnd() * xs.length)];
+  const starts = [...text.matchAll(/^ *- id: /gm)].map((m) => m.index ?? 0);
+  const ids = [...text.matchAll(/^ *- id: (\w+)/gm)].map((m) => m[1] ?? "x");
+  const choice = Math.floor(rnd() * 9);
+  if (choice === 0 && starts.length > 0) {
+    // duplicate a step (and with it its id)
+    const at = pickOf(starts) as number;
+    const next = starts.find((x) => x > at) ?? text.length;
+    return text.slice(0, next) + text.slice(at, next) + text.slice(next);
+  }
+  if (choice === 1) {
+    // make a cycle: an early step depends on a later one
+    const m = pickOf([...text.matchAll(/depends_on: \[(\w+)/g)]);
+    const later = pickOf(ids);
+    if (m?.index !== undefined && later) return text.slice(0, m.index) + `depends_on: [${later}` + text.slice(m.index + m[0].length);
+  }
+  if (choice === 2 && starts.length > 1) {
+    // cut or join across a step boundary
+    const at = (pickOf(starts) as number) - 1 - Math.floor(rnd() * 6);
+    return at > 0 ? text.slice(0, at) + text.slice(at + 1 + Math.floor(rnd() * 10)) : text;
+  }
+  if (choice === 3) {
+    // a top-level key changes
+    const keys = ["name: renamed_pipeline", "schedule: \"61 * * * *\"", "schedule: \"0 6 * * *\"", "owner: data", "tags: [a, a]", "defaults: {retries: 99}"];
+    const line = pickOf(keys) as string;
+    const key = line.slice(0, line.indexOf(":"));
+    const existing = new RegExp(`^${key}:.*$`, "m").exec(text);
+    return existing ? text.slice(0, existing.index) + line + text.slice(existing.index + existing[0].length) : `${line}\n${text}`;
+  }
+  if (choice === 4) {
+    // break the YAML in a step, to be fixed by a later edit or a reset
+    const at = pickOf(starts) ?? 0;
+    return text.slice(0, at) + "    broken: [unclosed\n" + text.slice(at);
+  }
+  if (choice === 5) return text.replace("    broken: [unclosed\n", "");
+  if (choice === 6 && starts.length > 0) {
+    // a step item that is not a map (its message names its index, which moves when steps are added above)
+    const at = pickOf(starts) as number;
+    return text.slice(0, at) + "  - just a string\n" + text.slice(at);
+  }
+  if (choice === 7 && starts.length > 1) {
+    // remove a step, so later steps change index
+    const at = pickOf(starts) as number;
+    const next = starts.find((x) => x > at) ?? text.length;
+    return text.slice(0, at) + text.slice(next);
+  }
+  // a schema error inside a step: an unknown key or a bad value
+  const at = pickOf(starts) ?? 0;
+  const line = text.indexOf("\n", at) + 1;
+  return text.slice(0, line) + (rnd() < 0.5 ? "    retries: 99\n" : "    retrys: 1\n") + text.slice(line);
+}
+
+function compare(base: string, seed: number, chains: number, steps: number, mutate?: (text: string, rnd: () => number) => string): { pieces: number; total: number } {
   const rnd = random(seed);
   let pieces = 0;
   let total = 0;
@@ -111,12 +165,13 @@ function compare(base: string, seed: number, chains: number, steps: number): { p
     let text = base;
     for (let s = 0; s < steps; s++) {
       const r = rnd();
-      text = r < 0.25 ? base : r < 0.55 ? structuralEdit(text, rnd) : edit(text, rnd);
+      text = mutate ? (r < 0.05 ? base : mutate(text, rnd)) : r < 0.25 ? base : r < 0.55 ? structuralEdit(text, rnd) : edit(text, rnd);
       const got = validator.update(text, context);
       const want = validatePipeline(text, context);
       assert.deepEqual(got.problems, want.problems, `chain ${c}, edit ${s}, seed ${seed}:\n${text}`);
       assert.deepEqual(got.dag.nodes, want.dag.nodes, `graph nodes, chain ${c}, edit ${s}, seed ${seed}`);
       assert.deepEqual(got.dag.edges, want.dag.edges, `graph edges, chain ${c}, edit ${s}, seed ${seed}`);
+      assert.deepEqual([got.dag.order, got.dag.levels, got.dag.cycles], [want.dag.order, want.dag.levels, want.dag.cycles], `graph, chain ${c}, edit ${s}, seed ${seed}`);
       total++;
       if (validator.lastMode === "pieces") pieces++;
     }
@@ -132,6 +187,11 @@ describe("incremental validation equals validatePipeline", () => {
 
   it("on random edits of a generated 40-step file", () => {
     const { pieces, total } = compare(generatePipeline(40), 7, 6, 20);
+    assert.ok(pieces > total / 3, `the piecewise path ran only ${pieces} of ${total} times`);
+  });
+
+  it("on 300 targeted edits: duplicates, cycles, step boundaries, top-level keys, broken and fixed YAML", () => {
+    const { pieces, total } = compare(generatePipeline(60), 11, 6, 50, targetedEdit);
     assert.ok(pieces > total / 3, `the piecewise path ran only ${pieces} of ${total} times`);
   });
 

@@ -7,11 +7,13 @@
  * anchors or aliases, an unusual layout) it parses the whole text instead, so the problems are
  * always exactly those of `validatePipeline`.
  */
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, Pair, parseDocument, YAMLMap, YAMLSeq, type Node } from "yaml";
+import { Document, Pair, parseDocument, YAMLMap, YAMLSeq, type Node } from "yaml";
 import { outlineOfStep, type Ref, type StepOutline } from "./outline";
-import type { Span } from "./problem";
+import type { Problem, Span } from "./problem";
+import { checkStep } from "./schemaCheck";
+import { DagCache } from "./incremental/dagCache";
 import { splitChunks, type TextChunk } from "./chunks";
-import { keyName } from "./nodes";
+import { isAlias, isMap, isPair, isScalar, isSeq, keyName } from "./nodes";
 import { MAX_ALIAS_COUNT } from "./parse";
 import type { RuleContext } from "./rules";
 import { checkParsed, validatePipeline, type ValidationResult } from "./validate";
@@ -28,6 +30,8 @@ interface ParsedPiece {
   /** The step's outline, kept while the step's text is unchanged, and the offset its spans are at. */
   outline?: StepOutline;
   outlineOffset?: number;
+  /** The step's schema problems, for the index and at the offset they were computed for. */
+  schema?: { index: number; offset: number; problems: Problem[] };
 }
 
 const OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: false, strict: true } as const;
@@ -60,6 +64,11 @@ function shift(node: unknown, delta: number): void {
 }
 
 const moved = (s: Span, d: number): Span => ({ start: s.start + d, end: s.end + d });
+
+/** A problem moved by `d` characters (a new object: earlier results keep theirs). */
+function movedProblem(p: Problem, d: number): Problem {
+  return { ...p, span: moved(p.span, d), ...(p.related ? { related: p.related.map((r) => ({ ...r, span: moved(r.span, d) })) } : {}) };
+}
 const movedRef = (r: Ref, d: number): Ref => ({ name: r.name, span: moved(r.span, d) });
 
 /** A step outline for the same step moved by `d` characters: what `outlineOfStep` gives for the moved node. */
@@ -127,10 +136,36 @@ function commonEnds(a: string, b: string): { prefix: number; suffix: number } {
   return { prefix, suffix };
 }
 
+/** What the graph takes from a step; equal facts give equal nodes and edges (at other offsets). */
+function sameFacts(a: StepOutline | undefined, b: StepOutline | undefined): boolean {
+  if (!a || !b) return a === b;
+  if (a.id?.name !== b.id?.name || a.kinds[0]?.kind !== b.kinds[0]?.kind || a.connection?.name !== b.connection?.name || a.description !== b.description) return false;
+  if (a.dependsOn.length !== b.dependsOn.length) return false;
+  return a.dependsOn.every((d, i) => d.name === b.dependsOn[i]?.name);
+}
+
+/**
+ * True when the step pieces `after` give the same graph as `before`: same count, and the pieces that
+ * differ (those between the common head and tail) have the same graph facts, position by position.
+ * Call it after the outlines of `after` were built (it reads `piece.outline`).
+ */
+function sameGraph(before: ParsedPiece[] | undefined, after: ParsedPiece[]): boolean {
+  if (!before || before.length !== after.length) return false;
+  let i = 0;
+  while (i < after.length && before[i] === after[i]) i++;
+  let j = after.length - 1;
+  while (j >= i && before[j] === after[j]) j--;
+  for (let k = i; k <= j; k++) if (!sameFacts(before[k]?.outline, after[k]?.outline)) return false;
+  return true;
+}
+
 /** Keeps the pieces of the last version of one document; one instance per open document. */
 export class IncrementalValidator {
   private previous: { text: string; pieces: Map<number, ParsedPiece> } | undefined;
   private readonly pieceOf = new WeakMap<object, ParsedPiece>();
+  private readonly dags = new DagCache();
+  /** The step pieces of the last version validated piecewise, in order. */
+  private lastSteps: ParsedPiece[] | undefined;
   /** How the last update was computed: for tests and benchmarks. */
   lastMode: "pieces" | "whole" = "whole";
   /** Pieces reparsed by the last update. */
@@ -141,12 +176,40 @@ export class IncrementalValidator {
     const assembled = this.assemble(text);
     if (!assembled) {
       this.previous = undefined;
+      this.lastSteps = undefined;
+      this.dags.forget();
       this.lastMode = "whole";
       const { problems, outline, dag } = validatePipeline(text, context);
       return { problems, outline, dag };
     }
     this.lastMode = "pieces";
-    return checkParsed(assembled.doc, assembled.data, text, context, (node, index) => this.stepOutline(assembled.doc, node, index));
+    const { doc, data, steps } = assembled;
+    const before = this.lastSteps;
+    this.lastSteps = steps;
+    return checkParsed(doc, data, text, context, {
+      outline: (node, index) => this.stepOutline(doc, node, index),
+      schema: (index) => this.stepSchema(steps[index], index, () => checkStep(doc, data, text, index)),
+      dag: (outline) => this.dags.build(outline, sameGraph(before, steps)),
+    });
+  }
+
+  /** A step's schema problems, from its piece when the step's text and index have not changed. */
+  private stepSchema(piece: ParsedPiece | undefined, index: number, compute: () => Problem[]): Problem[] {
+    if (!piece) return compute();
+    const known = piece.schema;
+    if (known && known.problems.length === 0) {
+      known.index = index;
+      known.offset = piece.offset;
+      return known.problems;
+    }
+    if (known && known.index === index) {
+      const d = piece.offset - known.offset;
+      // New problem objects: the previous result (still held by callers) keeps its own.
+      if (d !== 0) piece.schema = { index, offset: piece.offset, problems: known.problems.map((p) => movedProblem(p, d)) };
+      return (piece.schema as NonNullable<ParsedPiece["schema"]>).problems;
+    }
+    piece.schema = { index, offset: piece.offset, problems: compute() };
+    return piece.schema.problems;
   }
 
   /** The outline of a step, from its piece when the step's text has not changed. */
@@ -175,7 +238,7 @@ export class IncrementalValidator {
     return piece && piece.kind === kind && piece.length === length ? piece : undefined;
   }
 
-  private assemble(text: string): { doc: Document; data: Record<string, unknown> } | undefined {
+  private assemble(text: string): { doc: Document; data: Record<string, unknown>; steps: ParsedPiece[] } | undefined {
     const layout = splitChunks(text);
     if (!layout) return undefined;
     const ends = this.previous ? commonEnds(this.previous.text, text) : undefined;
@@ -198,6 +261,7 @@ export class IncrementalValidator {
     };
     const root = new YAMLMap();
     const data: Record<string, unknown> = {};
+    let steps: ParsedPiece[] = [];
     for (const section of layout.sections) {
       const head = take(section, "section");
       if (!head?.pair) return undefined;
@@ -209,12 +273,15 @@ export class IncrementalValidator {
       }
       const seq = new YAMLSeq();
       const stepsData: unknown[] = [];
+      const stepPieces: ParsedPiece[] = [];
       for (const chunk of section.items) {
         const piece = take(chunk, "step");
         if (!piece) return undefined;
         seq.items.push(piece.item);
         stepsData.push(piece.data);
+        stepPieces.push(piece);
       }
+      if (section.key === "steps") steps = stepPieces;
       const first = section.items[0] as TextChunk;
       const last = section.items[section.items.length - 1] as TextChunk;
       let dash = first.start;
@@ -228,6 +295,6 @@ export class IncrementalValidator {
     this.previous = { text, pieces };
     const doc = new Document();
     doc.contents = root;
-    return { doc, data };
+    return { doc, data, steps };
   }
 }

@@ -2,9 +2,9 @@
  * The pipeline as positioned facts, read leniently from the YAML tree so that rules, the graph and
  * the language server work on files that do not (yet) pass the schema.
  */
-import { isPair, isScalar, type Node, type Pair, type YAMLMap } from "yaml";
+import type { Node, Pair, YAMLMap } from "yaml";
 import { STEP_KINDS, type StepKind } from "./model";
-import { asMap, asSeq, deref, keyName, pairOf, pairsOf, spanOf, stringValue, type AnyDoc } from "./nodes";
+import { asMap, asSeq, deref, isPair, isScalar, keyName, pairOf, pairsOf, spanOf, stringValue, type AnyDoc } from "./nodes";
 import type { Span } from "./problem";
 
 /** A name written in the file (a step id, a connection name) and where. */

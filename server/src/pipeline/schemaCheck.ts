@@ -3,25 +3,37 @@
  * and rewritten into messages a person understands. ajv reports paths, not positions, and a
  * cascade of union branches; this module turns that into one problem per real mistake.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import { isMap, isPair, type Node } from "yaml";
-import schemaJson from "../../../schemas/pipeline.schema.json";
-import { asMap, itemHeadSpan, keyName, nodeAtPath, pairOf, pointerSegments, spanOf, type AnyDoc } from "./nodes";
+import type { ErrorObject } from "ajv";
+import type { Node } from "yaml";
+import { asMap, isMap, isPair, itemHeadSpan, keyName, nodeAtPath, pairOf, pointerSegments, spanOf, type AnyDoc } from "./nodes";
 import { problem, type Problem, type Span } from "./problem";
 import { closest, listOf } from "./suggest";
 import { messageForPattern } from "./schemaPatterns";
-
-let validator: ValidateFunction | undefined;
-
-function getValidator(): ValidateFunction {
-  validator ??= new Ajv({ allErrors: true, verbose: true, discriminator: true, strict: false }).compile(schemaJson);
-  return validator;
-}
+import { validators } from "./incremental/schemaValidators";
 
 type AjvError = ErrorObject<string, Record<string, unknown>, unknown>;
 
-/** Validates data against the pipeline JSON Schema and returns positioned, readable problems. */
+/**
+ * Validates data against the pipeline JSON Schema and returns positioned, readable problems.
+ * The top level and each step item are checked separately (`checkTopLevel`, `checkStep`): a step's
+ * problems depend only on the step (and its index), so the language server can keep them per step.
+ */
 export function checkSchema(doc: AnyDoc, data: unknown, text: string): Problem[] {
+  const problems = checkTopLevel(doc, data, text);
+  const steps = stepItems(data);
+  if (steps) for (let i = 0; i < steps.length; i++) problems.push(...checkStep(doc, data, text, i));
+  return problems;
+}
+
+/** The step items to check one by one: present when the data is a map whose `steps` is a list. */
+export function stepItems(data: unknown): unknown[] | undefined {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return undefined;
+  const steps = (data as Record<string, unknown>)["steps"];
+  return Array.isArray(steps) ? steps : undefined;
+}
+
+/** Problems of everything but the step items' contents (top-level keys, the `steps` list itself). */
+export function checkTopLevel(doc: AnyDoc, data: unknown, text: string): Problem[] {
   if (data === null || data === undefined) {
     return [problem("schema", "error", "the file is empty: a pipeline needs `version: 1`, a `name` and `steps`", firstLine(text))];
   }
@@ -29,9 +41,23 @@ export function checkSchema(doc: AnyDoc, data: unknown, text: string): Problem[]
     const what = Array.isArray(data) ? "a list" : "a single value";
     return [problem("schema", "error", `a pipeline file is a map of keys (\`version\`, \`name\`, \`steps\` …), not ${what}`, spanOf(doc.contents as Node))];
   }
-  const validate = getValidator();
+  const validate = validators().topLevel;
   if (validate(data)) return [];
-  const errors = simplify((validate.errors ?? []) as AjvError[]);
+  return toProblems(doc, data, text, (validate.errors ?? []) as AjvError[]);
+}
+
+/** Problems inside step item `index` (whose data is `data.steps[index]`). */
+export function checkStep(doc: AnyDoc, data: unknown, text: string, index: number): Problem[] {
+  const validate = validators().step;
+  const step = stepItems(data)?.[index];
+  if (validate(step)) return [];
+  const prefix = `/steps/${index}`;
+  const errors = ((validate.errors ?? []) as AjvError[]).map((e) => ({ ...e, instancePath: prefix + e.instancePath }));
+  return toProblems(doc, data, text, errors);
+}
+
+function toProblems(doc: AnyDoc, data: unknown, text: string, raw: AjvError[]): Problem[] {
+  const errors = simplify(raw);
   const seen = new Set<string>();
   const problems: Problem[] = [];
   for (const error of errors) {
@@ -61,6 +87,11 @@ function under(schemaPath: string, prefix: string): boolean {
   return schemaPath.startsWith(prefix + "/");
 }
 
+/** True when an error's instance is the union's instance or inside it (errors of other items share schema paths). */
+function within(instancePath: string, unionPath: string): boolean {
+  return instancePath === unionPath || instancePath.startsWith(unionPath + "/");
+}
+
 /**
  * Drops `if` noise and collapses each union (anyOf/oneOf) into what the user meant: the errors of
  * the one branch whose type matched, or a single "must be X or Y" error.
@@ -70,7 +101,7 @@ function simplify(errors: AjvError[]): AjvError[] {
   const unions = remaining.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf").sort((a, b) => a.schemaPath.length - b.schemaPath.length);
   for (const union of unions) {
     if (!remaining.includes(union)) continue;
-    const branchErrors = remaining.filter((e) => under(e.schemaPath, union.schemaPath));
+    const branchErrors = remaining.filter((e) => under(e.schemaPath, union.schemaPath) && within(e.instancePath, union.instancePath));
     remaining = remaining.filter((e) => e !== union && !branchErrors.includes(e));
     if (isKindOneOf(union)) {
       remaining.push(union);

@@ -1,12 +1,13 @@
 /** Text → problems, outline, graph and (when the file is valid) the typed pipeline. */
 import { buildDag, type Dag } from "../dag/graph";
 import { PipelineSchema, type Pipeline } from "./model";
-import { buildOutline, type PipelineOutline } from "./outline";
+import { buildOutline, type PipelineOutline, type StepOutline } from "./outline";
 import { parseYaml } from "./parse";
 import type { AnyDoc } from "./nodes";
+import type { YAMLMap } from "yaml";
 import { sortProblems, type Problem } from "./problem";
 import { RULES, type RuleContext } from "./rules";
-import { checkSchema } from "./schemaCheck";
+import { checkStep, checkTopLevel, stepItems } from "./schemaCheck";
 
 export interface ValidationResult {
   problems: Problem[];
@@ -30,16 +31,35 @@ export function validatePipeline(text: string, context: RuleContext = {}): Valid
 }
 
 /**
+ * Per-step results a caller keeps between versions (the language server's incremental path). Each
+ * must return exactly what is computed without it: `outlineOfStep(doc, node, index)` and
+ * `checkStep(doc, data, text, index)`.
+ */
+export interface StepCache {
+  outline?: (node: YAMLMap, index: number) => StepOutline;
+  schema?: (index: number) => Problem[] | undefined;
+  /** Must equal `buildDag(outline)`. */
+  dag?: (outline: PipelineOutline) => Dag;
+}
+
+/**
  * Schema check and semantic rules over a YAML document that parsed without errors, and its data.
  * `validatePipeline` and the language server's incremental path (incremental.ts) share it.
  */
-export function checkParsed(doc: AnyDoc, data: unknown, text: string, context: RuleContext, stepOf?: Parameters<typeof buildOutline>[1]): Omit<ValidationResult, "pipeline"> {
-  const outline = buildOutline(doc, stepOf);
-  const dag = buildDag(outline);
-  const problems = checkSchema(doc, data, text);
+export function checkParsed(doc: AnyDoc, data: unknown, text: string, context: RuleContext, cache: StepCache = {}): Omit<ValidationResult, "pipeline"> {
+  const outline = buildOutline(doc, cache.outline);
+  const dag = cache.dag ? cache.dag(outline) : buildDag(outline);
+  const problems = checkTopLevel(doc, data, text);
+  const steps = stepItems(data);
+  if (steps) {
+    for (let i = 0; i < steps.length; i++) {
+      const found = cache.schema?.(i) ?? checkStep(doc, data, text, i);
+      for (const p of found) problems.push(p);
+    }
+  }
   if (outline.root) {
     const input = { text, outline, dag, context };
-    for (const rule of RULES) problems.push(...rule.check(input));
+    for (const rule of RULES) for (const p of rule.check(input)) problems.push(p);
   }
   sortProblems(problems);
   return { problems, outline, dag };

@@ -1,6 +1,6 @@
-import { isMap, isScalar, isSeq, type Node } from "yaml";
+import type { Node } from "yaml";
 import type { ConnectionType } from "../model";
-import { asMap, deref, keyName, pairOf, pairsOf, spanOf, stringValue } from "../nodes";
+import { asMap, deref, isMap, isScalar, isSeq, keyName, pairOf, pairsOf, spanOf, stringValue } from "../nodes";
 import { problem, type Problem, type Span } from "../problem";
 import { listOf } from "../suggest";
 import type { Rule } from "./rule";

@@ -1,4 +1,4 @@
-import { problem } from "../problem";
+import { problem, type Problem } from "../problem";
 import type { Rule } from "./rule";
 
 /** Two steps share an id: reported on the second, pointing at the first. */
@@ -6,24 +6,27 @@ export const duplicateStepId: Rule = {
   code: "duplicate-step-id",
   check({ outline }) {
     const first = new Map<string, { start: number; end: number }>();
-    const taken = new Set(outline.steps.flatMap((s) => (s.id ? [s.id.name] : [])));
-    return outline.steps.flatMap((step) => {
-      if (!step.id) return [];
+    let taken: Set<string> | undefined; // built only when there is a duplicate
+    const problems: Problem[] = [];
+    for (const step of outline.steps) {
+      if (!step.id) continue;
       const earlier = first.get(step.id.name);
       if (!earlier) {
         first.set(step.id.name, step.id.span);
-        return [];
+        continue;
       }
+      taken ??= new Set(outline.steps.flatMap((s) => (s.id ? [s.id.name] : [])));
       let n = 2;
       while (taken.has(`${step.id.name}_${n}`)) n++;
       const free = `${step.id.name}_${n}`;
       taken.add(free);
-      return [
+      problems.push(
         problem("duplicate-step-id", "error", `step id \`${step.id.name}\` is already used by an earlier step; step ids must be unique, e.g. rename it \`${free}\``, step.id.span, {
           related: [{ message: `\`${step.id.name}\` is first defined here`, span: earlier }],
           suggestion: free,
         }),
-      ];
-    });
+      );
+    }
+    return problems;
   },
 };

@@ -1,4 +1,5 @@
-import { problem } from "../problem";
+import type { StepOutline } from "../outline";
+import { problem, type Problem } from "../problem";
 import type { Rule } from "./rule";
 
 /**
@@ -14,24 +15,33 @@ export const missingInput: Rule = {
       const kind = kindOf.get(id);
       return kind === "extract" || kind === "transform";
     };
-    return outline.steps.flatMap((step) => {
+    /** The nearest earlier step (outline.steps is in file order) that could feed step `at`. */
+    const suggestionBefore = (at: number): string | undefined => {
+      for (let i = at - 1; i >= 0; i--) {
+        const s = outline.steps[i] as StepOutline;
+        if (s.id && s.kinds.length === 1 && producesRecords(s.id.name)) return s.id.name;
+      }
+      return undefined;
+    };
+    const problems: Problem[] = [];
+    outline.steps.forEach((step, at) => {
       const kind = step.kinds[0];
-      if (!kind || step.kinds.length !== 1) return [];
+      if (!kind || step.kinds.length !== 1) return;
       const feeding = step.dependsOn.filter((d) => producesRecords(d.name));
       if (kind.kind === "extract" && feeding.length > 0) {
         const names = feeding.map((f) => `\`${f.name}\``).join(", ");
-        return feeding.map((f) =>
-          problem("missing-input", "error", `an \`extract\` reads its source and takes no upstream records, but it depends on ${names}; remove it from \`depends_on\` (only \`sql\` steps may order an extract)`, f.span),
-        );
+        for (const f of feeding) {
+          problems.push(problem("missing-input", "error", `an \`extract\` reads its source and takes no upstream records, but it depends on ${names}; remove it from \`depends_on\` (only \`sql\` steps may order an extract)`, f.span));
+        }
+        return;
       }
       const unknownDeps = step.dependsOn.some((d) => !kindOf.has(d.name));
       if ((kind.kind === "transform" || kind.kind === "load") && feeding.length === 0 && !unknownDeps) {
-        const candidates = outline.steps.filter((s) => s.index < step.index && s.id && s.kinds.length === 1 && producesRecords(s.id.name));
-        const suggestion = candidates[candidates.length - 1]?.id?.name;
+        const suggestion = suggestionBefore(at);
         const hint = suggestion ? `, e.g. \`depends_on: [${suggestion}]\`` : "";
-        return [problem("missing-input", "error", `a \`${kind.kind}\` needs an upstream step that produces records: add \`depends_on\` naming an extract or transform${hint}`, kind.keySpan, suggestion ? { suggestion } : {})];
+        problems.push(problem("missing-input", "error", `a \`${kind.kind}\` needs an upstream step that produces records: add \`depends_on\` naming an extract or transform${hint}`, kind.keySpan, suggestion ? { suggestion } : {}));
       }
-      return [];
     });
+    return problems;
   },
 };
