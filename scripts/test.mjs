@@ -3,6 +3,9 @@
 //   node scripts/test.mjs                 all suites (unit, lsp, integration, e2e)
 //   node scripts/test.mjs unit lsp        only these suites
 //   TEST_FILTER=graph node scripts/test.mjs unit   only files whose path contains "graph"
+//   node scripts/test.mjs --coverage      the honest coverage figure: processes started on dist/cli.js or
+//                                         dist/server.js run that entry from source (test/support/coverageEntry.mjs)
+//                                         so c8 can attribute their lines; prints it per folder
 // Services (PostgreSQL, the S3 server, Airflow, code-server) are started by test/support, never skipped.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -62,7 +65,14 @@ if (files.length === 0) {
 }
 
 const c8 = join(root, "node_modules", ".bin", "c8");
+const coverage = process.argv.includes("--coverage");
+const entryHook = `--import=${JSON.stringify(join(root, "test", "support", "coverageEntry.mjs"))}`;
+const coverageEnv = coverage ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${entryHook}`.trim() } : {};
 const status = run(c8, ["node", "--import", "tsx", "--test", "--test-reporter=spec", ...files], {
-  env: { ...process.env, AGENT_ETL_TEST: "1" },
+  // TSX_TSCONFIG_PATH: every process compiles TypeScript alike whatever its cwd (tsx otherwise looks for a
+  // tsconfig there, and drops "use strict"); c8 merges one file's coverage from many processes by byte offset.
+  env: { ...process.env, AGENT_ETL_TEST: "1", TSX_TSCONFIG_PATH: join(root, "tsconfig.json"), ...coverageEnv },
 });
+if (coverage) run("node", [join(root, "scripts", "coverageSummary.mjs"), join(root, "coverage", "lcov.info")]);
+else console.log("(lines run by the dist/ bundles in child processes are not counted above; `node scripts/test.mjs --coverage` counts them)");
 process.exit(status);

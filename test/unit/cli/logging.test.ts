@@ -1,0 +1,47 @@
+/** The CLI's log output (server/src/cli/log.ts) as a user sees it on stderr of the real dist/cli.js. */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { coverageEnv } from "../../support/coverageEnv";
+import { VALID } from "../helpers";
+
+const CLI = join(__dirname, "../../../dist/cli.js");
+const dir = mkdtempSync(join(tmpdir(), "agent-etl-log-"));
+const file = join(dir, "valid.etl.yaml");
+writeFileSync(file, VALID);
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function validate(env: Record<string, string>) {
+  const r = spawnSync(process.execPath, [CLI, "validate", file], { encoding: "utf8", env: { PATH: process.env.PATH ?? "", ...coverageEnv(), ...env } });
+  return { code: r.status, stderr: r.stderr };
+}
+
+describe("agent-etl logging", () => {
+  it("an unknown LOG_LEVEL falls back to info and says so once, as a JSON line", () => {
+    const r = validate({ LOG_LEVEL: "LOUD", LOG_FORMAT: "json" });
+    assert.equal(r.code, 0);
+    const lines = r.stderr.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const warning = lines.filter((l) => l.msg === "unknown LOG_LEVEL; using info");
+    assert.equal(warning.length, 1);
+    assert.equal(warning[0]?.requested, "loud");
+    assert.equal(warning[0]?.level, 40);
+    assert.ok(lines.every((l) => typeof l.level === "number" && l.level >= 30), "nothing below info is written");
+  });
+
+  it("LOG_FORMAT=pretty writes readable lines, not JSON", () => {
+    const r = validate({ LOG_LEVEL: "debug", LOG_FORMAT: "pretty" });
+    assert.equal(r.code, 0);
+    const first = r.stderr.trim().split("\n")[0] ?? "";
+    assert.match(first, /DEBUG/);
+    assert.throws(() => JSON.parse(first));
+  });
+
+  it("LOG_LEVEL=silent writes nothing to stderr", () => {
+    const r = validate({ LOG_LEVEL: "silent", LOG_FORMAT: "json" });
+    assert.equal(r.code, 0);
+    assert.equal(r.stderr, "");
+  });
+});
