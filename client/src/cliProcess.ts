@@ -2,7 +2,7 @@
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { cliInvocation } from "./run/cliArgs";
+import { cliInvocation, redactSource } from "./run/cliArgs";
 import type { Config } from "./config";
 import type { Log } from "./log";
 
@@ -16,7 +16,8 @@ export function runCli(config: Config, log: Log, scope: vscode.Uri, args: string
   const inv = cliInvocation(config.settings(scope), config.bundledCli, process.execPath, args);
   const folder = vscode.workspace.getWorkspaceFolder(scope);
   const cwd = folder ? folder.uri.fsPath : path.dirname(scope.fsPath);
-  log.info(`agent-etl ${args.join(" ")}`);
+  // A source URL typed into Generate may hold a password: the log shows it masked.
+  log.info(`agent-etl ${args.map(redactSource).join(" ")}`);
   return new Promise((resolve) => {
     execFile(inv.command, inv.args, { cwd, env: { ...process.env, ...inv.env, LOG_FORMAT: "json" }, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === "number" ? Number((err as { code?: unknown }).code) : 1) : 0;

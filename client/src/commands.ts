@@ -5,7 +5,7 @@ import * as vscode from "vscode";
 import { COMMANDS, type RunStepArgs } from "../../server/src/protocol";
 import { failureText, runCli } from "./cliProcess";
 import type { Ctx } from "./ctx";
-import { analyzeArgs, envVarsToSet, exportAirflowArgs, generateArgs, generateListArgs, parseSourceList, type SourceItem } from "./run/cliArgs";
+import { analyzeArgs, envVarsToSet, exportAirflowArgs, generateArgs, generateListArgs, parseSourceList, redactSource, type SourceItem } from "./run/cliArgs";
 import { startRun } from "./run/taskProvider";
 import { requestFailure } from "./serverApi";
 import { saveIfDirty, targetPipeline } from "./target";
@@ -133,7 +133,7 @@ async function generate(ctx: Ctx): Promise<void> {
     if (listed.code !== 0) throw new Error(failureText(listed));
     items = parseSourceList(listed.stdout).items;
   } catch (err: unknown) {
-    const pick = await vscode.window.showErrorMessage(`${title}: cannot read ${from}: ${err instanceof Error ? err.message : String(err)}`, "Show Logs");
+    const pick = await vscode.window.showErrorMessage(`${title}: cannot read ${redactSource(from)}: ${err instanceof Error ? err.message : String(err)}`, "Show Logs");
     if (pick) ctx.log.show();
     return;
   }

@@ -3,7 +3,8 @@
  * meets first. One editor session is shared by the tests below, which run in order.
  */
 import assert from "node:assert/strict";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -339,5 +340,86 @@ describe("VS Code extension in code-server", { timeout: 15 * 60_000 }, () => {
     assert.match(readFileSync(py, "utf8"), /e2e_orders/);
     await wb.page.locator('.tab.active[data-resource-name="e2e_orders.py"]').waitFor({ timeout: 15_000 });
     await wb.screenshot("export");
+  }));
+
+  it("generates a pipeline from a local folder: pick datasets, save, open; it validates and runs", { timeout: TEST_TIMEOUT }, onFailureShot(async () => {
+    const started = Date.now();
+    const dir = join(workspace, "generated");
+    mkdirSync(dir, { recursive: true });
+    cpSync(join(QUICKSTART, "data"), join(dir, "src"), { recursive: true });
+    const file = join(dir, "shop.etl.yaml");
+    await wb.command("Notifications: Clear All Notifications");
+    await wb.command("Agent ETL: Generate Pipeline from Source");
+    await wb.inputStep("(1/4)", "generated/src");
+    const customers = await wb.pickRow("(2/4)", "customers");
+    await wb.page.locator(".quick-input-widget .monaco-list-row", { hasText: "orders" }).first().waitFor();
+    await customers.click(); // both datasets start checked: a click unchecks customers
+    await wb.page.locator(".quick-input-widget", { hasText: "1 Selected" }).waitFor({ timeout: 5_000 });
+    await wb.screenshot("generate-pick");
+    await wb.page.locator(".quick-input-widget input").press("Enter");
+    await wb.inputStep("(3/4)", ""); // empty: the local folder ./out beside the file
+    await wb.inputStep("(4/4)", file, "generated.etl.yaml"); // code-server's save dialog: a quick input holding a path
+    await poll(`${file} written`, () => (existsSync(file) ? true : undefined), 60_000);
+    await wb.page.locator('.tab.active[data-resource-name="shop.etl.yaml"]').waitFor({ timeout: 15_000 });
+    await wb.page.locator(".notifications-toasts", { hasText: "Generated shop.etl.yaml" }).first().waitFor({ timeout: 15_000 });
+    timings.generateUiMs = Date.now() - started;
+
+    const text = readFileSync(file, "utf8");
+    assert.match(text, /path: orders\.json/);
+    assert.doesNotMatch(text, /customers/, "the unchecked dataset is left out");
+    const cli = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, "dist", "cli.js"), ...args], { cwd: dir, encoding: "utf8" });
+    const validated = cli("validate", file);
+    assert.equal(validated.status, 0, `validate: ${validated.stdout}${validated.stderr}`);
+    const ran = cli("run", file);
+    assert.equal(ran.status, 0, `run: ${ran.stdout}${ran.stderr}`);
+    const source = JSON.parse(readFileSync(join(dir, "src", "orders.json"), "utf8")) as Record<string, unknown>[];
+    const loaded = readFileSync(join(dir, "out", "orders.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(loaded.map((r) => JSON.stringify(r)).sort(), source.map((r) => JSON.stringify(r)).sort(), "every row, value for value");
+  }));
+
+  it("generate: an unreachable source is an error that masks the password typed in its URL", { timeout: TEST_TIMEOUT }, onFailureShot(async () => {
+    const password = `pw${Date.now().toString(36)}`;
+    await wb.command("Notifications: Clear All Notifications");
+    await wb.command("Agent ETL: Generate Pipeline from Source");
+    await wb.inputStep("(1/4)", `postgres://etl:${password}@127.0.0.1:1/shop`); // port 1: nothing listens
+    const toast = wb.page.locator(".notifications-toasts .notification-list-item-message", { hasText: "cannot read" }).first();
+    await toast.waitFor({ timeout: 30_000 });
+    const text = (await toast.textContent()) ?? "";
+    assert.match(text, /cannot read postgres:\/\/etl:\*\*\*@127\.0\.0\.1:1\/shop: .*PostgreSQL/);
+    assert.ok(!text.includes(password), `the password in the notification: ${text}`);
+  }));
+
+  it("analyzes the quickstart's sources into the output channel", { timeout: TEST_TIMEOUT }, onFailureShot(async () => {
+    const started = Date.now();
+    await wb.openFile("quickstart.etl.yaml");
+    await wb.command("Agent ETL: Analyze Sources");
+    // The output view shows the end of the channel: the sampled columns of the files.
+    const view = wb.page.locator(".output-view .view-lines").first();
+    await poll("the sampled columns in the output view", async () => {
+      const shown = (await view.textContent())?.replace(/\u00a0/g, " ") ?? "";
+      return /order_id\s+integer/.test(shown) && /ordered_at\s+date/.test(shown) ? true : undefined;
+    }, 60_000);
+    await wb.screenshot("analyze");
+    // The whole report, from the channel's log file: every column of both files, with its type.
+    const log = await poll("the analysis in the channel's log", () => {
+      const f = findFile(server.userDataDir, "Agent ETL.log");
+      const t = f ? readFileSync(f, "utf8") : "";
+      return /step extract_customers: customers\.csv/.test(t) && /ordered_at\s+date/.test(t) ? t : undefined;
+    }, 15_000);
+    for (const column of [/id\s+integer/, /signup_date\s+date/, /customer_id\s+integer/, /amount\s+number/, /status\s+string/]) assert.match(log, column);
+    timings.analyzeMs = Date.now() - started;
+  }));
+
+  it("refreshes the source cache and says which connections it refreshed", { timeout: TEST_TIMEOUT }, onFailureShot(async () => {
+    const started = Date.now();
+    await wb.command("Notifications: Clear All Notifications");
+    await wb.openFile("quickstart.etl.yaml");
+    mkdirSync(join(workspace, "quickstart", "out"), { recursive: true }); // the load folder, there once the quickstart ran
+    await wb.command("Agent ETL: Refresh Source Cache");
+    // Its result, not the progress toast ("Refresh Source Cache: quickstart.etl.yaml…").
+    const toast = wb.page.locator(".notifications-toasts .notification-list-item-message", { hasText: /Refresh Source Cache: (refreshed|could not|the pipeline)/ }).first();
+    await toast.waitFor({ timeout: 30_000 });
+    assert.equal((await toast.textContent())?.trim(), "Refresh Source Cache: refreshed data, out.");
+    timings.refreshMs = Date.now() - started;
   }));
 });

@@ -1,7 +1,7 @@
 /** Driving the VS Code workbench (code-server in Chromium) the way a user does: keys, palette, clicks. */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import type { FrameLocator, Page } from "playwright-core";
+import type { FrameLocator, Locator, Page } from "playwright-core";
 import { poll } from "../support/codeServer";
 import { RESULTS } from "./paths";
 
@@ -18,6 +18,37 @@ export class Workbench {
     const row = this.page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
     await row.waitFor({ state: "visible", timeout: 15_000 });
     await input.press("Enter");
+  }
+
+  /**
+   * Answers the quick input whose title contains `title` (an input box, or the simple save dialog) with
+   * `value`. The save dialog fills in its proposed path after it shows: pass its end as `proposed` to
+   * wait for it, or it would overwrite what was typed.
+   */
+  async inputStep(title: string, value: string, proposed?: string): Promise<void> {
+    const widget = this.page.locator(".quick-input-widget", { hasText: title });
+    await widget.waitFor({ state: "visible", timeout: 30_000 });
+    const input = widget.locator("input").first();
+    if (proposed) await poll(`the proposed ${proposed}`, async () => ((await input.inputValue()).endsWith(proposed) ? true : undefined), 10_000);
+    await input.fill(value);
+    await poll(`${JSON.stringify(value)} in the input`, async () => ((await input.inputValue()) === value ? true : undefined), 5_000);
+    // The save dialog ignores Enter while it is still listing the folder of the path typed: press again
+    // until it accepts (an input box accepts the first one).
+    await poll(`the ${title} input to accept ${JSON.stringify(value)}`, async () => {
+      if (!(await widget.isVisible())) return true;
+      await input.press("Enter", { timeout: 2_000 }).catch(() => undefined);
+      await widget.waitFor({ state: "hidden", timeout: 3_000 }).catch(() => undefined);
+      return (await widget.isVisible()) ? undefined : true;
+    }, 30_000);
+  }
+
+  /** The row labelled `label` of the quick pick whose title contains `title`, once shown. */
+  async pickRow(title: string, label: string): Promise<Locator> {
+    const widget = this.page.locator(".quick-input-widget", { hasText: title });
+    await widget.waitFor({ state: "visible", timeout: 60_000 });
+    const row = widget.locator(".monaco-list-row", { hasText: label }).first();
+    await row.waitFor({ state: "visible", timeout: 15_000 });
+    return row;
   }
 
   /** Opens a workspace file with Quick Open and waits for its editor. */

@@ -96,6 +96,22 @@ export function generateArgs(r: GenerateRequest): string[] {
   return args;
 }
 
+const SECRET_PARAM = /token|key|secret|password|passwd|signature|auth|credential/i;
+
+/** A source as typed (a URL may hold a password or a token) with its secrets masked, for messages. */
+export function redactSource(from: string): string {
+  let url: URL;
+  try {
+    url = new URL(from);
+  } catch {
+    return from;
+  }
+  if (!url.password && ![...url.searchParams.keys()].some((k) => SECRET_PARAM.test(k))) return from;
+  if (url.password) url.password = "***";
+  for (const k of [...url.searchParams.keys()]) if (SECRET_PARAM.test(k)) url.searchParams.set(k, "***");
+  return url.toString();
+}
+
 /** `agent-etl generate --from X --list --format json`: what the source offers, for the picker. */
 export function generateListArgs(from: string): string[] {
   return ["generate", "--from", from, "--list", "--format", "json"];

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import pino from "pino";
-import { envVarsToSet, generateArgs, generateListArgs, parseSourceList } from "../../../client/src/run/cliArgs";
+import { envVarsToSet, generateArgs, generateListArgs, parseSourceList, redactSource } from "../../../client/src/run/cliArgs";
 import type { Io } from "../../../server/src/cli/command";
 import { main } from "../../../server/src/cli/main";
 
@@ -52,5 +52,12 @@ describe("the extension's Generate Pipeline command", () => {
     assert.deepEqual(envVarsToSet(r.stderr), ["TARGET_DATABASE_URL"]);
     assert.ok(!r.stderr.includes(password) && !r.stdout.includes(password));
     assert.deepEqual(envVarsToSet("wrote x (3 steps)"), []);
+  });
+
+  it("masks a password or a secret-looking query parameter in a source before showing or logging it", () => {
+    const password = `p${process.pid}w`;
+    assert.equal(redactSource(`postgres://etl:${password}@db.internal:5432/shop`), "postgres://etl:***@db.internal:5432/shop");
+    assert.equal(redactSource(`https://api.example.test/v1/orders?api_key=${password}&page=2`), "https://api.example.test/v1/orders?api_key=***&page=2");
+    for (const plain of ["postgres://etl@db/shop", "s3://bucket/raw/", "/home/me/data", "data/orders.csv", "-o"]) assert.equal(redactSource(plain), plain);
   });
 });
