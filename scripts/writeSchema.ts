@@ -9,7 +9,7 @@ writeFileSync(target, JSON.stringify(buildJsonSchema(), null, 2) + "\n");
 console.log(`wrote ${target}`);
 
 // Imported after the schema is written: the validators are compiled from the file on disk.
-void import("../server/src/pipeline/incremental/generateValidators").then(({ generatedValidators }) => {
+void import("../server/src/pipeline/incremental/generateValidators.js").then(({ generatedValidators }) => {
   const validators = join(__dirname, "..", "server", "src", "pipeline", "incremental", "schemaValidators.generated.ts");
   writeFileSync(validators, generatedValidators());
   console.log(`wrote ${validators}`);
