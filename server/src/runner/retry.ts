@@ -8,6 +8,8 @@ export interface RetryHooks {
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
   /** Aborts the waits and the running attempt (e.g. Ctrl-C). */
   signal?: AbortSignal;
+  /** Attempt 1, already started (with `attemptOnce`) before the step officially started. */
+  first?: Promise<unknown>;
 }
 
 /** Transient errors are worth another attempt; everything else fails the step at once. */
@@ -20,7 +22,7 @@ function timeoutError(ms: number): ConnectorError {
 }
 
 /** One attempt: rejects when `fn` does, or when the timeout fires even if `fn` ignores the signal. */
-async function attemptOnce<T>(fn: (signal: AbortSignal, attempt: number) => Promise<T>, attempt: number, policy: ResolvedPolicy, outer?: AbortSignal): Promise<T> {
+export async function attemptOnce<T>(fn: (signal: AbortSignal, attempt: number) => Promise<T>, attempt: number, policy: ResolvedPolicy, outer?: AbortSignal): Promise<T> {
   const controller = new AbortController();
   const abort = (reason: unknown) => controller.abort(reason);
   const onOuter = () => abort(outer?.reason);
@@ -47,7 +49,8 @@ async function attemptOnce<T>(fn: (signal: AbortSignal, attempt: number) => Prom
 export async function withRetries<T>(fn: (signal: AbortSignal, attempt: number) => Promise<T>, policy: ResolvedPolicy, hooks: RetryHooks = {}): Promise<{ value: T; attempts: number }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return { value: await attemptOnce(fn, attempt, policy, hooks.signal), attempts: attempt };
+      const running = attempt === 1 && hooks.first ? (hooks.first as Promise<T>) : attemptOnce(fn, attempt, policy, hooks.signal);
+      return { value: await running, attempts: attempt };
     } catch (err: unknown) {
       if (hooks.signal?.aborted || !isTransient(err) || attempt > policy.retries) throw err;
       const delayMs = retryDelay(policy, attempt);

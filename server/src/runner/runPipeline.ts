@@ -17,7 +17,7 @@ import { checkTemplates, chooseRun, parseParams, selectSteps, templateValues, to
 import { openStaging } from "./staging";
 import { stateKey, RunStateWriter, type RunState, type StepState } from "./state";
 import { scrubbingLogger } from "./safeLogger";
-import { runStep } from "./stepRunner";
+import { LiveRuns, planLive } from "./live/liveRuns";
 
 export interface RunOptions {
   file: string;
@@ -82,9 +82,11 @@ export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnTyp
   opts.bus.emit({ event: "run_started", pipeline: ctx.pipeline.name, file: ctx.file, ds: ctx.templates.ds, steps: selected, resume: opts.resume, concurrency: opts.concurrency, staging: ctx.store.describe() });
   await state.save();
   let result;
+  const live = new LiveRuns(ctx, { bus: opts.bus, state, ...(opts.signal ? { signal: opts.signal } : {}) }, planLive(ctx, selected));
   try {
-    result = await runLevels(levels, opts.concurrency, (id) => runStep(ctx, id, { bus: opts.bus, state, ...(opts.signal ? { signal: opts.signal } : {}) }));
+    result = await runLevels(levels, opts.concurrency, (id) => live.run(id));
   } finally {
+    await live.settle();
     await closeConnectors();
   }
   for (const id of result.notStarted) await state.step(id, { status: "skipped" });

@@ -21,15 +21,23 @@ async function* single(text: string): AsyncGenerator<string> {
   yield text;
 }
 
-/** Collects text into ~1 MB chunks so the file is written in large writes. */
-async function* jsonlChunks(batches: AsyncIterable<DataRecord[]>, onBatch: (rows: number) => void, signal?: AbortSignal): AsyncGenerator<string> {
+/** Where a step's batches also go, beside its staged file: its live consumer (`live/channel.ts`). */
+export interface BatchTee {
+  push(batch: DataRecord[]): Promise<void>;
+  setColumns(getter: () => Record<string, ColumnType> | undefined): void;
+}
+
+/** Collects text into ~128 KB chunks: large writes, yet short-lived strings (they die young, cheap to collect). */
+async function* jsonlChunks(batches: AsyncIterable<DataRecord[]>, onBatch: (rows: number) => void, signal?: AbortSignal, tee?: BatchTee): AsyncGenerator<string> {
   let pending = "";
   for await (const batch of batches) {
     signal?.throwIfAborted();
     if (batch.length === 0) continue;
+    // Serialized before the hand-over: the consumer may change its records in place (cast).
     pending += jsonlChunk(batch);
     onBatch(batch.length);
-    if (pending.length >= 1 << 20) {
+    if (tee) await tee.push(batch);
+    if (pending.length >= 1 << 17) {
       yield pending;
       pending = "";
     }
@@ -42,15 +50,16 @@ export async function writeStepOutput(
   runId: string,
   stepId: string,
   batches: AsyncIterable<DataRecord[]>,
-  options: { onBatch?: (rows: number) => void; signal?: AbortSignal; columns?: () => Record<string, ColumnType> | undefined } = {},
+  options: { onBatch?: (rows: number) => void; signal?: AbortSignal; columns?: () => Record<string, ColumnType> | undefined; tee?: BatchTee } = {},
 ): Promise<StepOutputMeta> {
   let rows = 0;
   const count = (n: number) => {
     rows += n;
     options.onBatch?.(n);
   };
+  if (options.tee && options.columns) options.tee.setColumns(options.columns);
   await store.remove(metaKey(runId, stepId));
-  await store.write(dataKey(runId, stepId), jsonlChunks(batches, count, options.signal));
+  await store.write(dataKey(runId, stepId), jsonlChunks(batches, count, options.signal, options.tee));
   const columns = options.columns?.();
   const meta: StepOutputMeta = { rows, ...(columns && Object.keys(columns).length > 0 ? { columns } : {}) };
   await store.write(metaKey(runId, stepId), single(JSON.stringify(meta)));

@@ -5,7 +5,7 @@ import type { EventBus } from "./events";
 import { resolvePolicy } from "./policy";
 import { withRetries } from "./retry";
 import type { RunStateWriter } from "./state";
-import { executeStep, type StepOutcome } from "./steps";
+import { executeStep, type LiveIo, type StepOutcome } from "./steps";
 
 /** Least time between two `step_progress` events of one step. */
 export const PROGRESS_INTERVAL_MS = 500;
@@ -21,11 +21,17 @@ function kindOf(ctx: RunContext, id: string): string {
   return step?.extract ? "extract" : step?.transform ? "transform" : step?.load ? "load" : "sql";
 }
 
-function progressTracker(bus: EventBus, id: string) {
+export type Progress = ReturnType<typeof progressTracker>;
+
+/** Rows and rates of a step's attempt; `quiet` counts without events (an attempt started before its step officially did). */
+export function progressTracker(bus: EventBus, id: string, quiet = false) {
   let rows = 0;
   let started = performance.now();
   let last = 0;
   return {
+    speak() {
+      quiet = false;
+    },
     reset() {
       rows = 0;
       started = performance.now();
@@ -34,7 +40,7 @@ function progressTracker(bus: EventBus, id: string) {
     add(n: number) {
       rows += n;
       const now = performance.now();
-      if (now - last < PROGRESS_INTERVAL_MS) return;
+      if (quiet || now - last < PROGRESS_INTERVAL_MS) return;
       last = now;
       const elapsed = now - started;
       bus.emit({ event: "step_progress", step: id, rows, rows_per_second: Math.round(rows / Math.max(elapsed / 1000, 0.001)), elapsed_ms: Math.round(elapsed) });
@@ -42,27 +48,43 @@ function progressTracker(bus: EventBus, id: string) {
   };
 }
 
+/** A step that streams with its neighbours (`live/liveRuns.ts`). */
+export interface LiveStep {
+  /** Attempt 1 also hands its output to the downstream consumer; a failed attempt 1 fails the tee. */
+  tee?: LiveIo["tee"] & { fail(error: unknown): void };
+  /** Attempt 1, already running on live input since before this official start, and its progress. */
+  first?: { attempt: Promise<StepOutcome>; progress: Progress; /** Called once the step has officially started. */ started: () => void };
+}
+
 /** Runs step `id`; resolves true when it succeeded. Never throws. */
-export async function runStep(ctx: RunContext, id: string, deps: StepRunDeps): Promise<boolean> {
+export async function runStep(ctx: RunContext, id: string, deps: StepRunDeps, live: LiveStep = {}): Promise<boolean> {
   const step = ctx.steps.get(id);
   if (!step) return false;
   const { bus, state } = deps;
   const policy = resolvePolicy(ctx.pipeline, step);
   const started = performance.now();
-  const progress = progressTracker(bus, id);
-  let attempts = 0;
+  const progress = live.first?.progress ?? progressTracker(bus, id);
+  progress.speak();
+  const tee = live.tee;
+  let attempts = live.first ? 1 : 0;
   await state.step(id, { status: "running", started_at: new Date().toISOString(), rows: 0, attempts: 0 });
   bus.emit({ event: "step_started", step: id, kind: kindOf(ctx, id), attempt: 1 });
+  live.first?.started();
   try {
     const { value } = await withRetries<StepOutcome>(
       (signal, attempt) => {
         attempts = attempt;
         progress.reset();
-        return executeStep(ctx, step, signal, (n) => progress.add(n));
+        if (attempt !== 1 || !tee) return executeStep(ctx, step, signal, (n) => progress.add(n));
+        return executeStep(ctx, step, signal, (n) => progress.add(n), { tee }).catch((err: unknown) => {
+          tee.fail(err);
+          throw err;
+        });
       },
       policy,
       {
         ...(deps.signal ? { signal: deps.signal } : {}),
+        ...(live.first ? { first: live.first.attempt } : {}),
         onRetry: ({ attempt, delayMs, error }) => {
           const f = describeFailure(error, ctx.secrets);
           ctx.logger.warn({ step: id, attempt, delayMs, code: f.code, error: f.message }, "step attempt failed; retrying");

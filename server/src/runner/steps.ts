@@ -6,8 +6,46 @@ import { connectorFor } from "../sources";
 import type { DataRecord, SourceContext } from "../sources/types";
 import { connectionOf, inputOf, type RunContext } from "./context";
 import { readHighWater } from "./incremental";
-import { readStepOutput, writeStepOutput } from "./stagedData";
-import { compileTransforms, type Batches } from "./transforms";
+import type { BatchChannel } from "./live/channel";
+import { readStepOutput, writeStepOutput, type BatchTee } from "./stagedData";
+import { compileTransforms, type Batches, type Columns } from "./transforms";
+
+/** How one attempt meets its neighbours when steps stream into each other (`live/liveRuns.ts`). */
+export interface LiveIo {
+  /** Read the main input from the upstream step as it runs, instead of from staging. */
+  input?: BatchChannel;
+  /** Also hand the output batches to the downstream consumer. */
+  tee?: BatchTee;
+}
+
+interface StepInput {
+  columns: Columns | undefined;
+  batches: Batches;
+}
+
+async function* prepend(first: DataRecord[] | undefined, rest: AsyncIterator<DataRecord[]>): AsyncGenerator<DataRecord[]> {
+  try {
+    if (first) yield first;
+    for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+  } finally {
+    await rest.return?.();
+  }
+}
+
+/**
+ * The main input: staged, or live from the channel. Live, the first batch is awaited before the
+ * upstream's column types are read, as they are once its stream has started.
+ */
+async function openInput(ctx: RunContext, step: Step, live: LiveIo): Promise<StepInput> {
+  if (!live.input) {
+    const staged = await readStepOutput(ctx.store, ctx.runId, inputOf(step) as string);
+    return { columns: staged.meta.columns, batches: staged.batches };
+  }
+  const channel = live.input;
+  const iterator = channel[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  return { columns: channel.columns(), batches: prepend(first.done ? undefined : first.value, iterator) };
+}
 
 export interface StepOutcome {
   rows: number;
@@ -34,40 +72,40 @@ async function* counting(batches: Batches, onRows: (n: number) => void, signal: 
   }
 }
 
-async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, onRows: (n: number) => void): Promise<StepOutcome> {
+async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, onRows: (n: number) => void, live: LiveIo): Promise<StepOutcome> {
   const base = sourceContext(ctx, step, signal);
   const connector = await connectorFor(base.connection.type);
   const extract = step.extract as NonNullable<Step["extract"]>;
   const highWater = extract.incremental ? await readHighWater(ctx.store, ctx.pipeline.name, step.id) : undefined;
   const result = await connector.extract({ ...base, extract, ...(highWater !== undefined ? { highWater } : {}) });
-  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, batchesOf(result), { onBatch: onRows, signal, columns: () => result.columns });
+  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, batchesOf(result), { onBatch: onRows, signal, columns: () => result.columns, ...(live.tee ? { tee: live.tee } : {}) });
   const mark = result.highWater?.();
   return { rows: meta.rows, ...(mark !== undefined ? { highWater: mark } : {}) };
 }
 
-async function runTransform(ctx: RunContext, step: Step, signal: AbortSignal, onRows: (n: number) => void): Promise<StepOutcome> {
-  const input = await readStepOutput(ctx.store, ctx.runId, inputOf(step) as string);
+async function runTransform(ctx: RunContext, step: Step, signal: AbortSignal, onRows: (n: number) => void, live: LiveIo): Promise<StepOutcome> {
+  const input = await openInput(ctx, step, live);
   const compiled = compileTransforms(step.transform ?? [], {
-    columns: input.meta.columns,
+    columns: input.columns,
     openUpstream: async (id) => {
       const upstream = await readStepOutput(ctx.store, ctx.runId, id);
       return { batches: upstream.batches, columns: upstream.meta.columns };
     },
   });
-  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, compiled.stage(input.batches), { onBatch: onRows, signal, columns: compiled.columns });
+  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, compiled.stage(input.batches), { onBatch: onRows, signal, columns: compiled.columns, ...(live.tee ? { tee: live.tee } : {}) });
   return { rows: meta.rows };
 }
 
-async function runLoad(ctx: RunContext, step: Step, signal: AbortSignal, onRows: (n: number) => void): Promise<StepOutcome> {
+async function runLoad(ctx: RunContext, step: Step, signal: AbortSignal, onRows: (n: number) => void, live: LiveIo): Promise<StepOutcome> {
   const base = sourceContext(ctx, step, signal);
   const connector = await connectorFor(base.connection.type);
-  const input = await readStepOutput(ctx.store, ctx.runId, inputOf(step) as string);
+  const input = await openInput(ctx, step, live);
   const load = step.load as NonNullable<Step["load"]>;
   const result = await connector.load({
     ...base,
     load,
     records: batchedRecords(counting(input.batches, onRows, signal)),
-    ...(input.meta.columns ? { columns: input.meta.columns } : {}),
+    ...(input.columns ? { columns: input.columns } : {}),
     runId: ctx.runId,
     stepId: step.id,
   });
@@ -85,9 +123,9 @@ async function runSql(ctx: RunContext, step: Step, signal: AbortSignal): Promise
   return { rows: result.rows ?? 0 };
 }
 
-export function executeStep(ctx: RunContext, step: Step, signal: AbortSignal, onRows: (n: number) => void): Promise<StepOutcome> {
-  if (step.extract) return runExtract(ctx, step, signal, onRows);
-  if (step.transform) return runTransform(ctx, step, signal, onRows);
-  if (step.load) return runLoad(ctx, step, signal, onRows);
+export function executeStep(ctx: RunContext, step: Step, signal: AbortSignal, onRows: (n: number) => void, live: LiveIo = {}): Promise<StepOutcome> {
+  if (step.extract) return runExtract(ctx, step, signal, onRows, live);
+  if (step.transform) return runTransform(ctx, step, signal, onRows, live);
+  if (step.load) return runLoad(ctx, step, signal, onRows, live);
   return runSql(ctx, step, signal);
 }

@@ -1,11 +1,14 @@
-/** CSV through csv-parse/csv-stringify: quoted fields, embedded newlines, BOM, any one-character delimiter. */
-import { Readable } from "node:stream";
-import { parse, type Options as ParseOptions } from "csv-parse";
+/**
+ * CSV: read with Papa Parse (quoted fields, embedded newlines, `""` escapes, any one-character
+ * delimiter; a BOM is dropped by the decoder), written with csv-stringify. Papa parses text, not
+ * bytes, which makes it several times cheaper per field than csv-parse on millions of rows.
+ */
+import Papa from "papaparse";
 import { stringify } from "csv-stringify/sync";
 import { ConnectorError } from "../../errors";
 import type { DataRecord } from "../types";
 import { recordBatches } from "./batches";
-import type { ByteSource } from "./text";
+import { decodeText, type ByteSource } from "./text";
 
 export interface CsvOptions {
   /** Field separator, default `,`. */
@@ -14,65 +17,100 @@ export interface CsvOptions {
   header?: boolean;
 }
 
-function parserOptions(options: CsvOptions): ParseOptions {
-  return {
-    bom: true,
-    delimiter: options.delimiter ?? ",",
-    columns: options.header === false ? false : (names: string[]) => names.map((n) => n.trim()),
-    skip_empty_lines: true,
-    relax_quotes: false,
-  };
+type Newline = "\n" | "\r\n" | "\r";
+
+/** The file's line ending: the first one outside quotes (undefined until the text holds one). */
+function detectNewline(text: string): Newline | undefined {
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) quoted = !quoted;
+    else if (!quoted && c === 10) return "\n";
+    else if (!quoted && c === 13) return i + 1 < text.length ? (text.charCodeAt(i + 1) === 10 ? "\r\n" : "\r") : undefined;
+  }
+  return undefined;
 }
 
-function isCsvParseError(err: unknown): err is Error {
-  const code: unknown = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
-  return typeof code === "string" && code.startsWith("CSV_");
+function badCsv(where: string, what: string): ConnectorError {
+  return new ConnectorError("bad-record", `${where}: not valid CSV: ${what}; check the quoting (a field with the delimiter, a quote or a line break must be in double quotes, quotes doubled inside)`, false);
 }
 
-function toRecord(row: unknown): DataRecord {
-  if (!Array.isArray(row)) return row as DataRecord;
-  const record: DataRecord = {};
-  row.forEach((value, i) => (record[`column_${i + 1}`] = value));
-  return record;
+/** Turns parsed rows into records: the header row names the columns; every row must have as many fields. */
+class RowsToRecords {
+  private columns: string[] | undefined;
+  /** Data rows seen so far (for messages). */
+  private count = 0;
+
+  constructor(private readonly header: boolean, private readonly where: string) {}
+
+  take(rows: string[][]): DataRecord[] {
+    const out: DataRecord[] = [];
+    for (const row of rows) {
+      if (row.length === 1 && row[0] === "") continue; // an empty line
+      if (this.columns === undefined) {
+        if (this.header) {
+          this.columns = row.map((n) => n.trim());
+          continue;
+        }
+        this.columns = row.map((_, i) => `column_${i + 1}`);
+      }
+      const cols = this.columns;
+      this.count++;
+      if (row.length !== cols.length) {
+        throw badCsv(this.where, `record ${this.count} (line ${this.count + (this.header ? 1 : 0)} if no field spans lines) has ${row.length} fields, the header has ${cols.length}`);
+      }
+      const record: DataRecord = {};
+      for (let i = 0; i < cols.length; i++) record[cols[i] as string] = row[i];
+      out.push(record);
+    }
+    return out;
+  }
+
+  get records(): number {
+    return this.count;
+  }
 }
 
 /**
- * Drains an object-mode stream in batches: every record already parsed is taken at once, so the
- * cost of an await is paid per batch, not per record.
+ * Batches of at most BATCH records: records in flight between steps stay few, so they die young
+ * (cheap scavenges) instead of being promoted to the old generation.
  */
-async function* drain(stream: Readable): AsyncGenerator<unknown[]> {
-  let failure: unknown;
-  let wake: (() => void) | undefined;
-  const notify = () => wake?.();
-  stream.on("readable", notify).on("end", notify).on("error", (err: unknown) => {
-    failure = err;
-    notify();
-  });
-  for (;;) {
-    const batch: unknown[] = [];
-    for (let row = stream.read() as unknown; row !== null; row = stream.read() as unknown) batch.push(row);
-    if (failure !== undefined) throw failure;
-    if (batch.length > 0) yield batch;
-    else if (stream.readableEnded) return;
-    else await new Promise<void>((resolve) => (wake = resolve));
-  }
+const BATCH = 1000;
+
+function* slices(records: DataRecord[]): Generator<DataRecord[]> {
+  for (let i = 0; i < records.length; i += BATCH) yield records.length <= BATCH ? records : records.slice(i, i + BATCH);
 }
 
 /** Reads CSV as batches of records; values are strings (cast them with a `cast` transform). */
 export async function* readCsvBatches(source: ByteSource, options: CsvOptions = {}, where = "CSV input"): AsyncGenerator<DataRecord[]> {
-  const input = Readable.from(source, { objectMode: false });
-  const parser = input.pipe(parse({ ...parserOptions(options), readableHighWaterMark: 4096 } as ParseOptions));
-  input.on("error", (err) => parser.destroy(err));
-  try {
-    for await (const rows of drain(parser)) yield rows.map(toRecord);
-  } catch (err: unknown) {
-    // Only csv-parse's own errors (codes `CSV_…`) mean bad data; an error of the byte source (a
-    // dropped connection, a cancelled read) passes through unchanged so it can be retried.
-    if (!isCsvParseError(err)) throw err;
-    throw new ConnectorError("bad-record", `${where}: not valid CSV: ${err.message}`, false, { cause: err });
-  } finally {
-    parser.destroy();
-    input.destroy();
+  const delimiter = options.delimiter ?? ",";
+  const rows = new RowsToRecords(options.header !== false, where);
+  let newline: Newline | undefined;
+  let carry = "";
+  const parse = (text: string, last: boolean) => {
+    const result = new Papa.Parser({ delimiter, newline: newline ?? "\n", quoteChar: '"' }).parse(text, 0, !last) as Papa.ParseResult<string[]>;
+    // Before the end, the last row may be cut anywhere (e.g. between a closing quote and its CR LF):
+    // its "errors" are not real; it is parsed again with the next chunk.
+    const error = result.errors.find((e: Papa.ParseError) => last || (e.row ?? 0) < result.data.length);
+    if (error) throw badCsv(where, `${error.message} near record ${rows.records + (result.data.length || 1)} (line ${rows.records + 2} or later)`);
+    return result;
+  };
+  let first = true;
+  for await (const chunk of decodeText(source)) {
+    // Text sources keep their BOM (the byte decoder drops it).
+    const text = carry + (first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk);
+    first = false;
+    newline ??= detectNewline(text);
+    if (newline === undefined) {
+      carry = text;
+      continue;
+    }
+    const result = parse(text, false);
+    carry = text.slice(result.meta.cursor);
+    yield* slices(rows.take(result.data as string[][]));
+  }
+  if (carry.length > 0) {
+    yield* slices(rows.take(parse(carry, true).data as string[][]));
   }
 }
 

@@ -54,9 +54,11 @@ export async function* readJsonl(source: ByteSource, where?: string): AsyncGener
 
 /** Serializes a batch as JSONL text (one chunk per batch). */
 export function jsonlChunk(batch: readonly DataRecord[]): string {
-  let out = "";
-  for (const record of batch) out += JSON.stringify(record) + "\n";
-  return out;
+  // One flat string per batch (join), not a tree of thousands of concatenations to flatten later.
+  const lines = new Array<string>(batch.length + 1);
+  for (let i = 0; i < batch.length; i++) lines[i] = JSON.stringify(batch[i]);
+  lines[batch.length] = "";
+  return lines.join("\n");
 }
 
 export async function* writeJsonl(records: AsyncIterable<DataRecord>): AsyncGenerator<string> {

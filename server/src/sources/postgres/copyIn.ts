@@ -7,6 +7,7 @@ import { once } from "node:events";
 import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { ConnectorError } from "../../errors";
+import { recordBatches } from "../formats/batches";
 import type { DataRecord } from "../types";
 import { CopyRowEncoder } from "./copyText";
 import { quoteIdent } from "./names";
@@ -14,20 +15,20 @@ import { quoteIdent } from "./names";
 export interface RecordSource {
   /** Records already read (the sample used to infer columns). */
   head: readonly DataRecord[];
-  /** The rest. */
-  rest: AsyncIterator<DataRecord>;
+  /** The rest, in batches (one await per batch, not per record). */
+  rest: AsyncIterator<DataRecord[]>;
 }
 
 export const SAMPLE_SIZE = 1000;
 
-/** Reads up to SAMPLE_SIZE records ahead, to learn the columns before the COPY starts. */
+/** Reads at least SAMPLE_SIZE records ahead (whole batches), to learn the columns before the COPY starts. */
 export async function sampleRecords(records: AsyncIterable<DataRecord>): Promise<RecordSource> {
-  const rest = records[Symbol.asyncIterator]();
+  const rest = recordBatches(records)[Symbol.asyncIterator]();
   const head: DataRecord[] = [];
   while (head.length < SAMPLE_SIZE) {
     const next = await rest.next();
     if (next.done) return { head, rest: { next: async () => ({ done: true, value: undefined }) } };
-    head.push(next.value);
+    for (const record of next.value) head.push(record);
   }
   return { head, rest };
 }
@@ -62,16 +63,14 @@ export async function copyRecords(
     if (!stream.write(chunk)) await once(stream, "drain");
   };
   try {
-    for (const record of source.head) {
-      const chunk = encoder.add(record);
-      if (chunk !== undefined) await send(chunk);
-    }
-    for (;;) {
-      const next = await source.rest.next();
-      if (next.done) break;
-      const chunk = encoder.add(next.value);
-      if (chunk !== undefined) await send(chunk);
-    }
+    const encode = async (records: readonly DataRecord[]) => {
+      for (const record of records) {
+        const chunk = encoder.add(record);
+        if (chunk !== undefined) await send(chunk);
+      }
+    };
+    await encode(source.head);
+    for (let next = await source.rest.next(); !next.done; next = await source.rest.next()) await encode(next.value);
     const last = encoder.flush();
     if (last) await send(last);
     stream.end();

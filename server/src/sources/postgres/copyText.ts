@@ -1,5 +1,5 @@
 /**
- * Records → PostgreSQL COPY text format, in large string batches: one write per ~256 KB, not one
+ * Records → PostgreSQL COPY text format, in large string batches: one write per ~64 KB, not one
  * per row. Escapes `\`, tab, newline and carriage return; NULL is `\N`.
  */
 import type { DataRecord } from "../types";
@@ -39,7 +39,8 @@ export function encodeJson(value: unknown): string {
 export class CopyRowEncoder {
   private readonly encoders: ((value: unknown) => string)[];
   private readonly known: Set<string>;
-  private buffer = "";
+  private lines: string[] = [];
+  private size = 0;
   rows = 0;
 
   constructor(
@@ -66,14 +67,19 @@ export class CopyRowEncoder {
     }
     this.rows++;
     if (keys !== Object.keys(record).length) this.checkKeys(record);
-    this.buffer += line + "\n";
-    if (this.buffer.length < 262_144) return undefined;
+    this.lines.push(line);
+    this.size += line.length + 1;
+    // ~64 KB writes: large enough for the socket, small enough that the strings die young.
+    if (this.size < 65_536) return undefined;
     return this.flush();
   }
 
   flush(): string {
-    const out = this.buffer;
-    this.buffer = "";
+    if (this.lines.length === 0) return "";
+    this.lines.push("");
+    const out = this.lines.join("\n");
+    this.lines = [];
+    this.size = 0;
     return out;
   }
 

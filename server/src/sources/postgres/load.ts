@@ -61,7 +61,7 @@ async function loadWith(client: pg.Client, request: LoadRequest, target: TableNa
   if (load.mode !== "append") await client.query("SET temp_buffers = '256MB'");
   await client.query("BEGIN");
   const info = await prepareTarget(client, request, target, types, key);
-  const rows = info === undefined ? 0 : await moveRows(client, request, target, [...types.keys()], source, key);
+  const rows = info === undefined ? 0 : await moveRows(client, request, target, [...types.keys()], source, key, info);
   try {
     await recordLoad(client, target, { runId, stepId, targetName: name, mode: load.mode, rows });
   } catch (err: unknown) {
@@ -112,7 +112,7 @@ async function checkMergeKey(client: pg.Client, info: TableInfo, name: string, k
   }
 }
 
-async function moveRows(client: pg.Client, request: LoadRequest, target: TableName, columns: string[], source: RecordSource, key: string[]): Promise<number> {
+async function moveRows(client: pg.Client, request: LoadRequest, target: TableName, columns: string[], source: RecordSource, key: string[], info: TableInfo): Promise<number> {
   const tableSql = qualified(target);
   const name = displayName(target);
   const mode = request.load.mode;
@@ -127,6 +127,6 @@ async function moveRows(client: pg.Client, request: LoadRequest, target: TableNa
   const stage = await createStage(client, tableSql, columns);
   const rows = await copyRecords(client, `pg_temp.${stage}`, name, columns, source, request.signal, json);
   if (mode === "replace") await replaceFromStage(client, tableSql, stage, columns);
-  else if (rows > 0) await mergeFromStage(client, tableSql, stage, columns, key);
+  else if (rows > 0) await mergeFromStage(client, tableSql, stage, columns, key, info.columns);
   return rows;
 }
