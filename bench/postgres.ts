@@ -147,7 +147,7 @@ export async function run(): Promise<void> {
 
     add("connector append, records from memory (no parsing)", await connectorLoad(url, "mem_append", "", "append"), 0.5, Math.round(process.resourceUsage().maxRSS / 1024));
     await settle("mem_append");
-    add("connector append (csv-parse → cast → COPY)", await connectorLoad(url, "conn_append", csv, "append"), 0.5, Math.round(process.resourceUsage().maxRSS / 1024));
+    add("connector append (CSV parse → cast → COPY)", await connectorLoad(url, "conn_append", csv, "append"), 0.5, Math.round(process.resourceUsage().maxRSS / 1024));
     await settle("conn_append");
     // Merge into a table already holding half the rows: half updates, half inserts.
     await pg.query("CREATE TABLE conn_merge (LIKE anchor, PRIMARY KEY (id))", [], "bench");
