@@ -12,6 +12,7 @@ import { outlineOfStep, type Ref, type StepOutline } from "./outline";
 import type { Problem, Span } from "./problem";
 import { checkStep } from "./schemaCheck";
 import { DagCache } from "./incremental/dagCache";
+import { parseBlockYaml } from "./fastYaml/blockYaml";
 import { splitChunks, type TextChunk } from "./chunks";
 import { isAlias, isMap, isPair, isScalar, isSeq, keyName } from "./nodes";
 import { MAX_ALIAS_COUNT } from "./parse";
@@ -107,19 +108,28 @@ function crossesPieces(node: unknown): boolean {
   return false;
 }
 
-function parsePiece(text: string, kind: "section" | "step"): ParsedPiece | undefined {
+/** A piece's root node and plain data: by the fast block-YAML path when the text allows, else by `yaml`. */
+function parsePieceText(text: string): { contents: unknown; data: unknown } | undefined {
+  const fast = parseBlockYaml(text);
+  if (fast) return fast;
   const doc = parseDocument(text, OPTIONS);
   if (doc.errors.length > 0 || crossesPieces(doc.contents)) return undefined;
-  const contents = doc.contents;
+  return { contents: doc.contents, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+}
+
+function parsePiece(text: string, kind: "section" | "step"): ParsedPiece | undefined {
+  const parsed = parsePieceText(text);
+  if (!parsed) return undefined;
+  const contents = parsed.contents;
   if (kind === "section") {
     if (!isMap(contents) || contents.items.length !== 1) return undefined;
     const pair = contents.items[0];
     if (!isPair(pair)) return undefined;
-    const data = (doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as Record<string, unknown>)[keyName(pair) ?? ""];
+    const data = (parsed.data as Record<string, unknown>)[keyName(pair) ?? ""];
     return { kind, length: text.length, offset: 0, pair, data };
   }
   if (!isSeq(contents) || contents.items.length !== 1) return undefined;
-  const data = (doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown[])[0];
+  const data = (parsed.data as unknown[])[0];
   return { kind, length: text.length, offset: 0, item: (contents.items[0] as Node | null | undefined) ?? null, data };
 }
 

@@ -1,0 +1,96 @@
+/**
+ * Scalars for the fast YAML path (`blockYaml.ts`): plain scalars resolved by the YAML 1.2 core
+ * schema exactly as `yaml` resolves them, and quoted scalars that close on their line. Anything
+ * rarer (hex, octal, exponents, `.inf`, unknown escapes) is left to `yaml` by throwing BAIL.
+ */
+import { Scalar } from "yaml";
+
+/** Thrown (not an Error: no stack to capture) when the text leaves the fast path's subset. */
+export const BAIL = { bail: true } as const;
+
+const NULL = /^(?:~|[Nn]ull|NULL)$/;
+const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
+const INT = /^[-+]?[0-9]+$/;
+const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+/** Core-schema numbers the fast path does not build (they carry a `format`, or are not finite). */
+const OTHER_NUMBER = /^(?:0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+)$/;
+
+/** True when a plain scalar starting with char code `c` may resolve to something other than a string. */
+function maybeNotString(c: number): boolean {
+  // digits + - . ~ and the first letters of null/true/false
+  return (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70;
+}
+
+/** The value of a plain scalar, and the `minFractionDigits` `yaml` records for floats like `1.50`. */
+export function resolvePlain(source: string): { value: unknown; minFractionDigits?: number } {
+  if (!maybeNotString(source.charCodeAt(0))) return { value: source };
+  if (NULL.test(source)) return { value: null };
+  if (BOOL.test(source)) return { value: source[0] === "t" || source[0] === "T" };
+  if (INT.test(source)) return { value: parseInt(source, 10) };
+  if (FLOAT.test(source)) {
+    const dot = source.indexOf(".");
+    return source.endsWith("0") ? { value: parseFloat(source), minFractionDigits: source.length - dot - 1 } : { value: parseFloat(source) };
+  }
+  if (OTHER_NUMBER.test(source)) throw BAIL;
+  return { value: source };
+}
+
+/** A scalar node as `yaml`'s composer makes it. */
+export function scalarNode(value: unknown, source: string, type: Scalar.Type, range: [number, number, number], minFractionDigits?: number): Scalar {
+  const node = new Scalar(value);
+  if (minFractionDigits !== undefined) node.minFractionDigits = minFractionDigits;
+  node.range = range;
+  node.source = source;
+  node.type = type;
+  return node;
+}
+
+const ESCAPES: Record<string, string> = {
+  "0": "\0",
+  a: "\x07",
+  b: "\b",
+  e: "\x1b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
+  N: "\u0085",
+  _: "\u00a0",
+  L: "\u2028",
+  P: "\u2029",
+  " ": " ",
+  '"': '"',
+  "/": "/",
+  "\\": "\\",
+};
+
+/** Where a quoted scalar starting at `start` (on its quote) ends, and its value; it must close before `lineEnd`. */
+export function quoted(text: string, start: number, lineEnd: number): { value: string; end: number } {
+  const quote = text.charCodeAt(start);
+  if (quote === 39) {
+    let value = "";
+    let from = start + 1;
+    for (;;) {
+      const q = text.indexOf("'", from);
+      if (q < 0 || q >= lineEnd) throw BAIL;
+      value += text.slice(from, q);
+      if (text.charCodeAt(q + 1) !== 39) return { value, end: q + 1 };
+      value += "'";
+      from = q + 2;
+    }
+  }
+  let value = "";
+  let from = start + 1;
+  for (let i = from; i < lineEnd; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) return { value: value + text.slice(from, i), end: i + 1 };
+    if (c !== 92) continue;
+    const escape = ESCAPES[text[i + 1] ?? ""];
+    if (escape === undefined || i + 1 >= lineEnd) throw BAIL;
+    value += text.slice(from, i) + escape;
+    i++;
+    from = i + 1;
+  }
+  throw BAIL;
+}
