@@ -50,7 +50,8 @@ export function toConnectorError(err: unknown, what: string, secrets: readonly s
   // "COPY _agent_etl_stage, line 7, column amount: \"x\"": the line is the record's number.
   if (e.where && /COPY/.test(e.where)) parts.push(`at ${e.where.replace(/^COPY [^,]+, line (\d+)/, "record $1")}`);
   const hint = HINTS[code] ?? (code.startsWith("22") ? "a value does not fit its column's type; add a `cast` transform or fix the data" : undefined);
-  if (transient) parts.push("(transient: the step is retried)");
+  // Whether it is retried is the caller's to say (the runner retries; analysis and generate report it).
+  if (transient) parts.push("(transient: trying again may work)");
   else if (hint) parts.push(`— ${hint}`);
   else if (e.hint) parts.push(`— ${e.hint}`);
   const message = scrubSecrets(parts.join(" "), secrets);
