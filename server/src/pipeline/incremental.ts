@@ -8,10 +8,12 @@
  * always exactly those of `validatePipeline`.
  */
 import { Document, Pair, parseDocument, YAMLMap, YAMLSeq, type Node } from "yaml";
-import { outlineOfStep, type Ref, type StepOutline } from "./outline";
+import { outlineOfStep, type StepOutline } from "./outline";
 import type { Problem, Span } from "./problem";
 import { checkStep } from "./schemaCheck";
 import { DagCache } from "./incremental/dagCache";
+import { movedProblem } from "./incremental/moves";
+import { PieceRuleCache } from "./incremental/ruleCache";
 import { parseBlockYaml } from "./fastYaml/blockYaml";
 import { splitChunks, type TextChunk } from "./chunks";
 import { isAlias, isMap, isPair, isScalar, isSeq, keyName } from "./nodes";
@@ -28,11 +30,14 @@ interface ParsedPiece {
   pair?: Pair;
   item?: Node | null;
   data: unknown;
-  /** The step's outline, kept while the step's text is unchanged, and the offset its spans are at. */
-  outline?: StepOutline;
-  outlineOffset?: number;
+  /** Every node range in the piece, to move them all with one loop. */
+  ranges: [number, number, number][];
+  /** The step's outline, kept while the step's text is unchanged; its spans (all distinct objects), moved in place. */
+  outline?: { step: StepOutline; spans: Span[] };
   /** The step's schema problems, for the index and at the offset they were computed for. */
   schema?: { index: number; offset: number; problems: Problem[] };
+  /** The step's problems from each rule's per-step check, for the rule's key and at the offset they were computed for. */
+  rules: ({ generation: number; offset: number; problems: Problem[] } | undefined)[];
 }
 
 const OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: false, strict: true } as const;
@@ -44,50 +49,51 @@ interface RangedNode {
   value?: unknown;
 }
 
-/**
- * Adds `delta` to every range in a node tree, in place (iterative; duck-typed, because this runs over
- * every node after an edit and the type guards cost more than the work).
- */
-function shift(node: unknown, delta: number): void {
+/** Every range in a node tree (duck-typed and iterative: it runs over each piece parsed). */
+function rangesOf(node: unknown): [number, number, number][] {
+  const out: [number, number, number][] = [];
   const stack: unknown[] = [node];
   while (stack.length > 0) {
     const n = stack.pop() as RangedNode | null | undefined;
     if (!n || typeof n !== "object") continue;
-    const r = n.range;
-    if (r) {
-      r[0] += delta;
-      r[1] += delta;
-      r[2] += delta;
-    }
+    if (n.range) out.push(n.range);
     if (n.items) for (const item of n.items) stack.push(item);
-    else if (!r && "key" in n) stack.push(n.key, n.value);
+    else if (!n.range && "key" in n) stack.push(n.key, n.value);
+  }
+  return out;
+}
+
+/** Moves a piece's nodes by `delta` characters, in place. */
+function shift(ranges: [number, number, number][], delta: number): void {
+  for (const r of ranges) {
+    r[0] += delta;
+    r[1] += delta;
+    r[2] += delta;
   }
 }
 
-const moved = (s: Span, d: number): Span => ({ start: s.start + d, end: s.end + d });
 
-/** A problem moved by `d` characters (a new object: earlier results keep theirs). */
-function movedProblem(p: Problem, d: number): Problem {
-  return { ...p, span: moved(p.span, d), ...(p.related ? { related: p.related.map((r) => ({ ...r, span: moved(r.span, d) })) } : {}) };
+/** The spans of a step outline (each a distinct object), to move them in place. */
+function outlineSpans(o: StepOutline): Span[] {
+  const spans = new Set<Span>([o.span]);
+  if (o.id) spans.add(o.id.span);
+  for (const k of o.kinds) spans.add(k.keySpan);
+  for (const r of o.dependsOn) spans.add(r.span);
+  if (o.dependsOnKey) spans.add(o.dependsOnKey);
+  if (o.input) spans.add(o.input.span);
+  for (const r of o.joins) spans.add(r.span);
+  if (o.connection) spans.add(o.connection.span);
+  for (const e of o.expressions) spans.add(e.span);
+  return [...spans];
 }
-const movedRef = (r: Ref, d: number): Ref => ({ name: r.name, span: moved(r.span, d) });
 
-/** A step outline for the same step moved by `d` characters: what `outlineOfStep` gives for the moved node. */
-function movedStep(o: StepOutline, d: number, index: number): StepOutline {
-  if (d === 0) return o.index === index ? o : { ...o, index };
-  return {
-    ...o,
-    index,
-    span: moved(o.span, d),
-    ...(o.id ? { id: movedRef(o.id, d) } : {}),
-    kinds: o.kinds.map((k) => ({ ...k, keySpan: moved(k.keySpan, d) })),
-    dependsOn: o.dependsOn.map((r) => movedRef(r, d)),
-    ...(o.dependsOnKey ? { dependsOnKey: moved(o.dependsOnKey, d) } : {}),
-    ...(o.input ? { input: movedRef(o.input, d) } : {}),
-    joins: o.joins.map((r) => movedRef(r, d)),
-    ...(o.connection ? { connection: movedRef(o.connection, d) } : {}),
-    expressions: o.expressions.map((e) => ({ ...e, span: moved(e.span, d), contentStart: e.contentStart + d })),
-  };
+/** Moves a step outline by `d` characters, in place (problems never share its spans: `problem()` copies them). */
+function moveStep(outline: { step: StepOutline; spans: Span[] }, d: number): void {
+  for (const span of outline.spans) {
+    span.start += d;
+    span.end += d;
+  }
+  for (const e of outline.step.expressions) e.contentStart += d;
 }
 
 /** True when the tree uses anchors, aliases or merge keys, which may reach across pieces. */
@@ -126,11 +132,12 @@ function parsePiece(text: string, kind: "section" | "step"): ParsedPiece | undef
     const pair = contents.items[0];
     if (!isPair(pair)) return undefined;
     const data = (parsed.data as Record<string, unknown>)[keyName(pair) ?? ""];
-    return { kind, length: text.length, offset: 0, pair, data };
+    return { kind, length: text.length, offset: 0, pair, data, rules: [], ranges: rangesOf(pair) };
   }
   if (!isSeq(contents) || contents.items.length !== 1) return undefined;
   const data = (parsed.data as unknown[])[0];
-  return { kind, length: text.length, offset: 0, item: (contents.items[0] as Node | null | undefined) ?? null, data };
+  const item = (contents.items[0] as Node | null | undefined) ?? null;
+  return { kind, length: text.length, offset: 0, item, data, rules: [], ranges: rangesOf(item) };
 }
 
 /** Length of the common prefix and common suffix of two texts (not overlapping). */
@@ -165,7 +172,7 @@ function sameGraph(before: ParsedPiece[] | undefined, after: ParsedPiece[]): boo
   while (i < after.length && before[i] === after[i]) i++;
   let j = after.length - 1;
   while (j >= i && before[j] === after[j]) j--;
-  for (let k = i; k <= j; k++) if (!sameFacts(before[k]?.outline, after[k]?.outline)) return false;
+  for (let k = i; k <= j; k++) if (!sameFacts(before[k]?.outline?.step, after[k]?.outline?.step)) return false;
   return true;
 }
 
@@ -174,6 +181,7 @@ export class IncrementalValidator {
   private previous: { text: string; pieces: Map<number, ParsedPiece> } | undefined;
   private readonly pieceOf = new WeakMap<object, ParsedPiece>();
   private readonly dags = new DagCache();
+  private readonly ruleCache = new PieceRuleCache();
   /** The step pieces of the last version validated piecewise, in order. */
   private lastSteps: ParsedPiece[] | undefined;
   /** How the last update was computed: for tests and benchmarks. */
@@ -193,6 +201,7 @@ export class IncrementalValidator {
       return { problems, outline, dag };
     }
     this.lastMode = "pieces";
+    this.ruleCache.pieces = [];
     const { doc, data, steps } = assembled;
     const before = this.lastSteps;
     this.lastSteps = steps;
@@ -200,6 +209,7 @@ export class IncrementalValidator {
       outline: (node, index) => this.stepOutline(doc, node, index),
       schema: (index) => this.stepSchema(steps[index], index, () => checkStep(doc, data, text, index)),
       dag: (outline) => this.dags.build(outline, sameGraph(before, steps)),
+      rules: this.ruleCache,
     });
   }
 
@@ -225,15 +235,16 @@ export class IncrementalValidator {
   /** The outline of a step, from its piece when the step's text has not changed. */
   private stepOutline(doc: Document, node: YAMLMap, index: number): StepOutline {
     const piece = this.pieceOf.get(node);
+    this.ruleCache.pieces.push(piece);
     if (!piece) return outlineOfStep(doc, node, index);
-    if (piece.outline && piece.outlineOffset !== undefined) {
-      piece.outline = movedStep(piece.outline, piece.offset - piece.outlineOffset, index);
-    } else {
-      piece.outline = outlineOfStep(doc, node, index);
+    if (!piece.outline) {
+      const step = outlineOfStep(doc, node, index);
+      piece.outline = { step, spans: outlineSpans(step) };
     }
-    piece.outlineOffset = piece.offset;
-    return piece.outline;
+    piece.outline.step.index = index;
+    return piece.outline.step;
   }
+
 
   /** An unchanged piece of the previous version for this chunk, if the edit did not touch it. */
   private reuse(chunk: TextChunk, kind: ParsedPiece["kind"], text: string, ends: { prefix: number; suffix: number } | undefined): ParsedPiece | undefined {
@@ -263,7 +274,9 @@ export class IncrementalValidator {
         if (piece.item && typeof piece.item === "object") this.pieceOf.set(piece.item, piece);
       }
       if (piece.offset !== chunk.start) {
-        shift(piece.pair ?? piece.item, chunk.start - piece.offset);
+        const d = chunk.start - piece.offset;
+        shift(piece.ranges, d);
+        if (piece.outline) moveStep(piece.outline, d);
         piece.offset = chunk.start;
       }
       pieces.set(chunk.start, piece);

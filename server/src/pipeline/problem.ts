@@ -42,6 +42,10 @@ export interface Problem {
   suggestion?: string;
 }
 
+/**
+ * A problem at `span`. Spans are copied: outlines kept by the language server are moved in place
+ * after an edit, and a problem must keep the place it was made for.
+ */
 export function problem(
   code: ProblemCode,
   severity: Severity,
@@ -49,7 +53,10 @@ export function problem(
   span: Span,
   extra: Pick<Problem, "related" | "suggestion"> = {},
 ): Problem {
-  return { code, severity, message, span, ...extra };
+  const p: Problem = { code, severity, message, span: { start: span.start, end: span.end } };
+  if (extra.related) p.related = extra.related.map((r) => ({ message: r.message, span: { start: r.span.start, end: r.span.end } }));
+  if (extra.suggestion !== undefined) p.suggestion = extra.suggestion;
+  return p;
 }
 
 /** Sorts problems by position, then severity, so every front end prints them in one order. */

@@ -6,7 +6,7 @@ import { parseYaml } from "./parse";
 import type { AnyDoc } from "./nodes";
 import type { YAMLMap } from "yaml";
 import { sortProblems, type Problem } from "./problem";
-import { RULES, type RuleContext } from "./rules";
+import { RULES, runRules, type RuleContext, type StepProblemCache } from "./rules";
 import { checkStep, checkTopLevel, stepItems } from "./schemaCheck";
 
 export interface ValidationResult {
@@ -40,6 +40,8 @@ export interface StepCache {
   schema?: (index: number) => Problem[] | undefined;
   /** Must equal `buildDag(outline)`. */
   dag?: (outline: PipelineOutline) => Dag;
+  /** Keeps the rules' per-step problems between checks. */
+  rules?: StepProblemCache;
 }
 
 /**
@@ -57,10 +59,7 @@ export function checkParsed(doc: AnyDoc, data: unknown, text: string, context: R
       for (const p of found) problems.push(p);
     }
   }
-  if (outline.root) {
-    const input = { text, outline, dag, context };
-    for (const rule of RULES) for (const p of rule.check(input)) problems.push(p);
-  }
+  if (outline.root) runRules(RULES, { text, outline, dag, context }, problems, cache.rules);
   sortProblems(problems);
   return { problems, outline, dag };
 }

@@ -3,7 +3,9 @@ import type { ConnectionType } from "../model";
 import { asMap, deref, isMap, isScalar, isSeq, keyName, pairOf, pairsOf, spanOf, stringValue } from "../nodes";
 import { problem, type Problem, type Span } from "../problem";
 import { listOf } from "../suggest";
-import type { Rule } from "./rule";
+import type { PipelineOutline, StepOutline } from "../outline";
+import { sameList, stepCheck, type Rule } from "./rule";
+import { connectionTypes } from "./shared";
 
 /** Keys (besides `connection`) that an extract or load may use for each connection type. */
 export const EXTRACT_KEYS: Record<ConnectionType, readonly string[]> = {
@@ -30,43 +32,48 @@ function isKnownType(t: string | undefined): t is ConnectionType {
 /** A step uses keys that do not fit the type of the connection it names. */
 export const connectionType: Rule = {
   code: "connection-type",
-  check({ outline }) {
-    const { doc } = outline;
-    const problems: Problem[] = [];
-    const bad = (message: string, span: Span) => problems.push(problem("connection-type", "error", message, span));
-    for (const step of outline.steps) {
-      const kind = step.kinds[0];
-      if (!kind || step.kinds.length !== 1 || kind.kind === "transform" || !step.connection) continue;
-      const conn = outline.connections.get(step.connection.name);
-      if (!conn || !isKnownType(conn.type)) continue;
-      const type = conn.type;
-      const body = asMap(doc, kind.node);
-      if (!body) continue;
-      const about = `\`${conn.name}\` is a${type === "s3" ? "n" : ""} \`${type}\` connection`;
-      if (kind.kind === "sql") {
-        if (type !== "postgres") bad(`\`sql\` steps run in PostgreSQL, but ${about}`, step.connection.span);
-        continue;
-      }
-      if (kind.kind === "load" && type === "http") {
-        bad(`records cannot be loaded into an HTTP API: ${about}; load into a postgres, s3 or file connection`, step.connection.span);
-        continue;
-      }
-      const allowed = (kind.kind === "extract" ? EXTRACT_KEYS : LOAD_KEYS)[type];
-      for (const pair of pairsOf(doc, body)) {
-        const key = keyName(pair);
-        if (key === undefined || key === "connection" || allowed.includes(key)) continue;
-        const known = new Set([...Object.values(EXTRACT_KEYS).flat(), ...Object.values(LOAD_KEYS).flat()]);
-        if (!known.has(key)) continue; // unknown keys are the schema's to report
-        bad(`\`${key}\` does not apply here: ${about}, whose ${kind.kind} keys are ${listOf(allowed, "and")}`, spanOf(pair.key as Node));
-      }
-      const required = REQUIRED[kind.kind][type];
-      if (required && !pairOf(doc, body, required)) bad(`a ${kind.kind} from ${about} needs \`${required}\``, kind.keySpan);
-      if (kind.kind === "extract" && type === "postgres") checkPostgresExtract(outline.doc, body, kind.keySpan, about, bad);
-      checkShapes(outline.doc, body, type, kind.kind, bad);
-    }
-    return problems;
-  },
+  steps: stepCheck<{ outline: PipelineOutline; types: (string | undefined)[] }>({
+    shared: ({ outline }) => ({ outline, types: connectionTypes(outline) }),
+    same: (a, b) => sameList(a.types, b.types),
+    step: (step, { outline }) => checkStep(outline, step),
+  }),
 };
+
+const KNOWN_KEYS = new Set([...Object.values(EXTRACT_KEYS).flat(), ...Object.values(LOAD_KEYS).flat()]);
+
+function checkStep(outline: PipelineOutline, step: StepOutline): Problem[] {
+  const { doc } = outline;
+  const kind = step.kinds[0];
+  if (!kind || step.kinds.length !== 1 || kind.kind === "transform" || !step.connection) return [];
+  const conn = outline.connections.get(step.connection.name);
+  if (!conn || !isKnownType(conn.type)) return [];
+  const type = conn.type;
+  const body = asMap(doc, kind.node);
+  if (!body) return [];
+  const problems: Problem[] = [];
+  const bad = (message: string, span: Span) => problems.push(problem("connection-type", "error", message, span));
+  const about = `\`${conn.name}\` is a${type === "s3" ? "n" : ""} \`${type}\` connection`;
+  if (kind.kind === "sql") {
+    if (type !== "postgres") bad(`\`sql\` steps run in PostgreSQL, but ${about}`, step.connection.span);
+    return problems;
+  }
+  if (kind.kind === "load" && type === "http") {
+    bad(`records cannot be loaded into an HTTP API: ${about}; load into a postgres, s3 or file connection`, step.connection.span);
+    return problems;
+  }
+  const allowed = (kind.kind === "extract" ? EXTRACT_KEYS : LOAD_KEYS)[type];
+  for (const pair of pairsOf(doc, body)) {
+    const key = keyName(pair);
+    if (key === undefined || key === "connection" || allowed.includes(key)) continue;
+    if (!KNOWN_KEYS.has(key)) continue; // unknown keys are the schema's to report
+    bad(`\`${key}\` does not apply here: ${about}, whose ${kind.kind} keys are ${listOf(allowed, "and")}`, spanOf(pair.key as Node));
+  }
+  const required = REQUIRED[kind.kind][type];
+  if (required && !pairOf(doc, body, required)) bad(`a ${kind.kind} from ${about} needs \`${required}\``, kind.keySpan);
+  if (kind.kind === "extract" && type === "postgres") checkPostgresExtract(doc, body, kind.keySpan, about, bad);
+  checkShapes(doc, body, type, kind.kind, bad);
+  return problems;
+}
 
 function checkPostgresExtract(doc: Parameters<typeof asMap>[0], body: NonNullable<ReturnType<typeof asMap>>, keySpan: Span, about: string, bad: (m: string, s: Span) => void): void {
   const table = pairOf(doc, body, "table");

@@ -28,4 +28,5 @@ export const RULES: readonly Rule[] = [
   unusedConnection,
 ];
 
-export type { Rule, RuleContext, RuleInput } from "./rule";
+export { runRules } from "./rule";
+export type { Rule, RuleContext, RuleInput, StepCheck, StepProblemCache } from "./rule";

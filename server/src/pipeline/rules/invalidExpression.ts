@@ -1,6 +1,6 @@
 import jsonata from "jsonata";
 import { problem, type Problem } from "../problem";
-import type { Rule } from "./rule";
+import { stepCheck, type Rule } from "./rule";
 
 interface JsonataError {
   message?: string;
@@ -29,9 +29,11 @@ function parseError(text: string): { e: JsonataError; error: unknown } | null {
 /** A `filter` or `derive` JSONata expression that does not parse. */
 export const invalidExpression: Rule = {
   code: "invalid-expression",
-  check({ outline }) {
-    const problems: Problem[] = [];
-    for (const step of outline.steps) {
+  steps: stepCheck<null>({
+    shared: () => null,
+    same: () => true,
+    step(step) {
+      const problems: Problem[] = [];
       for (const expr of step.expressions) {
         if (expr.text.trim() === "") {
           problems.push(problem("invalid-expression", "error", `the ${expr.op} expression is empty; write a JSONata expression, e.g. \`amount > 0\``, expr.span));
@@ -48,7 +50,7 @@ export const invalidExpression: Rule = {
           problems.push(problem("invalid-expression", "error", `invalid ${expr.op} expression: ${e.message ?? String(err)} (JSONata syntax, e.g. \`amount > 0 and status = "paid"\`)`, span));
         }
       }
-    }
-    return problems;
-  },
+      return problems;
+    },
+  }),
 };

@@ -9,13 +9,24 @@ export const invalidSchedule: Rule = {
   check({ outline }) {
     const s = outline.schedule;
     if (!s || (SCHEDULE_MACROS as readonly string[]).includes(s.value) || !new RegExp(SCHEDULE_PATTERN).test(s.value)) return [];
-    try {
-      const expr = CronExpressionParser.parse(s.value, { currentDate: new Date(Date.UTC(2000, 0, 1)), strict: false });
-      expr.next();
-      return [];
-    } catch (err: unknown) {
-      const reason = err instanceof Error ? err.message : String(err);
-      return [problem("invalid-schedule", "error", `schedule \`${s.value}\` can never run: ${reason.charAt(0).toLowerCase()}${reason.slice(1)} (fields: minute hour day-of-month month day-of-week)`, s.span)];
-    }
+    const reason = cronError(s.value);
+    return reason === undefined ? [] : [problem("invalid-schedule", "error", `schedule \`${s.value}\` can never run: ${reason} (fields: minute hour day-of-month month day-of-week)`, s.span)];
   },
 };
+
+/** Why cron-parser rejects an expression, by its text: the language server checks on every edit. */
+const CHECKED = new Map<string, string | undefined>();
+
+function cronError(expression: string): string | undefined {
+  if (CHECKED.has(expression)) return CHECKED.get(expression);
+  let reason: string | undefined;
+  try {
+    CronExpressionParser.parse(expression, { currentDate: new Date(Date.UTC(2000, 0, 1)), strict: false }).next();
+  } catch (err: unknown) {
+    const message = err instanceof Error ? err.message : String(err);
+    reason = `${message.charAt(0).toLowerCase()}${message.slice(1)}`;
+  }
+  if (CHECKED.size >= 1000) CHECKED.clear();
+  CHECKED.set(expression, reason);
+  return reason;
+}

@@ -1,26 +1,27 @@
 import { problem, type Problem } from "../problem";
-import type { Rule } from "./rule";
+import { stepCheck, type Rule } from "./rule";
+import { sameIds, stepIds, type StepIds } from "./shared";
 
 /** `join.with` or `input` names a step that is not in `depends_on` (its records would not be ready). */
 export const joinNotUpstream: Rule = {
   code: "join-not-upstream",
-  check({ outline }) {
-    const ids = new Set<string>();
-    for (const s of outline.steps) if (s.id) ids.add(s.id.name);
-    const problems: Problem[] = [];
-    for (const step of outline.steps) {
-      if (!step.input && step.joins.length === 0) continue;
+  steps: stepCheck<StepIds>({
+    shared: ({ outline }) => stepIds(outline),
+    same: sameIds,
+    step(step, ids) {
+      if (!step.input && step.joins.length === 0) return [];
       const deps = new Set(step.dependsOn.map((d) => d.name));
       const refs = [...(step.input ? [{ r: step.input, key: "input" }] : []), ...step.joins.map((r) => ({ r, key: "join.with" }))];
+      const problems: Problem[] = [];
       for (const { r, key } of refs) {
-        if (!ids.has(r.name) || deps.has(r.name)) continue;
+        if (!ids.set.has(r.name) || deps.has(r.name)) continue;
         problems.push(
           problem("join-not-upstream", "error", `\`${key}: ${r.name}\` needs \`${r.name}\` in this step's \`depends_on\`, so its records are ready first`, r.span, {
             ...(step.dependsOnKey ? { related: [{ message: "add it here", span: step.dependsOnKey }] } : {}),
           }),
         );
       }
-    }
-    return problems;
-  },
+      return problems;
+    },
+  }),
 };

@@ -1,5 +1,5 @@
 import type { Dag } from "../../dag/graph";
-import type { PipelineOutline } from "../outline";
+import type { PipelineOutline, StepOutline } from "../outline";
 import type { Problem, ProblemCode } from "../problem";
 
 /** What the caller knows about the world outside the text (the core does no I/O). */
@@ -15,8 +15,67 @@ export interface RuleInput {
   context: RuleContext;
 }
 
-/** A semantic rule: one job, one code, `check(input) → Problem[]`. */
+/**
+ * The per-step part of a rule. A step's problems lie inside that step and depend only on the step,
+ * its position in `outline.steps` and on `shared` (facts about the whole file, built once per
+ * check). So a caller that keeps results per step (the language server's incremental validator)
+ * may reuse a step's problems while the step's text is unchanged and `same(shared, previous)`.
+ */
+export interface StepCheck<S = unknown> {
+  shared(input: RuleInput): S;
+  /** True when `step` would give the same results for every step under `a` as under `b`. */
+  same(a: S, b: S): boolean;
+  step(step: StepOutline, shared: S, position: number): Problem[];
+}
+
+/** A semantic rule: one job, one code. Its per-step problems (`steps`) are reported before `check`'s. */
 export interface Rule {
   code: ProblemCode;
-  check(input: RuleInput): Problem[];
+  steps?: StepCheck;
+  check?(input: RuleInput): Problem[];
+}
+
+/** A per-step check with its shared facts typed (held type-erased in `Rule.steps`). */
+export function stepCheck<S>(check: StepCheck<S>): StepCheck {
+  return check as unknown as StepCheck;
+}
+
+/**
+ * Keeps per-step problems between checks (see StepCheck). `begin` is called once per rule and
+ * check, and answers whether the rule's shared facts equal the last check's; then `cached` and
+ * `store` for each step position.
+ */
+export interface StepProblemCache {
+  begin(r: number, check: StepCheck, shared: unknown): void;
+  cached(r: number, position: number): Problem[] | undefined;
+  store(r: number, position: number, problems: Problem[]): void;
+}
+
+/** The problems of every rule, each rule's per-step part first. `cache` may keep per-step problems between checks. */
+export function runRules(rules: readonly Rule[], input: RuleInput, out: Problem[], cache?: StepProblemCache): void {
+  const steps = input.outline.steps;
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r] as Rule;
+    const check = rule.steps;
+    if (check) {
+      const shared = check.shared(input);
+      cache?.begin(r, check, shared);
+      for (let i = 0; i < steps.length; i++) {
+        let found = cache?.cached(r, i);
+        if (found === undefined) {
+          found = check.step(steps[i] as StepOutline, shared, i);
+          cache?.store(r, i, found);
+        }
+        for (let k = 0; k < found.length; k++) out.push(found[k] as Problem);
+      }
+    }
+    if (rule.check) for (const p of rule.check(input)) out.push(p);
+  }
+}
+
+/** True when two lists hold the same values in the same order. */
+export function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

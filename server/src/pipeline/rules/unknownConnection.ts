@@ -1,22 +1,24 @@
-import type { Ref } from "../outline";
+import type { PipelineOutline, Ref } from "../outline";
 import { problem, type Problem } from "../problem";
 import { closest } from "../suggest";
-import type { Rule } from "./rule";
+import { sameList, stepCheck, type Rule } from "./rule";
+import { connectionTypes } from "./shared";
+
+function unknown(outline: PipelineOutline, r: Ref): Problem[] {
+  if (outline.connections.has(r.name)) return [];
+  const names = [...outline.connections.keys()];
+  const best = closest(r.name, names);
+  const hint = best ? ` — did you mean \`${best}\`?` : names.length > 0 ? `; defined connections: ${names.map((n) => `\`${n}\``).join(", ")}` : "; add it under `connections:`";
+  return [problem("unknown-connection", "error", `no connection named \`${r.name}\`${hint}`, r.span, best ? { suggestion: best } : {})];
+}
 
 /** A step (or `staging`) names a connection that is not defined under `connections:`. */
 export const unknownConnection: Rule = {
   code: "unknown-connection",
-  check({ outline }) {
-    const problems: Problem[] = [];
-    const report = (r: Ref) => {
-      if (outline.connections.has(r.name)) return;
-      const names = [...outline.connections.keys()];
-      const best = closest(r.name, names);
-      const hint = best ? ` — did you mean \`${best}\`?` : names.length > 0 ? `; defined connections: ${names.map((n) => `\`${n}\``).join(", ")}` : "; add it under `connections:`";
-      problems.push(problem("unknown-connection", "error", `no connection named \`${r.name}\`${hint}`, r.span, best ? { suggestion: best } : {}));
-    };
-    for (const s of outline.steps) if (s.connection) report(s.connection);
-    if (outline.staging) report(outline.staging);
-    return problems;
-  },
+  steps: stepCheck<{ outline: PipelineOutline; types: (string | undefined)[] }>({
+    shared: ({ outline }) => ({ outline, types: connectionTypes(outline) }),
+    same: (a, b) => sameList(a.types, b.types),
+    step: (step, { outline }) => (step.connection ? unknown(outline, step.connection) : []),
+  }),
+  check: ({ outline }) => (outline.staging ? unknown(outline, outline.staging) : []),
 };

@@ -1,27 +1,27 @@
-import type { Ref, StepOutline } from "../outline";
+import type { Ref } from "../outline";
 import { problem, type Problem } from "../problem";
 import { closest } from "../suggest";
-import type { Rule } from "./rule";
+import { stepCheck, type Rule } from "./rule";
+import { sameIds, stepIds, type StepIds } from "./shared";
 
 /** `depends_on`, `input` or `join.with` names no step. */
 export const unknownStep: Rule = {
   code: "unknown-step",
-  check({ outline }) {
-    const ids: string[] = [];
-    for (const s of outline.steps) if (s.id) ids.push(s.id.name);
-    const known = new Set(ids);
-    const problems: Problem[] = [];
-    const report = (step: StepOutline, r: Ref, where: string) => {
-      if (known.has(r.name)) return;
-      const best = closest(r.name, ids.filter((id) => id !== step.id?.name));
-      const hint = best ? ` — did you mean \`${best}\`?` : ids.length > 0 ? `; steps are ${ids.slice(0, 8).map((i) => `\`${i}\``).join(", ")}${ids.length > 8 ? " …" : ""}` : "";
-      problems.push(problem("unknown-step", "error", `${where} names \`${r.name}\`, but no step has that id${hint}`, r.span, best ? { suggestion: best } : {}));
-    };
-    for (const step of outline.steps) {
-      for (const r of step.dependsOn) report(step, r, "`depends_on`");
-      if (step.input) report(step, step.input, "`input`");
-      for (const r of step.joins) report(step, r, "`join.with`");
-    }
-    return problems;
-  },
+  steps: stepCheck<StepIds>({
+    shared: ({ outline }) => stepIds(outline),
+    same: sameIds,
+    step(step, ids) {
+      const problems: Problem[] = [];
+      const report = (r: Ref, where: string) => {
+        if (ids.set.has(r.name)) return;
+        const best = closest(r.name, ids.list.filter((id) => id !== step.id?.name));
+        const hint = best ? ` — did you mean \`${best}\`?` : ids.list.length > 0 ? `; steps are ${ids.list.slice(0, 8).map((i) => `\`${i}\``).join(", ")}${ids.list.length > 8 ? " …" : ""}` : "";
+        problems.push(problem("unknown-step", "error", `${where} names \`${r.name}\`, but no step has that id${hint}`, r.span, best ? { suggestion: best } : {}));
+      };
+      for (const r of step.dependsOn) report(r, "`depends_on`");
+      if (step.input) report(step.input, "`input`");
+      for (const r of step.joins) report(r, "`join.with`");
+      return problems;
+    },
+  }),
 };
