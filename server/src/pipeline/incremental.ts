@@ -114,30 +114,34 @@ function crossesPieces(node: unknown): boolean {
   return false;
 }
 
-/** A piece's root node and plain data: by the fast block-YAML path when the text allows, else by `yaml`. */
-function parsePieceText(text: string): { contents: unknown; data: unknown } | undefined {
-  const fast = parseBlockYaml(text);
-  if (fast) return fast;
-  const doc = parseDocument(text, OPTIONS);
+/**
+ * A piece's root node and plain data, and the offset its ranges are at: parsed in place by the fast
+ * block-YAML path when the text allows (ranges at `start`), else sliced and parsed by `yaml` (at 0).
+ */
+function parsePieceText(text: string, start: number, end: number): { contents: unknown; data: unknown; offset: number } | undefined {
+  const fast = parseBlockYaml(text, start, end);
+  if (fast) return { ...fast, offset: start };
+  const doc = parseDocument(text.slice(start, end), OPTIONS);
   if (doc.errors.length > 0 || crossesPieces(doc.contents)) return undefined;
-  return { contents: doc.contents, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+  return { contents: doc.contents, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), offset: 0 };
 }
 
-function parsePiece(text: string, kind: "section" | "step"): ParsedPiece | undefined {
-  const parsed = parsePieceText(text);
+function parsePiece(text: string, chunk: TextChunk, kind: "section" | "step"): ParsedPiece | undefined {
+  const parsed = parsePieceText(text, chunk.start, chunk.end);
   if (!parsed) return undefined;
-  const contents = parsed.contents;
+  const { contents, offset } = parsed;
+  const length = chunk.end - chunk.start;
   if (kind === "section") {
     if (!isMap(contents) || contents.items.length !== 1) return undefined;
     const pair = contents.items[0];
     if (!isPair(pair)) return undefined;
     const data = (parsed.data as Record<string, unknown>)[keyName(pair) ?? ""];
-    return { kind, length: text.length, offset: 0, pair, data, rules: [], ranges: rangesOf(pair) };
+    return { kind, length, offset, pair, data, rules: [], ranges: rangesOf(pair) };
   }
   if (!isSeq(contents) || contents.items.length !== 1) return undefined;
   const data = (parsed.data as unknown[])[0];
   const item = (contents.items[0] as Node | null | undefined) ?? null;
-  return { kind, length: text.length, offset: 0, item, data, rules: [], ranges: rangesOf(item) };
+  return { kind, length, offset, item, data, rules: [], ranges: rangesOf(item) };
 }
 
 /** Length of the common prefix and common suffix of two texts (not overlapping). */
@@ -269,7 +273,7 @@ export class IncrementalValidator {
       let piece = this.reuse(chunk, kind, text, ends);
       if (!piece) {
         this.lastReparsed++;
-        piece = parsePiece(text.slice(chunk.start, chunk.end), kind);
+        piece = parsePiece(text, chunk, kind);
         if (!piece) return undefined;
         if (piece.item && typeof piece.item === "object") this.pieceOf.set(piece.item, piece);
       }

@@ -47,6 +47,33 @@ function agrees(text: string, label: string): boolean {
   return true;
 }
 
+/** Adds `delta` to every range in a yaml node tree. */
+function shiftRanges(node: unknown, delta: number): void {
+  const n = node as Loose | null;
+  if (!n || typeof n !== "object") return;
+  if (isPair(n)) {
+    shiftRanges(n.key, delta);
+    shiftRanges(n.value, delta);
+    return;
+  }
+  const r = n.range as number[] | undefined;
+  if (r) for (let i = 0; i < r.length; i++) (r[i] as number) += delta;
+  for (const item of n.items ?? []) shiftRanges(item, delta);
+}
+
+/** The fast path parsing `[start, end)` of `text` in place equals yaml parsing that slice, moved to `start`. */
+function agreesInPlace(text: string, start: number, end: number, label: string): boolean {
+  const fast = parseBlockYaml(text, start, end);
+  if (!fast) return false;
+  const doc = parseDocument(text.slice(start, end), OPTIONS);
+  assert.equal(doc.errors.length, 0, `${label}: accepted text yaml rejects`);
+  shiftRanges(doc.contents, start);
+  const d = difference(fast.contents, doc.contents);
+  assert.equal(d, undefined, `${label}: ${d}`);
+  assert.deepEqual(fast.data, doc.toJS({ maxAliasCount: 1000 }), `${label}: data differs`);
+  return true;
+}
+
 /** A small seeded PRNG (mulberry32), so a failure can be reproduced. */
 function random(seed: number): () => number {
   let a = seed;
@@ -136,7 +163,10 @@ describe("fast block-YAML path", () => {
       const layout = splitChunks(text);
       assert.ok(layout, name);
       for (const section of layout.sections) {
-        for (const chunk of [section, ...(section.items ?? [])]) assert.ok(agrees(text.slice(chunk.start, chunk.end), `${name} piece at ${chunk.start}`), `${name}: refused the piece at ${chunk.start}`);
+        for (const chunk of [section, ...(section.items ?? [])]) {
+          assert.ok(agrees(text.slice(chunk.start, chunk.end), `${name} piece at ${chunk.start}`), `${name}: refused the piece at ${chunk.start}`);
+          assert.ok(agreesInPlace(text, chunk.start, chunk.end, `${name} piece in place at ${chunk.start}`), `${name}: refused the piece in place at ${chunk.start}`);
+        }
       }
     }
   });

@@ -8,7 +8,8 @@
  * report as an error) returns undefined, and the caller parses with `yaml`. The differential test
  * (test/unit/pipeline/fastYaml.test.ts) holds it to `yaml`'s output.
  */
-import { Pair, YAMLMap, YAMLSeq, type Node } from "yaml";
+import type { Node, YAMLMap, YAMLSeq } from "yaml";
+import { newMap, newPair, newSeq } from "./nodes";
 import { BAIL, quoted, resolvePlain, scalarNode } from "./scalars";
 
 export interface FastDocument {
@@ -44,11 +45,15 @@ interface Block {
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
 const REFUSED = /[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\ufeff\u2028\u2029]/;
 
-/** Parses `text`; undefined when it is outside the fast path's subset (parse it with `yaml`). */
-export function parseBlockYaml(text: string): FastDocument | undefined {
-  if (REFUSED.test(text)) return undefined;
+/**
+ * Parses `text` (or the part `[start, end)` of it, which must begin at a line start and end after a
+ * newline or at the text's end; ranges are then offsets in the whole text). Undefined when the text
+ * is outside the fast path's subset (parse it with `yaml`).
+ */
+export function parseBlockYaml(text: string, start = 0, end = text.length): FastDocument | undefined {
+  if (REFUSED.test(start === 0 && end === text.length ? text : text.slice(start, end))) return undefined;
   try {
-    return new BlockParser(text).document();
+    return new BlockParser(text, end).document(start);
   } catch (err: unknown) {
     if (err === BAIL) return undefined;
     throw err;
@@ -67,14 +72,14 @@ function isKeyStart(c: number): boolean {
 }
 
 class BlockParser {
-  private readonly len: number;
+  constructor(
+    private readonly text: string,
+    /** Where the part being parsed ends (the text beyond it is never read as content). */
+    private readonly len: number,
+  ) {}
 
-  constructor(private readonly text: string) {
-    this.len = text.length;
-  }
-
-  document(): FastDocument {
-    const first = this.trailing(0, -1).line;
+  document(start: number): FastDocument {
+    const first = this.trailing(start, -1).line;
     if (first < 0) throw BAIL;
     const indent = this.indentAt(first);
     const at = first + indent;
@@ -90,13 +95,13 @@ class BlockParser {
 
   private lineEnd(pos: number): number {
     const nl = this.text.indexOf("\n", pos);
-    return nl < 0 ? this.len : nl;
+    return nl < 0 || nl >= this.len ? this.len : nl;
   }
 
   /** Just past the newline ending the line at `pos` (or the end of the text). */
   private nextLine(pos: number): number {
     const nl = this.text.indexOf("\n", pos);
-    return nl < 0 ? this.len : nl + 1;
+    return nl < 0 || nl >= this.len ? this.len : nl + 1;
   }
 
   private indentAt(lineStart: number): number {
@@ -201,7 +206,7 @@ class BlockParser {
   }
 
   private blockMap(first: number, indent: number): Block {
-    const map = new YAMLMap();
+    const map = newMap();
     const data: Record<string, unknown> = {};
     let at = first;
     let item: Block;
@@ -210,9 +215,9 @@ class BlockParser {
       if (colon < 0) throw BAIL;
       const key = this.keyNode(at, colon);
       const name = key.value;
-      if (typeof name !== "string" || name === "<<" || name === "__proto__" || Object.prototype.hasOwnProperty.call(data, name)) throw BAIL;
+      if (typeof name !== "string" || name === "<<" || name === "__proto__" || Object.hasOwn(data, name)) throw BAIL;
       item = this.value(colon + 1, indent, true);
-      map.items.push(new Pair(key.node, item.parsed.node));
+      map.items.push(newPair(key.node, item.parsed.node));
       data[name] = item.parsed.value;
       if (item.line < 0) break;
       const ind = this.indentAt(item.line);
@@ -226,7 +231,7 @@ class BlockParser {
   }
 
   private blockSeq(first: number, indent: number): Block {
-    const seq = new YAMLSeq();
+    const seq = newSeq();
     const data: unknown[] = [];
     let at = first;
     let item: Block;
@@ -339,7 +344,7 @@ class BlockParser {
     const { text } = this;
     const isMap = text.charCodeAt(open) === 123;
     const close = isMap ? 125 : 93;
-    const node = isMap ? new YAMLMap() : new YAMLSeq();
+    const node = isMap ? newMap() : newSeq();
     node.flow = true;
     const data: Record<string, unknown> | unknown[] = isMap ? {} : [];
     let pos = this.skipSpaces(open + 1);
@@ -353,9 +358,9 @@ class BlockParser {
         const key = this.flowItem(pos, lineEnd, true);
         if (text.charCodeAt(key.after) !== COLON || text.charCodeAt(key.after + 1) !== SPACE) throw BAIL;
         const k = key.parsed.value;
-        if (typeof k !== "string" || k === "<<" || k === "__proto__" || Object.prototype.hasOwnProperty.call(data, k)) throw BAIL;
+        if (typeof k !== "string" || k === "<<" || k === "__proto__" || Object.hasOwn(data, k)) throw BAIL;
         const value = this.flowItem(this.skipSpaces(key.after + 1), lineEnd, false);
-        (node as YAMLMap).items.push(new Pair(key.parsed.node, value.parsed.node));
+        (node as YAMLMap).items.push(newPair(key.parsed.node, value.parsed.node));
         (data as Record<string, unknown>)[k] = value.parsed.value;
         pos = value.after;
       } else {

@@ -3,7 +3,8 @@
  * schema exactly as `yaml` resolves them, and quoted scalars that close on their line. Anything
  * rarer (hex, octal, exponents, `.inf`, unknown escapes) is left to `yaml` by throwing BAIL.
  */
-import { Scalar } from "yaml";
+import type { Scalar } from "yaml";
+import { newScalar } from "./nodes";
 
 /** Thrown (not an Error: no stack to capture) when the text leaves the fast path's subset. */
 export const BAIL = { bail: true } as const;
@@ -37,7 +38,7 @@ export function resolvePlain(source: string): { value: unknown; minFractionDigit
 
 /** A scalar node as `yaml`'s composer makes it. */
 export function scalarNode(value: unknown, source: string, type: Scalar.Type, range: [number, number, number], minFractionDigits?: number): Scalar {
-  const node = new Scalar(value);
+  const node = newScalar(value);
   if (minFractionDigits !== undefined) node.minFractionDigits = minFractionDigits;
   node.range = range;
   node.source = source;
