@@ -48,14 +48,8 @@ export function buildDag(outline: PipelineOutline): Dag {
   const byId = new Map<string, DagNode>();
   for (const step of outline.steps) {
     if (!step.id || byId.has(step.id.name)) continue;
-    const node: DagNode = {
-      id: step.id.name,
-      span: step.span,
-      idSpan: step.id.span,
-      ...(step.kinds[0] ? { kind: step.kinds[0].kind } : {}),
-      ...(step.connection ? { connection: step.connection.name } : {}),
-      ...(step.description !== undefined ? { description: step.description } : {}),
-    };
+    // One object shape for every node (absent facts are undefined): loops over the graph stay monomorphic.
+    const node: DagNode = { id: step.id.name, kind: step.kinds[0]?.kind, connection: step.connection?.name, description: step.description, span: step.span, idSpan: step.id.span };
     nodes.push(node);
     byId.set(node.id, node);
   }

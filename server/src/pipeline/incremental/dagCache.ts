@@ -50,11 +50,7 @@ function moved(last: Located, outline: PipelineOutline): Dag {
       nodes[k] = n;
       return;
     }
-    const node: DagNode = { id: n.id, span, idSpan };
-    if (n.kind !== undefined) node.kind = n.kind;
-    if (n.connection !== undefined) node.connection = n.connection;
-    if (n.description !== undefined) node.description = n.description;
-    nodes[k] = node;
+    nodes[k] = { id: n.id, kind: n.kind, connection: n.connection, description: n.description, span, idSpan };
   });
   const edges: DagEdge[] = new Array<DagEdge>(last.dag.edges.length);
   last.dag.edges.forEach((e, k) => {

@@ -20,16 +20,16 @@ export class PieceRuleCache implements StepProblemCache {
   /** The piece of each step of the outline being checked (by position in `outline.steps`). */
   pieces: (RulePiece | undefined)[] = [];
 
-  begin(r: number, check: StepCheck, shared: unknown): void {
+  begin(r: number, check: StepCheck, shared: unknown): unknown {
     const last = this.last[r];
     if (last && check.same(shared, last.shared)) {
-      last.shared = shared;
       this.generations[r] = last.generation;
-      return;
+      return last.shared;
     }
     const generation = (last?.generation ?? 0) + 1;
     this.last[r] = { shared, generation };
     this.generations[r] = generation;
+    return shared;
   }
 
   cached(r: number, position: number): Problem[] | undefined {

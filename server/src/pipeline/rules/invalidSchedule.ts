@@ -1,4 +1,5 @@
 import { CronExpressionParser } from "cron-parser";
+import { Settings } from "luxon";
 import { SCHEDULE_MACROS, SCHEDULE_PATTERN } from "../model";
 import { problem } from "../problem";
 import type { Rule } from "./rule";
@@ -13,6 +14,11 @@ export const invalidSchedule: Rule = {
     return reason === undefined ? [] : [problem("invalid-schedule", "error", `schedule \`${s.value}\` can never run: ${reason} (fields: minute hour day-of-month month day-of-week)`, s.span)];
   },
 };
+
+// cron-parser works in luxon dates; without a default locale, luxon asks Intl for the system's on
+// first use, which costs ~20 ms in the language server's first check. Locales only format dates,
+// and nothing here formats one.
+Settings.defaultLocale = "en-US";
 
 /** Why cron-parser rejects an expression, by its text: the language server checks on every edit. */
 const CHECKED = new Map<string, string | undefined>();

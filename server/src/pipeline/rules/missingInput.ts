@@ -2,37 +2,55 @@ import type { StepOutline } from "../outline";
 import { problem, type Problem } from "../problem";
 import { sameList, stepCheck, type Rule } from "./rule";
 
-interface Kinds {
+/** The facts the check reads about every step, by position; what is derived from them is built when first asked for. */
+class Kinds {
+  readonly ids: (string | undefined)[] = [];
+  readonly counts: number[] = [];
+  readonly kinds: (string | undefined)[] = [];
+  private derived: { kindOf: Map<string, string>; feederBefore: (string | undefined)[] } | undefined;
+
+  constructor(steps: readonly StepOutline[]) {
+    for (const s of steps) {
+      this.ids.push(s.id?.name);
+      this.counts.push(s.kinds.length);
+      this.kinds.push(s.kinds[0]?.kind);
+    }
+  }
+
+  same(other: Kinds): boolean {
+    return sameList(this.ids, other.ids) && sameList(this.counts, other.counts) && sameList(this.kinds, other.kinds);
+  }
+
   /** Step id → kind of its first step with that id. */
-  kindOf: Map<string, string>;
-  /** Per step position: its id, how many kinds it has, its first kind (what the checks read). */
-  ids: (string | undefined)[];
-  counts: number[];
-  kinds: (string | undefined)[];
-  /** Per step position: the nearest earlier step (in file order) that could feed it. */
-  feederBefore: (string | undefined)[];
-}
-
-function producesRecords(kinds: Kinds, id: string): boolean {
-  const kind = kinds.kindOf.get(id);
-  return kind === "extract" || kind === "transform";
-}
-
-function kindsOf(steps: readonly StepOutline[]): Kinds {
-  const kinds: Kinds = { kindOf: new Map(), ids: [], counts: [], kinds: [], feederBefore: [] };
-  for (const s of steps) {
-    const first = s.kinds[0]?.kind;
-    if (s.id && first && !kinds.kindOf.has(s.id.name)) kinds.kindOf.set(s.id.name, first);
-    kinds.ids.push(s.id?.name);
-    kinds.counts.push(s.kinds.length);
-    kinds.kinds.push(first);
+  kindOf(id: string): string | undefined {
+    return this.derive().kindOf.get(id);
   }
-  let feeder: string | undefined;
-  for (const s of steps) {
-    kinds.feederBefore.push(feeder);
-    if (s.id && s.kinds.length === 1 && producesRecords(kinds, s.id.name)) feeder = s.id.name;
+
+  producesRecords(id: string): boolean {
+    const kind = this.kindOf(id);
+    return kind === "extract" || kind === "transform";
   }
-  return kinds;
+
+  /** The nearest step before `position` (in file order) that could feed it. */
+  feederBefore(position: number): string | undefined {
+    return this.derive().feederBefore[position];
+  }
+
+  private derive(): NonNullable<Kinds["derived"]> {
+    if (this.derived) return this.derived;
+    const kindOf = new Map<string, string>();
+    this.ids.forEach((id, i) => {
+      const kind = this.kinds[i];
+      if (id !== undefined && kind !== undefined && !kindOf.has(id)) kindOf.set(id, kind);
+    });
+    this.derived = { kindOf, feederBefore: [] };
+    let feeder: string | undefined;
+    this.ids.forEach((id, i) => {
+      this.derived?.feederBefore.push(feeder);
+      if (id !== undefined && this.counts[i] === 1 && this.producesRecords(id)) feeder = id;
+    });
+    return this.derived;
+  }
 }
 
 /**
@@ -42,12 +60,12 @@ function kindsOf(steps: readonly StepOutline[]): Kinds {
 export const missingInput: Rule = {
   code: "missing-input",
   steps: stepCheck<Kinds>({
-    shared: ({ outline }) => kindsOf(outline.steps),
-    same: (a, b) => sameList(a.ids, b.ids) && sameList(a.counts, b.counts) && sameList(a.kinds, b.kinds),
+    shared: ({ outline }) => new Kinds(outline.steps),
+    same: (a, b) => a.same(b),
     step(step, kinds, position) {
       const kind = step.kinds[0];
       if (!kind || step.kinds.length !== 1) return [];
-      const feeding = step.dependsOn.filter((d) => producesRecords(kinds, d.name));
+      const feeding = step.dependsOn.filter((d) => kinds.producesRecords(d.name));
       const problems: Problem[] = [];
       if (kind.kind === "extract" && feeding.length > 0) {
         const names = feeding.map((f) => `\`${f.name}\``).join(", ");
@@ -56,9 +74,9 @@ export const missingInput: Rule = {
         }
         return problems;
       }
-      const unknownDeps = step.dependsOn.some((d) => !kinds.kindOf.has(d.name));
+      const unknownDeps = step.dependsOn.some((d) => kinds.kindOf(d.name) === undefined);
       if ((kind.kind === "transform" || kind.kind === "load") && feeding.length === 0 && !unknownDeps) {
-        const suggestion = kinds.feederBefore[position];
+        const suggestion = kinds.feederBefore(position);
         const hint = suggestion ? `, e.g. \`depends_on: [${suggestion}]\`` : "";
         problems.push(problem("missing-input", "error", `a \`${kind.kind}\` needs an upstream step that produces records: add \`depends_on\` naming an extract or transform${hint}`, kind.keySpan, suggestion ? { suggestion } : {}));
       }

@@ -20,6 +20,8 @@ export interface RuleInput {
  * its position in `outline.steps` and on `shared` (facts about the whole file, built once per
  * check). So a caller that keeps results per step (the language server's incremental validator)
  * may reuse a step's problems while the step's text is unchanged and `same(shared, previous)`.
+ * Such a caller may also hand `step` the earlier, equal `shared` (so what it builds lazily is
+ * built once): positions in problems come from the step, never from `shared`.
  */
 export interface StepCheck<S = unknown> {
   shared(input: RuleInput): S;
@@ -42,11 +44,12 @@ export function stepCheck<S>(check: StepCheck<S>): StepCheck {
 
 /**
  * Keeps per-step problems between checks (see StepCheck). `begin` is called once per rule and
- * check, and answers whether the rule's shared facts equal the last check's; then `cached` and
+ * check with the rule's shared facts; it returns the facts to check with: the last check's, when
+ * they are the same (so what they build lazily is built once), else these. Then `cached` and
  * `store` for each step position.
  */
 export interface StepProblemCache {
-  begin(r: number, check: StepCheck, shared: unknown): void;
+  begin(r: number, check: StepCheck, shared: unknown): unknown;
   cached(r: number, position: number): Problem[] | undefined;
   store(r: number, position: number, problems: Problem[]): void;
 }
@@ -58,8 +61,8 @@ export function runRules(rules: readonly Rule[], input: RuleInput, out: Problem[
     const rule = rules[r] as Rule;
     const check = rule.steps;
     if (check) {
-      const shared = check.shared(input);
-      cache?.begin(r, check, shared);
+      const fresh = check.shared(input);
+      const shared = cache ? cache.begin(r, check, fresh) : fresh;
       for (let i = 0; i < steps.length; i++) {
         let found = cache?.cached(r, i);
         if (found === undefined) {

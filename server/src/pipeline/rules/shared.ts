@@ -2,10 +2,17 @@
 import type { PipelineOutline } from "../outline";
 import { sameList } from "./rule";
 
-export interface StepIds {
-  /** Every step id in file order (duplicates included). */
-  list: string[];
-  set: ReadonlySet<string>;
+export class StepIds {
+  private known: ReadonlySet<string> | undefined;
+
+  /** `list`: every step id in file order (duplicates included). */
+  constructor(readonly list: readonly string[]) {}
+
+  /** The ids as a set, built when first asked for (a check whose steps all come from a cache never asks). */
+  get set(): ReadonlySet<string> {
+    this.known ??= new Set(this.list);
+    return this.known;
+  }
 }
 
 const IDS = new WeakMap<PipelineOutline, StepIds>();
@@ -15,7 +22,7 @@ export function stepIds(outline: PipelineOutline): StepIds {
   if (!ids) {
     const list: string[] = [];
     for (const s of outline.steps) if (s.id) list.push(s.id.name);
-    ids = { list, set: new Set(list) };
+    ids = new StepIds(list);
     IDS.set(outline, ids);
   }
   return ids;
