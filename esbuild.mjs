@@ -19,6 +19,9 @@ const node = {
   // `vscode` is provided by the editor at run time.
   external: ["vscode"],
   define: { AGENT_ETL_VERSION: JSON.stringify(version) },
+  // cron-parser require()s luxon's CommonJS build; our `import` would otherwise bundle its ES build
+  // beside it: two copies, and settings made in one (invalidSchedule.ts) unseen by the other.
+  alias: { luxon: "./node_modules/luxon/build/node/luxon.js" },
 };
 
 const builds = [
