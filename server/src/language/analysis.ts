@@ -52,3 +52,41 @@ export class AnalysisStore {
     this.latest.delete(uri);
   }
 }
+
+/** A small pipeline with a bit of everything a real one has (schedule, each connection and step kind). */
+const WARM_UP = `version: 1
+name: warm_up
+schedule: "0 6 * * 1-5"
+defaults: {retries: 2, retry_delay: 30s}
+connections:
+  raw: {type: file, root: ./data}
+  db:
+    type: postgres
+    url: \${env:DATABASE_URL}
+steps:
+  - id: read
+    extract: {connection: raw, path: orders.csv}
+  - id: paid
+    depends_on: [read]
+    transform:
+      - filter: "status = 'paid'"
+      - derive: {cents: amount * 100}
+      - cast: {id: integer}
+  - id: save
+    depends_on: [paid]
+    load:
+      connection: db
+      table: public.orders
+      mode: merge
+      key: [id]
+`;
+
+/**
+ * Runs the validator once on a small pipeline, so the first document opened does not also pay for
+ * loading and first runs of the parser, schema validators, rules and cron parser.
+ */
+export function warmUp(): void {
+  const validator = new IncrementalValidator();
+  validator.update(WARM_UP, { envNames: new Set() });
+  validator.update(WARM_UP.replace("retries: 2", "retries: 3"), { envNames: new Set() });
+}

@@ -2,9 +2,8 @@
 import { ErrorCodes, ResponseError, TextDocumentSyncKind, type Connection, type InitializeParams, type InitializeResult, type TextDocuments } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { fileURLToPath } from "node:url";
-import { validatePipeline } from "../pipeline/validate";
 import { DAG_REQUEST, REFRESH_SOURCES_REQUEST, STEPS_REQUEST, type DagParams, type InitializationOptions, type RefreshSourcesParams, type StepsParams } from "../protocol";
-import { AnalysisStore, type Analysis } from "./analysis";
+import { AnalysisStore, warmUp, type Analysis } from "./analysis";
 import { codeActions } from "./codeActions";
 import { codeLenses } from "./codeLens";
 import { complete } from "./completion";
@@ -20,8 +19,15 @@ import { definition, prepareRename, references, rename } from "./navigation";
 import { SettingsCache } from "./settings";
 import { documentSymbols, foldingRanges } from "./symbols";
 
-/** Milliseconds between the last edit and validation. */
-export const DIAGNOSTICS_DELAY_MS = 15;
+/**
+ * Milliseconds between the last edit and validation. Short, because an edit costs a few ms to
+ * revalidate (only the changed piece is reparsed): the debounce only has to let edits that arrive
+ * together (a paste, a multi-cursor change, a client that batches) collapse into one run, and the
+ * scheduler also yields a turn so an already queued change cancels the run.
+ */
+export const DIAGNOSTICS_DELAY_MS = 5;
+/** An analysis that took longer is costly: the next one waits as long, and completion reuses it. */
+const COSTLY_MS = 30;
 const MAX_DELAY_MS = 750;
 
 export class LanguageServer {
@@ -46,8 +52,8 @@ export class LanguageServer {
     this.settings.supported = params.capabilities.workspace?.configuration === true;
     const cacheDir = (params.initializationOptions as InitializationOptions | undefined)?.cacheDir;
     this.live = new LiveFeatures({ ...(typeof cacheDir === "string" ? { cacheDir } : {}), workspaceRoot: () => this.workspaceRoot, settings: (uri) => this.settings.get(uri), republish: (uri) => this.scheduler.schedule(uri, 0) });
-    // Compile the schema validator and load the rules before the first file arrives.
-    setImmediate(() => validatePipeline("version: 1\nname: warm\nsteps:\n  - id: a\n    sql: {connection: c, query: select 1}\n"));
+    // Load and run once what the first open runs (parser, schema, rules, cron), before it arrives.
+    setImmediate(warmUp);
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -136,7 +142,7 @@ export class LanguageServer {
    */
   private delayFor(uri: string): number {
     const last = this.store.last(uri);
-    if (!last || last.mode === "pieces" || last.costMs <= 2 * DIAGNOSTICS_DELAY_MS) return DIAGNOSTICS_DELAY_MS;
+    if (!last || last.mode === "pieces" || last.costMs <= COSTLY_MS) return DIAGNOSTICS_DELAY_MS;
     return Math.min(last.costMs, MAX_DELAY_MS);
   }
 
@@ -157,7 +163,7 @@ export class LanguageServer {
       if (!document) return null;
       const last = this.store.last(document.uri);
       // A cheap revalidation gives live completion the outline of what is typed now.
-      const analysis = last && (last.version === document.version || last.costMs > 2 * DIAGNOSTICS_DELAY_MS) ? last : await this.analysisOf(document);
+      const analysis = last && (last.version === document.version || last.costMs > COSTLY_MS) ? last : await this.analysisOf(document);
       const live = await this.live?.complete(document, this.lines(document), at(document, position), analysis);
       if (live) return live;
       const settings = await this.settings.get(document.uri);

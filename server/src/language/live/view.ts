@@ -62,7 +62,7 @@ export async function buildView(cache: LiveCache, analysis: Analysis, connection
   const answers = await Promise.all(
     all.map((n) => cache.lookup(n.connection.ctx as NonNullable<LiveConnection["ctx"]>, n.request, { waitMs }).catch((err: unknown): CacheAnswer => ({ state: "failed", failure: { code: "analysis-error", message: err instanceof Error ? err.message : String(err) } }))),
   );
-  const byId = new Map(outline.steps.filter((s) => s.id).map((s) => [s.id?.name as string, s]));
+  let byId: Map<string, (typeof outline.steps)[number]> | undefined;
   const sources = new Map<string, ColumnSet>();
   const failures = new Map<string, AnalysisFailure>();
   const stale = new Set<string>();
@@ -72,6 +72,7 @@ export async function buildView(cache: LiveCache, analysis: Analysis, connection
     if (answer.state === "loading") loading = true;
     if (answer.state === "failed" && isUnavailable(answer.failure) && !failures.has(need.connection.name)) failures.set(need.connection.name, answer.failure);
     if (answer.state !== "fresh" && answer.state !== "stale") return;
+    byId ??= new Map(outline.steps.filter((s) => s.id).map((s) => [s.id?.name as string, s]));
     for (const id of need.steps) {
       const step = byId.get(id);
       if (!step) continue;
