@@ -25,7 +25,8 @@ export function encodeValue(value: unknown): string {
     case "bigint":
       return value.toString();
     default:
-      if (value instanceof Date) return value.toISOString();
+      // An invalid date is what JSON makes it (null), as when the records went through staging.
+      if (value instanceof Date) return Number.isNaN(value.getTime()) ? "\\N" : value.toISOString();
       return escapeCopyText(JSON.stringify(value));
   }
 }
@@ -72,6 +73,11 @@ export class CopyRowEncoder {
     // ~64 KB writes: large enough for the socket, small enough that the strings die young.
     if (this.size < 65_536) return undefined;
     return this.flush();
+  }
+
+  /** Counts records sent without this encoder (as their staged text), so record numbers stay right. */
+  passed(records: number): void {
+    this.rows += records;
   }
 
   flush(): string {

@@ -1,0 +1,125 @@
+// Staged rows must bring records back exactly as JSON Lines would, however the text is cut into
+// chunks, and their COPY text must equal what the PostgreSQL connector encodes record by record.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { copyTextOf, readRowsBatches, rowsTextOf, RowsEncoder } from "../../../server/src/sources/formats/rows";
+import { CopyRowEncoder } from "../../../server/src/sources/postgres/copyText";
+import type { DataRecord } from "../../../server/src/sources/types";
+
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const STRINGS = ["", "plain", "tab\there", "line\nbreak", "cr\rlf\r\n", "back\\slash", "\\N", "\\#1", "\\", "\\H[]", "é ü ß", "😀 emoji", "\ud800 lone", "lone \udc00", "quote \" and '", "null", "1", "true", " padded ", "\u0000nul", "\\\\t"];
+
+function value(rnd: () => number, depth = 0): unknown {
+  const r = rnd();
+  if (r < 0.3) return STRINGS[Math.floor(rnd() * STRINGS.length)];
+  if (r < 0.45) return [0, -0, 1.5, -7, 1e21, 2 ** 53 + 2, 0.1 + 0.2, 5e-324][Math.floor(rnd() * 8)];
+  if (r < 0.55) return null;
+  if (r < 0.6) return undefined;
+  if (r < 0.67) return rnd() < 0.5;
+  if (r < 0.72) return new Date(Date.UTC(2024, 2, 1 + Math.floor(rnd() * 28), 12));
+  if (r < 0.74) return new Date(NaN);
+  if (depth > 1) return "deep";
+  if (r < 0.87) return { a: value(rnd, depth + 1), "b\tkey": value(rnd, depth + 1) };
+  return [value(rnd, depth + 1), value(rnd, depth + 1)];
+}
+
+const COLUMNS = ["id", "name", "amount", "tab\tcol", "quo\"te", "é", "\\N"];
+
+function record(rnd: () => number, uniform: boolean): DataRecord {
+  const out: DataRecord = {};
+  const names = uniform ? COLUMNS.slice(0, 4) : COLUMNS.filter(() => rnd() < 0.7);
+  if (!uniform && rnd() < 0.2) names.reverse();
+  for (const n of names) out[n] = value(rnd);
+  return out;
+}
+
+async function* chunks(text: string, rnd: () => number): AsyncGenerator<Uint8Array> {
+  const bytes = Buffer.from(text, "utf8");
+  for (let at = 0; at < bytes.length; ) {
+    const n = 1 + Math.floor(rnd() * 300);
+    yield bytes.subarray(at, at + n);
+    at += n;
+  }
+}
+
+async function roundTrip(batches: DataRecord[][], rnd: () => number): Promise<DataRecord[]> {
+  const encoder = new RowsEncoder();
+  const text = batches.map((b) => encoder.encode(b)).join("");
+  const out: DataRecord[] = [];
+  for await (const batch of readRowsBatches(chunks(text, rnd), "test", 7)) out.push(...batch);
+  return out;
+}
+
+/** What a record is after a trip through JSON Lines. */
+const viaJson = (r: DataRecord): DataRecord => JSON.parse(JSON.stringify(r)) as DataRecord;
+
+describe("staged rows", () => {
+  it("bring back 3,000 random records exactly as JSON Lines would, cut anywhere into chunks", async () => {
+    const rnd = random(42);
+    const batches = Array.from({ length: 30 }, (_, b) => Array.from({ length: 100 }, () => record(rnd, b % 3 === 0)));
+    const back = await roundTrip(batches, rnd);
+    assert.deepEqual(back, batches.flat().map(viaJson));
+  });
+
+  it("keep NaN and infinities, which PostgreSQL floats hold (JSON Lines would make them null)", async () => {
+    const back = await roundTrip([[{ a: NaN, b: Infinity, c: -Infinity }]], random(3));
+    assert.deepEqual(back, [{ a: NaN, b: Infinity, c: -Infinity }]);
+    const batch = [{ a: NaN, b: -Infinity }];
+    new RowsEncoder().encode(batch);
+    assert.equal(copyTextOf(rowsTextOf(batch) ?? { columns: [], lines: "" }), "NaN\t-Infinity\n");
+  });
+
+  it("keep key order, absent keys and records with no keys", async () => {
+    const batches: DataRecord[][] = [[{ b: 1, a: 2 }, { a: 2, b: 1 }, {}, { x: undefined, y: null }, { "2": "n", a: 1 }]];
+    assert.deepEqual(await roundTrip(batches, random(1)), batches[0]?.map(viaJson));
+  });
+
+  it("give each batch of one header its data lines, and COPY text equal to the connector's own encoding", async () => {
+    const rnd = random(9);
+    const batch = Array.from({ length: 500 }, () => record(rnd, true)).filter((r) => Object.values(r).every((v) => typeof v !== "string" || !/[\ud800-\udfff]/.test(v)));
+    const columns = Object.keys(batch[0] as DataRecord);
+    const uniform = batch.filter((r) => Object.keys(r).join() === columns.join());
+    const encoder = new RowsEncoder();
+    encoder.encode(uniform);
+    const text = rowsTextOf(uniform);
+    assert.ok(text, "a batch with one header has its text");
+    assert.deepEqual(text.columns, columns);
+    const copy = new CopyRowEncoder(columns, () => assert.fail("unknown column"));
+    let expected = "";
+    for (const r of uniform) expected += copy.add(r) ?? "";
+    expected += copy.flush();
+    assert.equal(copyTextOf(text), expected);
+  });
+
+  it("leave a batch whose columns change without text, and refuse COPY text for ill-formed strings", () => {
+    const encoder = new RowsEncoder();
+    const mixed = [{ a: 1 }, { b: 2 }];
+    encoder.encode(mixed);
+    assert.equal(rowsTextOf(mixed), undefined);
+    const lone = [{ a: "x\ud800" }];
+    encoder.encode(lone);
+    assert.equal(copyTextOf(rowsTextOf(lone) ?? { columns: [], lines: "" }), undefined);
+  });
+
+  it("say clearly when a staged file is damaged: cut short, no header, a header that is not a list", async () => {
+    const read = async (text: string) => {
+      for await (const _ of readRowsBatches((async function* () {
+        yield text;
+      })(), "staged output of `x`")) void _;
+    };
+    await assert.rejects(read('\\H["a"]\n\\#1'), /staged output of `x`: line 2 is not a staged row \(it does not end with a newline/);
+    await assert.rejects(read("\\#1\n"), /line 1 is not a staged row \(no header before it\)/);
+    await assert.rejects(read("\\H{}\n"), /line 1 .*a header that is not a JSON list/);
+    await assert.rejects(read('\\H["a","b"]\n1\n'), /line 2 .*1 values, the header has 2/);
+    await assert.rejects(read('\\H["a"]\n1\t2\n'), /line 2 .*more values than the header's 1 columns/);
+  });
+});
