@@ -1,20 +1,29 @@
 /**
- * Step outputs in the StagingStore: `<run_id>/<step_id>.jsonl` (the records) and
- * `<run_id>/<step_id>.meta.json` (row count and known column types), written in that order, so a
- * meta file means a complete output.
+ * Step outputs in the StagingStore: `<run_id>/<step_id>.rows` (the records, as staged rows:
+ * `sources/formats/rows.ts`) and `<run_id>/<step_id>.meta.json` (row count, known column types,
+ * format), written in that order, so a meta file means a complete output. An extract that reads
+ * one local file is staged as a copy of that file (`<step_id>.csv`, `.jsonl`, `.json`; the meta
+ * names the format), and its records are read from the copy. Runs staged by earlier versions
+ * (JSON Lines, no `format` in the meta) are still read.
  */
 import { ConnectorError, StepError } from "../errors";
 import type { ColumnType } from "../pipeline/model";
-import { readJsonlBatches, jsonlChunk } from "../sources/formats/jsonl";
+import { readRecordBatches, type CsvOptions, type RecordFormat } from "../sources/formats";
+import { readJsonlBatches } from "../sources/formats/jsonl";
+import { readRowsBatches, RowsEncoder } from "../sources/formats/rows";
 import type { StagingStore } from "../sources/staging";
-import type { DataRecord } from "../sources/types";
+import type { DataRecord, SingleFileSource } from "../sources/types";
 
 export interface StepOutputMeta {
   rows: number;
   columns?: Record<string, ColumnType>;
+  /** How the records are staged: staged rows, or a copy of the file an extract read; absent in runs staged before staged rows (JSON Lines). */
+  format?: "rows" | RecordFormat;
+  /** For a staged CSV copy: how to read it. */
+  csv?: CsvOptions;
 }
 
-export const dataKey = (runId: string, stepId: string) => `${runId}/${stepId}.jsonl`;
+export const dataKey = (runId: string, stepId: string, format: StepOutputMeta["format"] = "rows") => `${runId}/${stepId}.${format ?? "jsonl"}`;
 export const metaKey = (runId: string, stepId: string) => `${runId}/${stepId}.meta.json`;
 
 async function* single(text: string): AsyncGenerator<string> {
@@ -27,14 +36,45 @@ export interface BatchTee {
   setColumns(getter: () => Record<string, ColumnType> | undefined): void;
 }
 
-/** Collects text into ~128 KB chunks: large writes, yet short-lived strings (they die young, cheap to collect). */
-async function* jsonlChunks(batches: AsyncIterable<DataRecord[]>, onBatch: (rows: number) => void, signal?: AbortSignal, tee?: BatchTee): AsyncGenerator<string> {
+/** What a step's output stage does with each batch besides staging it. */
+interface StageOptions {
+  onBatch?: (rows: number) => void;
+  signal?: AbortSignal;
+  columns?: () => Record<string, ColumnType> | undefined;
+  tee?: BatchTee;
+}
+
+/**
+ * Stages an extract's single source file as it is (a copy) and hands on the records read from the
+ * copy, so the staged output is exactly what was read; `--step` and `--resume` read the copy again.
+ */
+export async function stageFileCopy(store: StagingStore, runId: string, stepId: string, source: SingleFileSource, options: StageOptions = {}): Promise<StepOutputMeta> {
+  let rows = 0;
+  if (options.tee && options.columns) options.tee.setColumns(options.columns);
+  await store.remove(metaKey(runId, stepId));
+  const key = dataKey(runId, stepId, source.format);
+  await store.copyFile(key, source.path);
+  for await (const batch of readRecordBatches(await store.read(key), source.format, source.csv, source.shown)) {
+    options.signal?.throwIfAborted();
+    if (batch.length === 0) continue;
+    rows += batch.length;
+    options.onBatch?.(batch.length);
+    if (options.tee) await options.tee.push(batch);
+  }
+  const meta: StepOutputMeta = { rows, format: source.format, ...(source.csv ? { csv: source.csv } : {}) };
+  await store.write(metaKey(runId, stepId), single(JSON.stringify(meta)));
+  return meta;
+}
+
+/** Collects staged rows into ~128 KB chunks: large writes, yet short-lived strings (they die young, cheap to collect). */
+async function* rowChunks(batches: AsyncIterable<DataRecord[]>, onBatch: (rows: number) => void, signal?: AbortSignal, tee?: BatchTee): AsyncGenerator<string> {
+  const encoder = new RowsEncoder();
   let pending = "";
   for await (const batch of batches) {
     signal?.throwIfAborted();
     if (batch.length === 0) continue;
-    // Serialized before the hand-over: the consumer may change its records in place (cast).
-    pending += jsonlChunk(batch);
+    // Encoded before the hand-over: the consumer may change its records in place (cast).
+    pending += encoder.encode(batch);
     onBatch(batch.length);
     if (tee) await tee.push(batch);
     if (pending.length >= 1 << 17) {
@@ -50,7 +90,7 @@ export async function writeStepOutput(
   runId: string,
   stepId: string,
   batches: AsyncIterable<DataRecord[]>,
-  options: { onBatch?: (rows: number) => void; signal?: AbortSignal; columns?: () => Record<string, ColumnType> | undefined; tee?: BatchTee } = {},
+  options: StageOptions = {},
 ): Promise<StepOutputMeta> {
   let rows = 0;
   const count = (n: number) => {
@@ -59,9 +99,9 @@ export async function writeStepOutput(
   };
   if (options.tee && options.columns) options.tee.setColumns(options.columns);
   await store.remove(metaKey(runId, stepId));
-  await store.write(dataKey(runId, stepId), jsonlChunks(batches, count, options.signal, options.tee));
+  await store.write(dataKey(runId, stepId), rowChunks(batches, count, options.signal, options.tee));
   const columns = options.columns?.();
-  const meta: StepOutputMeta = { rows, ...(columns && Object.keys(columns).length > 0 ? { columns } : {}) };
+  const meta: StepOutputMeta = { rows, ...(columns && Object.keys(columns).length > 0 ? { columns } : {}), format: "rows" };
   await store.write(metaKey(runId, stepId), single(JSON.stringify(meta)));
   return meta;
 }
@@ -90,8 +130,11 @@ export async function readStepMeta(store: StagingStore, runId: string, stepId: s
 /** The staged records of a step, in batches; fails with a clear message when the step has not run in this run. */
 export async function readStepOutput(store: StagingStore, runId: string, stepId: string): Promise<{ meta: StepOutputMeta; batches: AsyncIterable<DataRecord[]> }> {
   const meta = await readStepMeta(store, runId, stepId);
-  const source = await store.read(dataKey(runId, stepId));
-  return { meta, batches: readJsonlBatches(source, `staged output of \`${stepId}\``) };
+  const source = await store.read(dataKey(runId, stepId, meta.format));
+  const where = `staged output of \`${stepId}\``;
+  if (meta.format === "rows") return { meta, batches: readRowsBatches(source, where) };
+  if (meta.format === undefined) return { meta, batches: readJsonlBatches(source, where) };
+  return { meta, batches: readRecordBatches(source, meta.format, meta.csv, where) };
 }
 
 export async function readJson<T>(store: StagingStore, key: string): Promise<T | undefined> {

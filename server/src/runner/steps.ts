@@ -7,7 +7,7 @@ import type { DataRecord, SourceContext } from "../sources/types";
 import { connectionOf, inputOf, type RunContext } from "./context";
 import { readHighWater } from "./incremental";
 import type { BatchChannel } from "./live/channel";
-import { readStepOutput, writeStepOutput, type BatchTee } from "./stagedData";
+import { readStepOutput, stageFileCopy, writeStepOutput, type BatchTee } from "./stagedData";
 import { compileTransforms, type Batches, type Columns } from "./transforms";
 
 /** How one attempt meets its neighbours when steps stream into each other (`live/liveRuns.ts`). */
@@ -77,7 +77,13 @@ async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, onRo
   const connector = await connectorFor(base.connection.type);
   const extract = step.extract as NonNullable<Step["extract"]>;
   const highWater = extract.incremental ? await readHighWater(ctx.store, ctx.pipeline.name, step.id) : undefined;
-  const result = await connector.extract({ ...base, extract, ...(highWater !== undefined ? { highWater } : {}) });
+  const request = { ...base, extract, ...(highWater !== undefined ? { highWater } : {}) };
+  const file = connector.singleFile ? await connector.singleFile(request) : undefined;
+  if (file) {
+    const meta = await stageFileCopy(ctx.store, ctx.runId, step.id, file, { onBatch: onRows, signal, ...(live.tee ? { tee: live.tee } : {}) });
+    return { rows: meta.rows };
+  }
+  const result = await connector.extract(request);
   const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, batchesOf(result), { onBatch: onRows, signal, columns: () => result.columns, ...(live.tee ? { tee: live.tee } : {}) });
   const mark = result.highWater?.();
   return { rows: meta.rows, ...(mark !== undefined ? { highWater: mark } : {}) };

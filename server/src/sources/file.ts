@@ -3,8 +3,8 @@
  * confined to the root: `../` escapes and symlinks that lead out of it are refused. Loads write a
  * temporary file beside the target and rename it, so a failed or killed load changes nothing.
  */
-import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readdir, realpath, rename, rm, stat } from "node:fs/promises";
+import { constants as fsConstants, createReadStream, createWriteStream } from "node:fs";
+import { copyFile, mkdir, readdir, realpath, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { randomBytes } from "node:crypto";
@@ -14,7 +14,7 @@ import { renderTemplate } from "../pipeline/templates";
 import type { Connection } from "../pipeline/model";
 import { formatFor, readRecordBatches, writeRecords } from "./formats";
 import { batchedRecords, recordBatches, type BatchedExtractResult } from "./formats/batches";
-import type { Connector, DataRecord, ExtractRequest, ExtractResult, LoadRequest, LoadResult } from "./types";
+import type { Connector, DataRecord, ExtractRequest, ExtractResult, LoadRequest, LoadResult, SingleFileSource } from "./types";
 
 /** The folder a file connection's paths are relative to. */
 export function fileRoot(connection: Connection, baseDir: string): string {
@@ -115,6 +115,25 @@ async function removeStaleTemps(path: string): Promise<void> {
   }
 }
 
+/** A temporary name beside `path` for an atomic write (`removeStaleTemps` knows its pattern). */
+function tempPathFor(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+}
+
+/** Copies a file to `path` completely or not at all (a clone where the file system can, e.g. btrfs, XFS). */
+export async function copyFileAtomic(from: string, path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await removeStaleTemps(path);
+  const temp = tempPathFor(path);
+  try {
+    await copyFile(from, temp, fsConstants.COPYFILE_FICLONE);
+    await rename(temp, path);
+  } catch (err: unknown) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
 /**
  * Writes chunks to `path` completely or not at all: a temporary file in the same folder, flushed,
  * then renamed over the target. The temporary file is removed on failure.
@@ -122,7 +141,7 @@ async function removeStaleTemps(path: string): Promise<void> {
 export async function writeFileAtomic(path: string, chunks: AsyncIterable<string | Uint8Array>, signal?: AbortSignal): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   await removeStaleTemps(path);
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
+  const temp = tempPathFor(path);
   try {
     const out = createWriteStream(temp, { flush: true });
     await pipeline(chunks, out, signal ? { signal } : {});
@@ -180,8 +199,19 @@ async function loadFile(request: LoadRequest): Promise<LoadResult> {
   return { rows: counter.rows };
 }
 
+/** The one file an extract reads, when its path is not a glob: staging keeps a copy of it as the step's output. */
+async function singleFile(request: ExtractRequest): Promise<SingleFileSource | undefined> {
+  const root = fileRoot(request.connection, request.baseDir);
+  const pattern = renderTemplate(requirePath(request.extract.path, "extract"), request.templates);
+  if (picomatch.scan(pattern).isGlob) return undefined;
+  const [file] = await matchFiles(root, pattern, request.connectionName);
+  if (file === undefined) return undefined;
+  return { path: file, shown: relative(root, file) || basename(file), format: formatFor(file, request.extract.format), ...(request.extract.csv ? { csv: request.extract.csv } : {}) };
+}
+
 export const fileConnector: Connector = {
   type: "file",
   extract: extractFiles,
   load: loadFile,
+  singleFile,
 };

@@ -8,6 +8,8 @@ export interface StagingStore {
   describe(): string;
   /** Writes an object completely or not at all (temp name + rename, or a completed multipart upload). */
   write(key: string, body: AsyncIterable<Uint8Array | string>): Promise<void>;
+  /** Copies a local file in, completely or not at all. */
+  copyFile(key: string, path: string): Promise<void>;
   /** Streams an object; rejects with a `ConnectorError` whose code is `not-found` when it is absent. */
   read(key: string): Promise<AsyncIterable<Uint8Array>>;
   exists(key: string): Promise<boolean>;

@@ -5,6 +5,7 @@
 import type { Logger } from "pino";
 import type { ColumnType, Connection, ConnectionType, Extract, Load } from "../pipeline/model";
 import type { TemplateValues } from "../pipeline/templates";
+import type { CsvOptions, RecordFormat } from "./formats";
 
 /** A record: a flat JSON object. */
 export type DataRecord = Record<string, unknown>;
@@ -49,9 +50,20 @@ export interface LoadResult {
   rows: number;
 }
 
+/** An extract's source when it is exactly one local file (the runner stages a copy and reads the records from it). */
+export interface SingleFileSource {
+  path: string;
+  /** The file as people name it in messages (relative to the connection's root). */
+  shown: string;
+  format: RecordFormat;
+  csv?: CsvOptions;
+}
+
 export interface Connector {
   readonly type: ConnectionType;
   extract(request: ExtractRequest): Promise<ExtractResult>;
+  /** The one local file this extract would read, if that is what it reads (no glob, no query). */
+  singleFile?(request: ExtractRequest): Promise<SingleFileSource | undefined>;
   load(request: LoadRequest): Promise<LoadResult>;
   /** Releases pools and sockets. */
   close?(): Promise<void>;

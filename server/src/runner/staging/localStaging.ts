@@ -3,7 +3,7 @@ import { createReadStream } from "node:fs";
 import { readdir, rm, stat } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { ConnectorError } from "../../errors";
-import { confinePath, writeFileAtomic } from "../../sources/file";
+import { confinePath, copyFileAtomic, writeFileAtomic } from "../../sources/file";
 import type { StagingStore } from "../../sources/staging";
 
 export class LocalStagingStore implements StagingStore {
@@ -20,6 +20,10 @@ export class LocalStagingStore implements StagingStore {
 
   async write(key: string, body: AsyncIterable<Uint8Array | string>): Promise<void> {
     await writeFileAtomic(this.pathOf(key), body);
+  }
+
+  async copyFile(key: string, path: string): Promise<void> {
+    await copyFileAtomic(path, this.pathOf(key));
   }
 
   async read(key: string): Promise<AsyncIterable<Uint8Array>> {

@@ -8,6 +8,7 @@ import type pg from "pg";
 import { from as copyFrom } from "pg-copy-streams";
 import { ConnectorError } from "../../errors";
 import { recordBatches } from "../formats/batches";
+import { copyTextOf, rowsTextOf } from "../formats/rows";
 import type { DataRecord } from "../types";
 import { CopyRowEncoder } from "./copyText";
 import { quoteIdent } from "./names";
@@ -15,6 +16,8 @@ import { quoteIdent } from "./names";
 export interface RecordSource {
   /** Records already read (the sample used to infer columns). */
   head: readonly DataRecord[];
+  /** The sample's batches, as they came (a batch may carry its staged text: `rowsTextOf`). */
+  headBatches: readonly DataRecord[][];
   /** The rest, in batches (one await per batch, not per record). */
   rest: AsyncIterator<DataRecord[]>;
 }
@@ -25,12 +28,14 @@ export const SAMPLE_SIZE = 1000;
 export async function sampleRecords(records: AsyncIterable<DataRecord>): Promise<RecordSource> {
   const rest = recordBatches(records)[Symbol.asyncIterator]();
   const head: DataRecord[] = [];
+  const headBatches: DataRecord[][] = [];
   while (head.length < SAMPLE_SIZE) {
     const next = await rest.next();
-    if (next.done) return { head, rest: { next: async () => ({ done: true, value: undefined }) } };
+    if (next.done) return { head, headBatches, rest: { next: async () => ({ done: true, value: undefined }) } };
+    headBatches.push(next.value);
     for (const record of next.value) head.push(record);
   }
-  return { head, rest };
+  return { head, headBatches, rest };
 }
 
 function unknownColumn(table: string): (column: string, row: number) => never {
@@ -40,6 +45,10 @@ function unknownColumn(table: string): (column: string, row: number) => never {
       `record ${row} has a column ${JSON.stringify(column)} that the first ${SAMPLE_SIZE} records did not have, so it is not in the COPY into ${table}; give every record the same columns (e.g. a \`select\` transform)`,
     );
   };
+}
+
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((c, i) => c === b[i]);
 }
 
 export async function copyRecords(
@@ -62,15 +71,26 @@ export async function copyRecords(
     if (signal.aborted) throw new ConnectorError("aborted", "the load was stopped", false);
     if (!stream.write(chunk)) await once(stream, "drain");
   };
+  // A batch that comes with its staged rows in these columns is sent as that text, not encoded again.
+  const passthrough = jsonColumns.size === 0;
   try {
-    const encode = async (records: readonly DataRecord[]) => {
+    const copy = async (records: readonly DataRecord[]) => {
+      const staged = passthrough ? rowsTextOf(records) : undefined;
+      const text = staged && sameColumns(staged.columns, columns) ? copyTextOf(staged) : undefined;
+      if (text !== undefined) {
+        const pending = encoder.flush();
+        if (pending) await send(pending);
+        await send(text);
+        encoder.passed(records.length);
+        return;
+      }
       for (const record of records) {
         const chunk = encoder.add(record);
         if (chunk !== undefined) await send(chunk);
       }
     };
-    await encode(source.head);
-    for (let next = await source.rest.next(); !next.done; next = await source.rest.next()) await encode(next.value);
+    for (const batch of source.headBatches) await copy(batch);
+    for (let next = await source.rest.next(); !next.done; next = await source.rest.next()) await copy(next.value);
     const last = encoder.flush();
     if (last) await send(last);
     stream.end();

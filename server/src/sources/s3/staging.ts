@@ -1,8 +1,9 @@
 /**
  * Step outputs kept in S3 (`staging: {connection: <s3>, prefix}`), so steps that run on different
  * Airflow workers can read each other's outputs. Keys are relative to the connection's `prefix`
- * plus the staging `prefix`, e.g. `<prefix>/<run_id>/<step_id>.jsonl`.
+ * plus the staging `prefix`, e.g. `<prefix>/<run_id>/<step_id>.rows`.
  */
+import { createReadStream } from "node:fs";
 import type { StagingStore } from "../staging";
 import { createS3Target, prefixBase, type S3Connection, type S3Target } from "./client";
 import { listObjects } from "./list";
@@ -40,6 +41,10 @@ export class S3StagingStore implements StagingStore {
   async write(key: string, body: AsyncIterable<Uint8Array | string>): Promise<void> {
     const options = this.signal ? { signal: this.signal, contentType: contentType(key) } : { contentType: contentType(key) };
     await uploadObject(this.target, key, body, options);
+  }
+
+  async copyFile(key: string, path: string): Promise<void> {
+    await this.write(key, createReadStream(path, { highWaterMark: 1 << 20 }));
   }
 
   async read(key: string): Promise<AsyncIterable<Uint8Array>> {
