@@ -5,31 +5,71 @@ import type { DataRecord } from "../../sources/types";
 
 class CastFailure extends Error {}
 
-const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TRUE = new Set(["true", "t", "yes", "y", "1"]);
 const FALSE = new Set(["false", "f", "no", "n", "0"]);
 
+/** `s` without surrounding white space; the cheap answer when it has none (the usual case, millions of times). */
+function trimmed(s: string): string {
+  const first = s.charCodeAt(0);
+  const last = s.charCodeAt(s.length - 1);
+  return first > 32 && first < 127 && last > 32 && last < 127 ? s : s.trim();
+}
+
+/** True when `s` is `[+-]?digits` (`/^[+-]?\d+$/`), checked without a RegExp. */
+function isPlainInteger(s: string): boolean {
+  let i = s.charCodeAt(0) === 43 || s.charCodeAt(0) === 45 ? 1 : 0;
+  if (i >= s.length) return false;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** True when `s` is `[+-]?digits[.digits]` or `[+-]?.digits` (DECIMAL without an exponent); else DECIMAL decides. */
+function isDecimal(s: string): boolean {
+  let i = s.charCodeAt(0) === 43 || s.charCodeAt(0) === 45 ? 1 : 0;
+  let digits = 0;
+  let dot = false;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c === 46 && !dot) dot = true;
+    else return DECIMAL.test(s);
+  }
+  return digits > 0;
+}
+
 function toInteger(v: unknown): number {
   if (typeof v === "number" && Number.isInteger(v)) return v;
-  if (typeof v === "string" && INTEGER.test(v.trim())) {
-    const n = Number(v.trim());
-    if (Number.isSafeInteger(n)) return n;
-    throw new CastFailure("is too large for an integer; cast it to decimal");
+  if (typeof v === "string") {
+    const s = trimmed(v);
+    if (isPlainInteger(s)) {
+      const n = Number(s);
+      if (Number.isSafeInteger(n)) return n;
+      throw new CastFailure("is too large for an integer; cast it to decimal");
+    }
   }
   throw new CastFailure("is not an integer");
 }
 
 function toNumber(v: unknown): number {
   if (typeof v === "number" && Number.isFinite(v)) return v;
-  if (typeof v === "string" && DECIMAL.test(v.trim())) return Number(v.trim());
+  if (typeof v === "string") {
+    const s = trimmed(v);
+    if (isDecimal(s)) return Number(s);
+  }
   throw new CastFailure("is not a number");
 }
 
 function toDecimal(v: unknown): string {
   if (typeof v === "number" && Number.isFinite(v)) return String(v);
-  if (typeof v === "string" && DECIMAL.test(v.trim())) return v.trim();
+  if (typeof v === "string") {
+    const s = trimmed(v);
+    if (isDecimal(s)) return s;
+  }
   throw new CastFailure("is not a decimal number");
 }
 
@@ -129,25 +169,34 @@ function shownValue(v: unknown): string {
 
 /** A cast stage; `opIndex` is the op's position in the step's transform list (for messages). */
 export function castStage(types: Record<string, ColumnType>, opIndex: number) {
-  const entries = Object.entries(types).map(([column, type]) => [column, type, CONVERTERS[type]] as const);
+  const columns = Object.keys(types);
+  const kinds = columns.map((c) => types[c] as ColumnType);
+  const converters = kinds.map((t) => CONVERTERS[t]);
+  const n = columns.length;
   let row = 0;
+  const fail = (err: unknown, column: string, value: unknown, at: number): never => {
+    if (!(err instanceof CastFailure)) throw err;
+    throw new StepError("cast-failed", `cast failed at row ${at} (transform op ${opIndex + 1}): column \`${column}\` value ${shownValue(value)} ${err.message}; fix the data, or cast it to another type (e.g. string), or drop bad rows first with a \`filter\``);
+  };
   return (batch: DataRecord[]): DataRecord[] => {
-    for (const record of batch) {
-      row++;
-      for (const [column, type, convert] of entries) {
+    for (let r = 0; r < batch.length; r++) {
+      const record = batch[r] as DataRecord;
+      for (let i = 0; i < n; i++) {
+        const column = columns[i] as string;
         const value = record[column];
+        const type = kinds[i] as ColumnType;
         if (isEmpty(value, type)) {
           record[column] = value === undefined ? null : type === "string" ? value : null;
           continue;
         }
         try {
-          record[column] = convert(value);
+          record[column] = (converters[i] as (v: unknown) => unknown)(value);
         } catch (err: unknown) {
-          if (!(err instanceof CastFailure)) throw err;
-          throw new StepError("cast-failed", `cast failed at row ${row} (transform op ${opIndex + 1}): column \`${column}\` value ${shownValue(value)} ${err.message}; fix the data, or cast it to another type (e.g. string), or drop bad rows first with a \`filter\``);
+          fail(err, column, value, row + r + 1);
         }
       }
     }
+    row += batch.length;
     return batch;
   };
 }

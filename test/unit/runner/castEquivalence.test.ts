@@ -1,0 +1,51 @@
+// The cast's fast checks (no RegExp, no trim when there is nothing to trim) must accept and reject
+// exactly what the plain definitions do, and convert to the same values.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { ColumnType } from "../../../server/src/pipeline/model";
+import { castStage } from "../../../server/src/runner/transforms/cast";
+
+const INTEGER = /^[+-]?\d+$/;
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/** What the cast must give for a string, from the definitions (undefined: it must fail). */
+function expected(type: ColumnType, v: string): unknown {
+  if (v === "") return null;
+  const t = v.trim();
+  if (type === "integer") return INTEGER.test(t) && Number.isSafeInteger(Number(t)) ? Number(t) : undefined;
+  if (type === "number") return DECIMAL.test(t) ? Number(t) : undefined;
+  return DECIMAL.test(t) ? t : undefined;
+}
+
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PIECES = ["0", "1", "9", "42", ".", "-", "+", "e", "E", " ", "\t", "\u00a0", "x", "00", "1e5", ".5", "5.", "--", "9007199254740993", "١"];
+
+describe("cast: fast checks equal the definitions", () => {
+  for (const type of ["integer", "number", "decimal"] as const) {
+    it(`${type}: 20,000 random strings`, () => {
+      const rnd = random(type.length);
+      const cast = castStage({ v: type }, 0);
+      for (let i = 0; i < 20_000; i++) {
+        let s = "";
+        for (let k = Math.floor(rnd() * 5); k >= 0; k--) s += PIECES[Math.floor(rnd() * PIECES.length)];
+        const want = expected(type, s);
+        let got: unknown;
+        try {
+          got = cast([{ v: s }])[0]?.v;
+        } catch {
+          got = undefined;
+        }
+        assert.deepEqual(got, want, `${type} of ${JSON.stringify(s)}`);
+      }
+    });
+  }
+});
