@@ -12,8 +12,6 @@ import type { PostgresCatalog } from "../sources/analysis/types";
 import { DEFAULT_HTTP_OPTIONS, fetchJson } from "../sources/http/fetchJson";
 import { joinUrl, httpSecrets, type HttpConnection } from "../sources/http/request";
 import { RateLimiter } from "../sources/http/rateLimiter";
-import { analyzePostgresCatalog } from "../sources/postgres/analyze";
-import { inferS3Columns, listS3Folder } from "../sources/s3/analyze";
 import type { S3Connection } from "../sources/s3/client";
 import { inferSample } from "../sources/s3/infer";
 import { groupDatasets, type Dataset } from "./datasets";
@@ -32,10 +30,13 @@ export interface DatasetColumns extends Dataset {
 
 export async function discoverPostgres(source: Location & { kind: "postgres" }): Promise<PostgresCatalog> {
   // Generation reads every table once, not on an editor's clock: a longer limit than completions use.
+  // Loaded on use: every CLI command starts faster without pg and the AWS SDK.
+  const { analyzePostgresCatalog } = await import("../sources/postgres/analyze.js");
   return analyzePostgresCatalog({ connection: source.live, connectionName: "source", baseDir: process.cwd(), secrets: source.env.map((e) => e.value), timeoutMs: 60_000 });
 }
 
 async function listS3(connection: S3Connection): Promise<{ keys: string[]; truncated: boolean }> {
+  const { listS3Folder } = await import("../sources/s3/analyze.js");
   const keys: string[] = [];
   const folders = [""];
   let visited = 0;
@@ -54,6 +55,7 @@ export async function discoverS3(source: Location & { kind: "s3" }): Promise<{ d
   const datasets: DatasetColumns[] = [];
   for (const dataset of groupDatasets(keys)) {
     const key = dataset.files[0] as string;
+    const { inferS3Columns } = await import("../sources/s3/analyze.js");
     const sample = await inferS3Columns(connection, key, { format: dataset.format, bytes: SAMPLE_BYTES });
     datasets.push({ ...dataset, columns: sample.columns, sampledKey: key, sampledRecords: sample.sampledRecords });
   }
