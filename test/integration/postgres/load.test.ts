@@ -2,7 +2,9 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ConnectorError, StepError } from "../../../server/src/errors";
+import pgLib from "pg";
 import { postgresConnector } from "../../../server/src/sources/postgres";
+import { mergeFromStage } from "../../../server/src/sources/postgres/loadModes";
 import { startPostgres, type TestPostgres } from "../../support/postgres";
 import { checksum, loadRequest, ORDER_TYPES, orders, pgConnection, referenceTable, stream } from "./helpers";
 
@@ -92,6 +94,36 @@ describe("postgres load", () => {
     assert.deepEqual(await checksum(pg, DB, "merged"), want);
     const pk = await pg.query("SELECT 1 FROM pg_constraint WHERE conrelid = 'merged'::regclass AND contype = 'p'", [], DB);
     assert.equal(pk.length, 1);
+  });
+
+  it("merge gives the same table with MERGE (PostgreSQL 15+) and with INSERT … ON CONFLICT (before 15), repeated keys included", async () => {
+    const client = new pgLib.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const tables: Record<string, unknown>[][] = [];
+      for (const version of [150000, 140000]) {
+        const t = `merge_${version}`;
+        await client.query(`CREATE TABLE ${t} (k bigint PRIMARY KEY, v text, n numeric, d json)`);
+        await client.query(`INSERT INTO ${t} VALUES (1, 'same', 1.50, '{"a":1}'), (2, 'old', 1.50, '{"a":1}'), (3, 'same', 1.50, '{"a":1}')`);
+        const before = (await client.query(`SELECT xmin::text AS x FROM ${t} WHERE k = 1`)).rows[0]?.x as string;
+        await client.query("BEGIN");
+        await client.query("CREATE TEMP TABLE stage ON COMMIT DROP AS SELECT k, v, n, d FROM " + t + " WITH NO DATA");
+        // 1 unchanged, 2 changed, 3 rescaled (1.5 ≠ 1.50), 4 new, 5 new twice (the last wins)
+        await client.query(`INSERT INTO stage VALUES (1, 'same', 1.50, '{"a":1}'), (2, 'new', 1.50, '{"a":1}'), (3, 'same', 1.5, '{"a":1}'), (4, 'x', 2, '[]'), (5, 'first', 1, null), (5, 'last', 1, null)`);
+        const types = new Map([["k", "bigint"], ["v", "text"], ["n", "numeric"], ["d", "json"]]);
+        await mergeFromStage(client, t, "pg_temp.stage", ["k", "v", "n", "d"], ["k"], types, version);
+        await client.query("COMMIT");
+        tables.push((await client.query(`SELECT k::int, v, n::text, d::text, k <> 1 OR xmin::text = $1 AS untouched FROM ${t} ORDER BY k`, [before])).rows);
+      }
+      assert.deepEqual(tables[0], tables[1]);
+      assert.deepEqual(
+        tables[0]?.map((r) => [r.k, r.v, r.n]),
+        [[1, "same", "1.50"], [2, "new", "1.50"], [3, "same", "1.5"], [4, "x", "2"], [5, "last", "1"]],
+      );
+      assert.ok(tables.every((rows) => rows[0]?.untouched === true), "an unchanged row keeps its row version");
+    } finally {
+      await client.end();
+    }
   });
 
   it("merge with a key repeated in the records keeps the last record of each key", async () => {

@@ -112,6 +112,11 @@ async function checkMergeKey(client: pg.Client, info: TableInfo, name: string, k
   }
 }
 
+async function serverVersion(client: pg.Client): Promise<number> {
+  const res = await client.query<{ v: string }>("SELECT current_setting('server_version_num') AS v");
+  return Number(res.rows[0]?.v ?? 0);
+}
+
 async function moveRows(client: pg.Client, request: LoadRequest, target: TableName, columns: string[], source: RecordSource, key: string[], info: TableInfo): Promise<number> {
   const tableSql = qualified(target);
   const name = displayName(target);
@@ -127,6 +132,6 @@ async function moveRows(client: pg.Client, request: LoadRequest, target: TableNa
   const stage = await createStage(client, tableSql, columns);
   const rows = await copyRecords(client, `pg_temp.${stage}`, name, columns, source, request.signal, json);
   if (mode === "replace") await replaceFromStage(client, tableSql, stage, columns);
-  else if (rows > 0) await mergeFromStage(client, tableSql, stage, columns, key, info.columns);
+  else if (rows > 0) await mergeFromStage(client, tableSql, stage, columns, key, info.columns, await serverVersion(client));
   return rows;
 }
