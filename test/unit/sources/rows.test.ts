@@ -89,15 +89,31 @@ describe("staged rows", () => {
     const columns = Object.keys(batch[0] as DataRecord);
     const uniform = batch.filter((r) => Object.keys(r).join() === columns.join());
     const encoder = new RowsEncoder();
-    encoder.encode(uniform);
-    const text = rowsTextOf(uniform);
+    // The first records settle each column's kind (mixed values make it `*`); the rest keep one header.
+    encoder.encode(uniform.slice(0, 250));
+    const tested = uniform.slice(250);
+    encoder.encode(tested);
+    const text = rowsTextOf(tested);
     assert.ok(text, "a batch with one header has its text");
     assert.deepEqual(text.columns, columns);
     const copy = new CopyRowEncoder(columns, () => assert.fail("unknown column"));
     let expected = "";
-    for (const r of uniform) expected += copy.add(r) ?? "";
+    for (const r of tested) expected += copy.add(r) ?? "";
     expected += copy.flush();
     assert.equal(copyTextOf(text), expected);
+  });
+
+  it("write columns that keep one kind as COPY text as it is, and widen a kind when a value differs", async () => {
+    const encoder = new RowsEncoder();
+    const typed = [{ id: 1, name: "a\tb", ok: true, note: null }, { id: 2.5, name: "", ok: false, note: null }];
+    const text = encoder.encode(typed);
+    assert.equal(text, '\\H["id","name","ok","note"]\tnsb?\n1\ta\\tb\tt\t\\N\n2.5\t\tf\t\\N\n');
+    assert.equal(copyTextOf(rowsTextOf(typed) ?? { columns: [], lines: "" }), "1\ta\\tb\tt\t\\N\n2.5\t\tf\t\\N\n");
+    const later = [{ id: 3, name: "c", ok: true, note: 7 }, { id: "four", name: "d", ok: null, note: 8 }];
+    const more = encoder.encode(later);
+    assert.equal(more, '\\H["id","name","ok","note"]\tnsbn\n3\tc\tt\t7\n\\H["id","name","ok","note"]\t*sbn\nfour\td\t\\N\t8\n');
+    assert.equal(rowsTextOf(later), undefined, "a batch whose kinds change has no single text");
+    assert.deepEqual(await roundTrip([typed, later], random(5)), [...typed, ...later].map(viaJson));
   });
 
   it("leave a batch whose columns change without text, and refuse COPY text for ill-formed strings", () => {
@@ -117,6 +133,8 @@ describe("staged rows", () => {
       })(), "staged output of `x`")) void _;
     };
     await assert.rejects(read('\\H["a"]\n\\#1'), /staged output of `x`: line 2 is not a staged row \(it does not end with a newline/);
+    await assert.rejects(read('\\H["a","b"]\tn\n'), /line 1 .*a header whose kinds do not match its columns/);
+    await assert.rejects(read('\\H["a"]\t?\nx\n'), /line 2 .*a value in column "a", which has none/);
     await assert.rejects(read("\\#1\n"), /line 1 is not a staged row \(no header before it\)/);
     await assert.rejects(read("\\H{}\n"), /line 1 .*a header that is not a JSON list/);
     await assert.rejects(read('\\H["a","b"]\n1\n'), /line 2 .*1 values, the header has 2/);

@@ -1,18 +1,19 @@
 /**
  * Staged rows: the runner's format for step outputs between steps. One line per record, values
- * separated by tabs, in PostgreSQL's COPY text encoding, which JSON's types ride on with a tag:
+ * separated by tabs, in PostgreSQL's COPY text encoding:
  *
- *   \H["id","name","amount"]      the columns of the records below (again whenever they change)
- *   \#42<TAB>Ada<TAB>\N           42 (a number), "Ada", null
+ *   \H["id","name","amount","tags"]<TAB>nss*      the columns below, and the kind of each
+ *   42<TAB>Ada<TAB>\N<TAB>\J["x"]                  42, "Ada", null, ["x"]
  *
- * A string is written as COPY text (`\\`, `\t`, `\n`, `\r` escaped), so its backslashes come
- * doubled and a field starting with a single `\` and one of these letters is a tag: `\N` null,
- * `\A` absent (the record has no such key), `\#` a number, `\T` true, `\F` false, `\J` JSON
- * (an object or an array), `\U` a string that is not well-formed UTF-16 (as JSON, which keeps its
- * lone surrogates), `\H` a header line (a JSON list of column names). Records
- * come back exactly as JSON Lines would bring them (key order, absent keys, numbers, nested
- * values), at a fraction of the cost of JSON, and a PostgreSQL load can send the lines to
- * `COPY … FROM STDIN` after stripping the tags (`copyTextOf`), without encoding each record again.
+ * A header line (again whenever the columns or a kind change) names the columns and gives each a
+ * kind: `s` strings, `n` numbers (NaN and ±Infinity included), `b` booleans (`t`/`f`), `?` no value
+ * yet, `*` anything. In any column `\N` is null and `\A` absent (the record has no such key). A
+ * string is written as COPY text (`\\`, `\t`, `\n`, `\r` escaped), so a field starting with a
+ * single `\` and a letter is a tag: in `*` columns `\#` a number, `\T`/`\F` a boolean, `\J` JSON
+ * (an object or an array); anywhere `\U` a string that is not well-formed UTF-16 (as JSON, which keeps
+ * its lone surrogates). Records come back exactly as JSON Lines would bring them (key order,
+ * absent keys, nested values), at a fraction of the cost of JSON. When each column keeps one kind,
+ * the lines are PostgreSQL COPY text as they are; otherwise `copyTextOf` strips the tags.
  */
 import { ConnectorError } from "../../errors";
 import type { DataRecord } from "../types";
@@ -24,21 +25,45 @@ export interface RowsText {
   columns: readonly string[];
   /** The batch's data lines, each ending with `\n`. */
   lines: string;
-  /** Which tags the lines hold (`TAG_*` bits), when the encoder knows. */
+  /** What the lines hold that COPY text does not (`TAG_*` bits), when the encoder knows. */
   tags?: number;
+  /** The lines as UTF-8, once a writer has encoded them (a load may send the same bytes). */
+  bytes?: Uint8Array;
 }
-
-const TAG_NUMBER = 1;
-const TAG_BOOLEAN = 2;
-const TAG_JSON = 4;
-const TAG_ABSENT = 8;
-const TAG_ILL_FORMED = 16;
 
 const TEXT_OF = new WeakMap<readonly DataRecord[], RowsText>();
 
 /** The staged text of a batch (written or read as staged rows), while its records are unchanged. */
 export function rowsTextOf(batch: readonly DataRecord[]): RowsText | undefined {
   return TEXT_OF.get(batch);
+}
+
+/** `RowsText.tags` bits: what makes the lines differ from COPY text. */
+const TAG_TYPED = 1;
+const TAG_ABSENT = 2;
+const TAG_ILL_FORMED = 4;
+
+/** Column kinds, as numbers while encoding and as letters in header lines. */
+const KIND_STRING = 0;
+const KIND_NUMBER = 1;
+const KIND_BOOLEAN = 2;
+const KIND_NONE = 3;
+const KIND_ANY = 4;
+const KIND_LETTERS = "snb?*";
+
+function kindOf(v: unknown): number {
+  switch (typeof v) {
+    case "string":
+      return KIND_STRING;
+    case "number":
+      return KIND_NUMBER;
+    case "boolean":
+      return KIND_BOOLEAN;
+    case "undefined":
+      return KIND_NONE;
+    default:
+      return v === null ? KIND_NONE : KIND_ANY;
+  }
 }
 
 const NEEDS_ESCAPE = /[\\\t\n\r\ud800-\udfff]/;
@@ -58,8 +83,8 @@ function encodeString(s: string): string {
   return s.replace(ESCAPES, (c) => ESCAPED[c] ?? c);
 }
 
-/** One value, as JSON.stringify would see it inside a record; `tag` records which tag it needed. */
-function encodeValue(v: unknown, tag: { bits: number }): string {
+/** A value of a `*` column (or a string), as JSON.stringify would see it inside a record; `tag` records what COPY would need changed. */
+function encodeTagged(v: unknown, tag: { bits: number }): string {
   switch (typeof v) {
     case "string": {
       const text = encodeString(v);
@@ -68,10 +93,10 @@ function encodeValue(v: unknown, tag: { bits: number }): string {
     }
     case "number":
       // NaN and ±Infinity too (JSON would make them null): PostgreSQL's floats and numerics hold them.
-      tag.bits |= TAG_NUMBER;
+      tag.bits |= TAG_TYPED;
       return `\\#${v}`;
     case "boolean":
-      tag.bits |= TAG_BOOLEAN;
+      tag.bits |= TAG_TYPED;
       return v ? "\\T" : "\\F";
     case "undefined":
     case "function":
@@ -88,9 +113,9 @@ function encodeValue(v: unknown, tag: { bits: number }): string {
         return "\\A";
       }
       // What a record's JSON would hold: a Date (or anything with toJSON) may become a string or null.
-      if (json.charCodeAt(0) === 34) return encodeValue(JSON.parse(json) as string, tag);
+      if (json.charCodeAt(0) === 34) return encodeTagged(JSON.parse(json) as string, tag);
       if (json === "null") return "\\N";
-      tag.bits |= TAG_JSON;
+      tag.bits |= TAG_TYPED;
       return `\\J${escapeText(json)}`;
     }
   }
@@ -109,9 +134,10 @@ function hasColumns(record: DataRecord, columns: readonly string[]): boolean {
 /** Encodes batches of records as staged rows, keeping the current header across batches. */
 export class RowsEncoder {
   private columns: string[] | undefined;
+  private kinds: number[] = [];
   private readonly tag = { bits: 0 };
 
-  /** The batch's lines (with header lines where the columns change); its data lines are also kept for `rowsTextOf`. */
+  /** The batch's lines (with header lines where the columns or kinds change); its data lines are also kept for `rowsTextOf`. */
   encode(batch: readonly DataRecord[]): string {
     let head = "";
     const lines: string[] = [];
@@ -119,19 +145,16 @@ export class RowsEncoder {
     const tag = this.tag;
     tag.bits = 0;
     for (const record of batch) {
-      let columns = this.columns;
-      if (columns === undefined || !hasColumns(record, columns)) {
-        columns = Object.keys(record);
-        this.columns = columns;
-        const header = `\\H${JSON.stringify(columns)}`;
+      let line = this.columns !== undefined && hasColumns(record, this.columns) ? this.line(record, this.columns) : undefined;
+      if (line === undefined) {
+        const header = this.newHeader(record);
         if (lines.length === 0) head += `${header}\n`;
         else {
           uniform = false;
           lines.push(header);
         }
+        line = this.line(record, this.columns as string[]) as string;
       }
-      let line = "";
-      for (let i = 0; i < columns.length; i++) line += i === 0 ? encodeValue(record[columns[i] as string], tag) : `\t${encodeValue(record[columns[i] as string], tag)}`;
       lines.push(line);
     }
     if (lines.length === 0) return head;
@@ -139,6 +162,44 @@ export class RowsEncoder {
     const body = lines.join("\n");
     if (uniform && this.columns) TEXT_OF.set(batch, { columns: this.columns, lines: body, tags: tag.bits });
     return head + body;
+  }
+
+  /** The record's line under the current kinds; undefined when a value does not fit its column's kind. */
+  private line(record: DataRecord, columns: readonly string[]): string | undefined {
+    const { kinds, tag } = this;
+    let line = "";
+    for (let i = 0; i < columns.length; i++) {
+      const v = record[columns[i] as string];
+      let text: string;
+      const kind = kinds[i] as number;
+      if (v === null) text = "\\N";
+      else if (kind === KIND_ANY) text = encodeTagged(v, tag);
+      else if (v === undefined) {
+        tag.bits |= TAG_ABSENT;
+        text = "\\A";
+      } else if (kind === KIND_STRING && typeof v === "string") {
+        text = encodeString(v);
+        if (text.charCodeAt(0) === 92 && text.charCodeAt(1) === 85) tag.bits |= TAG_ILL_FORMED;
+      } else if (kind === KIND_NUMBER && typeof v === "number") text = String(v);
+      else if (kind === KIND_BOOLEAN && typeof v === "boolean") text = v ? "t" : "f";
+      else return undefined;
+      line = i === 0 ? text : `${line}\t${text}`;
+    }
+    return line;
+  }
+
+  /** A header for this record: its columns, each column's kind kept where the value fits it, set where none was known, widened to `*` where it differs. */
+  private newHeader(record: DataRecord): string {
+    const columns = Object.keys(record);
+    const same = this.columns !== undefined && columns.length === this.columns.length && columns.every((c, i) => c === this.columns?.[i]);
+    this.kinds = columns.map((c, i) => {
+      const now = kindOf(record[c]);
+      const before = same ? (this.kinds[i] as number) : KIND_NONE;
+      if (before === KIND_NONE || before === now) return now === KIND_NONE ? before : now;
+      return now === KIND_NONE ? before : KIND_ANY;
+    });
+    this.columns = columns;
+    return `\\H${JSON.stringify(columns)}\t${this.kinds.map((k) => KIND_LETTERS[k]).join("")}`;
   }
 }
 
@@ -150,16 +211,32 @@ function badRows(where: string, line: number, what: string): ConnectorError {
   return new ConnectorError("bad-record", `${where}: line ${line} is not a staged row (${what}); the staged output is damaged: run the step again`, false);
 }
 
+/** A header line's columns and kinds (a header without kinds, as first written, is all `*`). */
+function parseHeader(line: string, where: string, lineNumber: number): { columns: string[]; kinds: number[] } {
+  const tab = line.indexOf("\t");
+  let columns: unknown;
+  try {
+    columns = JSON.parse(tab < 0 ? line.slice(2) : line.slice(2, tab));
+  } catch {
+    columns = undefined;
+  }
+  if (!Array.isArray(columns) || !columns.every((c) => typeof c === "string")) throw badRows(where, lineNumber, "a header that is not a JSON list of names");
+  const letters = tab < 0 ? "*".repeat(columns.length) : line.slice(tab + 1);
+  const kinds = [...letters].map((l) => KIND_LETTERS.indexOf(l));
+  if (kinds.length !== columns.length || kinds.some((k) => k < 0)) throw badRows(where, lineNumber, "a header whose kinds do not match its columns");
+  return { columns: columns as string[], kinds };
+}
+
 /** Reads staged rows as batches of records, at most `size` per batch, each at one header. */
 export async function* readRowsBatches(source: ByteSource, where = "staged rows", size = 1000): AsyncGenerator<DataRecord[]> {
-  let columns: string[] | undefined;
+  let header: { columns: string[]; kinds: number[] } | undefined;
   let carry = "";
   let lineNumber = 0;
   let batch: DataRecord[] = [];
   let batchText = "";
   const flush = (): DataRecord[] => {
     const out = batch;
-    if (columns && batchText) TEXT_OF.set(out, { columns, lines: batchText });
+    if (header && batchText) TEXT_OF.set(out, { columns: header.columns, lines: batchText });
     batch = [];
     batchText = "";
     return out;
@@ -171,21 +248,16 @@ export async function* readRowsBatches(source: ByteSource, where = "staged rows"
     for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
       lineNumber++;
       if (text.charCodeAt(start) === 92 && text.charCodeAt(start + 1) === 72) {
-        // \H: the columns change; the batch so far keeps its own.
+        // \H: the columns or kinds change; the batch so far keeps its own.
         batchText += text.slice(runStart, start);
         if (batch.length > 0) yield flush();
-        try {
-          columns = JSON.parse(text.slice(start + 2, nl)) as string[];
-        } catch {
-          throw badRows(where, lineNumber, "a header that is not a JSON list of names");
-        }
-        if (!Array.isArray(columns) || !columns.every((c) => typeof c === "string")) throw badRows(where, lineNumber, "a header that is not a JSON list of names");
+        header = parseHeader(text.slice(start, nl), where, lineNumber);
         start = nl + 1;
         runStart = start;
         continue;
       }
-      if (!columns) throw badRows(where, lineNumber, "no header before it");
-      batch.push(decodeLine(text, start, nl, columns, where, lineNumber));
+      if (!header) throw badRows(where, lineNumber, "no header before it");
+      batch.push(decodeLine(text, start, nl, header.columns, header.kinds, where, lineNumber));
       start = nl + 1;
       if (batch.length >= size) {
         batchText += text.slice(runStart, start);
@@ -200,7 +272,18 @@ export async function* readRowsBatches(source: ByteSource, where = "staged rows"
   if (batch.length > 0) yield flush();
 }
 
-function decodeLine(text: string, start: number, end: number, columns: readonly string[], where: string, lineNumber: number): DataRecord {
+/** A tagged field (one that starts with `\`): set on the record, or skipped when absent. */
+function decodeTagged(text: string, from: number, to: number, record: DataRecord, column: string): void {
+  const tag = text.charCodeAt(from + 1);
+  if (tag === 78) record[column] = null;
+  else if (tag === 35) record[column] = Number(text.slice(from + 2, to));
+  else if (tag === 84) record[column] = true;
+  else if (tag === 70) record[column] = false;
+  else if (tag === 74 || tag === 85) record[column] = JSON.parse(unescapeText(text.slice(from + 2, to)));
+  else if (tag !== 65) record[column] = unescapeText(text.slice(from, to));
+}
+
+function decodeLine(text: string, start: number, end: number, columns: readonly string[], kinds: readonly number[], where: string, lineNumber: number): DataRecord {
   const record: DataRecord = {};
   if (columns.length === 0) {
     if (end !== start) throw badRows(where, lineNumber, "values where the header has no columns");
@@ -215,34 +298,30 @@ function decodeLine(text: string, start: number, end: number, columns: readonly 
       tab = end;
     } else if (tab < 0 || tab > end) throw badRows(where, lineNumber, `${i + 1} values, the header has ${columns.length}`);
     const column = columns[i] as string;
-    if (text.charCodeAt(pos) !== 92) {
+    const kind = kinds[i] as number;
+    if (text.charCodeAt(pos) === 92) decodeTagged(text, pos, tab, record, column);
+    else if (kind === KIND_STRING || kind === KIND_ANY) {
       const field = text.slice(pos, tab);
       record[column] = field.indexOf("\\") < 0 ? field : unescapeText(field);
-    } else {
-      const tag = text.charCodeAt(pos + 1);
-      if (tag === 35) record[column] = Number(text.slice(pos + 2, tab));
-      else if (tag === 78) record[column] = null;
-      else if (tag === 84) record[column] = true;
-      else if (tag === 70) record[column] = false;
-      else if (tag === 74 || tag === 85) record[column] = JSON.parse(unescapeText(text.slice(pos + 2, tab)));
-      else if (tag !== 65) record[column] = unescapeText(text.slice(pos, tab));
-    }
+    } else if (kind === KIND_NUMBER) record[column] = Number(text.slice(pos, tab));
+    else if (kind === KIND_BOOLEAN) record[column] = text.charCodeAt(pos) === 116;
+    else throw badRows(where, lineNumber, `a value in column ${JSON.stringify(column)}, which has none`);
     pos = tab + 1;
   }
   return record;
 }
 
 const TAG = /(^|\t)\\([#TFJA])/gm;
-const NUMBER_TAG = /(^|\t)\\#/gm;
 const COPY_OF_TAG: Record<string, string> = { "#": "", T: "t", F: "f", J: "", A: "\\N" };
 const ILL_FORMED = /(^|\t)\\U/m;
 
 /**
- * Staged data lines as PostgreSQL COPY text: the same escapes, tags turned into COPY's values (a
- * number or JSON as its text, true/false as t/f, absent as NULL). Undefined when a string is not
- * well-formed (the caller encodes those records itself, as it would any other).
+ * Staged data lines as PostgreSQL COPY text: the lines themselves when every column kept one kind,
+ * else with tags turned into COPY's values (a number or JSON as its text, true/false as t/f, absent
+ * as NULL). Undefined when a string is not well-formed (the caller encodes those records itself).
  */
-export function copyTextOf(text: RowsText): string | undefined {
+export function copyTextOf(text: RowsText): string | Uint8Array | undefined {
+  if (text.tags === 0 && text.bytes) return text.bytes;
   const { lines, tags } = text;
   if (tags === undefined) {
     if (lines.indexOf("\\") < 0) return lines;
@@ -250,7 +329,6 @@ export function copyTextOf(text: RowsText): string | undefined {
   } else {
     if (tags & TAG_ILL_FORMED) return undefined;
     if (tags === 0) return lines;
-    if (tags === TAG_NUMBER) return lines.replace(NUMBER_TAG, "$1");
   }
   return lines.replace(TAG, (_, before: string, tag: string) => before + (COPY_OF_TAG[tag] ?? ""));
 }

@@ -66,7 +66,7 @@ export async function copyRecords(
     failure ??= err;
   });
   const encoder = new CopyRowEncoder(columns, unknownColumn(displayTable), jsonColumns);
-  const send = async (chunk: string): Promise<void> => {
+  const send = async (chunk: string | Uint8Array): Promise<void> => {
     if (failure !== undefined) throw failure;
     if (signal.aborted) throw new ConnectorError("aborted", "the load was stopped", false);
     if (!stream.write(chunk)) await once(stream, "drain");
