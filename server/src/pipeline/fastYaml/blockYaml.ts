@@ -8,37 +8,14 @@
  * report as an error) returns undefined, and the caller parses with `yaml`. The differential test
  * (test/unit/pipeline/fastYaml.test.ts) holds it to `yaml`'s output.
  */
-import type { Node, YAMLMap, YAMLSeq } from "yaml";
+import type { Node, Scalar, YAMLMap, YAMLSeq } from "yaml";
 import { newMap, newPair, newSeq } from "./nodes";
-import { BAIL, quoted, resolvePlain, scalarNode } from "./scalars";
+import { BAIL, plainScalar, quoted, quotedEnd, quotedScalar } from "./scalars";
 
 export interface FastDocument {
   contents: YAMLMap | YAMLSeq;
   /** What `doc.toJS()` gives. */
   data: unknown;
-}
-
-interface Parsed {
-  node: Node;
-  value: unknown;
-}
-
-/**
- * The blank and comment lines after a collection's last item, up to the next content: `end` is the
- * offset of that content (or the text's end), `maxIndent` the deepest comment's indent (-1: none).
- */
-interface Trail {
-  end: number;
-  maxIndent: number;
-}
-
-const NO_TRAIL: Trail = { end: -1, maxIndent: -1 };
-
-/** A parsed block value, the start of the next content line (-1 at the end), and the comments before it. */
-interface Block {
-  parsed: Parsed;
-  line: number;
-  trail: Trail;
 }
 
 /** Characters the fast path refuses anywhere: tabs, CR, other controls, a BOM, YAML 1.1 line breaks. */
@@ -71,7 +48,23 @@ function isKeyStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 || c === 46 || c === 47 || c >= 128;
 }
 
+const rangeOf = (node: Node): [number, number, number] => node.range as [number, number, number];
+
+/**
+ * The parser. Its methods return the node they read and leave the rest in fields (thousands of
+ * small result objects were most of the first parse's garbage): `data` the node's plain value,
+ * `line` the start of the next line with content (-1 at the end), and the blank and comment lines
+ * before it: `trailEnd` the offset of that content (or the end), `trailMax` the deepest comment's
+ * indent (-1: none).
+ */
 class BlockParser {
+  private data: unknown;
+  private line = -1;
+  private trailEnd = -1;
+  private trailMax = -1;
+  /** Past the last flow collection's bracket, or past a flow item's trailing spaces. */
+  private after = 0;
+
   constructor(
     private readonly text: string,
     /** Where the part being parsed ends (the text beyond it is never read as content). */
@@ -79,14 +72,15 @@ class BlockParser {
   ) {}
 
   document(start: number): FastDocument {
-    const first = this.trailing(start, -1).line;
+    this.trailing(start, -1);
+    const first = this.line;
     if (first < 0) throw BAIL;
     const indent = this.indentAt(first);
     const at = first + indent;
-    const block = this.isDash(at) ? this.blockSeq(at, indent) : this.keyEnd(at) > 0 ? this.blockMap(at, indent) : this.fail();
+    const node = this.isDash(at) ? this.blockSeq(at, indent) : this.keyEnd(at) > 0 ? this.blockMap(at, indent) : this.fail();
     // Comments after the root collection belong to the document: they change no range.
-    if (block.line >= 0) throw BAIL;
-    return { contents: block.parsed.node as YAMLMap | YAMLSeq, data: block.parsed.value };
+    if (this.line >= 0) throw BAIL;
+    return { contents: node as YAMLMap | YAMLSeq, data: this.data };
   }
 
   private fail(): never {
@@ -111,11 +105,12 @@ class BlockParser {
   }
 
   /**
-   * Skips the blank and comment lines from line start `pos` to the next line with content. When
-   * `value` (a one-line value of a collection at `indent`) is given, comments right below it that
-   * are indented deeper than the collection extend its range, as `yaml` attaches them to it.
+   * Skips the blank and comment lines from line start `pos` to the next line with content (sets
+   * `line`, `trailEnd`, `trailMax`). When `value` (a one-line value of a collection at `indent`) is
+   * given, comments right below it that are indented deeper than the collection extend its range,
+   * as `yaml` attaches them to it.
    */
-  private trailing(pos: number, indent: number, value?: Node): { line: number; trail: Trail } {
+  private trailing(pos: number, indent: number, value?: Node): void {
     const { text, len } = this;
     let maxIndent = -1;
     while (pos < len) {
@@ -127,13 +122,20 @@ class BlockParser {
         pos = i + 1;
         continue;
       }
-      if (c !== HASH) return { line: pos, trail: { end: i, maxIndent } };
+      if (c !== HASH) {
+        this.line = pos;
+        this.trailEnd = i;
+        this.trailMax = maxIndent;
+        return;
+      }
       const ind = i - pos;
       pos = this.nextLine(i);
-      if (value && maxIndent < 0 && ind > indent) (value.range as [number, number, number])[2] = pos;
+      if (value && maxIndent < 0 && ind > indent) rangeOf(value)[2] = pos;
       else maxIndent = Math.max(maxIndent, ind);
     }
-    return { line: -1, trail: { end: len, maxIndent } };
+    this.line = -1;
+    this.trailEnd = len;
+    this.trailMax = maxIndent;
   }
 
   private lineStartOf(pos: number): number {
@@ -157,9 +159,8 @@ class BlockParser {
     const c = text.charCodeAt(at);
     let i: number;
     if (c === 34 || c === 39) {
-      const lineEnd = this.lineEnd(at);
-      const q = quoted(text, at, lineEnd);
-      i = q.end;
+      quoted(text, at, this.lineEnd(at));
+      i = quotedEnd.at;
     } else {
       if (!isKeyStart(c)) return -1;
       i = at + 1;
@@ -177,16 +178,11 @@ class BlockParser {
   }
 
   /** The key node of a block map entry (`keyEnd(at)` is `colon`). */
-  private keyNode(at: number, colon: number): Parsed {
+  private keyNode(at: number, colon: number): Scalar {
     const { text } = this;
     const c = text.charCodeAt(at);
-    if (c === 34 || c === 39) {
-      const value = quoted(text, at, colon).value;
-      return { node: scalarNode(value, value, c === 34 ? "QUOTE_DOUBLE" : "QUOTE_SINGLE", [at, colon, colon]), value };
-    }
-    const key = text.slice(at, colon);
-    const resolved = resolvePlain(key);
-    return { node: scalarNode(resolved.value, key, "PLAIN", [at, colon, colon], resolved.minFractionDigits), value: resolved.value };
+    if (c === 34 || c === 39) return quotedScalar(quoted(text, at, colon), c === 34, at, colon, colon);
+    return plainScalar(text.slice(at, colon), at, colon, colon);
   }
 
   private skipSpaces(pos: number): number {
@@ -199,62 +195,62 @@ class BlockParser {
    * in it: `yaml` passes them up to the parent only when every one is indented less than the
    * collection (or the collection is at column 0).
    */
-  private close(node: YAMLMap | YAMLSeq, first: number, offset: number, indent: number, line: number, trail: Trail): Block {
-    const stays = trail.maxIndent >= 0 && indent > 0 && trail.maxIndent >= indent;
-    node.range = [first, offset, stays ? trail.end : offset];
-    return { parsed: { node, value: undefined }, line, trail: stays ? NO_TRAIL : trail };
+  private close(node: YAMLMap | YAMLSeq, first: number, offset: number, indent: number, data: unknown): YAMLMap | YAMLSeq {
+    const stays = this.trailMax >= 0 && indent > 0 && this.trailMax >= indent;
+    node.range = [first, offset, stays ? this.trailEnd : offset];
+    if (stays) this.trailMax = -1;
+    this.data = data;
+    return node;
   }
 
-  private blockMap(first: number, indent: number): Block {
+  private blockMap(first: number, indent: number): YAMLMap {
     const map = newMap();
     const data: Record<string, unknown> = {};
     let at = first;
-    let item: Block;
+    let last: Node;
     for (;;) {
       const colon = this.keyEnd(at);
       if (colon < 0) throw BAIL;
       const key = this.keyNode(at, colon);
       const name = key.value;
       if (typeof name !== "string" || name === "<<" || name === "__proto__" || Object.hasOwn(data, name)) throw BAIL;
-      item = this.value(colon + 1, indent, true);
-      map.items.push(newPair(key.node, item.parsed.node));
-      data[name] = item.parsed.value;
-      if (item.line < 0) break;
-      const ind = this.indentAt(item.line);
+      last = this.value(colon + 1, indent, true);
+      map.items.push(newPair(key, last));
+      data[name] = this.data;
+      const line = this.line;
+      if (line < 0) break;
+      const ind = this.indentAt(line);
       if (ind < indent) break;
-      if (ind > indent || this.isDash(item.line + ind)) throw BAIL;
-      at = item.line + ind;
+      if (ind > indent || this.isDash(line + ind)) throw BAIL;
+      at = line + ind;
     }
-    const block = this.close(map, first, (item.parsed.node.range as [number, number, number])[2], indent, item.line, item.trail);
-    block.parsed.value = data;
-    return block;
+    return this.close(map, first, rangeOf(last)[2], indent, data) as YAMLMap;
   }
 
-  private blockSeq(first: number, indent: number): Block {
+  private blockSeq(first: number, indent: number): YAMLSeq {
     const seq = newSeq();
     const data: unknown[] = [];
     let at = first;
-    let item: Block;
+    let last: Node;
     for (;;) {
-      item = this.value(at + 1, indent, false);
-      seq.items.push(item.parsed.node);
-      data.push(item.parsed.value);
-      if (item.line < 0) break;
-      const ind = this.indentAt(item.line);
-      if (ind < indent || (ind === indent && !this.isDash(item.line + ind))) break;
+      last = this.value(at + 1, indent, false);
+      seq.items.push(last);
+      data.push(this.data);
+      const line = this.line;
+      if (line < 0) break;
+      const ind = this.indentAt(line);
+      if (ind < indent || (ind === indent && !this.isDash(line + ind))) break;
       if (ind > indent) throw BAIL;
-      at = item.line + ind;
+      at = line + ind;
     }
-    const block = this.close(seq, first, (item.parsed.node.range as [number, number, number])[2], indent, item.line, item.trail);
-    block.parsed.value = data;
-    return block;
+    return this.close(seq, first, rangeOf(last)[2], indent, data) as YAMLSeq;
   }
 
   /**
    * The value after a map key's colon or a sequence entry's dash (`pos` is just past it), in a
    * collection at `indent`: on the same line, or below it.
    */
-  private value(pos: number, indent: number, inMap: boolean): Block {
+  private value(pos: number, indent: number, inMap: boolean): Node {
     const { text } = this;
     const start = this.skipSpaces(pos);
     const lineEnd = this.lineEnd(start);
@@ -267,16 +263,17 @@ class BlockParser {
       if (this.isDash(start)) throw BAIL;
       if (this.keyEnd(start) > 0) return this.blockMap(start, start - this.lineStartOf(start));
     }
-    const parsed = this.inline(start, lineEnd);
-    const { line, trail } = this.trailing(this.nextLine(lineEnd), indent, parsed.node);
+    const node = this.inline(start, lineEnd);
+    this.trailing(this.nextLine(lineEnd), indent, node);
     // A more indented line after a one-line value continues it (a multi-line scalar) or is an error.
-    if (line >= 0 && this.indentAt(line) > indent) throw BAIL;
-    return { parsed, line, trail };
+    if (this.line >= 0 && this.indentAt(this.line) > indent) throw BAIL;
+    return node;
   }
 
   /** A value on the lines below its key or dash: a nested block collection, or empty (null). */
-  private valueBelow(start: number, lineEnd: number, indent: number, inMap: boolean): Block {
-    const { line, trail } = this.trailing(this.nextLine(lineEnd), indent);
+  private valueBelow(start: number, lineEnd: number, indent: number, inMap: boolean): Node {
+    this.trailing(this.nextLine(lineEnd), indent);
+    const line = this.line;
     if (line >= 0) {
       const ind = this.indentAt(line);
       const at = line + ind;
@@ -287,36 +284,36 @@ class BlockParser {
       }
     }
     // An empty sequence entry, or an empty value with comments (whose range `yaml` ends in ways not worth copying).
-    if (!inMap || start < lineEnd || trail.maxIndent >= 0) throw BAIL;
-    const node = scalarNode(null, "", "PLAIN", [start, start, start]);
-    return { parsed: { node, value: null }, line, trail: NO_TRAIL };
+    if (!inMap || start < lineEnd || this.trailMax >= 0) throw BAIL;
+    this.trailMax = -1;
+    this.data = null;
+    return plainScalar("", start, start, start);
   }
 
   /** A value that starts and ends on this line: plain, quoted or flow; its range runs to the line's end. */
-  private inline(start: number, lineEnd: number): Parsed {
+  private inline(start: number, lineEnd: number): Node {
     const { text } = this;
     const c = text.charCodeAt(start);
-    let parsed: Parsed;
+    let node: Node;
     let valueEnd: number;
     if (c === 91 || c === 123) {
-      const flow = this.flow(start, lineEnd);
-      parsed = flow.parsed;
-      valueEnd = flow.end;
+      node = this.flow(start, lineEnd);
+      valueEnd = this.after;
     } else if (c === 34 || c === 39) {
-      const q = quoted(text, start, lineEnd);
-      parsed = { node: scalarNode(q.value, q.value, c === 34 ? "QUOTE_DOUBLE" : "QUOTE_SINGLE", [start, q.end, q.end]), value: q.value };
-      valueEnd = q.end;
+      const value = quoted(text, start, lineEnd);
+      valueEnd = quotedEnd.at;
+      node = quotedScalar(value, c === 34, start, valueEnd, valueEnd);
+      this.data = value;
     } else {
       valueEnd = this.plainEnd(start, lineEnd);
-      const source = text.slice(start, valueEnd);
-      const resolved = resolvePlain(source);
-      parsed = { node: scalarNode(resolved.value, source, "PLAIN", [start, valueEnd, valueEnd], resolved.minFractionDigits), value: resolved.value };
+      node = plainScalar(text.slice(start, valueEnd), start, valueEnd, valueEnd);
+      this.data = (node as Scalar).value;
     }
     // After the value: spaces, then a comment or the line's end.
     const rest = this.skipSpaces(valueEnd);
     if (rest < lineEnd && (text.charCodeAt(rest) !== HASH || rest === valueEnd)) throw BAIL;
-    (parsed.node.range as [number, number, number])[2] = this.nextLine(lineEnd);
-    return parsed;
+    rangeOf(node)[2] = this.nextLine(lineEnd);
+    return node;
   }
 
   /** The end of a block plain scalar at `start` (trailing spaces and a comment excluded). */
@@ -339,8 +336,8 @@ class BlockParser {
     return end;
   }
 
-  /** A flow collection (`[…]` or `{…}`) that closes on this line; `end` is just past its bracket. */
-  private flow(open: number, lineEnd: number): { parsed: Parsed; end: number } {
+  /** A flow collection (`[…]` or `{…}`) that closes on this line; `after` is set just past its bracket. */
+  private flow(open: number, lineEnd: number): YAMLMap | YAMLSeq {
     const { text } = this;
     const isMap = text.charCodeAt(open) === 123;
     const close = isMap ? 125 : 93;
@@ -348,62 +345,59 @@ class BlockParser {
     node.flow = true;
     const data: Record<string, unknown> | unknown[] = isMap ? {} : [];
     let pos = this.skipSpaces(open + 1);
-    if (text.charCodeAt(pos) === close) {
-      node.range = [open, pos + 1, pos + 1];
-      return { parsed: { node, value: data }, end: pos + 1 };
-    }
-    for (;;) {
-      if (pos >= lineEnd) throw BAIL;
-      if (isMap) {
-        const key = this.flowItem(pos, lineEnd, true);
-        if (text.charCodeAt(key.after) !== COLON || text.charCodeAt(key.after + 1) !== SPACE) throw BAIL;
-        const k = key.parsed.value;
-        if (typeof k !== "string" || k === "<<" || k === "__proto__" || Object.hasOwn(data, k)) throw BAIL;
-        const value = this.flowItem(this.skipSpaces(key.after + 1), lineEnd, false);
-        (node as YAMLMap).items.push(newPair(key.parsed.node, value.parsed.node));
-        (data as Record<string, unknown>)[k] = value.parsed.value;
-        pos = value.after;
-      } else {
-        const item = this.flowItem(pos, lineEnd, false);
-        (node as YAMLSeq).items.push(item.parsed.node);
-        (data as unknown[]).push(item.parsed.value);
-        pos = item.after;
+    if (text.charCodeAt(pos) !== close) {
+      for (;;) {
+        if (pos >= lineEnd) throw BAIL;
+        if (isMap) {
+          const key = this.flowItem(pos, lineEnd, true);
+          const keyEnd = this.after;
+          if (text.charCodeAt(keyEnd) !== COLON || text.charCodeAt(keyEnd + 1) !== SPACE) throw BAIL;
+          const k = this.data;
+          if (typeof k !== "string" || k === "<<" || k === "__proto__" || Object.hasOwn(data, k)) throw BAIL;
+          const value = this.flowItem(this.skipSpaces(keyEnd + 1), lineEnd, false);
+          (node as YAMLMap).items.push(newPair(key, value));
+          (data as Record<string, unknown>)[k] = this.data;
+        } else {
+          (node as YAMLSeq).items.push(this.flowItem(pos, lineEnd, false));
+          (data as unknown[]).push(this.data);
+        }
+        pos = this.after;
+        const c = text.charCodeAt(pos);
+        if (c === close) break;
+        if (c !== 44) throw BAIL;
+        pos = this.skipSpaces(pos + 1);
+        if (text.charCodeAt(pos) === close || text.charCodeAt(pos) === 44) throw BAIL; // trailing or empty entries
       }
-      const c = text.charCodeAt(pos);
-      if (c === close) {
-        node.range = [open, pos + 1, pos + 1];
-        return { parsed: { node, value: data }, end: pos + 1 };
-      }
-      if (c !== 44) throw BAIL;
-      pos = this.skipSpaces(pos + 1);
-      if (text.charCodeAt(pos) === close || text.charCodeAt(pos) === 44) throw BAIL; // trailing or empty entries
     }
+    node.range = [open, pos + 1, pos + 1];
+    this.after = pos + 1;
+    this.data = data;
+    return node;
   }
 
-  /** One scalar or nested collection inside a flow collection; `after` is past its trailing spaces. */
-  private flowItem(start: number, lineEnd: number, isKey: boolean): { parsed: Parsed; after: number } {
+  /** One scalar or nested collection inside a flow collection; `after` is set past its trailing spaces. */
+  private flowItem(start: number, lineEnd: number, isKey: boolean): Node {
     const { text } = this;
     const c = text.charCodeAt(start);
-    let parsed: Parsed;
+    let node: Node;
     let end: number;
     if (c === 91 || c === 123) {
       if (isKey) throw BAIL;
-      const flow = this.flow(start, lineEnd);
-      parsed = flow.parsed;
-      end = flow.end;
+      node = this.flow(start, lineEnd);
+      end = this.after;
     } else if (c === 34 || c === 39) {
-      const q = quoted(text, start, lineEnd);
-      end = q.end;
-      parsed = { node: scalarNode(q.value, q.value, c === 34 ? "QUOTE_DOUBLE" : "QUOTE_SINGLE", [start, end, end]), value: q.value };
+      const value = quoted(text, start, lineEnd);
+      end = quotedEnd.at;
+      node = quotedScalar(value, c === 34, start, end, end);
+      this.data = value;
     } else {
       end = this.flowPlainEnd(start, lineEnd, isKey);
-      const source = text.slice(start, end);
-      const resolved = resolvePlain(source);
-      parsed = { node: scalarNode(resolved.value, source, "PLAIN", [start, end, end], resolved.minFractionDigits), value: resolved.value };
+      node = plainScalar(text.slice(start, end), start, end, end);
+      this.data = (node as Scalar).value;
     }
-    const after = this.skipSpaces(end);
-    (parsed.node.range as [number, number, number])[2] = after;
-    return { parsed, after };
+    this.after = this.skipSpaces(end);
+    rangeOf(node)[2] = this.after;
+    return node;
   }
 
   /** The end of a plain scalar inside a flow collection (trailing spaces excluded). */

@@ -22,27 +22,34 @@ function maybeNotString(c: number): boolean {
   return (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || c === 126 || c === 110 || c === 78 || c === 116 || c === 84 || c === 102 || c === 70;
 }
 
-/** The value of a plain scalar, and the `minFractionDigits` `yaml` records for floats like `1.50`. */
-export function resolvePlain(source: string): { value: unknown; minFractionDigits?: number } {
-  if (!maybeNotString(source.charCodeAt(0))) return { value: source };
-  if (NULL.test(source)) return { value: null };
-  if (BOOL.test(source)) return { value: source[0] === "t" || source[0] === "T" };
-  if (INT.test(source)) return { value: parseInt(source, 10) };
-  if (FLOAT.test(source)) {
-    const dot = source.indexOf(".");
-    return source.endsWith("0") ? { value: parseFloat(source), minFractionDigits: source.length - dot - 1 } : { value: parseFloat(source) };
+/**
+ * A plain scalar node: its value resolved by the core schema (and the `minFractionDigits` `yaml`
+ * records for floats like `1.50`), its source, and the range `[start, end, nodeEnd]`.
+ */
+export function plainScalar(source: string, start: number, end: number, nodeEnd: number): Scalar {
+  const node = newScalar(source);
+  if (source === "") node.value = null;
+  else if (maybeNotString(source.charCodeAt(0))) {
+    if (NULL.test(source)) node.value = null;
+    else if (BOOL.test(source)) node.value = source[0] === "t" || source[0] === "T";
+    else if (INT.test(source)) node.value = parseInt(source, 10);
+    else if (FLOAT.test(source)) {
+      node.value = parseFloat(source);
+      if (source.endsWith("0")) node.minFractionDigits = source.length - source.indexOf(".") - 1;
+    } else if (OTHER_NUMBER.test(source)) throw BAIL;
   }
-  if (OTHER_NUMBER.test(source)) throw BAIL;
-  return { value: source };
+  node.range = [start, end, nodeEnd];
+  node.source = source;
+  node.type = "PLAIN";
+  return node;
 }
 
-/** A scalar node as `yaml`'s composer makes it. */
-export function scalarNode(value: unknown, source: string, type: Scalar.Type, range: [number, number, number], minFractionDigits?: number): Scalar {
+/** A quoted scalar node (`value` already unescaped). */
+export function quotedScalar(value: string, double: boolean, start: number, end: number, nodeEnd: number): Scalar {
   const node = newScalar(value);
-  if (minFractionDigits !== undefined) node.minFractionDigits = minFractionDigits;
-  node.range = range;
-  node.source = source;
-  node.type = type;
+  node.range = [start, end, nodeEnd];
+  node.source = value;
+  node.type = double ? "QUOTE_DOUBLE" : "QUOTE_SINGLE";
   return node;
 }
 
@@ -66,8 +73,14 @@ const ESCAPES: Record<string, string> = {
   "\\": "\\",
 };
 
-/** Where a quoted scalar starting at `start` (on its quote) ends, and its value; it must close before `lineEnd`. */
-export function quoted(text: string, start: number, lineEnd: number): { value: string; end: number } {
+/** Where the last `quoted` call's scalar ended (a field, not a result object: it runs per scalar). */
+export const quotedEnd = { at: 0 };
+
+/**
+ * The value of a quoted scalar starting at `start` (on its quote), which must close before
+ * `lineEnd`; `quotedEnd.at` is set just past its closing quote.
+ */
+export function quoted(text: string, start: number, lineEnd: number): string {
   const quote = text.charCodeAt(start);
   if (quote === 39) {
     let value = "";
@@ -76,7 +89,10 @@ export function quoted(text: string, start: number, lineEnd: number): { value: s
       const q = text.indexOf("'", from);
       if (q < 0 || q >= lineEnd) throw BAIL;
       value += text.slice(from, q);
-      if (text.charCodeAt(q + 1) !== 39) return { value, end: q + 1 };
+      if (text.charCodeAt(q + 1) !== 39) {
+        quotedEnd.at = q + 1;
+        return value;
+      }
       value += "'";
       from = q + 2;
     }
@@ -85,7 +101,10 @@ export function quoted(text: string, start: number, lineEnd: number): { value: s
   let from = start + 1;
   for (let i = from; i < lineEnd; i++) {
     const c = text.charCodeAt(i);
-    if (c === 34) return { value: value + text.slice(from, i), end: i + 1 };
+    if (c === 34) {
+      quotedEnd.at = i + 1;
+      return value + text.slice(from, i);
+    }
     if (c !== 92) continue;
     const escape = ESCAPES[text[i + 1] ?? ""];
     if (escape === undefined || i + 1 >= lineEnd) throw BAIL;
