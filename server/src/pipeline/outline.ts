@@ -3,7 +3,7 @@
  * the language server work on files that do not (yet) pass the schema.
  */
 import type { Node, Pair, YAMLMap } from "yaml";
-import { STEP_KINDS, type StepKind } from "./model";
+import type { StepKind } from "./model";
 import { asMap, asSeq, deref, isPair, isScalar, keyName, pairOf, pairsOf, spanOf, stringValue, type AnyDoc } from "./nodes";
 import type { Span } from "./problem";
 
@@ -104,34 +104,50 @@ function pushExpr(doc: AnyDoc, out: ExpressionRef[], value: unknown, op: Express
   if (node && text !== undefined) out.push({ text, span: spanOf(node), contentStart: contentStart(node), op });
 }
 
-function stepOutline(doc: AnyDoc, node: YAMLMap, index: number): StepOutline {
-  const kinds: StepOutline["kinds"] = [];
+/** The pairs a step's outline reads, found in one pass over its keys (first of each name, merge keys included). */
+interface StepPairs {
+  kinds: Pair[];
+  id?: Pair;
+  description?: Pair;
+  dependsOn?: Pair;
+  input?: Pair;
+}
+
+function stepPairs(doc: AnyDoc, node: YAMLMap): StepPairs {
+  const found: StepPairs = { kinds: [] };
   for (const pair of pairsOf(doc, node)) {
-    const name = keyName(pair) as StepKind | undefined;
-    if (name && (STEP_KINDS as readonly string[]).includes(name)) {
-      const value = deref(doc, pair.value);
-      kinds.push({ kind: name, keySpan: spanOf(pair.key as Node), ...(value ? { node: value } : {}) });
-    }
+    const name = keyName(pair);
+    if (name === "id") found.id ??= pair;
+    else if (name === "description") found.description ??= pair;
+    else if (name === "depends_on") found.dependsOn ??= pair;
+    else if (name === "input") found.input ??= pair;
+    else if (name === "extract" || name === "transform" || name === "load" || name === "sql") found.kinds.push(pair);
   }
-  const depends = pairOf(doc, node, "depends_on");
+  return found;
+}
+
+function stepOutline(doc: AnyDoc, node: YAMLMap, index: number): StepOutline {
+  const pairs = stepPairs(doc, node);
+  const kinds: StepOutline["kinds"] = pairs.kinds.map((pair) => {
+    const value = deref(doc, pair.value);
+    return { kind: keyName(pair) as StepKind, keySpan: spanOf(pair.key as Node), node: value };
+  });
+  const depends = pairs.dependsOn;
   const kindNode = kinds[0]?.node;
   const { exprs, joins } = kinds[0]?.kind === "transform" ? expressions(doc, kindNode) : { exprs: [], joins: [] };
   const connection = kinds[0] && kinds[0].kind !== "transform" ? ref(doc, pairOf(doc, asMap(doc, kindNode), "connection")?.value) : undefined;
-  const id = ref(doc, pairOf(doc, node, "id")?.value);
-  const input = ref(doc, pairOf(doc, node, "input")?.value);
-  const description = stringValue(doc, pairOf(doc, node, "description")?.value);
   // Every property is always present (undefined when absent): one object shape for all steps keeps
   // the rules' and the graph's loops over thousands of steps monomorphic.
   return {
     index,
     node,
     span: spanOf(node),
-    id,
-    description,
+    id: ref(doc, pairs.id?.value),
+    description: stringValue(doc, pairs.description?.value),
     kinds,
     dependsOn: depends ? refList(doc, depends.value) : [],
     dependsOnKey: depends ? spanOf(depends.key as Node) : undefined,
-    input,
+    input: ref(doc, pairs.input?.value),
     joins,
     connection,
     expressions: exprs,
