@@ -80,6 +80,14 @@ export class LanguageServer {
     const analysis = await this.analysisOf(document);
     if (this.documents.get(uri)?.version !== version) return;
     const diagnostics = analysis.problems.map((p) => toDiagnostic(document, p));
+    if (this.live && !this.live.known(uri)) {
+      // A document's first live view resolves its connections and starts fetching its sources: its
+      // own diagnostics need not wait for that; live ones (from a warm cache) follow if there are any.
+      await this.connection.sendDiagnostics({ uri, version, diagnostics });
+      const live = await this.live.diagnostics(document, analysis);
+      if (live.length > 0 && this.documents.get(uri)?.version === version) await this.connection.sendDiagnostics({ uri, version, diagnostics: [...diagnostics, ...live] });
+      return;
+    }
     const live = await this.live?.diagnostics(document, analysis);
     if (this.documents.get(uri)?.version !== version) return;
     if (live?.length) diagnostics.push(...live);

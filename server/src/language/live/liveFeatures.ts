@@ -89,4 +89,9 @@ export class LiveFeatures {
   close(uri: string): void {
     this.sources.close(uri);
   }
+
+  /** True once the document's live view has been built at least once. */
+  known(uri: string): boolean {
+    return this.sources.known(uri);
+  }
 }

@@ -50,6 +50,11 @@ export class LiveSources {
     this.docs.delete(uri);
   }
 
+  /** True once a document's connections have been resolved (it has a view, or had one). */
+  known(uri: string): boolean {
+    return this.docs.has(uri);
+  }
+
   connections(analysis: Analysis, place: DocumentPlace): Map<string, LiveConnection> {
     const connections = this.resolver.resolve(analysis.outline, place);
     const state = this.docs.get(analysis.uri) ?? { fingerprints: new Set<string>(), propagation: new PropagationMemo() };
