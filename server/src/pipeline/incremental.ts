@@ -30,10 +30,10 @@ interface ParsedPiece {
   pair?: Pair;
   item?: Node | null;
   data: unknown;
-  /** Every node range in the piece, to move them all with one loop. */
-  ranges: [number, number, number][];
+  /** Every node range in the piece, to move them all with one loop (collected on the first move). */
+  ranges?: [number, number, number][];
   /** The step's outline, kept while the step's text is unchanged; its spans (all distinct objects), moved in place. */
-  outline?: { step: StepOutline; spans: Span[] };
+  outline?: { step: StepOutline; spans?: Span[] };
   /** The step's schema problems, for the index and at the offset they were computed for. */
   schema?: { index: number; offset: number; problems: Problem[] };
   /** The step's problems from each rule's per-step check, for the rule's key and at the offset they were computed for. */
@@ -88,7 +88,9 @@ function outlineSpans(o: StepOutline): Span[] {
 }
 
 /** Moves a step outline by `d` characters, in place (problems never share its spans: `problem()` copies them). */
-function moveStep(outline: { step: StepOutline; spans: Span[] }, d: number): void {
+function moveStep(outline: { step: StepOutline; spans?: Span[] }, d: number): void {
+  // Collected on the first move: most steps of a file just opened never move.
+  outline.spans ??= outlineSpans(outline.step);
   for (const span of outline.spans) {
     span.start += d;
     span.end += d;
@@ -136,12 +138,12 @@ function parsePiece(text: string, chunk: TextChunk, kind: "section" | "step"): P
     const pair = contents.items[0];
     if (!isPair(pair)) return undefined;
     const data = (parsed.data as Record<string, unknown>)[keyName(pair) ?? ""];
-    return { kind, length, offset, pair, data, rules: [], ranges: rangesOf(pair) };
+    return { kind, length, offset, pair, data, rules: [] };
   }
   if (!isSeq(contents) || contents.items.length !== 1) return undefined;
   const data = (parsed.data as unknown[])[0];
   const item = (contents.items[0] as Node | null | undefined) ?? null;
-  return { kind, length, offset, item, data, rules: [], ranges: rangesOf(item) };
+  return { kind, length, offset, item, data, rules: [] };
 }
 
 /** Length of the common prefix and common suffix of two texts (not overlapping). */
@@ -243,7 +245,7 @@ export class IncrementalValidator {
     if (!piece) return outlineOfStep(doc, node, index);
     if (!piece.outline) {
       const step = outlineOfStep(doc, node, index);
-      piece.outline = { step, spans: outlineSpans(step) };
+      piece.outline = { step };
     }
     piece.outline.step.index = index;
     return piece.outline.step;
@@ -279,6 +281,7 @@ export class IncrementalValidator {
       }
       if (piece.offset !== chunk.start) {
         const d = chunk.start - piece.offset;
+        piece.ranges ??= rangesOf(piece.pair ?? piece.item);
         shift(piece.ranges, d);
         if (piece.outline) moveStep(piece.outline, d);
         piece.offset = chunk.start;
