@@ -1,4 +1,21 @@
 /** Small helpers shared by benchmark sections. */
+import { join } from "node:path";
+
+/**
+ * Bundles the CLI from the current sources into `dir` as `<name>.js`, with the AWS SDK bundle it
+ * loads beside it, exactly as esbuild.mjs builds dist/ (dist/ is left alone: tests may be using it).
+ */
+export async function buildBenchCli(dir: string, name: string): Promise<string> {
+  const esbuild = await import("esbuild");
+  const options = (await import(join(__dirname, "..", "scripts", "buildOptions.mjs"))) as {
+    nodeBundle: (o: { version: string }) => Record<string, unknown>;
+    awsSdkBundle: (o: { version: string }) => Record<string, unknown>;
+  };
+  await esbuild.build({ ...options.nodeBundle({ version: "bench" }), sourcemap: false, entryPoints: { [name]: join(__dirname, "..", "server", "src", "cli.ts") }, outdir: dir });
+  await esbuild.build({ ...options.awsSdkBundle({ version: "bench" }), sourcemap: false, outdir: dir });
+  return join(dir, `${name}.js`);
+}
+
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

@@ -13,15 +13,14 @@ import { parseLocation } from "../server/src/generate/location";
 import { renderPlan } from "../server/src/generate/yamlDocument";
 import { DATA, SCHEMA } from "../test/integration/generate/fixture";
 import { startPostgres } from "../test/support/postgres";
-import { median, table } from "./_util";
+import { buildBenchCli, median, table } from "./_util";
 
 const CACHE = join(homedir(), ".cache", "agent-etl-test", "bench");
 const CLI = join(CACHE, "generate-cli.js");
 
 async function buildCli(): Promise<void> {
   mkdirSync(CACHE, { recursive: true });
-  const esbuild = await import("esbuild");
-  await esbuild.build({ entryPoints: [join(__dirname, "..", "server", "src", "cli.ts")], outfile: CLI, bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", define: { AGENT_ETL_VERSION: '"bench"' } });
+  await buildBenchCli(CACHE, "generate-cli");
 }
 
 /** 500 tables: each references the previous one and its "parent" (i/2), every 50th closes a cycle. */

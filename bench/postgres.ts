@@ -17,16 +17,11 @@ import type { Connection, Load } from "../server/src/pipeline/model";
 import { postgresConnector } from "../server/src/sources/postgres";
 import type { DataRecord } from "../server/src/sources/types";
 import { startPostgres, type TestPostgres } from "../test/support/postgres";
+import { buildBenchCli } from "./_util";
 
 const CACHE = join(homedir(), ".cache", "agent-etl-test", "bench");
 /** The CLI bundled from the current sources into the bench cache (dist/ is left alone: others build it). */
 const CLI = join(CACHE, "cli.js");
-
-async function buildCli(): Promise<void> {
-  const esbuild = await import("esbuild");
-  const luxon = join(__dirname, "..", "node_modules", "luxon", "build", "node", "luxon.js");
-  await esbuild.build({ entryPoints: [join(__dirname, "..", "server", "src", "cli.ts")], outfile: CLI, bundle: true, platform: "node", target: "node20", format: "cjs", logLevel: "warning", define: { AGENT_ETL_VERSION: '"bench"' }, alias: { luxon } });
-}
 
 async function generateCsv(rows: number): Promise<string> {
   mkdirSync(CACHE, { recursive: true });
@@ -141,7 +136,7 @@ async function mergeAlone(pg: TestPostgres): Promise<number> {
 export async function run(): Promise<void> {
   const ROWS = 1_000_000;
   const csv = await generateCsv(ROWS);
-  await buildCli();
+  await buildBenchCli(CACHE, "cli");
   const mb = Math.round(statSync(csv).size / 1e6);
   const pg = await startPostgres();
   try {

@@ -3,7 +3,7 @@
  * folder and bounded, and the columns of a CSV/JSONL/JSON object from a ranged GET of its first
  * bytes — never the whole object. Read-only.
  */
-import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from "./sdk";
 import { constants, gunzipSync } from "node:zlib";
 import type { RecordFormat } from "../formats";
 import { createS3Target, fullKey, relativeKey, s3Call, s3Url, type S3Connection, type S3Target } from "./client";

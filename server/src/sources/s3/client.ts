@@ -2,7 +2,7 @@
  * The S3 client of a connection, and its key arithmetic: every key used with a connection is
  * relative to the connection's `prefix`.
  */
-import { S3Client, type S3ClientConfig } from "@aws-sdk/client-s3";
+import { S3Client, type S3ClientConfig } from "./sdk";
 import type { z } from "zod";
 import type { S3ConnectionSchema } from "../../pipeline/model";
 import { classifyS3Error, type S3ErrorContext } from "./errors";

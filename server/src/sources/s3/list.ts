@@ -2,7 +2,7 @@
  * Listing with ListObjectsV2 continuation (S3 returns at most 1,000 keys a page) and glob
  * matching over keys: `*` stays within one `/` segment, `**` crosses them (picomatch).
  */
-import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from "./sdk";
 import picomatch from "picomatch";
 import { fullKey, relativeKey, s3Call, s3Url, type S3Target } from "./client";
 

@@ -3,8 +3,7 @@
  * are classified too), ranged GET, all-or-nothing upload (one PUT for small bodies, a multipart
  * upload that is aborted on any failure for large ones), HEAD and DELETE.
  */
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { Upload } from "@aws-sdk/lib-storage";
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, Upload } from "./sdk";
 import { Readable } from "node:stream";
 import { classifyS3Error, isNotFound, s3ErrorCode } from "./errors";
 import { errorContext, fullKey, s3Call, s3Url, type S3Target } from "./client";
