@@ -23,7 +23,8 @@ export interface StepOutputMeta {
   csv?: CsvOptions;
 }
 
-export const dataKey = (runId: string, stepId: string, format: StepOutputMeta["format"] = "rows") => `${runId}/${stepId}.${format ?? "jsonl"}`;
+/** The key of a step's records; `format` undefined is a run staged before staged rows (JSON Lines). */
+export const dataKey = (runId: string, stepId: string, format: StepOutputMeta["format"]) => `${runId}/${stepId}.${format ?? "jsonl"}`;
 export const metaKey = (runId: string, stepId: string) => `${runId}/${stepId}.meta.json`;
 
 async function* single(text: string): AsyncGenerator<string> {
@@ -103,7 +104,7 @@ export async function writeStepOutput(
   };
   if (options.tee && options.columns) options.tee.setColumns(options.columns);
   await store.remove(metaKey(runId, stepId));
-  await store.write(dataKey(runId, stepId), rowChunks(batches, count, options.signal, options.tee));
+  await store.write(dataKey(runId, stepId, "rows"), rowChunks(batches, count, options.signal, options.tee));
   const columns = options.columns?.();
   const meta: StepOutputMeta = { rows, ...(columns && Object.keys(columns).length > 0 ? { columns } : {}), format: "rows" };
   await store.write(metaKey(runId, stepId), single(JSON.stringify(meta)));

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import pino from "pino";
 import type { Io } from "../../../server/src/cli/command";
 import { main } from "../../../server/src/cli/main";
+import { readRowsBatches } from "../../../server/src/sources/formats/rows";
 import { project, readEvents, runCli } from "./helpers";
 
 const PIPELINE = `version: 1
@@ -117,6 +118,21 @@ describe("agent-etl run (dist/cli.js)", () => {
     const r = await runCli(["run", file, "--step", "load_report", "--run-id", "r1", "--events", events], { cwd: p.dir });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.deepEqual(readEvents(events).filter((e) => e.event === "step_started").map((e) => e.step), ["load_report"]);
+    checkReport(p.read("out/report_20240301_FR.jsonl"), 500);
+  });
+
+  it("--step reads an upstream staged as JSON Lines by an earlier version (no format in its meta)", async () => {
+    const runDir = join(p.dir, ".etl/runs/r1");
+    const records: Record<string, unknown>[] = [];
+    for await (const batch of readRowsBatches(createReadStream(join(runDir, "joined.rows")))) records.push(...batch);
+    const meta = JSON.parse(p.read(".etl/runs/r1/joined.meta.json")) as { rows: number; format?: string };
+    assert.equal(meta.format, "rows");
+    writeFileSync(join(runDir, "joined.jsonl"), records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    writeFileSync(join(runDir, "joined.meta.json"), JSON.stringify({ rows: meta.rows }));
+    rmSync(join(runDir, "joined.rows"));
+    rmSync(join(p.dir, "out"), { recursive: true });
+    const r = await runCli(["run", file, "--step", "load_report", "--run-id", "r1"], { cwd: p.dir });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
     checkReport(p.read("out/report_20240301_FR.jsonl"), 500);
   });
 
