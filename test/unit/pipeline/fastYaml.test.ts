@@ -194,6 +194,16 @@ describe("fast block-YAML path", () => {
     }
   });
 
+  it("leaves deep nesting to yaml instead of overflowing the stack", () => {
+    assert.equal(parseBlockYaml(`a: ${"[".repeat(20_000)}${"]".repeat(20_000)}\n`), undefined);
+    assert.equal(parseBlockYaml(`a: ${"{b: ".repeat(5000)}1${"}".repeat(5000)}\n`), undefined);
+    const blocks = Array.from({ length: 5000 }, (_, i) => `${" ".repeat(i)}k${i}:`).join("\n") + " 1\n";
+    assert.equal(parseBlockYaml(blocks), undefined);
+    const seqs = Array.from({ length: 5000 }, (_, i) => `${" ".repeat(2 * i)}- `).join("\n") + "x\n";
+    assert.equal(parseBlockYaml(seqs), undefined);
+    assert.ok(parseBlockYaml(`a: ${"[".repeat(30)}1${"]".repeat(30)}\n`), "nesting a pipeline could have still takes the fast path");
+  });
+
   it("never differs from yaml on 20,000 random documents", () => {
     const rnd = random(20261202);
     let taken = 0;

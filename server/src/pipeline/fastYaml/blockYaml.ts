@@ -50,6 +50,9 @@ function isKeyStart(c: number): boolean {
 
 const rangeOf = (node: Node): [number, number, number] => node.range as [number, number, number];
 
+/** Deeper nesting than any pipeline needs is left to `yaml` (which reports what it must), not to the stack. */
+const MAX_DEPTH = 64;
+
 /**
  * The parser. Its methods return the node they read and leave the rest in fields (thousands of
  * small result objects were most of the first parse's garbage): `data` the node's plain value,
@@ -64,6 +67,8 @@ class BlockParser {
   private trailMax = -1;
   /** Past the last flow collection's bracket, or past a flow item's trailing spaces. */
   private after = 0;
+  /** Collections open around the current position. */
+  private depth = 0;
 
   constructor(
     private readonly text: string,
@@ -204,6 +209,7 @@ class BlockParser {
   }
 
   private blockMap(first: number, indent: number): YAMLMap {
+    if (++this.depth > MAX_DEPTH) throw BAIL;
     const map = newMap();
     const data: Record<string, unknown> = {};
     let at = first;
@@ -224,10 +230,12 @@ class BlockParser {
       if (ind > indent || this.isDash(line + ind)) throw BAIL;
       at = line + ind;
     }
+    this.depth--;
     return this.close(map, first, rangeOf(last)[2], indent, data) as YAMLMap;
   }
 
   private blockSeq(first: number, indent: number): YAMLSeq {
+    if (++this.depth > MAX_DEPTH) throw BAIL;
     const seq = newSeq();
     const data: unknown[] = [];
     let at = first;
@@ -243,6 +251,7 @@ class BlockParser {
       if (ind > indent) throw BAIL;
       at = line + ind;
     }
+    this.depth--;
     return this.close(seq, first, rangeOf(last)[2], indent, data) as YAMLSeq;
   }
 
@@ -338,6 +347,7 @@ class BlockParser {
 
   /** A flow collection (`[…]` or `{…}`) that closes on this line; `after` is set just past its bracket. */
   private flow(open: number, lineEnd: number): YAMLMap | YAMLSeq {
+    if (++this.depth > MAX_DEPTH) throw BAIL;
     const { text } = this;
     const isMap = text.charCodeAt(open) === 123;
     const close = isMap ? 125 : 93;
@@ -372,6 +382,7 @@ class BlockParser {
     node.range = [open, pos + 1, pos + 1];
     this.after = pos + 1;
     this.data = data;
+    this.depth--;
     return node;
   }
 
