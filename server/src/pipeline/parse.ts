@@ -1,5 +1,6 @@
 /** Text → YAML document with source ranges, and YAML-level problems (`yaml-syntax`). */
-import { isAlias, parseDocument, visit, type Document, type YAMLError } from "yaml";
+import { Document, isAlias, parseDocument, visit, type YAMLError } from "yaml";
+import { parseBlockYaml } from "./fastYaml/blockYaml";
 import { problem, type Problem, type Span } from "./problem";
 import { spanOf } from "./nodes";
 
@@ -33,8 +34,19 @@ function yamlProblem(e: YAMLError, text: string): Problem {
   return problem("yaml-syntax", "error", message, { start, end });
 }
 
-/** Parses pipeline text. Never throws: every failure becomes a `yaml-syntax` problem. */
+/**
+ * Parses pipeline text. Never throws: every failure becomes a `yaml-syntax` problem. Plain block
+ * YAML goes through the fast path (`fastYaml/blockYaml.ts`: the same nodes and data as `yaml`);
+ * anything else, and every text with an error, through `yaml`.
+ */
 export function parseYaml(text: string): ParsedYaml {
+  const fast = parseBlockYaml(text);
+  if (fast) {
+    // Nodes carry their ranges, as parsed ones do; the type says so.
+    const doc = new Document() as Document.Parsed;
+    doc.contents = fast.contents as Document.Parsed["contents"];
+    return { doc, data: fast.data, problems: [] };
+  }
   let doc: Document.Parsed;
   try {
     doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: false, strict: true });
