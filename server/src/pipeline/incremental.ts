@@ -36,7 +36,7 @@ interface ParsedPiece {
   outline?: { step: StepOutline; spans?: Span[] };
   /** The step's schema problems, for the index and at the offset they were computed for. */
   schema?: { index: number; offset: number; problems: Problem[] };
-  /** The step's problems from each rule's per-step check, for the rule's key and at the offset they were computed for. */
+  /** The step's problems from each rule's per-step check (by rule position), for the rule's shared facts (`PieceRuleCache`) and at the offset they were computed for. */
   rules: ({ generation: number; offset: number; problems: Problem[] } | undefined)[];
 }
 
@@ -71,7 +71,6 @@ function shift(ranges: [number, number, number][], delta: number): void {
     r[2] += delta;
   }
 }
-
 
 /** The spans of a step outline (each a distinct object), to move them in place. */
 function outlineSpans(o: StepOutline): Span[] {
@@ -243,14 +242,10 @@ export class IncrementalValidator {
     const piece = this.pieceOf.get(node);
     this.ruleCache.pieces.push(piece);
     if (!piece) return outlineOfStep(doc, node, index);
-    if (!piece.outline) {
-      const step = outlineOfStep(doc, node, index);
-      piece.outline = { step };
-    }
+    piece.outline ??= { step: outlineOfStep(doc, node, index) };
     piece.outline.step.index = index;
     return piece.outline.step;
   }
-
 
   /** An unchanged piece of the previous version for this chunk, if the edit did not touch it. */
   private reuse(chunk: TextChunk, kind: ParsedPiece["kind"], text: string, ends: { prefix: number; suffix: number } | undefined): ParsedPiece | undefined {
