@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { formatFor, readRecords, writeRecords, type RecordFormat } from "../../../server/src/sources/formats";
 import type { DataRecord } from "../../../server/src/sources/types";
 import { ConnectorError } from "../../../server/src/errors";
+import { decodeText } from "../../../server/src/sources/formats/text";
 
 /** Feeds text in chunks of `size` bytes, so parsers meet every boundary. */
 async function* chunks(text: string | Uint8Array, size = 3): AsyncGenerator<Uint8Array> {
@@ -25,6 +26,20 @@ async function text(it: AsyncIterable<string | Uint8Array>): Promise<string> {
   for await (const c of it) s += typeof c === "string" ? c : new TextDecoder().decode(c);
   return s;
 }
+
+describe("UTF-8 decoding", () => {
+  it("drops a BOM cut over chunks, joins characters cut over chunks, and turns bad bytes into U+FFFD", async () => {
+    const good = "\uFEFFnaïve café — 東京 🚀\n";
+    for (const size of [1, 2, 5]) assert.equal((await collect(decodeText(chunks(good, size)))).join(""), good.slice(1));
+    const bad = new Uint8Array([0x61, 0xff, 0x62, 0xe6, 0x9d, 0x63]); // a, a byte that is never UTF-8, b, a cut 3-byte sequence, c
+    assert.equal((await collect(decodeText(chunks(bad, 1)))).join(""), new TextDecoder().decode(bad));
+    assert.equal((await collect(decodeText(chunks(new Uint8Array([0x61, 0xe6]), 1)))).join(""), "a\uFFFD", "a sequence cut by the end of the input");
+  });
+
+  it("keeps a BOM that is not at the start", async () => {
+    assert.equal((await collect(decodeText(chunks("a\uFEFFb", 2)))).join(""), "a\uFEFFb");
+  });
+});
 
 describe("CSV", () => {
   it("reads quoted fields, embedded newlines and doubled quotes, and drops a BOM", async () => {
