@@ -76,8 +76,17 @@ function escapeText(text: string): string {
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** True when `s` needs no escape (NEEDS_ESCAPE would not match): a loop, cheaper than a RegExp call on short strings. */
+function isPlainText(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 ? c === 9 || c === 10 || c === 13 : c === 92 || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
+}
+
 function encodeString(s: string): string {
-  if (!NEEDS_ESCAPE.test(s)) return s;
+  if (isPlainText(s)) return s;
   // A lone surrogate would not survive UTF-8: JSON keeps it as an escape.
   if (LONE_SURROGATE.test(s)) return `\\U${escapeText(JSON.stringify(s))}`;
   return s.replace(ESCAPES, (c) => ESCAPED[c] ?? c);
