@@ -126,6 +126,31 @@ describe("postgres load", () => {
     }
   });
 
+  it("merge raises work_mem for its own transaction only, and never lowers a larger setting", async () => {
+    const client = new pgLib.Client({ connectionString: url });
+    await client.connect();
+    const workMem = async () => (await client.query("SHOW work_mem")).rows[0]?.work_mem as string;
+    const mergeOnce = async (t: string): Promise<string> => {
+      await client.query(`CREATE TABLE ${t} (k bigint PRIMARY KEY, v text)`);
+      await client.query("BEGIN");
+      await client.query(`CREATE TEMP TABLE stage ON COMMIT DROP AS SELECT k, v FROM ${t} WITH NO DATA`);
+      await client.query("INSERT INTO stage VALUES (1, 'a')");
+      await mergeFromStage(client, t, "pg_temp.stage", ["k", "v"], ["k"], new Map([["k", "bigint"], ["v", "text"]]), 150000);
+      const during = await workMem();
+      await client.query("COMMIT");
+      return during;
+    };
+    try {
+      await client.query("SET work_mem = '4MB'");
+      assert.equal(await mergeOnce("wm_small"), "64MB");
+      assert.equal(await workMem(), "4MB", "the session's setting is back after the commit");
+      await client.query("SET work_mem = '128MB'");
+      assert.equal(await mergeOnce("wm_large"), "128MB");
+    } finally {
+      await client.end();
+    }
+  });
+
   it("merge with a key repeated in the records keeps the last record of each key", async () => {
     const records = [{ k: 1, v: "a" }, { k: 2, v: "b" }, { k: 1, v: "c" }];
     await postgresConnector.load(loadRequest(pgConnection(url), "dupes", stream(records), { mode: "merge", key: ["k"] }));

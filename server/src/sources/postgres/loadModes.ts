@@ -107,6 +107,14 @@ function onConflictCommand({ tableSql, stage, columns, key, types }: MergeSql, l
   return `INSERT INTO ${tableSql} AS ${MERGE_ALIAS} (${cols}) SELECT ${cols} FROM ${from} ON CONFLICT (${keySql}) ${action}`;
 }
 
+/**
+ * The join of the stage with the target hashes the target's keys: with the default work_mem (4 MB)
+ * half a million keys spill to disk in batches, ~10% of the merge. For this transaction only, and
+ * never lowering a larger setting of the server's.
+ */
+const MERGE_WORK_MEM = 64 * 1024 * 1024;
+const RAISE_WORK_MEM = `SELECT set_config('work_mem', '${MERGE_WORK_MEM / 1024}kB', true) WHERE pg_size_bytes(current_setting('work_mem')) < ${MERGE_WORK_MEM}`;
+
 /** Runs `sql` in a savepoint; true when it succeeded, false (rolled back) on one of `codes`. */
 async function attempt(client: pg.Client, sql: string, codes: readonly string[]): Promise<boolean> {
   await client.query("SAVEPOINT agent_etl_merge");
@@ -138,6 +146,7 @@ export async function mergeFromStage(
   serverVersion = 0,
 ): Promise<void> {
   const sql: MergeSql = { tableSql, stage, columns, key, types };
+  await client.query(RAISE_WORK_MEM);
   // 21000: a target row affected twice (a repeated key); 23505: a key inserted twice.
   if (serverVersion >= MERGE_COMMAND_SINCE && (await attempt(client, mergeCommand(sql), ["21000", "23505"]))) return;
   if (serverVersion < MERGE_COMMAND_SINCE && (await attempt(client, onConflictCommand(sql, false), ["21000"]))) return;
