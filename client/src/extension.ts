@@ -1,7 +1,7 @@
 // The VS Code extension: wiring only. It never parses pipelines: it asks the server and runs the CLI.
 import * as vscode from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
-import { LANGUAGE_ID, type InitializationOptions } from "../../server/src/protocol";
+import { LANGUAGE_ID, SERVER_NODE_FLAGS, type InitializationOptions } from "../../server/src/protocol";
 import { registerCommands } from "./commands";
 import { Ctx } from "./ctx";
 import { TASK_TYPE } from "./run/runTask";
@@ -15,8 +15,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const started = Date.now();
   const module = context.asAbsolutePath("dist/server.js");
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ["--nolazy", "--inspect=6009"] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS] } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_NODE_FLAGS, "--nolazy", "--inspect=6009"] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: LANGUAGE_ID }],

@@ -12,6 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { parse } from "csv-parse/sync";
 import type { Browser } from "playwright-core";
 import { openWorkbench, poll, startCodeServer, type CodeServer } from "../support/codeServer";
+import { SERVER_NODE_FLAGS } from "../../server/src/protocol";
 import { FIXTURES, ROOT } from "./paths";
 import { packageVsix } from "./vsix";
 import { PROBE_FILES, PROBE_SETTINGS, packageYamlProbe, writeProbeFiles } from "./yamlProbe";
@@ -117,6 +118,19 @@ describe("VS Code extension in code-server", { timeout: 15 * 60_000 }, () => {
     timings.activationToDiagnosticsMs = Number(/first diagnostics (\d+) ms after activation/.exec(log)?.[1]);
     const language = await wb.page.locator('[id="status.editor.mode"]').textContent();
     assert.match(language ?? "", /ETL Pipeline/, "our language id, so YAML servers leave the file alone");
+    // The language server runs with the extension's Node flags (a larger young generation: faster first diagnostics).
+    const serverArgs = readdirSync("/proc")
+      .filter((pid) => /^\d+$/.test(pid))
+      .map((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+        } catch {
+          return [];
+        }
+      })
+      .find((args) => args.some((a) => a.startsWith(join(server.extensionsDir, "agent-etl.agent-etl-")) && a.endsWith(join("dist", "server.js"))));
+    assert.ok(serverArgs, "the language server's process is running");
+    for (const flag of SERVER_NODE_FLAGS) assert.ok(serverArgs.includes(flag), `the server was started with ${flag}: ${serverArgs.join(" ")}`);
   }));
 
   it("shows diagnostics in the Problems panel and clears them when fixed", { timeout: TEST_TIMEOUT }, onFailureShot(async () => {

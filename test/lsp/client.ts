@@ -6,6 +6,7 @@ import { fork, spawn, type ChildProcess } from "node:child_process";
 import { join, resolve } from "node:path";
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node";
 import type { Diagnostic, InitializeParams } from "vscode-languageserver-protocol";
+import { SERVER_NODE_FLAGS } from "../../server/src/protocol";
 
 export const ROOT = resolve(__dirname, "../..");
 export const SERVER = join(ROOT, "dist", "server.js");
@@ -45,7 +46,7 @@ export class LspClient {
 
   /** The bundled server over Node IPC (`--node-ipc`), as VS Code starts it. */
   static async startIpc(options: ClientOptions = {}): Promise<LspClient> {
-    const child = fork(SERVER, ["--node-ipc"], { stdio: ["ignore", "ignore", "pipe", "ipc"] });
+    const child = fork(SERVER, ["--node-ipc"], { stdio: ["ignore", "ignore", "pipe", "ipc"], execArgv: [...process.execArgv, ...SERVER_NODE_FLAGS] });
     child.stderr?.resume();
     return LspClient.connect(child, createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child)), options);
   }
