@@ -5,13 +5,16 @@
  * at 5,000 steps and our server's RSS with the 5,000-step file open. The first open of a server
  * (500 steps) is the median of 5 fresh starts of both servers. Servers are left to settle after
  * starting (yaml-language-server works for a while after answering `initialize`), so neither
- * measurement includes the other's start-up. Run alone: `npx tsx bench/lsp.ts`.
+ * measurement includes the other's start-up. Our server runs as the extension starts it (with
+ * SERVER_NODE_FLAGS); the first open is also measured for a plain `node dist/server.js --stdio`.
+ * Run alone: `npx tsx bench/lsp.ts`.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { LspClient, poll, ROOT } from "../test/lsp/client";
+import { SERVER_NODE_FLAGS } from "../server/src/protocol";
+import { LspClient, poll, ROOT, SERVER } from "../test/lsp/client";
 import { generatePipeline } from "../test/lsp/generate";
 
 const EDITS = 15;
@@ -94,21 +97,26 @@ async function yamlServer(): Promise<LspClient> {
   return client;
 }
 
-/** Open → diagnostics of a server's first document (500 steps), ours and yaml-ls', each a fresh start. */
-async function firstOpens(dir: string): Promise<{ ours: number[]; theirs: number[] }> {
-  const out = { ours: [] as number[], theirs: [] as number[] };
+/** Our server as the extension starts it. */
+const ourServer = (dir: string) => LspClient.start({ rootUri: pathToFileURL(dir).toString(), command: [process.execPath, ...SERVER_NODE_FLAGS, SERVER, "--stdio"] });
+
+/** Open → diagnostics of a server's first document (500 steps), ours (with and without SERVER_NODE_FLAGS) and yaml-ls', each a fresh start. */
+async function firstOpens(dir: string): Promise<{ ours: number[]; plain: number[]; theirs: number[] }> {
+  const out = { ours: [] as number[], plain: [] as number[], theirs: [] as number[] };
   const { text } = benchText(500);
   for (let round = 0; round < FIRST_OPEN_ROUNDS; round++) {
-    const ours = await LspClient.start({ rootUri: pathToFileURL(dir).toString() });
+    const ours = await ourServer(dir);
+    const plain = await LspClient.start({ rootUri: pathToFileURL(dir).toString() });
     const theirs = await yamlServer();
     await settle();
-    for (const [client, who, languageId, times] of [[ours, "ours", "etl-pipeline", out.ours], [theirs, "yamlls", "yaml", out.theirs]] as const) {
+    for (const [client, who, languageId, times] of [[ours, "ours", "etl-pipeline", out.ours], [plain, "plain", "etl-pipeline", out.plain], [theirs, "yamlls", "yaml", out.theirs]] as const) {
       const uri = pathToFileURL(join(dir, `first_${who}_${round}.etl.yaml`)).toString();
       const start = performance.now();
       await client.open(uri, text, languageId);
       times.push((await client.diagnostics(uri, { timeoutMs: 120_000 })).at - start);
     }
     await ours.stop();
+    await plain.stop();
     await theirs.stop();
   }
   return out;
@@ -119,7 +127,7 @@ export async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "agent-etl-bench-lsp-"));
   writeFileSync(join(dir, ".env"), "DATABASE_URL=\n");
   const first = await firstOpens(dir);
-  const ours = await LspClient.start({ rootUri: pathToFileURL(dir).toString() });
+  const ours = await ourServer(dir);
   const theirs = await yamlServer();
   await settle();
   const rows: string[][] = [];
@@ -150,6 +158,7 @@ export async function run(): Promise<void> {
   console.log("\nlsp — open→diagnostics and edit→diagnostics (median of 15 edits), ms");
   console.table(rows.map(([size, oOpen, oEdit, yOpen, yEdit, ratio]) => ({ pipeline: size, "ours open": oOpen, "ours edit": oEdit, "yaml-ls open": yOpen, "yaml-ls edit": yEdit, "edit speed-up": ratio })));
   console.log(`first open of 500 steps, ${FIRST_OPEN_ROUNDS} fresh starts: ours ${first.ours.map((t) => t.toFixed(0)).join(", ")} ms; yaml-ls ${first.theirs.map((t) => t.toFixed(0)).join(", ")} ms`);
+  console.log(`  ours started plainly (\`node dist/server.js --stdio\`, without ${SERVER_NODE_FLAGS.join(" ")}): median ${median(first.plain).toFixed(0)} ms (${first.plain.map((t) => t.toFixed(0)).join(", ")})`);
   console.log(`completion at 5,000 steps: median ${median(completion).toFixed(1)} ms, max ${Math.max(...completion).toFixed(1)} ms (${completion.length} requests)`);
   console.log(`our server's RSS with the 5,000-step file open: ${rss.toFixed(0)} MB`);
   // Wall-clock figures on a shared machine: the load says how far to trust them (2 cores here).
