@@ -120,6 +120,7 @@ async function mergeAlone(pg: TestPostgres): Promise<number> {
   await pg.query("INSERT INTO merge_alone SELECT * FROM anchor WHERE id % 2 = 0", [], "bench");
   await pg.query("VACUUM ANALYZE merge_alone", [], "bench");
   await pg.query("CREATE TABLE merge_stage AS SELECT * FROM anchor", [], "bench");
+  await pg.query("CHECKPOINT", [], "bench");
   const changed = ["customer", "country", "created_at", "note"].map((c) => `t.${c} IS DISTINCT FROM s.${c}`).join(" OR ");
   const sql = `MERGE INTO merge_alone AS t USING merge_stage AS s ON t.id = s.id
     WHEN MATCHED AND (${changed} OR t.amount IS DISTINCT FROM s.amount OR scale(t.amount) IS DISTINCT FROM scale(s.amount))
@@ -143,6 +144,10 @@ export async function run(): Promise<void> {
     const url = await pg.createDatabase("bench");
     const ddl = (t: string) => pg.query(`CREATE TABLE ${t} (id bigint, customer text, country text, amount numeric, created_at timestamptz, note text)`, [], "bench");
     await ddl("anchor");
+    // Each timed load starts with no dirty pages from the one before (max_wal_size 1 GB: a checkpoint
+    // would otherwise flush an earlier run's writes under a later measurement).
+    const quiet = () => pg.query("CHECKPOINT", [], "bench");
+    await quiet();
     const anchorMs = psqlCopy(pg, "bench", "anchor", csv);
     // Vacuum now, outside the timings, so autovacuum of a fresh million rows does not run under the next measurement.
     const settle = (t: string) => pg.query(`VACUUM ANALYZE ${t}`, [], "bench");
@@ -153,12 +158,14 @@ export async function run(): Promise<void> {
       table.push({ path, rows: ROWS, seconds: +(ms / 1000).toFixed(2), rowsPerSec: rate(ROWS, ms), ratio: `${(rate(ROWS, ms) / anchorRate).toFixed(2)} (goal ≥ ${goal})`, peakRssMb: rssMb });
 
     // In-process rows have no RSS of their own: the bench process also holds generated records and PostgreSQL's client.
+    await quiet();
     add("connector append, records from memory (no parsing)", await connectorLoad(url, "mem_append", "append"), 0.5, "-");
     await settle("mem_append");
     // Merge into a table already holding half the rows: half updates (unchanged values), half inserts.
     await pg.query("CREATE TABLE conn_merge (LIKE anchor, PRIMARY KEY (id))", [], "bench");
     await pg.query("INSERT INTO conn_merge SELECT * FROM anchor WHERE id % 2 = 0", [], "bench");
     await pg.query("VACUUM ANALYZE conn_merge", [], "bench");
+    await quiet();
     add("connector merge, records from memory (half already there)", await connectorLoad(url, "conn_merge", "merge"), 0.35, "-");
     await pg.query("DROP TABLE mem_append, conn_merge", [], "bench");
     table.push({ path: "  of which PostgreSQL's MERGE of the staged rows alone", rows: ROWS, seconds: +((await mergeAlone(pg)) / 1000).toFixed(2), rowsPerSec: "-", ratio: "-", peakRssMb: "-" });
@@ -175,6 +182,7 @@ export async function run(): Promise<void> {
           const file = join(dir, `${mode}.etl.yaml`);
           writeFileSync(file, pipelineText(csv, t, mode));
           if (mode === "merge") await settle(t);
+          await quiet();
           const r = await cliRun(file, { BENCH_PG_URL: url });
           await settle(t);
           if (!r.ok) table.push({ path: `agent-etl run (${mode}) FAILED`, rows: 0, seconds: 0, rowsPerSec: 0, ratio: r.stderr.replace(/\s+/g, " ").slice(0, 200), peakRssMb: r.rssMb });
@@ -184,6 +192,7 @@ export async function run(): Promise<void> {
           const big = await generateCsv(5 * ROWS);
           const file = join(dir, "big.etl.yaml");
           writeFileSync(file, pipelineText(big, "cli_big", "append"));
+          await quiet();
           const r = await cliRun(file, { BENCH_PG_URL: url });
           table.push({ path: `agent-etl run append, 5,000,000 rows (CLI CPU ${r.cpuS} s)`, rows: 5 * ROWS, seconds: +(r.ms / 1000).toFixed(2), rowsPerSec: rate(5 * ROWS, r.ms), ratio: r.ok ? `${(rate(5 * ROWS, r.ms) / anchorRate).toFixed(2)} (RSS goal < 300 MB)` : `FAILED ${r.stderr.replace(/\s+/g, " ").slice(0, 200)}`, peakRssMb: r.rssMb });
         }
