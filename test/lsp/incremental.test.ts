@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import { IncrementalValidator } from "../../server/src/pipeline/incremental";
 import { validatePipeline } from "../../server/src/pipeline/validate";
 import { generatePipeline } from "./generate";
+import { random } from "../support/random";
 
 const VARIED = [
   "# a pipeline with comments, flow style, quotes and block scalars",
@@ -56,17 +57,6 @@ const SNIPPETS = [
   "|", ">", "step_2", "extract", "connection: lake", "\n  - id: step_3\n    extract: {connection: lake, key: a}\n", "\nname: again\n", "---\n",
   "retries: 99", "filter: amount >", "\n  - id: new_step\n    transform:\n      - limit: 1\n", "\nsteps:\n", "\r\n", "tags: [a, b]\n",
 ];
-
-/** A small seeded PRNG (mulberry32), so a failure can be reproduced. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function edit(text: string, rnd: () => number): string {
   const at = Math.floor(rnd() * (text.length + 1));

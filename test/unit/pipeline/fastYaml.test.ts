@@ -9,6 +9,7 @@ import { isPair, parseDocument } from "yaml";
 import { splitChunks } from "../../../server/src/pipeline/chunks";
 import { parseBlockYaml } from "../../../server/src/pipeline/fastYaml/blockYaml";
 import { generatePipeline } from "../../lsp/generate";
+import { random } from "../../support/random";
 
 const OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: false, strict: true } as const;
 const PROPS = ["value", "type", "source", "flow", "minFractionDigits", "format", "tag", "anchor"] as const;
@@ -72,17 +73,6 @@ function agreesInPlace(text: string, start: number, end: number, label: string):
   assert.equal(d, undefined, `${label}: ${d}`);
   assert.deepEqual(fast.data, doc.toJS({ maxAliasCount: 1000 }), `${label}: data differs`);
   return true;
-}
-
-/** A small seeded PRNG (mulberry32), so a failure can be reproduced. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const KEYS = ['"q k"', "'s k'", "Signup Date", "a b c", '"a\\nb"', "x y ", "é k", "k:x", "a", "b", "id", "step_1", "x.y", "path/p", "$k", "k-1", "1", "true", "null", "~", "-a", "<<", "__proto__", "key ", "0x1", "1.5", "Yes", "NULL"];

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ColumnType } from "../../../server/src/pipeline/model";
 import { castStage } from "../../../server/src/runner/transforms/cast";
+import { random } from "../../support/random";
 
 const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -15,16 +16,6 @@ function expected(type: ColumnType, v: string): unknown {
   if (type === "integer") return INTEGER.test(t) && Number.isSafeInteger(Number(t)) ? Number(t) : undefined;
   if (type === "number") return DECIMAL.test(t) ? Number(t) : undefined;
   return DECIMAL.test(t) ? t : undefined;
-}
-
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PIECES = ["0", "1", "9", "42", ".", "-", "+", "e", "E", " ", "\t", "\u00a0", "x", "00", "1e5", ".5", "5.", "--", "9007199254740993", "١"];

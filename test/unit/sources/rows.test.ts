@@ -5,16 +5,7 @@ import { describe, it } from "node:test";
 import { copyTextOf, readRowsBatches, rowsTextOf, RowsEncoder } from "../../../server/src/sources/formats/rows";
 import { CopyRowEncoder } from "../../../server/src/sources/postgres/copyText";
 import type { DataRecord } from "../../../server/src/sources/types";
-
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from "../../support/random";
 
 const STRINGS = ["", "plain", "tab\there", "line\nbreak", "cr\rlf\r\n", "back\\slash", "\\N", "\\#1", "\\", "\\H[]", "é ü ß", "😀 emoji", "\ud800 lone", "lone \udc00", "quote \" and '", "null", "1", "true", " padded ", "\u0000nul", "\\\\t"];
 
