@@ -152,10 +152,18 @@ export async function writeFileAtomic(path: string, chunks: AsyncIterable<string
   }
 }
 
+/** An extract's root folder and its rendered path pattern. */
+function extractPattern(request: ExtractRequest): { root: string; pattern: string } {
+  return { root: fileRoot(request.connection, request.baseDir), pattern: renderTemplate(requirePath(request.extract.path, "extract"), request.templates) };
+}
+
+/** A file as messages name it: relative to the connection's root. */
+const shownPath = (root: string, file: string) => relative(root, file) || basename(file);
+
 async function* filesBatches(files: string[], request: ExtractRequest, root: string): AsyncGenerator<DataRecord[]> {
   const { extract, signal } = request;
   for (const file of files) {
-    const shown = relative(root, file) || basename(file);
+    const shown = shownPath(root, file);
     const format = formatFor(file, extract.format);
     const stream = createReadStream(file, { signal, highWaterMark: 256 * 1024 });
     yield* readRecordBatches(stream, format, extract.csv, shown);
@@ -167,8 +175,7 @@ async function* flatten(batches: AsyncIterable<DataRecord[]>): AsyncGenerator<Da
 }
 
 async function extractFiles(request: ExtractRequest): Promise<ExtractResult> {
-  const root = fileRoot(request.connection, request.baseDir);
-  const pattern = renderTemplate(requirePath(request.extract.path, "extract"), request.templates);
+  const { root, pattern } = extractPattern(request);
   const files = await matchFiles(root, pattern, request.connectionName);
   request.logger.debug({ files: files.length, pattern }, "file extract");
   const batches = filesBatches(files, request, root);
@@ -201,12 +208,11 @@ async function loadFile(request: LoadRequest): Promise<LoadResult> {
 
 /** The one file an extract reads, when its path is not a glob: staging keeps a copy of it as the step's output. */
 async function singleFile(request: ExtractRequest): Promise<SingleFileSource | undefined> {
-  const root = fileRoot(request.connection, request.baseDir);
-  const pattern = renderTemplate(requirePath(request.extract.path, "extract"), request.templates);
+  const { root, pattern } = extractPattern(request);
   if (picomatch.scan(pattern).isGlob) return undefined;
   const [file] = await matchFiles(root, pattern, request.connectionName);
   if (file === undefined) return undefined;
-  return { path: file, shown: relative(root, file) || basename(file), format: formatFor(file, request.extract.format), ...(request.extract.csv ? { csv: request.extract.csv } : {}) };
+  return { path: file, shown: shownPath(root, file), format: formatFor(file, request.extract.format), ...(request.extract.csv ? { csv: request.extract.csv } : {}) };
 }
 
 export const fileConnector: Connector = {
