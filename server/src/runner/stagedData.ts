@@ -68,23 +68,35 @@ export async function stageFileCopy(store: StagingStore, runId: string, stepId: 
 }
 
 /**
- * Staged rows, a batch per chunk (~60 KB for a thousand records). A batch whose lines are already
- * COPY text is encoded to UTF-8 here once: the same bytes go to the file and, through `rowsTextOf`,
- * to a PostgreSQL load's COPY.
+ * A batch as staged rows. Most batches are written straight to UTF-8 (`encodeBytes`); the others
+ * as text, whose data lines, when they are COPY text, are encoded to UTF-8 here once. Either way
+ * the same bytes go to the file and, through `rowsTextOf`, to a PostgreSQL load's COPY.
  */
+function* encodedBatch(encoder: RowsEncoder, batch: DataRecord[]): Generator<string | Uint8Array> {
+  const bytes = encoder.encodeBytes(batch);
+  if (bytes !== undefined) {
+    yield bytes;
+    return;
+  }
+  const text = encoder.encode(batch);
+  const rows = rowsTextOf(batch);
+  if (rows?.tags !== 0) {
+    yield text;
+    return;
+  }
+  rows.bytes = Buffer.from(rows.lines, "utf8");
+  if (text.length > rows.lines.length) yield text.slice(0, text.length - rows.lines.length);
+  yield rows.bytes;
+}
+
+/** Staged rows, a chunk or two per batch (~60 KB for a thousand records). */
 async function* rowChunks(batches: AsyncIterable<DataRecord[]>, onBatch: (rows: number) => void, signal?: AbortSignal, tee?: BatchTee): AsyncGenerator<string | Uint8Array> {
   const encoder = new RowsEncoder();
   for await (const batch of batches) {
     signal?.throwIfAborted();
     if (batch.length === 0) continue;
     // Encoded before the hand-over: the consumer may change its records in place (cast).
-    const text = encoder.encode(batch);
-    const rows = rowsTextOf(batch);
-    if (rows?.tags === 0) {
-      rows.bytes = Buffer.from(rows.lines, "utf8");
-      if (text.length > rows.lines.length) yield text.slice(0, text.length - rows.lines.length);
-      yield rows.bytes;
-    } else yield text;
+    yield* encodedBatch(encoder, batch);
     onBatch(batch.length);
     if (tee) await tee.push(batch);
   }
