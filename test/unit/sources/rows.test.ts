@@ -119,15 +119,22 @@ describe("staged rows", () => {
 
   it("write a batch straight to UTF-8 bytes exactly as the text encoder does, or leave it to the text encoder", () => {
     const rnd = random(11);
-    const plain = STRINGS.filter((t) => !/[\ud800-\udfff]/.test(t) || t.includes("😀"));
+    const plain = [...STRINGS.filter((t) => !/[\ud800-\udfff]/.test(t) || t.includes("😀")), "漢\\字\t".repeat(3000), "\u07ff\u0800\uffff\u0080\u007f"];
     const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)] as T;
     const typedRecord = (): DataRecord => {
-      const r: DataRecord = { id: pick([1, -0, 2.5, 1e21, NaN, -Infinity, 7]), name: rnd() < 0.1 ? null : pick(plain), ok: rnd() < 0.5, "tab\tcol": rnd() < 0.3 ? null : pick(["ü", "x\\y", "漢字", "a\r\nb"]) };
+      const r: DataRecord = {
+        id: rnd() < 0.05 ? null : pick([1, -0, 2.5, 1e21, NaN, -Infinity, 7, 5e-324]),
+        name: rnd() < 0.1 ? null : pick(plain),
+        ok: rnd() < 0.05 ? null : rnd() < 0.5,
+        "tab\tcol": rnd() < 0.3 ? null : pick(["ü", "x\\y", "漢字", "a\r\nb", "😀"]),
+        none: null,
+      };
       // Now and then a value that leaves the fast path: a kind change, an absent key, a lone surrogate, other columns.
       const odd = rnd();
       if (odd < 0.01) r.id = "not a number";
       else if (odd < 0.02) r.name = undefined;
-      else if (odd < 0.03) r.name = "lone \udc00";
+      else if (odd < 0.025) r.name = "lone \udc00";
+      else if (odd < 0.03) r.name = "high at the end \ud800";
       else if (odd < 0.04) delete r.ok;
       return r;
     };
@@ -153,6 +160,22 @@ describe("staged rows", () => {
       assert.equal(text.lines, rowsTextOf(twin)?.lines);
     }
     assert.ok(fast > 30 && slow > 30, `both paths ran (${fast} batches as bytes, ${slow} as text)`);
+  });
+
+  it("size a batch's bytes sanely after a batch of huge lines, and write records with no columns", () => {
+    const encoder = new RowsEncoder();
+    encoder.encode([{ a: "x" }]);
+    const huge = [{ a: "y".repeat(5_000_000) }];
+    assert.equal(encoder.encodeBytes(huge)?.length, 5_000_001);
+    // 1,000 lines sized like the last one would be 6 GB: more than a Buffer may hold.
+    const small = Array.from({ length: 1000 }, (_, i) => ({ a: `z${i}` }));
+    const bytes = encoder.encodeBytes(small);
+    assert.ok(bytes);
+    assert.equal(Buffer.from(bytes).toString(), small.map((r) => `${r.a}\n`).join(""));
+    assert.ok(bytes.buffer.byteLength <= 1 << 20, `the bytes hold ${bytes.buffer.byteLength} bytes of memory`);
+    const empty = new RowsEncoder();
+    empty.encode([{}]);
+    assert.equal(Buffer.from(empty.encodeBytes([{}, {}]) ?? []).toString(), "\n\n");
   });
 
   it("say clearly when a staged file is damaged: cut short, no header, a header that is not a list", async () => {

@@ -177,6 +177,8 @@ function writeCopyText(out: Uint8Array, p: number, text: string): number {
   return p;
 }
 
+const FIRST_BUFFER_MAX = 1 << 20;
+
 /** Encodes batches of records as staged rows, keeping the current header across batches. */
 export class RowsEncoder {
   private columns: string[] | undefined;
@@ -223,7 +225,9 @@ export class RowsEncoder {
     const { columns, kinds } = this;
     if (columns === undefined || batch.length === 0 || kinds.includes(KIND_ANY)) return undefined;
     const n = columns.length;
-    let out = Buffer.allocUnsafe(Math.ceil(batch.length * this.rowBytes * 1.25) + 256);
+    // Sized from the last batch's lines, at most 1 MB up front (a batch of huge lines must not make
+    // the next one ask for gigabytes); it doubles when a line needs more.
+    let out = Buffer.allocUnsafe(Math.min(Math.ceil(batch.length * this.rowBytes * 1.25) + 256, FIRST_BUFFER_MAX));
     let p = 0;
     for (const record of batch) {
       if (!hasColumns(record, columns)) return undefined;
@@ -255,7 +259,8 @@ export class RowsEncoder {
       out[p++] = 10;
     }
     this.rowBytes = p / batch.length;
-    const bytes = out.subarray(0, p);
+    // A view keeps its whole buffer alive (in the write queue and TEXT_OF): copy when most of it is slack.
+    const bytes = out.length - p > FIRST_BUFFER_MAX / 4 && p < out.length / 2 ? Buffer.from(out.subarray(0, p)) : out.subarray(0, p);
     TEXT_OF.set(batch, {
       columns,
       tags: 0,
