@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { withInstallLock } from "./installLock";
 import { freePort } from "./net";
+import { poll } from "./poll";
 
 export { freePort };
 
@@ -99,21 +100,7 @@ export async function ensureCodeServer(): Promise<InstallResult> {
 }
 
 
-/** Polls `check` until it returns a value (not undefined) or the timeout passes. */
-export async function poll<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err: unknown) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ""}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
+export { poll };
 
 export interface CodeServer {
   url: string;

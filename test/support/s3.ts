@@ -14,6 +14,7 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { pidAlive } from "./installLock";
 import { freePort } from "./net";
+import { poll } from "./poll";
 
 /** MinIO as published on the Go module proxy (`go list -m -versions github.com/minio/minio`). */
 export const MINIO_MODULE = "github.com/minio/minio";
@@ -243,11 +244,18 @@ export async function startS3(): Promise<TestS3> {
   const stop = async () => {
     running.delete(stopSync);
     if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child.once("exit", r));
+      const gone = () => (child.exitCode !== null || child.signalCode !== null ? true : undefined);
       child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-      await exited;
-      clearTimeout(timer);
+      try {
+        await poll("MinIO to exit after SIGTERM", gone, 5000, 50);
+      } catch {
+        // Still running after 5 s: kill it, and wait for it to be gone before its folder is removed.
+        if (!gone()) {
+          const exited = new Promise((r) => child.once("exit", r));
+          child.kill("SIGKILL");
+          await exited;
+        }
+      }
     }
     rmSync(dir, { recursive: true, force: true });
   };
