@@ -67,7 +67,8 @@ if (files.length === 0) {
 const c8 = join(root, "node_modules", ".bin", "c8");
 const coverage = process.argv.includes("--coverage");
 const entryHook = `--import=${JSON.stringify(join(root, "test", "support", "coverageEntry.mjs"))}`;
-const coverageEnv = coverage ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${entryHook}`.trim() } : {};
+// The e2e suite's code-server runs the installed extension's client/src from source then (test/support/codeServer.ts).
+const coverageEnv = coverage ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${entryHook}`.trim(), AGENT_ETL_COVERAGE_ROOT: root } : {};
 const status = run(c8, ["node", "--import", "tsx", "--test", "--test-reporter=spec", ...files], {
   // TSX_TSCONFIG_PATH: every process compiles TypeScript alike whatever its cwd (tsx otherwise looks for a
   // tsconfig there, and drops "use strict"); c8 merges one file's coverage from many processes by byte offset.

@@ -6,7 +6,7 @@
  *   node --import tsx test/support/codeServer.ts install    installs (or confirms) the cached copy
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -116,6 +116,31 @@ function codeServerArgs(userDataDir: string, extensionsDir: string): string[] {
   return ["--user-data-dir", userDataDir, "--extensions-dir", extensionsDir, "--disable-telemetry", "--disable-update-check"];
 }
 
+/**
+ * Coverage runs only (`node scripts/test.mjs --coverage` sets AGENT_ETL_COVERAGE_ROOT): the installed
+ * extension's entry loads client/src from the repo through tsx instead of its bundle, so c8 counts
+ * the lines the extension host runs, as it does for the CLI and the language server
+ * (test/support/coverageEntry.mjs). Everything else of the installed extension stays as packaged.
+ * The extension host is stopped with the rest of code-server's process group by SIGTERM, which
+ * would end it before V8 writes its coverage: the entry writes it first.
+ */
+function runExtensionFromSources(extensionsDir: string): void {
+  const root = process.env.AGENT_ETL_COVERAGE_ROOT;
+  if (!root) return;
+  const dir = readdirSync(extensionsDir).find((d) => d.startsWith("agent-etl.agent-etl-"));
+  if (!dir) throw new Error(`the agent-etl extension is not installed in ${extensionsDir}`);
+  const at = (...parts: string[]) => JSON.stringify(join(root, ...parts));
+  writeFileSync(join(extensionsDir, dir, "dist", "extension.js"), [
+    '"use strict";',
+    "// Coverage run: client/src from source (see test/support/codeServer.ts).",
+    `process.env.TSX_TSCONFIG_PATH = process.env.TSX_TSCONFIG_PATH || ${at("tsconfig.json")};`,
+    `require(${at("node_modules", "tsx", "dist", "cjs", "api", "index.cjs")}).register();`,
+    'process.once("SIGTERM", () => { require("node:v8").takeCoverage(); process.exit(0); });',
+    `module.exports = require(${at("client", "src", "extension.ts")});`,
+    "",
+  ].join("\n"));
+}
+
 /** Installs packaged extensions (`vsix`, then any `alsoInstall`) into throwaway folders and starts code-server on `workspace`. */
 export async function startCodeServer(opts: { workspace: string; vsix: string; alsoInstall?: string[]; settings?: Record<string, unknown> }): Promise<CodeServer> {
   const { bin } = await ensureCodeServer();
@@ -136,6 +161,7 @@ export async function startCodeServer(opts: { workspace: string; vsix: string; a
     ...opts.settings,
   }, null, 2));
   run(process.execPath, [bin, ...codeServerArgs(userDataDir, extensionsDir), ...[opts.vsix, ...(opts.alsoInstall ?? [])].flatMap((v) => ["--install-extension", v])], home);
+  runExtensionFromSources(extensionsDir);
   const port = await freePort();
   let output = "";
   const child: ChildProcess = spawn(process.execPath, [
