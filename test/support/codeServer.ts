@@ -134,7 +134,7 @@ function runExtensionFromSources(extensionsDir: string): void {
     '"use strict";',
     "// Coverage run: client/src from source (see test/support/codeServer.ts).",
     `process.env.TSX_TSCONFIG_PATH = process.env.TSX_TSCONFIG_PATH || ${at("tsconfig.json")};`,
-    `require(${at("node_modules", "tsx", "dist", "cjs", "api", "index.cjs")}).register();`,
+    `require(${JSON.stringify(require.resolve("tsx/cjs/api", { paths: [root] }))}).register();`,
     'process.once("SIGTERM", () => { require("node:v8").takeCoverage(); process.exit(0); });',
     `module.exports = require(${at("client", "src", "extension.ts")});`,
     "",
