@@ -15,7 +15,18 @@ export type RunEvent =
   | { event: "run_finished"; status: RunStatus; duration_ms: number; rows: number; steps: Record<string, StepStatus> };
 
 export type Stamped = RunEvent & { time: string; run_id: string };
-export type Listener = (event: Stamped) => void;
+
+/**
+ * Told to listeners only (the terminal view), never written to the events file, whose events stay
+ * the spec's: a step's rows while it streams with its upstream before it has officially started,
+ * and what a step is doing once all its rows are read (e.g. PostgreSQL merging them).
+ */
+export type LocalEvent =
+  | { event: "step_streaming"; step: string; rows: number; rows_per_second: number; elapsed_ms: number }
+  | { event: "step_phase"; step: string; note: string };
+
+export type Heard = Stamped | (LocalEvent & { time: string; run_id: string });
+export type Listener = (event: Heard) => void;
 
 export class EventBus {
   private readonly listeners: Listener[] = [];
@@ -35,6 +46,12 @@ export class EventBus {
   emit(event: RunEvent): void {
     const stamped = { ...event, time: new Date().toISOString(), run_id: this.runId() } as Stamped;
     if (this.fd !== undefined) writeSync(this.fd, JSON.stringify(stamped) + "\n");
+    for (const l of this.listeners) l(stamped);
+  }
+
+  /** Tells the listeners, not the file. */
+  tell(event: LocalEvent): void {
+    const stamped = { ...event, time: new Date().toISOString(), run_id: this.runId() };
     for (const l of this.listeners) l(stamped);
   }
 

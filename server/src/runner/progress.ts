@@ -2,7 +2,7 @@
  * What a person sees during a run: on a terminal, a live line per step (spinner, rows, rows/s)
  * redrawn in place; elsewhere, one plain line per event. Both end with a summary table.
  */
-import type { Stamped } from "./events";
+import type { Heard } from "./events";
 import type { RunReport } from "./runPipeline";
 
 export type Write = (text: string) => void;
@@ -32,18 +32,20 @@ function rate(rows: number, ms: number): string {
 }
 
 /** One line per event, for logs and pipes. */
-export function plainListener(write: Write): (e: Stamped) => void {
+export function plainListener(write: Write): (e: Heard) => void {
   return (e) => {
     if (e.event === "run_started") write(`run ${e.run_id}: pipeline ${e.pipeline}, ds ${e.ds}, ${e.steps.length} step${e.steps.length === 1 ? "" : "s"}, concurrency ${e.concurrency}`);
     else if (e.event === "step_started") write(`▶ ${e.step} started (${e.kind})`);
     else if (e.event === "step_retry") write(`↻ ${e.step} attempt ${e.attempt} in ${formatDuration(e.delay_ms)}: ${e.error}`);
     else if (e.event === "step_succeeded") write(`✓ ${e.step}: ${formatCount(e.rows)} rows in ${formatDuration(e.duration_ms)} (${rate(e.rows, e.duration_ms)})`);
     else if (e.event === "step_failed") write(`✖ ${e.step} failed after ${e.attempts} attempt${e.attempts === 1 ? "" : "s"} [${e.code}]: ${e.error}`);
+    else if (e.event === "step_phase") write(`… ${e.step}: ${e.note}`);
   };
 }
 
 interface Line {
-  status: "waiting" | "running" | "retrying" | "done" | "failed";
+  /** `streaming`: reading its upstream's rows as they are made, before the scheduler reached it. */
+  status: "waiting" | "streaming" | "running" | "retrying" | "done" | "failed" | "skipped";
   rows: number;
   perSecond: number;
   ms: number;
@@ -59,32 +61,43 @@ export class TtyProgress {
 
   constructor(private readonly write: Write) {}
 
-  listener = (e: Stamped): void => {
+  listener = (e: Heard): void => {
     if (e.event === "run_started") {
       for (const id of e.steps) this.lines.set(id, { status: "waiting", rows: 0, perSecond: 0, ms: 0, note: "" });
       this.write(`run ${e.run_id}: pipeline ${e.pipeline}, ds ${e.ds}\n`);
       this.timer = setInterval(() => this.draw(), 100);
       this.timer.unref();
-    } else if (e.event === "run_finished") this.stop();
+    } else if (e.event === "run_finished") {
+      // A step that never started (after a failure) did not run, even if it had begun streaming.
+      for (const [id, line] of this.lines) {
+        if ((line.status === "waiting" || line.status === "streaming") && (e.steps[id] === "skipped" || e.steps[id] === "pending")) Object.assign(line, { status: "skipped", rows: 0, perSecond: 0 });
+      }
+      this.stop();
+    }
     else this.update(e);
   };
 
-  private update(e: Stamped): void {
+  private update(e: Heard): void {
     if (!("step" in e)) return;
     const line = this.lines.get(e.step);
     if (!line) return;
     if (e.event === "step_started") line.status = "running";
     else if (e.event === "step_progress") Object.assign(line, { rows: e.rows, perSecond: e.rows_per_second, ms: e.elapsed_ms });
+    else if (e.event === "step_streaming") {
+      if (line.status === "waiting") line.status = "streaming";
+      if (line.status === "streaming") Object.assign(line, { rows: e.rows, perSecond: e.rows_per_second, ms: e.elapsed_ms });
+    } else if (e.event === "step_phase") line.note = e.note;
     else if (e.event === "step_retry") Object.assign(line, { status: "retrying", note: `retry ${e.attempt} in ${formatDuration(e.delay_ms)}` });
     else if (e.event === "step_succeeded") Object.assign(line, { status: "done", rows: e.rows, ms: e.duration_ms, perSecond: e.duration_ms > 0 ? Math.round((e.rows * 1000) / e.duration_ms) : 0, note: "" });
     else if (e.event === "step_failed") Object.assign(line, { status: "failed", ms: e.duration_ms, note: e.error.split("\n")[0] ?? "" });
   }
 
   private text(id: string, line: Line, width: number): string {
-    const icon = { waiting: "·", running: SPINNER[this.tick % SPINNER.length], retrying: "↻", done: "✓", failed: "✖" }[line.status];
-    const rows = line.status === "waiting" ? "" : `${formatCount(line.rows)} rows`;
+    const spinner = SPINNER[this.tick % SPINNER.length];
+    const icon = { waiting: "·", streaming: spinner, running: spinner, retrying: "↻", done: "✓", failed: "✖", skipped: "–" }[line.status];
+    const rows = line.status === "waiting" || line.status === "skipped" ? "" : `${formatCount(line.rows)} rows`;
     const speed = line.perSecond > 0 ? `${formatCount(line.perSecond)} rows/s` : "";
-    return `${icon} ${id.padEnd(width)}  ${line.status.padEnd(8)} ${rows.padStart(14)} ${speed.padStart(16)} ${line.note}`.trimEnd();
+    return `${icon} ${id.padEnd(width)}  ${line.status.padEnd(9)} ${rows.padStart(14)} ${speed.padStart(16)} ${line.note}`.trimEnd();
   }
 
   draw(): void {

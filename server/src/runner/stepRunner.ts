@@ -23,14 +23,31 @@ function kindOf(ctx: RunContext, id: string): string {
 
 export type Progress = ReturnType<typeof progressTracker>;
 
-/** Rows and rates of a step's attempt; `quiet` counts without events (an attempt started before its step officially did). */
+/**
+ * Rows and rates of a step's attempt. `quiet`: an attempt that started before its step officially
+ * did (it streams from its upstream): its rows go to the terminal view only (`step_streaming`)
+ * until `speak`, which also reports the rows so far, so the step's first `step_progress` comes
+ * right after its `step_started`.
+ */
 export function progressTracker(bus: EventBus, id: string, quiet = false) {
   let rows = 0;
   let started = performance.now();
   let last = 0;
+  const report = (now: number) => {
+    last = now;
+    const elapsed = now - started;
+    const fields = { step: id, rows, rows_per_second: Math.round(rows / Math.max(elapsed / 1000, 0.001)), elapsed_ms: Math.round(elapsed) };
+    if (quiet) bus.tell({ event: "step_streaming", ...fields });
+    else bus.emit({ event: "step_progress", ...fields });
+  };
   return {
+    /** When this attempt began counting (`performance.now()`). */
+    get startedAt(): number {
+      return started;
+    },
     speak() {
       quiet = false;
+      if (rows > 0) report(performance.now());
     },
     reset() {
       rows = 0;
@@ -40,10 +57,11 @@ export function progressTracker(bus: EventBus, id: string, quiet = false) {
     add(n: number) {
       rows += n;
       const now = performance.now();
-      if (quiet || now - last < PROGRESS_INTERVAL_MS) return;
-      last = now;
-      const elapsed = now - started;
-      bus.emit({ event: "step_progress", step: id, rows, rows_per_second: Math.round(rows / Math.max(elapsed / 1000, 0.001)), elapsed_ms: Math.round(elapsed) });
+      if (now - last >= PROGRESS_INTERVAL_MS) report(now);
+    },
+    /** What the step is doing now that its rows are all read (the terminal view shows it). */
+    phase(note: string) {
+      bus.tell({ event: "step_phase", step: id, note });
     },
   };
 }
@@ -62,21 +80,23 @@ export async function runStep(ctx: RunContext, id: string, deps: StepRunDeps, li
   if (!step) return false;
   const { bus, state } = deps;
   const policy = resolvePolicy(ctx.pipeline, step);
-  const started = performance.now();
   const progress = live.first?.progress ?? progressTracker(bus, id);
-  progress.speak();
+  // A step that streamed from its upstream has been working since its first attempt began: its
+  // time (and rows/s) counts from then, not from when the scheduler reached it.
+  const started = live.first ? progress.startedAt : performance.now();
   const tee = live.tee;
   let attempts = live.first ? 1 : 0;
-  await state.step(id, { status: "running", started_at: new Date().toISOString(), rows: 0, attempts: 0 });
+  await state.step(id, { status: "running", started_at: new Date(Date.now() - (performance.now() - started)).toISOString(), rows: 0, attempts: 0 });
   bus.emit({ event: "step_started", step: id, kind: kindOf(ctx, id), attempt: 1 });
+  progress.speak();
   live.first?.started();
   try {
     const { value } = await withRetries<StepOutcome>(
       (signal, attempt) => {
         attempts = attempt;
         progress.reset();
-        if (attempt !== 1 || !tee) return executeStep(ctx, step, signal, (n) => progress.add(n));
-        return executeStep(ctx, step, signal, (n) => progress.add(n), { tee }).catch((err: unknown) => {
+        if (attempt !== 1 || !tee) return executeStep(ctx, step, signal, progress);
+        return executeStep(ctx, step, signal, progress, { tee }).catch((err: unknown) => {
           tee.fail(err);
           throw err;
         });

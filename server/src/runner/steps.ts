@@ -6,6 +6,7 @@ import { connectorFor } from "../sources";
 import type { DataRecord, SourceContext } from "../sources/types";
 import { connectionOf, inputOf, type RunContext } from "./context";
 import { readHighWater } from "./incremental";
+import { formatCount } from "./progress";
 import type { BatchChannel } from "./live/channel";
 import { readStepOutput, stageFileCopy, writeStepOutput, type BatchTee } from "./stagedData";
 import { compileTransforms, type Batches, type Columns } from "./transforms";
@@ -16,6 +17,12 @@ export interface LiveIo {
   input?: BatchChannel;
   /** Also hand the output batches to the downstream consumer. */
   tee?: BatchTee;
+}
+
+/** Where an attempt counts its rows, and says what it does once they are all read. */
+export interface StepReport {
+  add(rows: number): void;
+  phase(note: string): void;
 }
 
 interface StepInput {
@@ -64,15 +71,28 @@ function sourceContext(ctx: RunContext, step: Step, signal: AbortSignal): Source
   return { connection, connectionName: name, baseDir: ctx.baseDir, templates: ctx.templates, signal, logger: ctx.logger.child({ step: step.id }), secrets: ctx.secrets };
 }
 
-async function* counting(batches: Batches, onRows: (n: number) => void, signal: AbortSignal): AsyncGenerator<DataRecord[]> {
+/** The input's batches, counted; `onEnd` once the last has been taken. */
+async function* counting(batches: Batches, report: StepReport, signal: AbortSignal, onEnd: (rows: number) => void): AsyncGenerator<DataRecord[]> {
+  let rows = 0;
   for await (const batch of batches) {
     signal.throwIfAborted();
     yield batch;
-    onRows(batch.length);
+    rows += batch.length;
+    report.add(batch.length);
   }
+  onEnd(rows);
 }
 
-async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, onRows: (n: number) => void, live: LiveIo): Promise<StepOutcome> {
+/**
+ * What a PostgreSQL merge or replace does after its last record, for the terminal: the mode's
+ * statement, which can take as long as the streaming did. Other loads end with their last write.
+ */
+function finishing(ctx: RunContext, load: NonNullable<Step["load"]>, rows: number): string | undefined {
+  if (ctx.connections[load.connection]?.type !== "postgres" || !load.table || load.mode === "append") return undefined;
+  return `all ${formatCount(rows)} rows sent; ${load.mode === "merge" ? "merging them into" : "replacing the rows of"} ${load.table}`;
+}
+
+async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
   const base = sourceContext(ctx, step, signal);
   const connector = await connectorFor(base.connection.type);
   const extract = step.extract as NonNullable<Step["extract"]>;
@@ -80,16 +100,16 @@ async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, onRo
   const request = { ...base, extract, ...(highWater !== undefined ? { highWater } : {}) };
   const file = connector.singleFile ? await connector.singleFile(request) : undefined;
   if (file) {
-    const meta = await stageFileCopy(ctx.store, ctx.runId, step.id, file, { onBatch: onRows, signal, ...(live.tee ? { tee: live.tee } : {}) });
+    const meta = await stageFileCopy(ctx.store, ctx.runId, step.id, file, { onBatch: (n) => report.add(n), signal, ...(live.tee ? { tee: live.tee } : {}) });
     return { rows: meta.rows };
   }
   const result = await connector.extract(request);
-  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, batchesOf(result), { onBatch: onRows, signal, columns: () => result.columns, ...(live.tee ? { tee: live.tee } : {}) });
+  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, batchesOf(result), { onBatch: (n) => report.add(n), signal, columns: () => result.columns, ...(live.tee ? { tee: live.tee } : {}) });
   const mark = result.highWater?.();
   return { rows: meta.rows, ...(mark !== undefined ? { highWater: mark } : {}) };
 }
 
-async function runTransform(ctx: RunContext, step: Step, signal: AbortSignal, onRows: (n: number) => void, live: LiveIo): Promise<StepOutcome> {
+async function runTransform(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
   const input = await openInput(ctx, step, live);
   const compiled = compileTransforms(step.transform ?? [], {
     columns: input.columns,
@@ -98,11 +118,11 @@ async function runTransform(ctx: RunContext, step: Step, signal: AbortSignal, on
       return { batches: upstream.batches, columns: upstream.meta.columns };
     },
   });
-  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, compiled.stage(input.batches), { onBatch: onRows, signal, columns: compiled.columns, ...(live.tee ? { tee: live.tee } : {}) });
+  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, compiled.stage(input.batches), { onBatch: (n) => report.add(n), signal, columns: compiled.columns, ...(live.tee ? { tee: live.tee } : {}) });
   return { rows: meta.rows };
 }
 
-async function runLoad(ctx: RunContext, step: Step, signal: AbortSignal, onRows: (n: number) => void, live: LiveIo): Promise<StepOutcome> {
+async function runLoad(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
   const base = sourceContext(ctx, step, signal);
   const connector = await connectorFor(base.connection.type);
   const input = await openInput(ctx, step, live);
@@ -110,7 +130,10 @@ async function runLoad(ctx: RunContext, step: Step, signal: AbortSignal, onRows:
   const result = await connector.load({
     ...base,
     load,
-    records: batchedRecords(counting(input.batches, onRows, signal)),
+    records: batchedRecords(counting(input.batches, report, signal, (rows) => {
+      const note = finishing(ctx, load, rows);
+      if (note !== undefined) report.phase(note);
+    })),
     ...(input.columns ? { columns: input.columns } : {}),
     runId: ctx.runId,
     stepId: step.id,
@@ -129,9 +152,9 @@ async function runSql(ctx: RunContext, step: Step, signal: AbortSignal): Promise
   return { rows: result.rows ?? 0 };
 }
 
-export function executeStep(ctx: RunContext, step: Step, signal: AbortSignal, onRows: (n: number) => void, live: LiveIo = {}): Promise<StepOutcome> {
-  if (step.extract) return runExtract(ctx, step, signal, onRows, live);
-  if (step.transform) return runTransform(ctx, step, signal, onRows, live);
-  if (step.load) return runLoad(ctx, step, signal, onRows, live);
+export function executeStep(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo = {}): Promise<StepOutcome> {
+  if (step.extract) return runExtract(ctx, step, signal, report, live);
+  if (step.transform) return runTransform(ctx, step, signal, report, live);
+  if (step.load) return runLoad(ctx, step, signal, report, live);
   return runSql(ctx, step, signal);
 }

@@ -142,6 +142,9 @@ describe("one run: file → PostgreSQL (append, replace, merge) → S3 → file"
     assert.equal(r.code, 0, r.stdout + r.stderr);
 
     const rows = Object.fromEntries(readEvents(events).filter((e) => e.event === "step_succeeded").map((e) => [e.step, e.rows]));
+    // Plain output says what a replace or merge does once its rows are sent (its longest wait).
+    assert.match(r.stdout, new RegExp(`… to_replace: all ${N.toLocaleString("en-US")} rows sent; replacing the rows of orders_replace\\n`));
+    assert.match(r.stdout, new RegExp(`… to_merge: all ${N.toLocaleString("en-US")} rows sent; merging them into orders_merge\\n`));
     const all = N + EXTRA;
     assert.deepEqual(rows, { src: N, typed: N, to_append: N, to_replace: N, to_merge: N, from_pg: all, to_s3: all, from_s3: all, to_file: all });
 
@@ -208,6 +211,28 @@ steps:
     assert.deepEqual(await pg.query("SELECT count(*)::int AS n FROM narrow", [], "chain"), [{ n: 0 }]);
   });
 
+  it("a streamed chain: each step's time covers its streaming, and events keep the spec's order", async () => {
+    const file = p.write("streamed.etl.yaml", streaming("data/orders.csv", "streamed"));
+    const events = join(p.dir, "streamed-events.jsonl");
+    const r = await runCli(["run", file, "--run-id", "s1", "--events", events], { cwd: p.dir, env: { CHAIN_PG_URL: dbUrl } });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.deepEqual(await pg.query("SELECT count(*)::int AS n FROM streamed", [], "chain"), [{ n: N }]);
+    const ev = readEvents(events);
+    const spec = new Set(["run_started", "step_started", "step_progress", "step_retry", "step_succeeded", "step_failed", "run_finished"]);
+    assert.deepEqual(ev.filter((e) => !spec.has(e.event)), [], "the file holds only the spec's events");
+    for (const step of ["src", "typed", "load"]) {
+      const started = ev.findIndex((e) => e.event === "step_started" && e.step === step);
+      const firstProgress = ev.findIndex((e) => e.event === "step_progress" && e.step === step);
+      assert.ok(started >= 0 && (firstProgress === -1 || firstProgress > started), `${step}: step_progress only after step_started`);
+    }
+    const took = Object.fromEntries(ev.filter((e) => e.event === "step_succeeded").map((e) => [e.step, Number(e.duration_ms)]));
+    // typed and load began with src and ended after it: their times hold src's (not just their tails).
+    assert.ok((took.typed ?? 0) >= (took.src ?? Infinity) && (took.load ?? 0) >= (took.typed ?? Infinity), JSON.stringify(took));
+    const state = JSON.parse(p.read(".etl/runs/s1/state.json")) as { steps: Record<string, { started_at: string; finished_at: string }> };
+    assert.ok(state.steps.typed && state.steps.src && state.steps.typed.started_at <= state.steps.src.finished_at, "typed started before src finished");
+    assert.doesNotMatch(r.stdout, /rows sent/, "an append has nothing long left once its rows are sent");
+  });
+
   it("merge writes new row versions only for rows whose values changed, json and numeric scale included", async () => {
     await pg.query("CREATE TABLE docs (id bigint PRIMARY KEY, name text, doc json, n numeric)", [], "chain");
     await pg.query(`INSERT INTO docs VALUES (1, 'same', '{"a":1}', 1.50), (2, 'old', '{"a":1}', 1.50), (3, 'same', '{"a":1}', 1.50), (4, 'same', '{"a":1}', 1.5), (5, 'Same', '{"a":1}', 1.50)`, [], "chain");
@@ -231,6 +256,7 @@ steps:
 `);
     const r = await runCli(["run", file, "--run-id", "d1"], { cwd: p.dir, env: { CHAIN_PG_URL: dbUrl } });
     assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /… load: all 6 rows sent; merging them into docs\n/);
     const after = await pg.query<{ id: string; name: string; doc: string; n: string; v: string }>("SELECT id::text, name, doc::text, n::text, xmin::text AS v FROM docs ORDER BY id", [], "chain");
     assert.deepEqual(after.map(({ v: _v, ...row }) => row), [
       { id: "1", name: "same", doc: '{"a":1}', n: "1.50" },
