@@ -52,6 +52,18 @@ interface Line {
   note: string;
 }
 
+/** Control characters (an error's text can hold any) would move the cursor or restyle the terminal. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** One terminal row: controls made visible as spaces, cut to `columns` - 1 characters with `…`. */
+export function fit(text: string, columns: number | undefined): string {
+  const clean = text.replace(CONTROL, " ");
+  if (columns === undefined || columns < 2) return clean;
+  const chars = Array.from(clean);
+  return chars.length < columns ? clean : `${chars.slice(0, columns - 2).join("")}…`;
+}
+
 /** Live view for a terminal: redraws the block of step lines every 100 ms. */
 export class TtyProgress {
   private readonly lines = new Map<string, Line>();
@@ -59,7 +71,21 @@ export class TtyProgress {
   private tick = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly write: Write) {}
+  /** `columns`: the terminal's width now (a line longer than it would wrap and break the redraw). */
+  constructor(
+    private readonly write: Write,
+    private readonly columns: () => number | undefined = () => undefined,
+  ) {}
+
+  /**
+   * Erases the drawn block, for something else about to be written to the same terminal (a log
+   * line on stderr): the next tick draws the block again below it instead of over it.
+   */
+  erase(): void {
+    if (this.timer === undefined || this.drawn === 0) return;
+    this.write(`\x1b[${this.drawn}A\r\x1b[J`);
+    this.drawn = 0;
+  }
 
   listener = (e: Heard): void => {
     if (e.event === "run_started") {
@@ -104,7 +130,8 @@ export class TtyProgress {
     this.tick++;
     const width = Math.max(...[...this.lines.keys()].map((id) => id.length), 4);
     const up = this.drawn > 0 ? `\x1b[${this.drawn}A` : "";
-    const body = [...this.lines].map(([id, line]) => `\x1b[2K${this.text(id, line, width)}`).join("\n");
+    const columns = this.columns();
+    const body = [...this.lines].map(([id, line]) => `\x1b[2K${fit(this.text(id, line, width), columns)}`).join("\n");
     this.write(`${up}\r${body}\n`);
     this.drawn = this.lines.size;
   }

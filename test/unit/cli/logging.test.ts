@@ -1,11 +1,13 @@
 /** The CLI's log output (server/src/cli/log.ts) as a user sees it on stderr of the real dist/cli.js. */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { createLogger, onTerminalLog } from "../../../server/src/cli/log";
 import { coverageEnv } from "../../support/coverageEnv";
+import { poll } from "../../support/poll";
 import { VALID } from "../helpers";
 
 const CLI = join(__dirname, "../../../dist/cli.js");
@@ -44,4 +46,30 @@ describe("agent-etl logging", () => {
     assert.equal(r.code, 0);
     assert.equal(r.stderr, "");
   });
+});
+
+describe("log lines on a terminal", () => {
+  for (const format of ["pretty", "json"]) {
+    it(`run the terminal hook before each ${format} line is written, so a live block can erase itself first`, async () => {
+      const out = join(dir, `tty-${format}.log`);
+      const fd = openSync(out, "w");
+      const sizesAtHook: number[] = [];
+      onTerminalLog(() => sizesAtHook.push(statSync(out).size));
+      try {
+        const logger = createLogger({ LOG_FORMAT: format, LOG_LEVEL: "info" }, true, fd);
+        logger.warn({ table: "orders" }, "first");
+        logger.info("second");
+        logger.flush();
+        await poll("the second line", () => (readFileSync(out, "utf8").includes("second") ? true : undefined), 5000, 10);
+      } finally {
+        onTerminalLog(undefined);
+        closeSync(fd);
+      }
+      const text = readFileSync(out, "utf8");
+      const secondStart = text.lastIndexOf("\n", text.indexOf("second")) + 1;
+      // Each call came before its own entry: the file was empty at the first, and held exactly the first entry at the second.
+      assert.deepEqual(sizesAtHook, [0, Buffer.byteLength(text.slice(0, secondStart))]);
+      assert.match(text, /first/);
+    });
+  }
 });

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { EventBus, type RunEvent } from "../../../server/src/runner/events";
-import { formatCount, plainListener, TtyProgress } from "../../../server/src/runner/progress";
+import { fit, formatCount, plainListener, TtyProgress } from "../../../server/src/runner/progress";
 import { random as seeded } from "../../support/random";
 
 describe("formatCount", () => {
@@ -101,5 +101,38 @@ describe("the terminal view", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the terminal view's rows", () => {
+  it("fit one terminal row: cut with … to the width, control characters made harmless", () => {
+    assert.equal(fit("short", 80), "short");
+    assert.equal(fit("x".repeat(100), 40), `${"x".repeat(38)}…`);
+    assert.equal(Array.from(fit("✓ é".repeat(50), 30)).length, 29);
+    assert.equal(fit("evil\u001b[2Jtext\rmore\u009bx", undefined), "evil [2Jtext more x");
+    assert.equal(fit("x".repeat(500), undefined).length, 500, "no width known: nothing cut");
+  });
+
+  it("draws each step on exactly one row of a narrow terminal, and erases its block for a log line", () => {
+    const writes: string[] = [];
+    const bus = new EventBus(() => "r5");
+    const tty = new TtyProgress((t) => writes.push(t), () => 40);
+    bus.on(tty.listener);
+    bus.emit({ event: "run_started", pipeline: "p", file: "p.etl.yaml", ds: "2026-01-01", steps: ["a", "b"], resume: false, concurrency: 2, staging: ".etl" });
+    bus.emit({ event: "step_started", step: "a", kind: "extract", attempt: 1 });
+    bus.emit({ event: "step_failed", step: "a", code: "bad-record", error: `${"a very long reason ".repeat(10)}\nsecond line`, attempts: 1, duration_ms: 5, transient: false });
+    tty.draw();
+    const block = writes.at(-1) ?? "";
+    const rows = block.split("\n").slice(0, -1);
+    assert.equal(rows.length, 2);
+    for (const row of rows) assert.ok(Array.from(row.split("\u001b[2K").pop() ?? "").length <= 39, row);
+    tty.erase();
+    assert.equal(writes.at(-1), "\u001b[2A\r\u001b[J", "up over the two rows, then clear to the end of the screen");
+    tty.draw();
+    assert.ok(!(writes.at(-1) ?? "").includes("\u001b[2A"), "drawn again below whatever was written, not over it");
+    bus.emit({ event: "run_finished", status: "failed", duration_ms: 9, rows: 0, steps: { a: "failed", b: "skipped" } });
+    const count = writes.length;
+    tty.erase();
+    assert.equal(writes.length, count, "once the run is over, the block stays");
   });
 });

@@ -10,6 +10,7 @@ import { formatCount, formatDuration, plainListener, summaryTable, TtyProgress }
 import { prepareRun, runPipeline, type RunOptions, type RunReport } from "../../runner/runPipeline";
 import { levelsFor } from "../../runner/scheduler";
 import { defineCommand, type Io } from "../command";
+import { onTerminalLog } from "../log";
 import { loadEnv, readPipelineFile } from "../files";
 import { formatText, toFileDiagnostics } from "../format";
 
@@ -65,7 +66,12 @@ async function execute(args: Args, io: Io): Promise<number> {
     return 0;
   }
   if (args.events !== undefined) bus.toFile(resolve(io.cwd, args.events));
-  bus.on(process.stdout.isTTY ? new TtyProgress(io.stdout).listener : plainListener(io.stdout));
+  if (process.stdout.isTTY) {
+    const tty = new TtyProgress(io.stdout, () => process.stdout.columns);
+    bus.on(tty.listener);
+    // A log line (a retry's warning, a failure) would otherwise be drawn over by the next redraw.
+    onTerminalLog(() => tty.erase());
+  } else bus.on(plainListener(io.stdout));
   const onSigint = () => controller.abort(new EtlError("interrupted", "interrupted (Ctrl-C)"));
   process.once("SIGINT", onSigint);
   try {
@@ -74,6 +80,7 @@ async function execute(args: Args, io: Io): Promise<number> {
     return report.status === "succeeded" ? 0 : 1;
   } finally {
     process.removeListener("SIGINT", onSigint);
+    onTerminalLog(undefined);
     bus.close();
   }
 }
