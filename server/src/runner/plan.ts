@@ -1,13 +1,19 @@
 /** `--dry-run`: what a run would do, step by step and level by level, touching no data. */
 import type { Step } from "../pipeline/model";
+import { renderTemplate, type TemplateValues } from "../pipeline/templates";
 import type { RunContext } from "./context";
 import { inputOf } from "./context";
 import { resolvePolicy } from "./policy";
 
-function describeStep(step: Step): string {
+/** A path or key as the run will use it: with its templates filled in (the run has checked them already). */
+function filled(text: string | undefined, values: TemplateValues): string | undefined {
+  return text === undefined ? undefined : renderTemplate(text, values);
+}
+
+function describeStep(step: Step, values: TemplateValues): string {
   if (step.extract) {
     const e = step.extract;
-    const what = e.path ?? e.key ?? e.table ?? (typeof e.query === "string" ? "query" : undefined) ?? "";
+    const what = filled(e.path ?? e.key, values) ?? e.table ?? (typeof e.query === "string" ? "query" : undefined) ?? "";
     return `extract from ${e.connection}${what ? ` (${what})` : ""}`;
   }
   if (step.transform) {
@@ -16,7 +22,9 @@ function describeStep(step: Step): string {
   }
   if (step.load) {
     const l = step.load;
-    return `load ${inputOf(step) ?? "?"} into ${l.connection} (${l.path ?? l.key ?? l.table ?? ""}${l.table ? `, ${l.mode}` : ""})`;
+    // A table's load names its table (its `key` is the merge key); a file's or object's its path or key.
+    const where = l.table ? `${l.table}, ${l.mode}` : (filled(l.path ?? (typeof l.key === "string" ? l.key : undefined), values) ?? "");
+    return `load ${inputOf(step) ?? "?"} into ${l.connection} (${where})`;
   }
   return `sql on ${step.sql?.connection ?? "?"}`;
 }
@@ -37,7 +45,7 @@ export function planText(ctx: RunContext, levels: readonly (readonly string[])[]
     lines.push(`Level ${i + 1}${level.length > 1 ? ` (${level.length} steps in parallel)` : ""}:`);
     for (const id of level) {
       const step = ctx.steps.get(id) as Step;
-      lines.push(`  ${id}: ${describeStep(step)} — ${policyText(ctx, step)}`);
+      lines.push(`  ${id}: ${describeStep(step, ctx.templates)} — ${policyText(ctx, step)}`);
     }
   });
   if (levels.length === 0) lines.push("Nothing to run: every selected step already succeeded.");

@@ -254,6 +254,8 @@ steps:
     depends_on: [typed]
     load: { connection: db, table: docs, mode: merge, key: id }
 `);
+    const plan = await runCli(["run", file, "--dry-run"], { cwd: p.dir, env: { CHAIN_PG_URL: dbUrl } });
+    assert.match(plan.stdout, /load: load typed into db \(docs, merge\)/, "the plan names the table, not the merge key");
     const r = await runCli(["run", file, "--run-id", "d1"], { cwd: p.dir, env: { CHAIN_PG_URL: dbUrl } });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /… load: all 6 rows sent; merging them into docs\n/);

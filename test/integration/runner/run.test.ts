@@ -105,9 +105,11 @@ describe("agent-etl run (dist/cli.js)", () => {
   });
 
   it("--dry-run prints the plan and touches nothing", async () => {
-    const r = await runCli(["run", file, "--dry-run", "--run-id", "dry"], { cwd: p.dir });
+    const r = await runCli(["run", file, "--dry-run", "--run-id", "dry", "--ds", "2024-03-01", "--param", "country=FR"], { cwd: p.dir });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Level 1 \(2 steps in parallel\):\n {2}extract_orders: extract from files \(data\/orders.csv\)/);
+    // Paths as the run would write them, templates filled in.
+    assert.match(r.stdout, /load_report: load \w+ into files \(out\/report_20240301_FR\.jsonl\)/);
     assert.match(r.stdout, /Dry run: no data was read or written/);
     assert.equal(existsSync(join(p.dir, ".etl/runs/dry")), false);
   });
