@@ -15,6 +15,8 @@ export const DURATION_PATTERN = "^[0-9]+(ms|s|m|h)$";
 export const DATE_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
 export const SCHEDULE_MACROS = ["@hourly", "@daily", "@weekly", "@monthly", "@yearly", "@once"] as const;
 export const SCHEDULE_PATTERN = "^(@(hourly|daily|weekly|monthly|yearly|once)|[^\\s]+( +[^\\s]+){4})$";
+/** A table name: templates are not filled in table names (the spec fills keys, paths, `query` texts and HTTP values). */
+export const TABLE_PATTERN = "^(?![\\s\\S]*\\{\\{)[\\s\\S]+$";
 export const METRIC_PATTERN = "^(count\\(\\)|(sum|min|max|avg)\\( *[^()\\s]+ *\\))$";
 
 export const CONNECTION_TYPES = ["postgres", "s3", "http", "file"] as const;
@@ -170,7 +172,7 @@ const paginateSchema = z
 export const ExtractSchema = z
   .strictObject({
     connection: connectionRef,
-    table: z.string().min(1).optional().meta({ description: "PostgreSQL: table or view to read, `schema.table` or `table`.", examples: ["public.orders"] }),
+    table: z.string().regex(new RegExp(TABLE_PATTERN)).optional().meta({ description: "PostgreSQL: table or view to read, `schema.table` or `table`.", examples: ["public.orders"] }),
     query: z.union([z.string(), z.record(z.string(), z.unknown())]).optional().meta({
       description: "PostgreSQL: a SELECT to read from (templates become quoted literals). HTTP: query parameters as a map.",
     }),
@@ -232,7 +234,7 @@ export const TransformOpSchema = z
 export const LoadSchema = z
   .strictObject({
     connection: connectionRef,
-    table: z.string().min(1).optional().meta({ description: "PostgreSQL: target table, `schema.table` or `table`." }),
+    table: z.string().regex(new RegExp(TABLE_PATTERN)).optional().meta({ description: "PostgreSQL: target table, `schema.table` or `table`." }),
     mode: z.enum(LOAD_MODES).default("append").meta({
       description: "PostgreSQL: `append` adds rows; `replace` leaves the table holding exactly this run's rows; `merge` upserts on `key`.",
     }),

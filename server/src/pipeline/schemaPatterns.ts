@@ -1,5 +1,5 @@
 /** Readable messages for the schema's `pattern`s: what the value should look like, with an example. */
-import { DATE_PATTERN, DURATION_PATTERN, IDENTIFIER_PATTERN, METRIC_PATTERN, SCHEDULE_PATTERN } from "./model";
+import { DATE_PATTERN, DURATION_PATTERN, IDENTIFIER_PATTERN, METRIC_PATTERN, SCHEDULE_PATTERN, TABLE_PATTERN } from "./model";
 
 /** Lowercases and replaces what an identifier may not hold, e.g. `Daily Orders` → `daily_orders`. */
 export function toIdentifier(raw: string): string {
@@ -24,6 +24,10 @@ export function messageForPattern(pattern: string, value: string, subject: strin
       return `${subject} is not a schedule: write a 5-field cron expression (minute hour day month weekday, e.g. \`0 6 * * *\`) or one of \`@hourly\`, \`@daily\`, \`@weekly\`, \`@monthly\`, \`@yearly\`, \`@once\``;
     case METRIC_PATTERN:
       return `${subject} is not a metric: use \`count()\`, \`sum(column)\`, \`min(column)\`, \`max(column)\` or \`avg(column)\``;
+    case TABLE_PATTERN:
+      return value === ""
+        ? `${subject} is empty: write the table's name, \`schema.table\` or \`table\``
+        : `${subject} holds a template, and table names take none (templates are filled in keys, paths, \`query\` texts and HTTP query/body values): write the table's name`;
     default:
       return `${subject} does not match the pattern \`${pattern}\``;
   }

@@ -86,6 +86,15 @@ describe("schema problems: exact ranges and readable messages", () => {
     assert.match(expectProblem(VALID.replace("version: 1\n", "version: 1\nschedule: every day\n"), "schema", 2, 11, 2, 20).message, /is not a schedule/);
   });
 
+  it("a table name with a template: templates are not filled there, and the message says where they are", () => {
+    const pipeline = (table: string) =>
+      yaml("version: 1", "name: t", "connections:", "  db:", "    type: postgres", "    url: postgres://localhost/x", "steps:", "  - id: src", "    extract:", "      connection: db", `      table: ${table}`);
+    const p = expectProblem(pipeline('"orders_{{ ds_nodash }}"'), "schema", 11, 14, 11, 38);
+    assert.equal(p.message, "`orders_{{ ds_nodash }}` (in `table`) holds a template, and table names take none (templates are filled in keys, paths, `query` texts and HTTP query/body values): write the table's name");
+    assert.match(expectProblem(pipeline('""'), "schema", 11, 14, 11, 16).message, /is empty: write the table's name/);
+    assert.deepEqual(codes(pipeline("analytics.orders_2024")), []);
+  });
+
   it("version must be 1", () => {
     assert.equal(expectProblem(VALID.replace("version: 1", "version: 2"), "schema", 1, 10, 1, 11).message, "`version` must be `1`");
   });
