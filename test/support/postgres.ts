@@ -19,6 +19,8 @@ export interface TestPostgres {
   url: string;
   password: string;
   port: number;
+  /** The folder of the server's unix socket (trust auth), when the harness started the server. */
+  socketDir?: string;
   /** A URL for another database on the same server (created by `createDatabase`). */
   urlFor(database: string): string;
   /** Creates a fresh database and returns its URL. */
@@ -176,6 +178,7 @@ export async function startPostgres(startOptions: StartOptions = {}): Promise<Te
     url,
     password,
     port,
+    socketDir: dir,
     urlFor: (database) => clusterUrl(password, port, database),
     createDatabase: async (name) => {
       await sqlRun(url, `CREATE DATABASE "${name.replace(/"/g, '""')}"`);

@@ -1,15 +1,18 @@
 /**
  * Faults against a real PostgreSQL: a load killed mid-COPY (backend terminated, or the step
  * aborted) leaves the target unchanged; a restart mid-extract is transient; classification of
- * real server errors; and the password of the connection URL never appears in an error.
+ * real server errors; a CancelRequest stops a running statement and never throws or hangs; and
+ * the password of the connection URL never appears in an error.
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
+import pgLib from "pg";
 import pino from "pino";
 import { ConnectorError } from "../../../server/src/errors";
 import { postgresConnector, runSqlStep } from "../../../server/src/sources/postgres";
+import { sendCancelRequest } from "../../../server/src/sources/postgres/cancel";
 import type { DataRecord } from "../../../server/src/sources/types";
 import { startPostgres, type TestPostgres } from "../../support/postgres";
 import { checksum, collect, extractRequest, loadRequest, ORDER_TYPES, orders, pgConnection, stream, templates, waitFor } from "./helpers";
@@ -75,6 +78,66 @@ describe("postgres faults", () => {
     assert.equal(err.code, "aborted");
     assert.deepEqual(await checksum(pg, DB, "aborted"), before);
     await waitFor(async () => ((await pg.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'agent-etl'", [], DB)).length === 0 ? true : undefined), 10_000, "the session to end");
+  });
+
+  it("a CancelRequest stops a real backend's statement; one that cannot be delivered is reported, never thrown or left hanging", async () => {
+    const victim = new pgLib.Client({ connectionString: url });
+    await victim.connect();
+    try {
+      const { processID, secretKey } = victim as unknown as { processID: number; secretKey: number };
+      const sleeping = victim.query("SELECT pg_sleep(600)").catch((e: unknown) => e);
+      await waitFor(async () => ((await pg.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND query LIKE 'SELECT pg_sleep%'", [processID], DB)).length > 0 ? true : undefined), 10_000, "the sleep to start");
+      assert.deepEqual(await sendCancelRequest({ host: "127.0.0.1", port: pg.port }, processID, secretKey), { sent: true });
+      assert.equal(((await sleeping) as { code?: string }).code, "57014", "the statement is cancelled by the server");
+    } finally {
+      await victim.end();
+    }
+
+    const closedPort = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, "127.0.0.1", () => {
+        const a = srv.address();
+        srv.close(() => resolve(typeof a === "object" && a ? a.port : 1));
+      });
+    });
+    const refused = await sendCancelRequest({ host: "127.0.0.1", port: closedPort }, 1, 1);
+    assert.equal(refused.sent, false);
+    assert.match(refused.reason ?? "", /ECONNREFUSED/);
+
+    // A server that accepts and never answers: the timeout ends the wait.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const address = silent.address();
+      const port = typeof address === "object" && address ? address.port : 1;
+      assert.deepEqual(await sendCancelRequest({ host: "127.0.0.1", port }, 1, 1, 200), { sent: false, reason: "the server did not answer within 200 ms" });
+    } finally {
+      silent.close();
+    }
+  });
+
+  it("an aborted sql step cancels its statement over a unix socket too: it never commits", async (t) => {
+    if (pg.socketDir === undefined) return t.skip("PG_TEST_URL: the server's unix socket is not known");
+    await pg.query("CREATE TABLE cancelled_via_socket (v int)", [], DB);
+    const holder = new pgLib.Client({ connectionString: url });
+    await holder.connect();
+    try {
+      // The statement waits for this lock, so it cannot finish on its own while the test holds it.
+      await holder.query("SELECT pg_advisory_lock(77)");
+      const controller = new AbortController();
+      const connection = { type: "postgres", host: pg.socketDir, port: pg.port, user: "postgres", database: DB } as const;
+      const outcome = runSqlStep({
+        connection, connectionName: "db", baseDir: ".", templates, signal: controller.signal, logger: pino({ level: "silent" }), secrets: [],
+        sql: { connection: "db", query: "SELECT pg_advisory_lock(77); INSERT INTO cancelled_via_socket VALUES (1)" },
+      }).catch((e: unknown) => e);
+      await waitFor(async () => ((await pg.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", [], DB)).length > 0 ? true : undefined), 10_000, "the statement to wait for the lock");
+      controller.abort();
+      const err = await outcome;
+      assert.ok(err instanceof ConnectorError && err.code === "aborted", String(err));
+      await waitFor(async () => ((await pg.query("SELECT 1 FROM pg_stat_activity WHERE application_name = 'agent-etl'", [], DB)).length === 0 ? true : undefined), 10_000, "the cancelled backend to go away while the lock is held");
+    } finally {
+      await holder.end();
+    }
+    assert.deepEqual(await pg.query("SELECT count(*)::int AS n FROM cancelled_via_socket", [], DB), [{ n: 0 }]);
   });
 
   it("a restart mid-extract is transient, and the retry reads everything", async () => {

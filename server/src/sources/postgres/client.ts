@@ -5,9 +5,11 @@
  * dates as `YYYY-MM-DD`, timestamps as ISO 8601 text (microseconds kept), numerics as text.
  */
 import pg from "pg";
+import type { Logger } from "pino";
 import type { z } from "zod";
 import type { Connection, PostgresConnectionSchema } from "../../pipeline/model";
 import { ConnectorError } from "../../errors";
+import { sendCancelRequest, type CancelTarget } from "./cancel";
 import { toConnectorError } from "./errors";
 
 export type PostgresConnection = z.output<typeof PostgresConnectionSchema>;
@@ -146,8 +148,39 @@ export function where(connection: PostgresConnection): string {
   return `${connection.host ?? "localhost"}:${connection.port ?? 5432}/${connection.database ?? ""}`;
 }
 
-/** Closes a client's socket at once: the server rolls back whatever it was doing. */
-export function killClient(client: pg.Client): void {
-  const c = client as unknown as { connection?: { stream?: { destroy(): void } } };
+/** What node-postgres keeps of a connected client, beyond its typings. */
+interface ClientInternals {
+  processID?: number | null;
+  secretKey?: number | null;
+  host?: string;
+  port?: number;
+  connection?: { stream?: { destroy(): void; remoteAddress?: string; remotePort?: number } };
+}
+
+/** Where to send a CancelRequest for this client's backend: the very address its socket is connected to. */
+function cancelTarget(c: ClientInternals): CancelTarget | undefined {
+  const port = c.port ?? 5432;
+  if (c.host?.startsWith("/")) return { path: `${c.host}/.s.PGSQL.${port}` };
+  // The socket's remote address, not the host name: a name with several addresses could reach another server.
+  const host = c.connection?.stream?.remoteAddress ?? c.host;
+  return host === undefined ? undefined : { host, port: c.connection?.stream?.remotePort ?? port };
+}
+
+/**
+ * Stops a client for good: asks the server to cancel the running statement, then closes the socket.
+ * Closing alone is not enough: the backend notices a closed socket only when it next talks to the
+ * client, so a long statement would run on, holding its locks, and a multi-statement request
+ * would still commit after the step was reported stopped. Cancelled, the statement fails at once
+ * and its transaction rolls back. The cancel goes out on its own connection and is bounded by a
+ * timeout; if it cannot be delivered, the warning says the server may still finish the statement.
+ */
+export function killClient(client: pg.Client, logger?: Logger): void {
+  const c = client as unknown as ClientInternals;
+  const target = cancelTarget(c);
+  if (typeof c.processID === "number" && typeof c.secretKey === "number" && target !== undefined) {
+    void sendCancelRequest(target, c.processID, c.secretKey).then((outcome) => {
+      if (!outcome.sent) logger?.warn({ pid: c.processID, reason: outcome.reason }, "could not ask PostgreSQL to cancel the stopped step's statement; the server may still finish it");
+    });
+  }
   c.connection?.stream?.destroy();
 }

@@ -75,7 +75,7 @@ export async function extractPostgres(request: ExtractRequest): Promise<ExtractR
   const plan = planExtract(request);
   const secrets = connectionSecrets(request.connection as PostgresConnection, request.secrets);
   const client = await openClient({ connection: request.connection, secrets, signal: request.signal });
-  const onAbort = () => killClient(client);
+  const onAbort = () => killClient(client, request.logger);
   request.signal.addEventListener("abort", onAbort, { once: true });
   open.add(client);
   const cleanup = async () => {

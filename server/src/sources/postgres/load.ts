@@ -22,7 +22,7 @@ export async function loadPostgres(request: LoadRequest): Promise<LoadResult> {
   const target = parseTableName(request.load.table);
   const secrets = connectionSecrets(request.connection as PostgresConnection, request.secrets);
   const client = await openClient({ connection: request.connection, secrets, signal: request.signal });
-  const onAbort = () => killClient(client);
+  const onAbort = () => killClient(client, request.logger);
   request.signal.addEventListener("abort", onAbort, { once: true });
   try {
     return await loadWith(client, request, target);

@@ -30,7 +30,7 @@ export async function runSqlStep(request: SqlRequest): Promise<SqlResult> {
   }
   const secrets = connectionSecrets(request.connection as PostgresConnection, request.secrets);
   const client = await openClient({ connection: request.connection, secrets, signal: request.signal });
-  const onAbort = () => killClient(client);
+  const onAbort = () => killClient(client, request.logger);
   request.signal.addEventListener("abort", onAbort, { once: true });
   try {
     const result = await client.query(text);

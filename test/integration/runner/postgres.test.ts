@@ -1,0 +1,98 @@
+/**
+ * The CLI against a real PostgreSQL where stopping work must be visible in the database: a `sql`
+ * step's timeout cancels the statement on the server.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import pg from "pg";
+import { poll } from "../../support/poll";
+import { startPostgres, type TestPostgres } from "../../support/postgres";
+import { project, readEvents, runCli, startCli } from "./helpers";
+
+const DB = "cli_pg";
+/** The advisory lock the test holds so the step's statement blocks until the test lets it go. */
+const LOCK = 4242;
+
+let server: TestPostgres;
+let url = "";
+const p = project("cli-pg");
+
+before(async () => {
+  server = await startPostgres();
+  url = await server.createDatabase(DB);
+});
+after(async () => {
+  await server?.stop();
+  p.cleanup();
+});
+
+const env = () => ({ CLI_PG_URL: url });
+
+async function count(table: string): Promise<number> {
+  const rows = await server.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`, [], DB);
+  return rows[0]?.n ?? -1;
+}
+
+/** Backends the CLI opened (application_name agent-etl) that still exist. */
+async function cliBackends(): Promise<number> {
+  const rows = await server.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'agent-etl' AND datname = $1", [DB], DB);
+  return rows[0]?.n ?? -1;
+}
+
+/**
+ * Runs `body` while a session of the test holds advisory lock LOCK. A step statement that takes the
+ * lock first cannot finish on its own until the lock is released, so whether it went away before
+ * that is a fact about cancellation, not about timing.
+ */
+async function holdingLock<T>(body: () => Promise<T>): Promise<T> {
+  const holder = new pg.Client({ connectionString: url });
+  await holder.connect();
+  try {
+    await holder.query("SELECT pg_advisory_lock($1)", [LOCK]);
+    return await body();
+  } finally {
+    await holder.end();
+  }
+}
+
+const sqlPipeline = (table: string, policy: string) => `version: 1
+name: sql_timeout
+connections:
+  db: { type: postgres, url: "\${env:CLI_PG_URL}" }
+steps:
+  - id: slow
+${policy}
+    sql: { connection: db, query: "select pg_advisory_lock(${LOCK}); insert into ${table} values (42)" }
+`;
+
+describe("a sql step's timeout (dist/cli.js, real PostgreSQL)", () => {
+  it("cancels the statement on the server: it never commits after the step is reported failed", async () => {
+    await server.query("CREATE TABLE audit (v int)", [], DB);
+    const file = p.write("timeout/t.etl.yaml", sqlPipeline("audit", "    timeout: 2s\n    retries: 0"));
+    await holdingLock(async () => {
+      const run = startCli(["run", file, "--run-id", "t1"], { cwd: p.dir, env: env() });
+      // The statement really ran: it waits for the test's lock.
+      await poll("the step's statement waiting for the test's lock", async () => ((await server.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", [], DB)).length > 0 ? true : undefined), 15_000, 20);
+      const r = await run.done;
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.match(r.stdout + r.stderr, /took longer than its timeout \(2000 ms\)/);
+      // Without a cancel the backend would wait for the lock as long as the test holds it.
+      await poll("the cancelled step's backend to go away while the test still holds the lock", async () => ((await cliBackends()) === 0 ? true : undefined), 15_000);
+    });
+    assert.equal(await count("audit"), 0, "the timed-out statement committed its insert");
+  });
+
+  it("with retries, every timed-out attempt is cancelled: none of them commits", async () => {
+    await server.query("CREATE TABLE audit_retried (v int)", [], DB);
+    const file = p.write("retries/t.etl.yaml", sqlPipeline("audit_retried", "    timeout: 1s\n    retries: 2\n    retry_delay: 100ms\n    retry_backoff: fixed"));
+    const events = join(p.dir, "retries-events.jsonl");
+    await holdingLock(async () => {
+      const r = await runCli(["run", file, "--run-id", "t2", "--events", events], { cwd: p.dir, env: env() });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      assert.equal(readEvents(events).filter((e) => e.event === "step_retry").length, 2);
+      await poll("every attempt's backend to go away while the test still holds the lock", async () => ((await cliBackends()) === 0 ? true : undefined), 15_000);
+    });
+    assert.equal(await count("audit_retried"), 0, "a timed-out attempt committed its insert");
+  });
+});
