@@ -1,6 +1,7 @@
 /**
- * The CLI against a real PostgreSQL where stopping work must be visible in the database: a `sql`
- * step's timeout cancels the statement on the server.
+ * The CLI against a real PostgreSQL where stopping or skipping work must be visible in the
+ * database: a `sql` step's timeout cancels the statement on the server, and a load the run already
+ * committed is skipped with a warning that says how to load again.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -94,5 +95,58 @@ describe("a sql step's timeout (dist/cli.js, real PostgreSQL)", () => {
       await poll("every attempt's backend to go away while the test still holds the lock", async () => ((await cliBackends()) === 0 ? true : undefined), 15_000);
     });
     assert.equal(await count("audit_retried"), 0, "a timed-out attempt committed its insert");
+  });
+});
+
+const LOAD_PIPELINE = `version: 1
+name: reload
+connections:
+  files: { type: file }
+  db: { type: postgres, url: "\${env:CLI_PG_URL}" }
+steps:
+  - id: ex
+    extract: { connection: files, path: data/people.csv }
+  - id: tr
+    depends_on: [ex]
+    transform:
+      - cast: { id: integer }
+  - id: ld
+    depends_on: [tr]
+    load: { connection: db, table: people, mode: append }
+`;
+
+interface LogLine {
+  level: number;
+  msg: string;
+  [key: string]: unknown;
+}
+
+describe("re-running a PostgreSQL load in the same run (dist/cli.js, real PostgreSQL)", () => {
+  it("skips it with a warning that names the table, the earlier load and how to load again", async () => {
+    const file = p.write("reload/p.etl.yaml", LOAD_PIPELINE);
+    p.write("reload/data/people.csv", "id,name\n1,ann\n2,bob\n3,cy\n");
+    const first = await runCli(["run", file, "--run-id", "same"], { cwd: p.dir, env: env() });
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    assert.equal(await count("people"), 3);
+
+    p.write("reload/data/people.csv", "id,name\n1,ann\n2,bob\n3,cy\n4,dee\n");
+    const again = await runCli(["run", file, "--step", "ex", "--step", "tr", "--step", "ld", "--run-id", "same"], { cwd: p.dir, env: env() });
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.equal(await count("people"), 3, "the same run's load must not append again");
+    const lines = again.stderr.split("\n").filter((l) => l.startsWith("{"));
+    const warning = lines.find((l) => (JSON.parse(l) as LogLine).msg.includes("already loaded"));
+    assert.ok(warning, `no skip warning in:\n${again.stderr}`);
+    const log = JSON.parse(warning) as LogLine;
+    assert.equal(log.level, 40, warning);
+    assert.match(log.msg, /^step ld of run same already loaded 3 rows into people \(committed \d{4}-\d\d-\d\dT[^)]+\); skipped so those rows are not loaded twice/);
+    assert.match(log.msg, /a new --run-id/);
+    assert.match(log.msg, /without --run-id for a fresh run/);
+    assert.equal(log.rows, 3);
+    assert.equal(warning.split('"step":').length - 1, 1, `the step is logged once: ${warning}`);
+
+    // The advice works: a fresh run loads the file as it is now.
+    const fresh = await runCli(["run", file], { cwd: p.dir, env: env() });
+    assert.equal(fresh.code, 0, fresh.stdout + fresh.stderr);
+    assert.equal(await count("people"), 7);
   });
 });

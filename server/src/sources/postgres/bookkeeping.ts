@@ -27,10 +27,17 @@ export async function ensureLoadsTable(client: pg.Client, target: TableName): Pr
   }
 }
 
-export async function previousLoad(client: pg.Client, target: TableName, runId: string, stepId: string): Promise<number | undefined> {
-  const res = await client.query<{ rows: string }>(`SELECT rows FROM ${loadsTable(target)} WHERE run_id = $1 AND step_id = $2`, [runId, stepId]);
+/** A load this run and step already committed, as its bookkeeping row records it. */
+export interface PreviousLoad {
+  rows: number;
+  /** When it committed (ISO 8601). */
+  loadedAt: string;
+}
+
+export async function previousLoad(client: pg.Client, target: TableName, runId: string, stepId: string): Promise<PreviousLoad | undefined> {
+  const res = await client.query<{ rows: string; loaded_at: string }>(`SELECT rows, loaded_at FROM ${loadsTable(target)} WHERE run_id = $1 AND step_id = $2`, [runId, stepId]);
   const row = res.rows[0];
-  return row === undefined ? undefined : Number(row.rows);
+  return row === undefined ? undefined : { rows: Number(row.rows), loadedAt: row.loaded_at };
 }
 
 export async function recordLoad(client: pg.Client, target: TableName, entry: { runId: string; stepId: string; targetName: string; mode: string; rows: number }): Promise<void> {

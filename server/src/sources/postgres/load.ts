@@ -2,8 +2,8 @@
  * PostgreSQL loads, all-or-nothing: one transaction holds the COPY (straight into the target for
  * `append`, into a temp staging table for `replace`/`merge`), the mode's statement, the table's
  * creation when `create` is true, and the `_agent_etl_loads` bookkeeping row that makes a retried
- * or resumed load of the same (run_id, step_id) a no-op. A failure or kill before COMMIT leaves the
- * target exactly as it was.
+ * or resumed load of the same (run_id, step_id) a no-op (with a warning). A failure or kill before
+ * COMMIT leaves the target exactly as it was.
  */
 import type pg from "pg";
 import type { ColumnType } from "../../pipeline/model";
@@ -50,8 +50,14 @@ async function loadWith(client: pg.Client, request: LoadRequest, target: TableNa
   await ensureLoadsTable(client, target);
   const done = await previousLoad(client, target, runId, stepId);
   if (done !== undefined) {
-    logger.info({ step: stepId, table: name, rows: done }, "this run already loaded this step; skipping so rows are not duplicated");
-    return { rows: done };
+    // Deliberate (a retried or resumed task must not load twice), but a user re-running the step
+    // with the same --run-id expects new rows: say loudly that nothing was loaded, and how to load.
+    logger.warn(
+      { table: name, rows: done.rows, loaded_at: done.loadedAt },
+      `step ${stepId} of run ${runId} already loaded ${done.rows} rows into ${name} (committed ${done.loadedAt}); skipped so those rows are not loaded twice. ` +
+        "To load again, run with a new --run-id, or run `agent-etl run <file>` without --run-id for a fresh run",
+    );
+    return { rows: done.rows };
   }
   const source = await sampleRecords(request.records);
   const types = inferColumns(source.head, request.columns);
