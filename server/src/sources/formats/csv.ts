@@ -8,12 +8,16 @@ import { stringify } from "csv-stringify/sync";
 import { ConnectorError } from "../../errors";
 import type { DataRecord } from "../types";
 import { recordBatches } from "./batches";
+import { csvColumns, positionalNames } from "./csvHeader";
 import { decodeText, type ByteSource } from "./text";
 
 export interface CsvOptions {
   /** Field separator, default `,`. */
   delimiter?: string;
-  /** Whether the first line names the columns, default `true`; else columns are `column_1`, `column_2`… */
+  /**
+   * Whether the first line names the columns, default `true` (`csvHeader.ts`: trimmed, an empty
+   * name is `column_N`, a repeated one an error); else columns are `column_1`, `column_2`…
+   */
   header?: boolean;
 }
 
@@ -42,8 +46,9 @@ type RecordOf = (row: readonly string[]) => DataRecord;
  * for the header. Records made key by key (`record[name] = value`) go through a hidden-class
  * transition per key; a literal allocates each record with its final shape at once, 3–4× cheaper
  * on a million rows, and every record shares that shape, which keeps the cast and the staged-rows
- * encoder monomorphic. Column names enter the code only as JSON string literals. A repeated name
- * keeps its first position and its last value, as assignment did.
+ * encoder monomorphic. Column names enter the code only as JSON string literals. The names are
+ * distinct (`csvColumns` refuses a header that repeats one): a repeated key would keep only its
+ * last value.
  */
 function recordMaker(columns: readonly string[]): RecordOf {
   const fields = columns.map((name, i) => `[${JSON.stringify(name)}]: row[${i}]`).join(", ");
@@ -64,7 +69,7 @@ class RowsToRecords {
     for (const row of rows) {
       if (row.length === 1 && row[0] === "") continue; // an empty line
       if (this.columns === undefined) {
-        this.columns = this.header ? row.map((n) => n.trim()) : row.map((_, i) => `column_${i + 1}`);
+        this.columns = this.header ? csvColumns(row, this.where) : positionalNames(row.length);
         this.make = recordMaker(this.columns);
         if (this.header) continue;
       }
