@@ -190,6 +190,22 @@ describe("live analysis in the language server", () => {
     assert.deepEqual(labels(cols), ["id", "total"]);
   });
 
+  it("CSV columns are the runner's: an unnamed header column is column_N; a repeated name is the runner's error, not a false warning", async () => {
+    mkdirSync(join(ws.dir, "headers"), { recursive: true });
+    writeFileSync(join(ws.dir, "headers", "blank.csv"), "id,,name,\n1,2,Ann,3\n");
+    writeFileSync(join(ws.dir, "headers", "dup.csv"), "id, id\n1,2\n");
+    const reading = (path: string, op: string) =>
+      pipeline("  - id: x", `    extract: {connection: hdr, path: ${path}}`, ...transformOf("x", op)).replace("steps:\n", "  hdr: {type: file, root: ./headers}\nsteps:\n");
+    assert.deepEqual(labels(await completeAt(reading("blank.csv", `select: [${MARK}]`))), ["id", "column_2", "name", "column_4"]);
+    const uri = await openDoc(reading("dup.csv", "select: [id]"));
+    const from = client.published.length;
+    const refreshed = await client.request<RefreshSourcesResult>(REFRESH_SOURCES_REQUEST, { uri, connection: "hdr" });
+    assert.deepEqual(refreshed.failed.map((f) => f.connection), ["hdr"]);
+    assert.match(refreshed.failed[0]?.message ?? "", /^dup\.csv: the CSV header gives more than one column the same name, .*`id` twice \(columns 1 and 2, as `id` and ` id`/);
+    assert.deepEqual(live(await diagnosticsWhere(uri, () => true, from)), []);
+    await client.close(uri);
+  });
+
   it("hover on a step shows its output columns and types", async () => {
     const text = pipeline(...transformOf("orders", "derive: {cents: amount * 100}"));
     const uri = await openDoc(text);

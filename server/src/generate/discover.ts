@@ -95,7 +95,7 @@ export async function discoverFiles(source: Location & { kind: "file" }): Promis
   for (const dataset of groupDatasets(paths)) {
     const path = dataset.files[0] as string;
     const head = await headOf(join(source.root, path));
-    const sample = inferSample(head.text, { format: dataset.format, complete: head.complete });
+    const sample = inferSample(head.text, { format: dataset.format, complete: head.complete, where: path });
     datasets.push({ ...dataset, columns: sample.columns, sampledKey: path, sampledRecords: sample.records });
   }
   return { datasets, truncated: paths.length >= MAX_FILES };

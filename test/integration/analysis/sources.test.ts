@@ -40,12 +40,16 @@ before(async () => {
     ["lake/raw/readme.md", "hi"],
     ["lake/zipped.csv.gz", gzipSync("id,v\n1,x\n2,y\n")],
     ["outside.csv", "a\n1\n"],
+    ["headers/blank.csv", "id,,name,\n1,2,Ann,3\n"],
+    ["headers/dup.csv", "id, id\n1,2\n"],
   ], 8);
   root = mkdtempSync(join(tmpdir(), "analysis-files-"));
   outside = mkdtempSync(join(tmpdir(), "analysis-outside-"));
   mkdirSync(join(root, "data", "2024"), { recursive: true });
   writeFileSync(join(root, "data", "2024", "a.jsonl"), '{"id":1,"ok":true,"at":"2024-01-01T10:00:00Z"}\n{"id":2,"ok":false,"at":"2024-01-02T10:00:00Z"}\n');
   writeFileSync(join(root, "data", "top.csv"), "x;y\n1;2\n");
+  writeFileSync(join(root, "data", "2024", "blank.csv"), "id,,name,\n1,2,Ann,3\n");
+  writeFileSync(join(root, "data", "2024", "dup.csv"), "id, id\n1,2\n");
   writeFileSync(join(root, ".env"), "SECRET=1\n");
   writeFileSync(join(outside, "secret.csv"), "s\n1\n");
   symlinkSync(outside, join(root, "data", "escape"));
@@ -100,6 +104,15 @@ describe("s3 analysis", () => {
   it("refuses a request that does not fit the connection type", async () => {
     await assert.rejects(analyzeSource(lake(), { kind: "postgres-catalog" }), (err: unknown) => err instanceof ConnectorError && err.code === "analysis-request");
   });
+
+  it("names CSV columns as the runner does: an empty header is column_N, a repeated one fails naming the object", async () => {
+    const blank = await analyzeSource(ctx(s3.connection(bucket)), { kind: "data-columns", key: "headers/blank.csv" });
+    assert.deepEqual(columnsOf(blank), [["id", "integer"], ["column_2", "integer"], ["name", "string"], ["column_4", "integer"]]);
+    await assert.rejects(
+      analyzeSource(ctx(s3.connection(bucket)), { kind: "data-columns", key: "headers/dup.csv" }),
+      (err: unknown) => err instanceof ConnectorError && err.code === "bad-record" && err.message.startsWith(`s3://${bucket}/headers/dup.csv: the CSV header gives more than one column the same name`) && /`id` twice \(columns 1 and 2/.test(err.message),
+    );
+  });
 });
 
 describe("file analysis", () => {
@@ -123,6 +136,15 @@ describe("file analysis", () => {
     const csv = await analyzeSource(files(), { kind: "data-columns", key: "data/top.csv", csv: { delimiter: ";" } });
     assert.deepEqual(columnsOf(csv), [["x", "integer"], ["y", "integer"]]);
     await assert.rejects(analyzeSource(files(), { kind: "data-columns", key: "data/escape/secret.csv" }), (err: unknown) => err instanceof ConnectorError && err.code === "path-outside-root");
+  });
+
+  it("names CSV columns as the runner does: an empty header is column_N, a repeated one fails naming the file", async () => {
+    const blank = await analyzeSource(files(), { kind: "data-columns", key: "data/2024/blank.csv" });
+    assert.deepEqual(columnsOf(blank), [["id", "integer"], ["column_2", "integer"], ["name", "string"], ["column_4", "integer"]]);
+    await assert.rejects(
+      analyzeSource(files(), { kind: "data-columns", key: "data/2024/dup.csv" }),
+      (err: unknown) => err instanceof ConnectorError && err.code === "bad-record" && /^data\/2024\/dup\.csv: the CSV header .*`id` twice \(columns 1 and 2/.test(err.message),
+    );
   });
 });
 

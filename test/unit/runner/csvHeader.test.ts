@@ -1,11 +1,12 @@
 /**
- * CSV header names as the runner reads them. A name given twice fails (a record cannot hold both
- * values); an empty one becomes `column_N`.
+ * CSV header names: one rule for the runner's reader and live analysis's sample. A name given
+ * twice fails (a record cannot hold both values); an empty one becomes `column_N`.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConnectorError } from "../../../server/src/errors";
 import { readRecords, type CsvOptions } from "../../../server/src/sources/formats";
+import { inferSample } from "../../../server/src/sources/s3/infer";
 import type { DataRecord } from "../../../server/src/sources/types";
 
 /** The text in chunks of 2 bytes, so a header is cut everywhere. */
@@ -18,6 +19,11 @@ async function read(csv: string, options: CsvOptions = {}): Promise<DataRecord[]
   const out: DataRecord[] = [];
   for await (const r of readRecords(chunks(csv), "csv", options, "data/orders.csv")) out.push(r);
   return out;
+}
+
+/** What live analysis makes of the same file: its column names. */
+function sampledNames(csv: string, options: CsvOptions = {}): string[] {
+  return inferSample(csv, { format: "csv", complete: true, csv: options, where: "data/orders.csv" }).columns.map((c) => c.name);
 }
 
 /** A rejection of a header: a non-retryable `bad-record` ConnectorError whose message matches every pattern. */
@@ -86,5 +92,20 @@ describe("CSV header names", () => {
       { column_1: "id", column_2: "id", column_3: "" },
       { column_1: "1", column_2: "2", column_3: "3" },
     ]);
+    assert.deepEqual(sampledNames("id,id,\n1,2,3\n", { header: false }), ["column_1", "column_2", "column_3"]);
+  });
+
+  it("gives live analysis the runner's column names, and the runner's error for a header it refuses", async () => {
+    for (const csv of ["id,,name,\n1,2,Ann,3\n", " a ; b \n1;2\n", "column_1,x,\n1,2,3\n"]) {
+      const options = csv.includes(";") ? { delimiter: ";" } : {};
+      assert.deepEqual(sampledNames(csv, options), Object.keys((await read(csv, options))[0] as DataRecord), csv);
+    }
+    for (const csv of ["id,id,\n1,2,3\n", " id ,name,id\n1,Ann,2\n", "column_3,x,\n1,2,3\n"]) {
+      const runner = await read(csv).then(
+        () => assert.fail(`the runner accepted ${csv}`),
+        (err: unknown) => err,
+      );
+      assert.throws(() => sampledNames(csv), (err: unknown) => err instanceof ConnectorError && err.code === "bad-record" && err.message === (runner as Error).message);
+    }
   });
 });

@@ -75,7 +75,7 @@ export async function sampleFile(ctx: AnalyzeContext, request: Extract<AnalysisR
     const key = relative(root, first).split(sep).join("/");
     const format = formatFor(first, request.format);
     const head = await readHead(first, SAMPLE_BYTES);
-    const sample = inferSample(head.data.toString("utf8"), { format, complete: head.data.length >= head.size, ...(request.csv ? { csv: request.csv } : {}) });
+    const sample = inferSample(head.data.toString("utf8"), { format, complete: head.data.length >= head.size, where: key, ...(request.csv ? { csv: request.csv } : {}) });
     return { kind: "data-columns", key, format, columns: sample.columns, sampledRecords: sample.records, bytesRead: head.data.length };
   });
 }

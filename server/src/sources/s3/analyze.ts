@@ -92,7 +92,8 @@ export async function inferS3Columns(
     const whole = head.size !== undefined && head.data.length >= head.size;
     // A cut gzip stream inflates as far as it goes with a sync flush instead of failing.
     const data = gzip ? gunzipSync(head.data, { finishFlush: constants.Z_SYNC_FLUSH }) : head.data;
-    const sampleOptions = options.csv ? { format, complete: whole, csv: options.csv } : { format, complete: whole };
+    const where = s3Url(target, key);
+    const sampleOptions = options.csv ? { format, complete: whole, where, csv: options.csv } : { format, complete: whole, where };
     const sample = inferSample(data.toString("utf8"), sampleOptions);
     const result: S3ObjectColumns = { key, format, columns: sample.columns, sampledRecords: sample.records, bytesRead: head.data.length };
     if (head.size !== undefined) result.size = head.size;

@@ -5,6 +5,7 @@
 import { parse } from "csv-parse/sync";
 import type { ColumnType } from "../../pipeline/model";
 import type { RecordFormat } from "../formats";
+import { csvColumns, positionalNames } from "../formats/csvHeader";
 
 export interface InferredColumn {
   name: string;
@@ -48,20 +49,27 @@ export function columnsOf(records: readonly Record<string, unknown>[], names: re
   return [...types].map(([name, type]) => ({ name, type: type ?? "string" }));
 }
 
-function csvSample(text: string, complete: boolean, delimiter: string, header: boolean): { names: string[]; records: Record<string, unknown>[] } {
+/** The sample's complete rows. */
+function csvRows(text: string, complete: boolean, delimiter: string): string[][] {
   let body = complete ? text : text.slice(0, text.lastIndexOf("\n") + 1);
   // A cut inside a quoted field makes the tail unparsable: drop lines until it parses.
   for (let tries = 0; tries < 50 && body.length > 0; tries++) {
     try {
-      const rows = parse(body, { bom: true, delimiter, relax_column_count: true, skip_empty_lines: true }) as string[][];
-      const names = header ? (rows.shift() ?? []).map((n) => n.trim()) : (rows[0] ?? []).map((_, i) => `column_${i + 1}`);
-      const records = rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]])));
-      return { names, records };
+      return parse(body, { bom: true, delimiter, relax_column_count: true, skip_empty_lines: true }) as string[][];
     } catch {
       body = body.slice(0, body.lastIndexOf("\n", body.length - 2) + 1);
     }
   }
-  return { names: [], records: [] };
+  return [];
+}
+
+/** Columns named as the runner names them (`csvColumns`: a header that repeats a name fails the same way). */
+function csvSample(rows: string[][], header: boolean, where: string): { names: string[]; records: Record<string, unknown>[] } {
+  const first = header ? rows.shift() : rows[0];
+  if (first === undefined) return { names: [], records: [] };
+  const names = header ? csvColumns(first, where) : positionalNames(first.length);
+  const records = rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]])));
+  return { names, records };
 }
 
 function jsonlSample(text: string, complete: boolean): Record<string, unknown>[] {
@@ -117,12 +125,15 @@ export interface SampleOptions {
   /** Whether the text is the whole object (else its last record may be cut). */
   complete: boolean;
   csv?: { delimiter?: string; header?: boolean };
+  /** The sampled file or object, as errors name it. */
+  where?: string;
 }
 
-/** Columns and types of a text sample, and how many records they were read from. */
+/** Columns and types of a text sample, and how many records they were read from. Throws a `bad-record` ConnectorError for a CSV header the runner would refuse. */
 export function inferSample(text: string, options: SampleOptions): { columns: InferredColumn[]; records: number } {
   if (options.format === "csv") {
-    const { names, records } = csvSample(text, options.complete, options.csv?.delimiter ?? ",", options.csv?.header !== false);
+    const rows = csvRows(text, options.complete, options.csv?.delimiter ?? ",");
+    const { names, records } = csvSample(rows, options.csv?.header !== false, options.where ?? "CSV sample");
     return { columns: columnsOf(records, names), records: records.length };
   }
   const records = options.format === "jsonl" ? jsonlSample(text, options.complete) : jsonArraySample(text);
