@@ -1,11 +1,11 @@
 /**
- * CSV header names: one rule for the runner's reader and live analysis's sample. A name given
- * twice fails (a record cannot hold both values); an empty one becomes `column_N`.
+ * CSV header names: one rule for the runner's reader, live analysis's sample and the writer. A name
+ * given twice fails (a record cannot hold both values); an empty one becomes `column_N`.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConnectorError } from "../../../server/src/errors";
-import { readRecords, type CsvOptions } from "../../../server/src/sources/formats";
+import { readRecords, writeRecords, type CsvOptions } from "../../../server/src/sources/formats";
 import { inferSample } from "../../../server/src/sources/s3/infer";
 import type { DataRecord } from "../../../server/src/sources/types";
 
@@ -19,6 +19,15 @@ async function read(csv: string, options: CsvOptions = {}): Promise<DataRecord[]
   const out: DataRecord[] = [];
   for await (const r of readRecords(chunks(csv), "csv", options, "data/orders.csv")) out.push(r);
   return out;
+}
+
+async function write(records: DataRecord[], options: CsvOptions = {}): Promise<string> {
+  async function* from(): AsyncGenerator<DataRecord> {
+    yield* records;
+  }
+  let text = "";
+  for await (const c of writeRecords(from(), "csv", options)) text += typeof c === "string" ? c : new TextDecoder().decode(c);
+  return text;
 }
 
 /** What live analysis makes of the same file: its column names. */
@@ -107,5 +116,16 @@ describe("CSV header names", () => {
       );
       assert.throws(() => sampledNames(csv), (err: unknown) => err instanceof ConnectorError && err.code === "bad-record" && err.message === (runner as Error).message);
     }
+  });
+
+  it("writes an empty name as it is, which reads back as column_N, and checks nothing without a header", async () => {
+    assert.deepEqual(await read(await write([{ "": 1, a: 2 }])), [{ column_1: "1", a: "2" }]);
+    assert.equal(await write([{ " id": 1, id: 2 }], { header: false }), "1,2\n", "no header, nothing to read back");
+  });
+
+  it("refuses to write a header the reader would take for fewer columns", async () => {
+    const writeRefused = (records: DataRecord[], pattern: RegExp) => assert.rejects(write(records), refused(pattern));
+    await writeRefused([{ " id": 1, id: 2 }], /^the records' columns would not read back from a CSV header as distinct columns: `id` twice \(columns 1 and 2, as ` id` and `id`: spaces around a name do not count\); give them distinct names with a `rename` transform before this load$/);
+    await writeRefused([{ column_2: 1, "": 2 }], /column 2 has no name, and `column_2`, the name an unnamed column gets, is already the name of column 1/);
   });
 });

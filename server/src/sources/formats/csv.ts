@@ -8,7 +8,7 @@ import { stringify } from "csv-stringify/sync";
 import { ConnectorError } from "../../errors";
 import type { DataRecord } from "../types";
 import { recordBatches } from "./batches";
-import { csvColumns, positionalNames } from "./csvHeader";
+import { csvColumns, describeClash, headerColumns, positionalNames } from "./csvHeader";
 import { decodeText, type ByteSource } from "./text";
 
 export interface CsvOptions {
@@ -148,8 +148,23 @@ function checkColumns(record: DataRecord, known: Set<string>, n: number): void {
 }
 
 /**
+ * A header a reader would take for fewer columns (two names equal once trimmed, or an empty name
+ * whose `column_N` another column has) fails before anything is written: the file would not read back.
+ */
+function checkHeader(columns: readonly string[]): void {
+  const { clashes } = headerColumns(columns);
+  if (clashes.length === 0) return;
+  throw new ConnectorError(
+    "bad-record",
+    `the records' columns would not read back from a CSV header as distinct columns: ${clashes.map(describeClash).join("; ")}; give them distinct names with a \`rename\` transform before this load`,
+  );
+}
+
+/**
  * Writes CSV with a header row. The columns are those of the first record; a later record with
- * another column fails (streaming cannot go back and widen the header).
+ * another column fails (streaming cannot go back and widen the header). A header that the reader
+ * would name differently only by trimming, or an empty name (read back as `column_N`), is written
+ * as it is; one it would refuse fails (`checkHeader`).
  */
 export async function* writeCsv(records: AsyncIterable<DataRecord>, options: CsvOptions = {}): AsyncGenerator<string> {
   let columns: string[] | undefined;
@@ -160,6 +175,7 @@ export async function* writeCsv(records: AsyncIterable<DataRecord>, options: Csv
     const header = columns === undefined;
     if (!columns) {
       columns = Object.keys(batch[0] as DataRecord);
+      if (options.header !== false) checkHeader(columns);
       known = new Set(columns);
     }
     const cols = columns;
