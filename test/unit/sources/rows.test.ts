@@ -178,7 +178,7 @@ describe("staged rows", () => {
     assert.equal(Buffer.from(empty.encodeBytes([{}, {}]) ?? []).toString(), "\n\n");
   });
 
-  it("say clearly when a staged file is damaged: cut short, no header, a header that is not a list", async () => {
+  it("say clearly when a staged file is damaged: cut short, no header, a header that is not a list or repeats a name", async () => {
     const read = async (text: string) => {
       for await (const _ of readRowsBatches((async function* () {
         yield text;
@@ -189,6 +189,7 @@ describe("staged rows", () => {
     await assert.rejects(read('\\H["a"]\t?\nx\n'), /line 2 .*a value in column "a", which has none/);
     await assert.rejects(read("\\#1\n"), /line 1 is not a staged row \(no header before it\)/);
     await assert.rejects(read("\\H{}\n"), /line 1 .*a header that is not a JSON list/);
+    await assert.rejects(read('\\H["a","b","a"]\n1\t2\t3\n'), /line 1 is not a staged row \(a header that names column "a" twice\)/);
     await assert.rejects(read('\\H["a","b"]\n1\n'), /line 2 .*1 values, the header has 2/);
     await assert.rejects(read('\\H["a"]\n1\t2\n'), /line 2 .*more values than the header's 1 columns/);
   });

@@ -332,6 +332,11 @@ function parseHeader(line: string, where: string, lineNumber: number): { columns
   const letters = tab < 0 ? "*".repeat(columns.length) : line.slice(tab + 1);
   const kinds = [...letters].map((l) => KIND_LETTERS.indexOf(l));
   if (kinds.length !== columns.length || kinds.some((k) => k < 0)) throw badRows(where, lineNumber, "a header whose kinds do not match its columns");
+  // The encoder writes a record's keys, never one twice; a repeated one would lose a value per record.
+  if (new Set(columns).size !== columns.length) {
+    const repeated = (columns as string[]).find((c, i) => columns.indexOf(c) !== i);
+    throw badRows(where, lineNumber, `a header that names column ${JSON.stringify(repeated)} twice`);
+  }
   return { columns: columns as string[], kinds };
 }
 
