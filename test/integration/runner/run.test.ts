@@ -174,6 +174,30 @@ describe("agent-etl run (dist/cli.js)", () => {
     assert.match(r.stdout, /load_report\s+skipped/);
   });
 
+  it("keeps every CSV value: an unnamed column is column_N, a repeated header name fails the extract", async () => {
+    const csvPipeline = (input: string) => `version: 1
+name: headers
+connections:
+  files: { type: file }
+steps:
+  - id: extract
+    extract: { connection: files, path: ${input} }
+  - id: save
+    depends_on: [extract]
+    load: { connection: files, path: out/${input.replace("in/", "")} }
+`;
+    p.write("headers/in/blank.csv", "id,,name,\n1,2,Ann,3\n");
+    const ok = await runCli(["run", p.write("headers/blank.etl.yaml", csvPipeline("in/blank.csv"))], { cwd: p.dir });
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.equal(p.read("headers/out/blank.csv"), "id,column_2,name,column_4\n1,2,Ann,3\n");
+
+    p.write("headers/in/dup.csv", "id,id,\n1,2,3\n");
+    const bad = await runCli(["run", p.write("headers/dup.etl.yaml", csvPipeline("in/dup.csv"))], { cwd: p.dir });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /✖ extract failed after 1 attempt \[bad-record\]: in\/dup\.csv: the CSV header gives more than one column the same name, .*`id` twice \(columns 1 and 2\)\. .*`csv: \{header: false\}`.*`rename`/);
+    assert.equal(existsSync(join(p.dir, "headers", "out", "dup.csv")), false);
+  });
+
   it("refuses a file with validation errors, and bad usage exits 2", async () => {
     const invalid = p.write("invalid.etl.yaml", PIPELINE.replace("depends_on: [joined]", "depends_on: [nope]"));
     const r = await runCli(["run", invalid], { cwd: p.dir });
