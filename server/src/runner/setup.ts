@@ -35,9 +35,21 @@ export async function chooseRun(store: StagingStore, pipeline: string, opts: { r
   const runId = explicit ?? (continuing ? await latestRunId(store, pipeline) : undefined);
   if (opts.resume && runId === undefined) throw new EtlError("no-run", `nothing to resume: no earlier run of pipeline \`${pipeline}\` in ${store.describe()}; run it without --resume`);
   if (runId === undefined) return { runId: newRunId() };
-  const previous = continuing ? await loadState(store, runId) : undefined;
+  // A fresh run under an explicit id reads the state only to refuse another pipeline's run.
+  const stored = continuing ? await loadState(store, runId) : await loadState(store, runId).catch(() => undefined);
+  if (stored && stored.pipeline !== pipeline) throw otherPipelineRun(runId, stored, pipeline, opts.resume);
+  const previous = continuing ? stored : undefined;
   if (opts.resume && !previous) throw new EtlError("no-run", `nothing to resume: run ${runId} has no state in ${store.describe()}; check --run-id`);
   return { runId, ...(previous ? { previous } : {}) };
+}
+
+/**
+ * Pipelines in one folder share its staging store, so a run id can name another pipeline's run:
+ * continuing it would load that run's staged data into this pipeline's steps and relabel its state.
+ */
+function otherPipelineRun(runId: string, stored: RunState, pipeline: string, resume: boolean): UsageError {
+  const instead = resume ? `, or leave out --run-id to resume the latest run of \`${pipeline}\`` : "";
+  return new UsageError(`--run-id ${runId}: that run belongs to pipeline \`${stored.pipeline}\` (${stored.file}), not to this pipeline \`${pipeline}\`; give a run id of \`${pipeline}\`${instead}`);
 }
 
 /** The steps this run executes, in the pipeline's order. */

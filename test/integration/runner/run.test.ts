@@ -161,6 +161,21 @@ describe("agent-etl run (dist/cli.js)", () => {
     assert.deepEqual(readdirSync(join(p.dir, "out")).filter((f) => f.endsWith(".tmp")), []);
   });
 
+  it("--run-id refuses a run of another pipeline sharing the staging folder, and touches nothing", async () => {
+    const other = p.write("other.etl.yaml", PIPELINE.replace("name: shop", "name: other"));
+    const runDir = join(p.dir, ".etl/runs/r1");
+    const snapshot = () => readdirSync(runDir).sort().map((f) => [f, p.read(`.etl/runs/r1/${f}`)]);
+    const before = snapshot();
+    for (const args of [["--resume", "--run-id", "r1"], ["--step", "load_report", "--run-id", "r1"], ["--run-id", "r1"]]) {
+      const r = await runCli(["run", other, ...args], { cwd: p.dir });
+      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /--run-id r1: that run belongs to pipeline `shop` \(.*shop\.etl\.yaml\), not to this pipeline `other`/);
+      assert.equal(r.stdout, "", "no step ran");
+    }
+    assert.deepEqual(snapshot(), before, "the other pipeline's run is untouched");
+    assert.equal(JSON.parse(p.read(".etl/runs/r1/state.json")).pipeline, "shop");
+  });
+
   it("a failing cast names the step, the row and the value, and stops scheduling", async () => {
     const bad = p.write("bad/shop.etl.yaml", PIPELINE);
     p.write("bad/data/orders.csv", "order_id,customer_id,amount\n1,1,2.5\n2,1,3\n3,1,12,5x\n".replace("12,5x", '"12,5"'));
