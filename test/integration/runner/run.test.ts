@@ -176,6 +176,23 @@ describe("agent-etl run (dist/cli.js)", () => {
     assert.equal(JSON.parse(p.read(".etl/runs/r1/state.json")).pipeline, "shop");
   });
 
+  it("an --events path that cannot be written is bad usage, said in one line before any step runs", async () => {
+    const missing = join(p.dir, "no-such-folder", "ev.jsonl");
+    const cases: [string, RegExp][] = [
+      [missing, /^agent-etl: --events .*no-such-folder\/ev\.jsonl: cannot write events there: folder .*no-such-folder does not exist/],
+      [p.dir, /^agent-etl: --events .*: cannot write events there: .* is a folder; give a file path, e.g. .*events\.jsonl/],
+    ];
+    for (const [events, message] of cases) {
+      const r = await runCli(["run", file, "--events", events, "--run-id", "ev-bad"], { cwd: p.dir });
+      assert.equal(r.code, 2, r.stdout + r.stderr);
+      assert.match(r.stderr, message);
+      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+      assert.doesNotMatch(r.stderr, /internal error/);
+      assert.equal(r.stdout, "");
+      assert.equal(existsSync(join(p.dir, ".etl/runs/ev-bad")), false, "no run was started");
+    }
+  });
+
   it("a failing cast names the step, the row and the value, and stops scheduling", async () => {
     const bad = p.write("bad/shop.etl.yaml", PIPELINE);
     p.write("bad/data/orders.csv", "order_id,customer_id,amount\n1,1,2.5\n2,1,3\n3,1,12,5x\n".replace("12,5x", '"12,5"'));

@@ -1,5 +1,4 @@
 import { availableParallelism } from "node:os";
-import { resolve } from "node:path";
 import { z } from "zod";
 import { EtlError } from "../../errors";
 import { DATE_PATTERN } from "../../pipeline/model";
@@ -10,6 +9,7 @@ import { formatCount, formatDuration, plainListener, summaryTable, TtyProgress }
 import { prepareRun, runPipeline, type RunOptions, type RunReport } from "../../runner/runPipeline";
 import { levelsFor } from "../../runner/scheduler";
 import { defineCommand, type Io } from "../command";
+import { checkEventsPath, openEventsFile } from "../eventsFile";
 import { onTerminalLog } from "../log";
 import { loadEnv, readPipelineFile } from "../files";
 import { formatText, toFileDiagnostics } from "../format";
@@ -42,6 +42,7 @@ function finalLines(report: RunReport, file: string): string {
 }
 
 async function execute(args: Args, io: Io): Promise<number> {
+  const events = args.events !== undefined ? checkEventsPath(io.cwd, args.events) : undefined;
   const file = readPipelineFile(args.positionals[0] as string);
   const env = loadEnv(file.path, io.env, io.cwd);
   const result = validatePipeline(file.text, { envNames: new Set(env.keys()) });
@@ -65,9 +66,11 @@ async function execute(args: Args, io: Io): Promise<number> {
     io.stdout(planText(prepared.ctx, levelsFor(result.dag.levels, prepared.selected), concurrency));
     return 0;
   }
-  if (args.events !== undefined) bus.toFile(resolve(io.cwd, args.events));
+  if (events !== undefined) openEventsFile(bus, events, args.events as string);
   if (process.stdout.isTTY) {
-    const tty = new TtyProgress(io.stdout, () => process.stdout.columns);
+    // Straight to the terminal: io.stdout ends every text with a line break, and the block's
+    // cursor moves must not gain one.
+    const tty = new TtyProgress((text) => void process.stdout.write(text), () => process.stdout.columns);
     bus.on(tty.listener);
     // A log line (a retry's warning, a failure) would otherwise be drawn over by the next redraw.
     onTerminalLog(() => tty.erase());
