@@ -242,6 +242,10 @@ steps:
     };
     assert.deepEqual(await usage(["run", file, "--concurrency", "zero"]), { code: 2, err: "agent-etl: run: --concurrency: give a whole number of steps, e.g. 4 (see agent-etl run --help)" });
     assert.equal((await usage(["run", file, "--ds", "2024-13-01"])).code, 2);
+    assert.deepEqual(await usage(["run", file, "--ds", "2024-02-30"]), { code: 2, err: "agent-etl: run: --ds: 2024-02-30 is not a day of the calendar; use a date like 2024-01-31 (see agent-etl run --help)" });
+    assert.equal((await usage(["run", file, "--ds", "2023-02-29"])).code, 2);
+    assert.equal((await usage(["run", file, "--ds", "2024-04-31"])).code, 2);
+    assert.equal((await usage(["run", file, "--ds", "2024-02-29", "--dry-run"])).code, 0, "a leap day is a day");
     assert.match((await usage(["run", file, "--step", "nope"])).err, /--step nope: no such step; steps: extract_orders, extract_customers/);
     assert.equal((await usage(["run", file, "--param", "novalue"])).code, 2);
     assert.equal((await usage(["run"])).code, 2);

@@ -14,12 +14,20 @@ import { onTerminalLog } from "../log";
 import { loadEnv, readPipelineFile } from "../files";
 import { formatText, toFileDiagnostics } from "../format";
 
+/** The pattern lets `2024-02-30` through; a logical date must name a real day. */
+function isCalendarDate(ds: string): boolean {
+  const [year, month, day] = ds.split("-").map(Number) as [number, number, number];
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
 const schema = z.object({
   positionals: z.array(z.string()).length(1, "give exactly one pipeline file"),
   step: z.array(z.string()).default([]),
   "run-id": z.string().optional(),
   resume: z.boolean().default(false),
-  ds: z.string().regex(new RegExp(DATE_PATTERN), "use a date like 2024-01-31").optional(),
+  ds: z.string().regex(new RegExp(DATE_PATTERN), "use a date like 2024-01-31").refine(isCalendarDate, { error: (issue) => `${String(issue.input)} is not a day of the calendar; use a date like 2024-01-31` }).optional(),
   param: z.array(z.string()).default([]),
   concurrency: z.coerce.number({ error: "give a whole number of steps, e.g. 4" }).int("give a whole number of steps, e.g. 4").min(1, "give at least 1").max(256, "give at most 256").optional(),
   "dry-run": z.boolean().default(false),
