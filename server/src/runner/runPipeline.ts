@@ -13,7 +13,7 @@ import type { EventBus } from "./events";
 import { commitHighWater } from "./incremental";
 import { levelsFor, runLevels } from "./scheduler";
 import { resolveConnections } from "./secrets";
-import { checkTemplates, chooseRun, parseParams, selectSteps, templateValues, todayDs } from "./setup";
+import { checkParams, checkTemplates, chooseRun, parseParams, selectSteps, templateValues, todayDs } from "./setup";
 import { openStaging } from "./staging";
 import { stateKey, RunStateWriter, type RunState, type StepState } from "./state";
 import { scrubbingLogger } from "./safeLogger";
@@ -58,6 +58,7 @@ function initialState(ctx: { pipeline: Pipeline; file: string; runId: string; te
 export async function prepareRun(opts: RunOptions): Promise<{ ctx: RunContext; selected: string[]; previous?: RunState }> {
   const baseDir = dirname(resolve(opts.file));
   const cliParams = parseParams(opts.params);
+  checkParams(opts.pipeline, cliParams);
   const forStaging = resolveConnections(opts.pipeline.connections, opts.env, baseDir, stagingNames(opts.pipeline));
   const store = await openStaging(opts.pipeline, baseDir, forStaging.connections, forStaging.secrets);
   const choice = await chooseRun(store, opts.pipeline.name, { ...(opts.runId !== undefined ? { runId: opts.runId } : {}), resume: opts.resume, steps: opts.steps });

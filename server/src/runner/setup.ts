@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { EtlError, UsageError } from "../errors";
 import type { Pipeline, Step } from "../pipeline/model";
+import { closest } from "../pipeline/suggest";
 import { TemplateError, templateNames, templateValue, type TemplateValues } from "../pipeline/templates";
 import type { StagingStore } from "../sources/staging";
 import { latestRunId, loadState, type RunState } from "./state";
@@ -73,6 +74,30 @@ export function parseParams(pairs: readonly string[]): Record<string, string> {
     out[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   return out;
+}
+
+/** Names of `{{ params.NAME }}` the pipeline's steps use. */
+function templateParams(pipeline: Pipeline): string[] {
+  const names = pipeline.steps.flatMap((step) => strings([step.extract, step.load, step.sql], []).flatMap(templateNames));
+  return [...new Set(names.filter((n) => n.startsWith("params.")).map((n) => n.slice("params.".length)))];
+}
+
+/**
+ * `--param` names must be ones the pipeline can read: declared in `params`, or used by a template
+ * (a template may use a param only the command line gives). Anything else is a typo that would
+ * otherwise be ignored while the run used the default.
+ */
+export function checkParams(pipeline: Pipeline, cli: Record<string, string>): void {
+  const declared = Object.keys(pipeline.params ?? {});
+  const used = templateParams(pipeline).filter((n) => !declared.includes(n));
+  const known = [...declared, ...used];
+  const unknown = Object.keys(cli).filter((n) => !known.includes(n));
+  if (unknown.length === 0) return;
+  const declares = declared.length > 0 ? `the pipeline declares: ${declared.join(", ")}` : "the pipeline declares no params";
+  const uses = used.length > 0 ? `; its templates ${declared.length > 0 ? "also " : ""}use: ${used.join(", ")}` : declared.length > 0 ? "" : " and its templates use none, so --param has nothing to set";
+  const guesses = unknown.map((n) => [n, closest(n, known)] as const).filter(([, g]) => g !== undefined);
+  const guess = guesses.length === 0 ? "" : unknown.length === 1 ? ` (did you mean ${guesses[0]?.[1]}?)` : ` (did you mean ${guesses.map(([n, g]) => `${g} for ${n}`).join(", ")}?)`;
+  throw new UsageError(`unknown param${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}; ${declares}${uses}${guess}`);
 }
 
 export function templateValues(pipeline: Pipeline, runId: string, ds: string, cli: Record<string, string>, previous?: RunState): TemplateValues {

@@ -248,6 +248,9 @@ steps:
     assert.equal((await usage(["run", file, "--ds", "2024-02-29", "--dry-run"])).code, 0, "a leap day is a day");
     assert.match((await usage(["run", file, "--step", "nope"])).err, /--step nope: no such step; steps: extract_orders, extract_customers/);
     assert.equal((await usage(["run", file, "--param", "novalue"])).code, 2);
+    assert.deepEqual(await usage(["run", file, "--param", "contry=FR"]), { code: 2, err: "agent-etl: unknown param contry; the pipeline declares: country (did you mean country?) (see agent-etl run --help)" });
+    const noParams = p.write("noparams/shop.etl.yaml", PIPELINE.replace("params:\n  country: DE\n", "").replace("_{{ params.country }}", ""));
+    assert.match((await usage(["run", noParams, "--param", "country=FR"])).err, /unknown param country; the pipeline declares no params and its templates use none/);
     assert.equal((await usage(["run"])).code, 2);
     assert.equal((await usage(["run", file, "--bogus"])).code, 2);
   });
@@ -258,5 +261,8 @@ steps:
     assert.equal(r.code, 1);
     assert.match(r.stderr, /step load_report: unknown template variable `params\.region`.*--param region=VALUE/);
     assert.equal(existsSync(join(p.dir, "tpl", ".etl")), false);
+    // A param only the command line gives, as the message suggests, is one the pipeline reads.
+    const given = await runCli(["run", tpl, "--param", "region=EU", "--dry-run"], { cwd: p.dir });
+    assert.equal(given.code, 0, given.stderr);
   });
 });

@@ -108,7 +108,8 @@ Options:
   --run-id ID        the run to create or continue (default: a new id; with --step/--resume the latest run)
   --resume           re-run only the steps of the run that did not succeed
   --ds YYYY-MM-DD    logical date for {{ ds }} and {{ ds_nodash }} (default: today, UTC)
-  --param K=V        set {{ params.K }} (repeatable; overrides the file's params)
+  --param K=V        set {{ params.K }} (repeatable; overrides the file's params; K must be
+                     declared in params or used by a template)
   --concurrency N    most steps running at once (default: the number of CPUs)
   --dry-run          print the plan and touch no data
   --events FILE      write one JSON event per line (run_started, step_started, step_progress,
