@@ -101,7 +101,7 @@ describe("agent-etl run (dist/cli.js)", () => {
     assert.equal(state.status, "succeeded");
     assert.equal(state.steps.extract_orders.rows, 500);
     assert.match(r.stdout, /step\s+status\s+rows/);
-    assert.match(r.stdout, /✓ run r1 succeeded/);
+    assert.match(r.stdout, /\n✓ run r1 succeeded: 5 steps in \d+(\.\d)? m?s\n/);
   });
 
   it("--dry-run prints the plan and touches nothing", async () => {
@@ -121,6 +121,7 @@ describe("agent-etl run (dist/cli.js)", () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.deepEqual(readEvents(events).filter((e) => e.event === "step_started").map((e) => e.step), ["load_report"]);
     checkReport(p.read("out/report_20240301_FR.jsonl"), 500);
+    assert.match(r.stdout, /\n✓ run r1 succeeded: 1 step in /);
   });
 
   it("--step reads an upstream staged as JSON Lines by an earlier version (no format in its meta)", async () => {
