@@ -15,7 +15,7 @@ import { levelsFor, runLevels } from "./scheduler";
 import { resolveConnections } from "./secrets";
 import { checkParams, checkTemplates, chooseRun, parseParams, selectSteps, templateValues, todayDs } from "./setup";
 import { openStaging } from "./staging";
-import { stateKey, RunStateWriter, type RunState, type StepState } from "./state";
+import { stateKey, RunStateWriter, type RunState, type RunStatus, type StepState, type StepStatus } from "./state";
 import { scrubbingLogger } from "./safeLogger";
 import { LiveRuns, planLive } from "./live/liveRuns";
 
@@ -37,9 +37,12 @@ export interface RunOptions {
 
 export interface RunReport {
   runId: string;
+  /** This invocation: whether the steps it ran all succeeded. */
   status: "succeeded" | "failed";
   /** Steps this run executed or skipped, in pipeline order. */
   steps: { id: string; state: StepState }[];
+  /** The whole run as recorded in its state, including steps other invocations ran (`--step`, `--resume`). */
+  run: { status: RunStatus; steps: Record<string, StepStatus> };
   durationMs: number;
   staging: string;
   stateKey: string;
@@ -91,14 +94,13 @@ export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnTyp
     await closeConnectors();
   }
   for (const id of result.notStarted) await state.step(id, { status: "skipped" });
-  // A `--step` run of a few steps leaves the run "running" until every step has succeeded.
-  const complete = Object.values(state.state.steps).every((s) => s.status === "succeeded");
-  await state.finish(result.failed ? "failed" : complete ? "succeeded" : "running");
+  await state.finish(result.failed);
   if (!result.failed && (await commitHighWater(ctx.store, state.state))) ctx.logger.info("incremental high-water marks committed");
   const status = result.failed ? "failed" : "succeeded";
   const durationMs = Math.round(performance.now() - started);
   const steps = selected.map((id) => ({ id, state: state.state.steps[id] ?? { status: "pending" as const } }));
   const rows = steps.reduce((n, s) => n + (s.state.status === "succeeded" ? (s.state.rows ?? 0) : 0), 0);
   opts.bus.emit({ event: "run_finished", status, duration_ms: durationMs, rows, steps: Object.fromEntries(steps.map((s) => [s.id, s.state.status])) });
-  return { runId: ctx.runId, status, steps, durationMs, staging: ctx.store.describe(), stateKey: stateKey(ctx.runId) };
+  const run = { status: state.state.status, steps: Object.fromEntries(Object.entries(state.state.steps).map(([id, s]) => [id, s.status])) };
+  return { runId: ctx.runId, status, steps, run, durationMs, staging: ctx.store.describe(), stateKey: stateKey(ctx.runId) };
 }

@@ -6,6 +6,10 @@ import type { StagingStore } from "../sources/staging";
 import { readJson, writeJson } from "./stagedData";
 
 export type StepStatus = "pending" | "running" | "succeeded" | "failed" | "skipped";
+/**
+ * `succeeded` once every step of the run has; `failed` while any step has failed; `running` while
+ * steps are still to run (also a run continued step by step with `--step`, as Airflow does).
+ */
 export type RunStatus = "running" | "succeeded" | "failed";
 
 export interface StepState {
@@ -39,6 +43,13 @@ export function loadState(store: StagingStore, runId: string): Promise<RunState 
   return readJson<RunState>(store, stateKey(runId));
 }
 
+/** The run's status from all its steps, whichever process ran them. */
+export function runStatusOf(steps: Record<string, StepState>): RunStatus {
+  const all = Object.values(steps);
+  if (all.every((s) => s.status === "succeeded")) return "succeeded";
+  return all.some((s) => s.status === "failed") ? "failed" : "running";
+}
+
 /** The most recently started run of this pipeline in the store, if any. */
 export async function latestRunId(store: StagingStore, pipeline: string): Promise<string | undefined> {
   const keys = (await store.list("")).filter((k) => k.endsWith("/state.json"));
@@ -58,6 +69,8 @@ export async function latestRunId(store: StagingStore, pipeline: string): Promis
 export class RunStateWriter {
   private chain: Promise<void> = Promise.resolve();
   private readonly touched = new Set<string>();
+  /** Set by `finish`: whether this process's steps failed (or were interrupted). */
+  private finished: { failed: boolean } | undefined;
 
   constructor(
     private readonly store: StagingStore,
@@ -73,10 +86,20 @@ export class RunStateWriter {
     return this.save();
   }
 
-  finish(status: RunStatus): Promise<void> {
-    this.state.status = status;
-    this.state.finished_at = new Date().toISOString();
+  /**
+   * Records the run's status from all its steps as stored now (other processes may have run some),
+   * so a `--step` run that succeeded while another step is still failed leaves the run failed.
+   * `failed`: this process's part failed, whatever the stored steps say.
+   */
+  finish(failed: boolean): Promise<void> {
+    this.finished = { failed };
     return this.save();
+  }
+
+  private settle(failed: boolean): void {
+    this.state.status = failed ? "failed" : runStatusOf(this.state.steps);
+    if (this.state.status === "running") delete this.state.finished_at;
+    else this.state.finished_at = new Date().toISOString();
   }
 
   save(): Promise<void> {
@@ -85,6 +108,7 @@ export class RunStateWriter {
       const steps = { ...(stored?.steps ?? {}), ...this.state.steps };
       for (const [id, s] of Object.entries(stored?.steps ?? {})) if (!this.touched.has(id)) steps[id] = s;
       this.state.steps = steps;
+      if (this.finished) this.settle(this.finished.failed);
       await writeJson(this.store, stateKey(this.state.run_id), this.state);
     });
     return this.chain;

@@ -5,14 +5,15 @@ import { DATE_PATTERN } from "../../pipeline/model";
 import { validatePipeline } from "../../pipeline/validate";
 import { EventBus } from "../../runner/events";
 import { planText } from "../../runner/plan";
-import { formatDuration, plainListener, summaryTable, TtyProgress } from "../../runner/progress";
-import { prepareRun, runPipeline, type RunOptions, type RunReport } from "../../runner/runPipeline";
+import { plainListener, summaryTable, TtyProgress } from "../../runner/progress";
+import { prepareRun, runPipeline, type RunOptions } from "../../runner/runPipeline";
 import { levelsFor } from "../../runner/scheduler";
 import { defineCommand, type Io } from "../command";
 import { checkEventsPath, openEventsFile } from "../eventsFile";
 import { onTerminalLog } from "../log";
 import { loadEnv, readPipelineFile } from "../files";
 import { formatText, toFileDiagnostics } from "../format";
+import { finalLines } from "../runOutcome";
 
 /** The pattern lets `2024-02-30` through; a logical date must name a real day. */
 function isCalendarDate(ds: string): boolean {
@@ -35,20 +36,6 @@ const schema = z.object({
 });
 
 type Args = z.output<typeof schema>;
-
-function finalLines(report: RunReport, file: string): string {
-  if (report.status === "succeeded") {
-    // No row total: summed over steps, a 1M-row extract → transform → load reads as 3M rows moved; the table has each step's rows.
-    const steps = `${report.steps.length} step${report.steps.length === 1 ? "" : "s"}`;
-    return `✓ run ${report.runId} succeeded: ${steps} in ${formatDuration(report.durationMs)}\n  staged outputs: ${report.staging}${report.runId}/`;
-  }
-  const failed = report.steps.find((s) => s.state.status === "failed");
-  return [
-    `✖ run ${report.runId} failed${failed ? ` at step ${failed.id}: ${failed.state.error ?? ""}` : ""}`,
-    `  run state: ${report.staging}${report.stateKey} (staged outputs of finished steps are kept beside it)`,
-    `  after fixing the cause, continue with: agent-etl run ${file} --resume --run-id ${report.runId}`,
-  ].join("\n");
-}
 
 async function execute(args: Args, io: Io): Promise<number> {
   const events = args.events !== undefined ? checkEventsPath(io.cwd, args.events) : undefined;

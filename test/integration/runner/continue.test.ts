@@ -1,0 +1,64 @@
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { project, runCli } from "./helpers";
+
+const PIPELINE = `version: 1
+name: cont
+connections:
+  files: { type: file }
+steps:
+  - id: ex
+    extract: { connection: files, path: data/a.csv }
+  - id: tr
+    depends_on: [ex]
+    transform:
+      - cast: { amount: number }
+  - id: ld
+    depends_on: [tr]
+    load: { connection: files, path: out/a.jsonl }
+`;
+
+interface State {
+  status: string;
+  finished_at?: string;
+  steps: Record<string, { status: string }>;
+}
+
+describe("a run continued step by step (--step, --resume)", () => {
+  const p = project("continue");
+  const file = p.write("cont.etl.yaml", PIPELINE);
+  const state = (run: string) => JSON.parse(p.read(`.etl/runs/${run}/state.json`)) as State;
+  after(() => p.cleanup());
+
+  it("the run's state and the closing line reflect every step, not only the selected ones", async () => {
+    p.write("data/a.csv", "id,amount\n1,10\n2,x\n");
+    const first = await runCli(["run", file, "--run-id", "s1"], { cwd: p.dir });
+    assert.equal(first.code, 1, first.stdout + first.stderr);
+
+    // Re-running the extract alone succeeds, but the run still has a failed step.
+    const ex = await runCli(["run", file, "--step", "ex", "--run-id", "s1"], { cwd: p.dir });
+    assert.equal(ex.code, 0, ex.stdout + ex.stderr);
+    assert.match(ex.stdout, /\n✓ the selected step succeeded \(1 step in [^)]+\); run s1 still has failed steps: tr\n {2}after fixing the cause, continue with: agent-etl run \S+cont\.etl\.yaml --resume --run-id s1\n/);
+    assert.doesNotMatch(ex.stdout, /run s1 succeeded/);
+    assert.equal(state("s1").status, "failed");
+
+    // With the cause fixed, ex and tr succeed; ld was never run, so the run is not finished.
+    p.write("data/a.csv", "id,amount\n1,10\n2,3\n");
+    const two = await runCli(["run", file, "--step", "ex", "--step", "tr", "--run-id", "s1"], { cwd: p.dir });
+    assert.equal(two.code, 0, two.stdout + two.stderr);
+    assert.match(two.stdout, /\n✓ the selected steps succeeded \(2 steps in [^)]+\); run s1 still has steps to run: ld\n {2}to run them here: agent-etl run \S+ --resume --run-id s1\n/);
+    assert.equal(state("s1").status, "running");
+    assert.equal(state("s1").finished_at, undefined, "a run with steps to run has not finished");
+
+    const last = await runCli(["run", file, "--step", "ld", "--run-id", "s1"], { cwd: p.dir });
+    assert.equal(last.code, 0, last.stdout + last.stderr);
+    assert.match(last.stdout, /\n✓ run s1 succeeded: 1 step in .+ \(the other 2 steps had succeeded before\)\n/);
+    assert.equal(state("s1").status, "succeeded");
+    assert.equal(typeof state("s1").finished_at, "string");
+    assert.equal(p.read("out/a.jsonl"), '{"id":"1","amount":10}\n{"id":"2","amount":3}\n');
+
+    const again = await runCli(["run", file, "--resume", "--run-id", "s1"], { cwd: p.dir });
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, /✓ run s1 had already succeeded: nothing to run/);
+  });
+});
