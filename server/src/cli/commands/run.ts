@@ -75,7 +75,7 @@ async function execute(args: Args, io: Io): Promise<number> {
   process.once("SIGINT", onSigint);
   try {
     const report = await runPipeline(opts, prepared);
-    io.stdout(`\n${summaryTable(report)}\n\n${finalLines(report, file.path)}`);
+    io.stdout(`\n${summaryTable(report)}\n\n${finalLines(report, file.path, result.dag)}`);
     return report.status === "succeeded" ? 0 : 1;
   } finally {
     process.removeListener("SIGINT", onSigint);
@@ -94,7 +94,9 @@ export const runCommand = defineCommand({
 Options:
   --step ID          run only this step (repeatable), reading upstream outputs from staging
   --run-id ID        the run to create or continue (default: a new id; with --step/--resume the latest run)
-  --resume           re-run only the steps of the run that did not succeed
+  --resume           re-run only the steps of the run that did not succeed; they read what the
+                     others staged, so a changed source is read again only by re-running its
+                     extract (--step ID for it and the steps after it) or by a fresh run
   --ds YYYY-MM-DD    logical date for {{ ds }} and {{ ds_nodash }} (default: today, UTC)
   --param K=V        set {{ params.K }} (repeatable; overrides the file's params; K must be
                      declared in params or used by a template)
