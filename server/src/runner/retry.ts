@@ -23,6 +23,8 @@ function timeoutError(ms: number): ConnectorError {
 
 /** One attempt: rejects when `fn` does, or when the timeout fires even if `fn` ignores the signal. */
 export async function attemptOnce<T>(fn: (signal: AbortSignal, attempt: number) => Promise<T>, attempt: number, policy: ResolvedPolicy, outer?: AbortSignal): Promise<T> {
+  // A stop that came between two steps fires no event for this attempt: do not begin it.
+  if (outer?.aborted) throw outer.reason;
   const controller = new AbortController();
   const abort = (reason: unknown) => controller.abort(reason);
   const onOuter = () => abort(outer?.reason);

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { project, runCli, startCli, waitFor } from "./helpers";
+import { project, readEvents, runCli, startCli, waitFor } from "./helpers";
 
 describe("faults", () => {
   const p = project("faults");
@@ -46,6 +46,45 @@ steps:
     const expected = ["id,name,note", ...Array.from({ length: n }, (_, i) => `${i},name ${i},${i % 10 === 0 ? '"has ""quotes"", commas"' : "plain"}`)].join("\n") + "\n";
     assert.equal(readFileSync(before, "utf8"), expected);
     assert.deepEqual(readdirSync(outDir), ["big.csv"], "no temporary file is left behind");
+  });
+
+  it("SIGTERM (how Airflow, Docker and Kubernetes stop a task) rolls the load back, records the run as failed and exits 143", async () => {
+    const n = 300_000;
+    const lines: string[] = [];
+    for (let i = 0; i < n; i++) lines.push(JSON.stringify({ id: i, name: `name ${i}` }));
+    p.write("term/data/big.jsonl", lines.join("\n") + "\n");
+    const file = p.write("term/t.etl.yaml", `version: 1
+name: termme
+connections:
+  files: { type: file }
+steps:
+  - id: extract
+    extract: { connection: files, path: data/big.jsonl }
+  - id: load
+    depends_on: [extract]
+    load: { connection: files, path: out/big.csv }
+`);
+    const target = p.write("term/out/big.csv", "id,name\nold,row\n");
+    const outDir = join(p.dir, "term", "out");
+    const events = join(p.dir, "term-events.jsonl");
+    const run = startCli(["run", file, "--run-id", "t1", "--events", events], { cwd: p.dir });
+    // Stopped in the middle of the load: its temporary file has rows in it.
+    await waitFor(() => readdirSync(outDir).some((f) => f.endsWith(".tmp") && statSync(join(outDir, f)).size > 0), 60_000, "the load's temporary file");
+    run.child.kill("SIGTERM");
+    const r = await run.done;
+    assert.equal(r.code, 143, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stderr, /internal error/);
+    assert.equal(readFileSync(target, "utf8"), "id,name\nold,row\n", "the interrupted load changed nothing");
+    assert.deepEqual(readdirSync(outDir), ["big.csv"], "the aborted load removed its temporary file");
+    const state = JSON.parse(p.read("term/.etl/runs/t1/state.json"));
+    assert.equal(state.status, "failed");
+    assert.equal(state.steps.load.status, "failed");
+    assert.equal(state.steps.load.error, "interrupted (SIGTERM)");
+    const ev = readEvents(events);
+    assert.equal(ev.at(-1)?.event, "run_finished");
+    assert.equal(ev.at(-1)?.status, "failed");
+    assert.match(r.stdout, /load\s+failed/);
+    assert.match(r.stdout, /✖ run t1 failed at step load: interrupted \(SIGTERM\)\n.*\n {2}after fixing the cause, continue with: agent-etl run \S+ --resume --run-id t1/);
   });
 
   it("a secret from the environment never appears in output, logs, events or state", async () => {

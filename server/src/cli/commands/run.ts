@@ -71,14 +71,24 @@ async function execute(args: Args, io: Io): Promise<number> {
     // A log line (a retry's warning, a failure) would otherwise be drawn over by the next redraw.
     onTerminalLog(() => tty.erase());
   } else bus.on(plainListener(io.stdout));
+  // SIGTERM is how Airflow, Docker and Kubernetes stop a task: like Ctrl-C, abort the steps (loads
+  // roll back), record the run as failed and print the summary. A second signal kills at once.
+  let terminated = false;
   const onSigint = () => controller.abort(new EtlError("interrupted", "interrupted (Ctrl-C)"));
+  const onSigterm = () => {
+    terminated = true;
+    controller.abort(new EtlError("interrupted", "interrupted (SIGTERM)"));
+  };
   process.once("SIGINT", onSigint);
+  process.once("SIGTERM", onSigterm);
   try {
     const report = await runPipeline(opts, prepared);
     io.stdout(`\n${summaryTable(report)}\n\n${finalLines(report, file.path, result.dag)}`);
-    return report.status === "succeeded" ? 0 : 1;
+    // 128 + 15, the code of a process ended by SIGTERM: what supervisors expect of a stopped task.
+    return report.status === "succeeded" ? 0 : terminated ? 143 : 1;
   } finally {
     process.removeListener("SIGINT", onSigint);
+    process.removeListener("SIGTERM", onSigterm);
     onTerminalLog(undefined);
     bus.close();
   }
@@ -105,7 +115,9 @@ Options:
   --events FILE      write one JSON event per line (run_started, step_started, step_progress,
                      step_retry, step_succeeded, step_failed, run_finished)
 
-Exit codes: 0 success, 1 the pipeline failed or has errors, 2 bad usage.`,
+Ctrl-C or SIGTERM stops the steps (loads roll back) and records the run as failed.
+
+Exit codes: 0 success, 1 the pipeline failed or has errors, 2 bad usage, 143 stopped by SIGTERM.`,
   options: {
     step: { type: "string", multiple: true },
     "run-id": { type: "string" },
