@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import pgLib from "pg";
 import pino from "pino";
@@ -138,6 +138,40 @@ describe("postgres faults", () => {
       await holder.end();
     }
     assert.deepEqual(await pg.query("SELECT count(*)::int AS n FROM cancelled_via_socket", [], DB), [{ n: 0 }]);
+  });
+
+  it("a sql step stopped while it sets up its session never runs its statement", async () => {
+    await pg.query("CREATE TABLE stopped_while_connecting (v int)", [], DB);
+    const target = new URL(url);
+    const upstream = { host: target.hostname, port: Number(target.port) };
+    const controller = new AbortController();
+    // A loopback proxy to the real server that stops the step the moment the client sends its
+    // session setup (after connecting and authenticating, before the caller could listen for a stop).
+    const proxy = createServer((client) => {
+      const server = connect(upstream);
+      client.on("data", (chunk: Buffer) => {
+        if (chunk.includes("set_config('datestyle'")) controller.abort();
+        server.write(chunk);
+      });
+      server.on("data", (chunk: Buffer) => client.write(chunk));
+      const close = () => (client.destroy(), server.destroy());
+      client.on("error", close).on("close", close);
+      server.on("error", close).on("close", close);
+    });
+    await new Promise<void>((r) => proxy.listen(0, "127.0.0.1", r));
+    try {
+      const port = (proxy.address() as { port: number }).port;
+      target.host = `127.0.0.1:${port}`;
+      const err = await runSqlStep({
+        connection: pgConnection(target.toString()), connectionName: "db", baseDir: ".", templates, signal: controller.signal, logger: pino({ level: "silent" }), secrets: [],
+        sql: { connection: "db", query: "INSERT INTO stopped_while_connecting VALUES (1)" },
+      }).catch((e: unknown) => e);
+      assert.ok(controller.signal.aborted, `the proxy saw the session setup (${String(err)})`);
+      assert.ok(err instanceof ConnectorError && err.code === "aborted", String(err));
+    } finally {
+      proxy.close();
+    }
+    assert.deepEqual(await pg.query("SELECT count(*)::int AS n FROM stopped_while_connecting", [], DB), [{ n: 0 }]);
   });
 
   it("a restart mid-extract is transient, and the retry reads everything", async () => {

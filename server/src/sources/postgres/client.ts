@@ -112,6 +112,12 @@ export async function openClient(options: OpenOptions): Promise<pg.Client> {
     await client.end().catch(() => undefined);
     throw toConnectorError(err, "could not set up the PostgreSQL session", secrets);
   }
+  // A stop while connecting would be missed by the caller's abort listener (added only now, to a
+  // signal that has already fired): its statement would then run, and commit, after the stop.
+  if (options.signal?.aborted) {
+    await client.end().catch(() => undefined);
+    throw new ConnectorError("aborted", "the step was stopped while it connected", false);
+  }
   return client;
 }
 
