@@ -144,6 +144,11 @@ describe("re-running a PostgreSQL load in the same run (dist/cli.js, real Postgr
     assert.equal(log.rows, 3);
     assert.equal(warning.split('"step":').length - 1, 1, `the step is logged once: ${warning}`);
 
+    // The step's table changed since: the warning names the table the rows really went to.
+    const renamed = p.write("reload/p2.etl.yaml", LOAD_PIPELINE.replace("table: people,", "table: people_v2, create: true,"));
+    const moved = await runCli(["run", renamed, "--step", "ld", "--run-id", "same"], { cwd: p.dir, env: env() });
+    assert.match(moved.stderr, /already loaded 3 rows into people \(committed [^)]+\), before its table became people_v2; skipped/);
+
     // The advice works: a fresh run loads the file as it is now.
     const fresh = await runCli(["run", file], { cwd: p.dir, env: env() });
     assert.equal(fresh.code, 0, fresh.stdout + fresh.stderr);

@@ -32,16 +32,19 @@ export interface PreviousLoad {
   rows: number;
   /** When it committed (ISO 8601). */
   loadedAt: string;
+  /** The table it loaded, as named then (the step's `table` may have changed since). */
+  target: string;
 }
 
 export async function previousLoad(client: pg.Client, target: TableName, runId: string, stepId: string): Promise<PreviousLoad | undefined> {
-  const res = await client.query<{ rows: string; loaded_at: string }>(`SELECT rows, loaded_at FROM ${loadsTable(target)} WHERE run_id = $1 AND step_id = $2`, [runId, stepId]);
+  const res = await client.query<{ rows: string; loaded_at: string; target: string }>(`SELECT rows, loaded_at, target FROM ${loadsTable(target)} WHERE run_id = $1 AND step_id = $2`, [runId, stepId]);
   const row = res.rows[0];
-  return row === undefined ? undefined : { rows: Number(row.rows), loadedAt: row.loaded_at };
+  return row === undefined ? undefined : { rows: Number(row.rows), loadedAt: row.loaded_at, target: row.target };
 }
 
 export async function recordLoad(client: pg.Client, target: TableName, entry: { runId: string; stepId: string; targetName: string; mode: string; rows: number }): Promise<void> {
-  await client.query(`INSERT INTO ${loadsTable(target)} (run_id, step_id, target, mode, rows) VALUES ($1, $2, $3, $4, $5)`, [
+  // clock_timestamp(): the row is written just before COMMIT; now() would be the load's start.
+  await client.query(`INSERT INTO ${loadsTable(target)} (run_id, step_id, target, mode, rows, loaded_at) VALUES ($1, $2, $3, $4, $5, clock_timestamp())`, [
     entry.runId,
     entry.stepId,
     entry.targetName,

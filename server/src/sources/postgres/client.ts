@@ -185,7 +185,7 @@ export function killClient(client: pg.Client, logger?: Logger): void {
   const target = cancelTarget(c);
   if (typeof c.processID === "number" && typeof c.secretKey === "number" && target !== undefined) {
     void sendCancelRequest(target, c.processID, c.secretKey).then((outcome) => {
-      if (!outcome.sent) logger?.warn({ pid: c.processID, reason: outcome.reason }, "could not ask PostgreSQL to cancel the stopped step's statement; the server may still finish it");
+      if (!outcome.sent) logger?.warn({ backend_pid: c.processID, reason: outcome.reason }, "could not ask PostgreSQL to cancel the stopped step's statement; the server may still finish it");
     });
   }
   c.connection?.stream?.destroy();
