@@ -4,7 +4,7 @@
  * succeed while the run still has a failed step.
  */
 import { downstreamClosure, type Dag } from "../dag/graph";
-import { formatDuration } from "../runner/progress";
+import { formatDuration, printable } from "../runner/progress";
 import type { RunReport } from "../runner/runPipeline";
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
@@ -68,7 +68,7 @@ export function finalLines(report: RunReport, file: string, dag: Dag): string {
   if (report.status === "succeeded") return succeededLines(report, file, dag).join("\n");
   const failed = report.steps.find((s) => s.state.status === "failed");
   return [
-    `✖ run ${report.runId} failed${failed ? ` at step ${failed.id}: ${failed.state.error ?? ""}` : ""}`,
+    `✖ run ${report.runId} failed${failed ? ` at step ${failed.id}: ${printable(failed.state.error ?? "")}` : ""}`,
     `  run state: ${report.staging}${report.stateKey} (staged outputs of finished steps are kept beside it)`,
     continueLine(report, file, "after fixing the cause, continue with"),
     ...sourceChangedLine(report, file, dag),

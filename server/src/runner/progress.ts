@@ -36,10 +36,10 @@ export function plainListener(write: Write): (e: Heard) => void {
   return (e) => {
     if (e.event === "run_started") write(`run ${e.run_id}: pipeline ${e.pipeline}, ds ${e.ds}, ${e.steps.length} step${e.steps.length === 1 ? "" : "s"}, concurrency ${e.concurrency}`);
     else if (e.event === "step_started") write(`▶ ${e.step} started (${e.kind})`);
-    else if (e.event === "step_retry") write(`↻ ${e.step} attempt ${e.attempt} in ${formatDuration(e.delay_ms)}: ${e.error}`);
+    else if (e.event === "step_retry") write(`↻ ${e.step} attempt ${e.attempt} in ${formatDuration(e.delay_ms)}: ${printable(e.error)}`);
     else if (e.event === "step_succeeded") write(`✓ ${e.step}: ${formatCount(e.rows)} rows in ${formatDuration(e.duration_ms)} (${rate(e.rows, e.duration_ms)})`);
-    else if (e.event === "step_failed") write(`✖ ${e.step} failed after ${e.attempts} attempt${e.attempts === 1 ? "" : "s"} [${e.code}]: ${e.error}`);
-    else if (e.event === "step_phase") write(`… ${e.step}: ${e.note}`);
+    else if (e.event === "step_failed") write(`✖ ${e.step} failed after ${e.attempts} attempt${e.attempts === 1 ? "" : "s"} [${e.code}]: ${printable(e.error)}`);
+    else if (e.event === "step_phase") write(`… ${e.step}: ${printable(e.note)}`);
   };
 }
 
@@ -56,12 +56,39 @@ interface Line {
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
-/** One terminal row: controls made visible as spaces, cut to `columns` - 1 characters with `…`. */
+/** Control characters but the line break, for text printed whole (an error may span lines). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
+const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * `text` (a step's error, which can quote any data: a path, a value, a server's message) with its
+ * control characters shown as spaces, so printing it cannot clear or restyle the terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(CONTROL_BUT_NEWLINE, " ");
+}
+
+/** East Asian wide and fullwidth characters, and emoji: two terminal columns each. */
+const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
+
+/** One terminal row: controls made visible as spaces, cut with `…` to fit `columns` - 1 screen columns. */
 export function fit(text: string, columns: number | undefined): string {
   const clean = text.replace(CONTROL, " ");
   if (columns === undefined || columns < 2) return clean;
-  const chars = Array.from(clean);
-  return chars.length < columns ? clean : `${chars.slice(0, columns - 2).join("")}…`;
+  let width = 0;
+  let out = "";
+  for (const char of clean) {
+    const w = WIDE.test(char) ? 2 : 1;
+    // Room for the ellipsis unless this is the last character and it fits.
+    if (width + w > columns - 2) {
+      const rest = clean.slice(out.length);
+      const restWidth = Array.from(rest).reduce((n, c) => n + (WIDE.test(c) ? 2 : 1), 0);
+      return width + restWidth <= columns - 1 ? clean : `${out}…`;
+    }
+    width += w;
+    out += char;
+  }
+  return clean;
 }
 
 /** Live view for a terminal: redraws the block of step lines every 100 ms. */

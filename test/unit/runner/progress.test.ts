@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { EventBus, type RunEvent } from "../../../server/src/runner/events";
-import { fit, formatCount, plainListener, TtyProgress } from "../../../server/src/runner/progress";
+import { fit, formatCount, plainListener, printable, TtyProgress } from "../../../server/src/runner/progress";
 import { random as seeded } from "../../support/random";
 
 describe("formatCount", () => {
@@ -111,6 +111,14 @@ describe("the terminal view's rows", () => {
     assert.equal(Array.from(fit("✓ é".repeat(50), 30)).length, 29);
     assert.equal(fit("evil\u001b[2Jtext\rmore\u009bx", undefined), "evil [2Jtext more x");
     assert.equal(fit("x".repeat(500), undefined).length, 500, "no width known: nothing cut");
+    // Wide characters take two columns: 19 of them (38 columns) and the ellipsis fill 39.
+    assert.equal(fit("表".repeat(60), 40), `${"表".repeat(19)}…`);
+    assert.equal(fit("表".repeat(19), 40), "表".repeat(19), "fits whole: not cut");
+    assert.equal(fit(`ok 😀${"x".repeat(40)}`, 12), "ok 😀xxxxx…");
+  });
+
+  it("printable keeps line breaks and shows every other control character as a space", () => {
+    assert.equal(printable("path data/\u001b[2J\u001b[31mred.csv\nnext line\u0007"), "path data/ [2J [31mred.csv\nnext line ");
   });
 
   it("draws each step on exactly one row of a narrow terminal, and erases its block for a log line", () => {
