@@ -119,6 +119,24 @@ describe("postgres catalog analysis", () => {
     assert.equal(row?.n, 500);
   });
 
+  it("a failing query gets hints for a query being described, not a load's", async () => {
+    await assert.rejects(describeQuery(ctx(), "SELECT * FROM no_such_table"), (err: unknown) => {
+      assert.ok(err instanceof ConnectorError);
+      assert.equal(err.code, "postgres-42P01");
+      assert.match(err.message, /describing the query failed.*check the table names in the query/);
+      assert.doesNotMatch(err.message, /create: true/);
+      return true;
+    });
+    // A param without a value is described as '' — not an integer.
+    await assert.rejects(describeQuery(ctx(), "SELECT * FROM customers WHERE id = {{ params.customer }}"), (err: unknown) => {
+      assert.ok(err instanceof ConnectorError);
+      assert.equal(err.code, "postgres-22P02");
+      assert.match(err.message, /analysis puts empty text in place of each `\{\{ params.NAME \}\}`/);
+      assert.doesNotMatch(err.message, /`cast` transform/);
+      return true;
+    });
+  });
+
   it("stops at the statement timeout (a table locked by another session)", async () => {
     const locker = new pgLib.Client({ connectionString: url });
     await locker.connect();

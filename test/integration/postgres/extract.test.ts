@@ -111,6 +111,78 @@ describe("postgres extract", () => {
   });
 });
 
+/** The error a promise rejects with, which must be a permanent ConnectorError. */
+async function permanentError(pending: Promise<unknown>): Promise<ConnectorError> {
+  const err = await pending.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof ConnectorError, `expected a ConnectorError, got ${String(err)}`);
+  assert.equal(err.transient, false);
+  return err;
+}
+
+const LOAD_ONLY = /create: true/;
+const CAST_TRANSFORM = /`cast` transform/;
+
+describe("postgres error hints fit what failed", () => {
+  const sqlRequest = (query: string, params: Record<string, string> = {}) => ({
+    connection: connection(), connectionName: "db", baseDir: ".", templates: { ...templates, params }, signal: new AbortController().signal,
+    logger: pino({ level: "silent" }), secrets: [], sql: { connection: "db", query },
+  });
+
+  it("extract table: a missing table points at `table`, not at a load's create: true", async () => {
+    const err = await permanentError(postgresConnector.extract(extractRequest(connection(), { table: "public.no_such_table" })));
+    assert.equal(err.code, "postgres-42P01");
+    assert.match(err.message, /relation "public.no_such_table" does not exist.*check the extract's `table`/);
+    assert.doesNotMatch(err.message, LOAD_ONLY);
+  });
+
+  it("extract table: an incremental initial of the wrong type points at `incremental.initial`, not at a cast transform", async () => {
+    const err = await permanentError(postgresConnector.extract(extractRequest(connection(), { table: "events", incremental: { column: "id", initial: "last week" } })));
+    assert.equal(err.code, "postgres-22P02");
+    assert.match(err.message, /invalid input syntax for type bigint.*`incremental.initial` must be a value of the column's type/);
+    assert.doesNotMatch(err.message, CAST_TRANSFORM);
+  });
+
+  it("extract query: a bad --param value points at the param or a cast in the SQL, not at a cast transform", async () => {
+    const query = "SELECT id, kind FROM events WHERE id = {{ params.min_id }}";
+    const err = await permanentError(postgresConnector.extract(extractRequest(connection(), { query }, undefined, { min_id: "ten" })));
+    assert.equal(err.code, "postgres-22P02");
+    assert.match(err.message, /reading the extract query failed: invalid input syntax for type bigint: "ten"/);
+    assert.match(err.message, /check the values its templates insert \(`--param`.*or cast in the SQL/);
+    assert.doesNotMatch(err.message, CAST_TRANSFORM);
+  });
+
+  it("extract query: a missing table points at the query, not at a load's create: true", async () => {
+    const err = await permanentError(postgresConnector.extract(extractRequest(connection(), { query: "SELECT * FROM no_such_table" })));
+    assert.equal(err.code, "postgres-42P01");
+    assert.match(err.message, /check the table names in the extract's `query`/);
+    assert.doesNotMatch(err.message, LOAD_ONLY);
+  });
+
+  it("sql step: a missing table points at the step's query and its order, not at a load's create: true", async () => {
+    const err = await permanentError(runSqlStep(sqlRequest("UPDATE no_such_table SET x = 1")));
+    assert.equal(err.code, "postgres-42P01");
+    assert.match(err.message, /the sql step failed: relation "no_such_table" does not exist.*check the table names in the `sql` step's query.*depends_on/);
+    assert.doesNotMatch(err.message, LOAD_ONLY);
+  });
+
+  it("sql step: a bad --param value points at the param or a cast in the SQL, not at a cast transform", async () => {
+    const err = await permanentError(runSqlStep(sqlRequest("DELETE FROM events WHERE id = {{ params.id }}", { id: "x1" })));
+    assert.equal(err.code, "postgres-22P02");
+    assert.match(err.message, /check the values its templates insert \(`--param`.*or cast in the SQL/);
+    assert.doesNotMatch(err.message, CAST_TRANSFORM);
+  });
+
+  it("sql step: a duplicate key points at the statement, not at a load's merge mode", async () => {
+    const err = await permanentError(runSqlStep(sqlRequest("INSERT INTO events (id) VALUES (1)")));
+    assert.equal(err.code, "postgres-23505");
+    assert.match(err.message, /the statement breaks a unique constraint/);
+    assert.doesNotMatch(err.message, /mode: merge|dedupe/);
+  });
+});
+
 describe("sql step", () => {
   const request = (query: string, params: Record<string, string> = {}) => ({
     connection: connection(), connectionName: "db", baseDir: ".", templates: { ...templates, params }, signal: new AbortController().signal,

@@ -185,7 +185,17 @@ describe("postgres load", () => {
     assert.equal(err.transient, false);
     assert.match(err.message, /not a number/);
     assert.match(err.message, /at record 1501, column amount: "not a number"/);
+    assert.match(err.message, /add a `cast` transform or fix the data/, "the records are the load's to fix");
+    assert.doesNotMatch(err.message, /--param/);
     assert.deepEqual(await checksum(pg, DB, "strict_types", "id, amount"), before);
+  });
+
+  it("rows that break a unique key point at merge or dedupe, the load's own fixes", async () => {
+    await pg.query("CREATE TABLE keyed (id bigint PRIMARY KEY)", [], DB);
+    const err = await postgresConnector.load(loadRequest(pgConnection(url), "keyed", stream([{ id: 1 }, { id: 1 }]))).catch((e: unknown) => e);
+    assert.ok(err instanceof ConnectorError);
+    assert.equal(err.code, "postgres-23505");
+    assert.match(err.message, /use `mode: merge` with `key`, or `dedupe` the records/);
   });
 
   it("an error of the records' producer is passed on as it is, and nothing is loaded", async () => {

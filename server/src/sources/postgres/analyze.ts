@@ -12,7 +12,7 @@ import { renderSqlTemplate, templateNames, TemplateError, type TemplateValues } 
 import type { AnalyzeContext, ColumnInfo, ForeignKeyInfo, PostgresCatalog, QueryColumns, TableInfo } from "../analysis/types";
 import { connectionSecrets, openClient, type PostgresConnection } from "./client";
 import { columnTypeOfOid } from "./columnTypes";
-import { toConnectorError } from "./errors";
+import { toConnectorError, type PgErrorContext } from "./errors";
 
 export const DEFAULT_ANALYZE_TIMEOUT_MS = 10_000;
 
@@ -100,7 +100,7 @@ async function connect(ctx: AnalyzeContext, secrets: string[]): Promise<pg.Clien
 }
 
 /** Opens a read-only transaction with a statement timeout, runs `work`, and always closes the client. */
-async function readOnly<T>(ctx: AnalyzeContext, what: string, work: (session: Session) => Promise<T>): Promise<T> {
+async function readOnly<T>(ctx: AnalyzeContext, what: string, context: PgErrorContext, work: (session: Session) => Promise<T>): Promise<T> {
   const connection = requirePostgres(ctx);
   const secrets = connectionSecrets(connection, ctx.secrets);
   const client = await connect(ctx, secrets);
@@ -115,7 +115,7 @@ async function readOnly<T>(ctx: AnalyzeContext, what: string, work: (session: Se
     return result;
   } catch (err: unknown) {
     if (ctx.signal?.aborted) throw new ConnectorError("aborted", "analysis was stopped", false);
-    throw toConnectorError(err, `${what} (connection \`${ctx.connectionName}\`)`, secrets);
+    throw toConnectorError(err, `${what} (connection \`${ctx.connectionName}\`)`, secrets, context);
   } finally {
     ctx.signal?.removeEventListener("abort", onAbort);
     await client.end().catch(() => undefined);
@@ -154,7 +154,7 @@ function defaultSchemaOf(connection: PostgresConnection, current: string | null,
 /** Schemas, tables, views, materialized views, partitioned and foreign tables with columns, keys and row estimates. */
 export async function analyzePostgresCatalog(ctx: AnalyzeContext): Promise<PostgresCatalog> {
   const connection = requirePostgres(ctx);
-  return readOnly(ctx, "reading the PostgreSQL catalog failed", async (session) => {
+  return readOnly(ctx, "reading the PostgreSQL catalog failed", "analysis-catalog", async (session) => {
     const [head] = await catalogQuery<{ current: string | null; schemas: string[] }>(session, SCHEMAS_SQL);
     const relations = await catalogQuery<{ oid: number; schema: string; name: string; kind: string; tuples: number; parent_schema: string | null; parent_name: string | null }>(session, RELATIONS_SQL);
     const oids = relations.map((r) => r.oid);
@@ -217,7 +217,7 @@ export function describableQuery(query: string, params: TemplateValues["params"]
 export async function describeQuery(ctx: AnalyzeContext, query: string): Promise<QueryColumns> {
   const text = describableQuery(query);
   if (text === "") throw new ConnectorError("analysis-request", "the query is empty");
-  return readOnly(ctx, "describing the query failed", async (session) => {
+  return readOnly(ctx, "describing the query failed", "analysis-query", async (session) => {
     stats.statements++;
     // A named statement goes through the extended protocol: exactly one statement, so a `;` in the
     // text cannot smuggle a COMMIT or a write past the read-only transaction. The newline ends a

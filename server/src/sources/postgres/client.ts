@@ -97,12 +97,12 @@ export async function openClient(options: OpenOptions): Promise<pg.Client> {
       try {
         client = await connectOnce(clientConfig(connection, false));
       } catch (retryErr: unknown) {
-        throw toConnectorError(retryErr, `could not connect to PostgreSQL (${where(connection)})`, secrets);
+        throw toConnectorError(retryErr, `could not connect to PostgreSQL (${where(connection)})`, secrets, "connect");
       }
     } else if (noSsl) {
       throw new ConnectorError("postgres-ssl", `PostgreSQL (${where(connection)}) does not accept TLS connections but the connection says \`ssl: require\`; enable TLS on the server or set \`ssl: true\`/\`false\``);
     } else {
-      throw toConnectorError(err, `could not connect to PostgreSQL (${where(connection)})`, secrets);
+      throw toConnectorError(err, `could not connect to PostgreSQL (${where(connection)})`, secrets, "connect");
     }
   }
   try {
@@ -110,7 +110,7 @@ export async function openClient(options: OpenOptions): Promise<pg.Client> {
     if (connection.schema) await client.query("SELECT set_config('search_path', $1, false)", [quoteForPath(connection.schema)]);
   } catch (err: unknown) {
     await client.end().catch(() => undefined);
-    throw toConnectorError(err, "could not set up the PostgreSQL session", secrets);
+    throw toConnectorError(err, "could not set up the PostgreSQL session", secrets, "connect");
   }
   // A stop while connecting would be missed by the caller's abort listener (added only now, to a
   // signal that has already fired): its statement would then run, and commit, after the stop.

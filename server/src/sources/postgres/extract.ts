@@ -32,13 +32,15 @@ interface Plan {
   /** The incremental column when it was added only to track the mark (removed from records). */
   hiddenColumn?: string;
   what: string;
+  /** Picks the error hints: a table read, or the user's query. */
+  context: "extract-table" | "extract-query";
 }
 
-function baseQuery(request: ExtractRequest, selectList: string): { sql: string; what: string } {
+function baseQuery(request: ExtractRequest, selectList: string): Omit<Plan, "params" | "hiddenColumn"> {
   const { extract } = request;
   if (extract.table !== undefined) {
     const table = parseTableName(extract.table);
-    return { sql: `SELECT ${selectList} FROM ${qualified(table)}`, what: `table ${displayName(table)}` };
+    return { sql: `SELECT ${selectList} FROM ${qualified(table)}`, what: `table ${displayName(table)}`, context: "extract-table" };
   }
   if (typeof extract.query !== "string") throw new ConnectorError("postgres-extract", "a postgres extract needs `table` or `query` (a SELECT)");
   let query: string;
@@ -48,7 +50,7 @@ function baseQuery(request: ExtractRequest, selectList: string): { sql: string; 
     if (err instanceof TemplateError) throw new ConnectorError("template", err.message);
     throw err;
   }
-  return { sql: selectList === "*" ? query : `SELECT ${selectList} FROM (${query}) AS agent_etl_query`, what: "the extract query" };
+  return { sql: selectList === "*" ? query : `SELECT ${selectList} FROM (${query}) AS agent_etl_query`, what: "the extract query", context: "extract-query" };
 }
 
 export function planExtract(request: ExtractRequest): Plan {
@@ -67,6 +69,7 @@ export function planExtract(request: ExtractRequest): Plan {
     sql: `SELECT * FROM (${base.sql}) AS agent_etl_incremental WHERE ${where} ORDER BY ${col}`,
     params: mark === undefined ? [] : [String(mark)],
     what: base.what,
+    context: base.context,
     ...(hidden !== undefined ? { hiddenColumn: hidden } : {}),
   };
 }
@@ -89,7 +92,7 @@ export async function extractPostgres(request: ExtractRequest): Promise<ExtractR
     first = await client.query<DataRecord>(`FETCH ${FETCH_SIZE} FROM agent_etl_cursor`);
   } catch (err: unknown) {
     await cleanup();
-    throw toConnectorError(err, `reading ${plan.what} failed`, secrets);
+    throw toConnectorError(err, `reading ${plan.what} failed`, secrets, plan.context);
   }
   const columns: Record<string, ColumnType> = {};
   for (const f of first.fields) if (f.name !== plan.hiddenColumn) columns[f.name] = columnTypeOfOid(f.dataTypeID);
@@ -110,7 +113,7 @@ export async function extractPostgres(request: ExtractRequest): Promise<ExtractR
       await client.query("COMMIT");
     } catch (err: unknown) {
       if (request.signal.aborted) throw new ConnectorError("aborted", `reading ${plan.what} was stopped`, false);
-      throw toConnectorError(err, `reading ${plan.what} failed`, secrets);
+      throw toConnectorError(err, `reading ${plan.what} failed`, secrets, plan.context);
     } finally {
       await cleanup();
     }

@@ -30,7 +30,7 @@ export async function loadPostgres(request: LoadRequest): Promise<LoadResult> {
     if (request.signal.aborted) throw new ConnectorError("aborted", `the load into ${displayName(target)} was stopped; the table is unchanged`, false, { cause: err });
     // An error of the records' producer (e.g. a failed cast naming its row) is passed on as it is.
     if (err instanceof EtlError && !(err instanceof ConnectorError)) throw err;
-    throw toConnectorError(err, `loading into ${displayName(target)} failed (the table is unchanged)`, secrets);
+    throw toConnectorError(err, `loading into ${displayName(target)} failed (the table is unchanged)`, secrets, "load");
   } finally {
     request.signal.removeEventListener("abort", onAbort);
     await client.end().catch(() => undefined);

@@ -38,7 +38,7 @@ export async function runSqlStep(request: SqlRequest): Promise<SqlResult> {
     return { rowCount: last?.rowCount ?? null };
   } catch (err: unknown) {
     if (request.signal.aborted) throw new ConnectorError("aborted", "the sql step was stopped", false, { cause: err });
-    throw toConnectorError(err, "the sql step failed", secrets);
+    throw toConnectorError(err, "the sql step failed", secrets, "sql-step");
   } finally {
     request.signal.removeEventListener("abort", onAbort);
     await client.end().catch(() => undefined);
