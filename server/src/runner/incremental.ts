@@ -3,12 +3,14 @@
  * (`_incremental/<pipeline>.json`), so Airflow workers sharing S3 staging share them too. A new
  * mark is kept in the run's state and committed only once every step of the run has succeeded:
  * a failed load never moves the mark past rows that were not delivered. A commit never moves a
- * mark backwards.
+ * mark backwards, and a run whose staged extract predates another run's commit is reported by
+ * `staleIncrementalSteps` so it is not resumed (its rows would be loaded twice).
  */
+import { downstreamClosure, type Dag } from "../dag/graph";
 import type { StagingStore } from "../sources/staging";
-import { laterMark, type Mark } from "./marks";
+import { compareMarks, laterMark, type Mark } from "./marks";
 import { readJson, writeJson } from "./stagedData";
-import type { RunState } from "./state";
+import { stateKey, type RunState, type StepState } from "./state";
 
 type Marks = Record<string, Mark>;
 
@@ -35,4 +37,90 @@ export async function commitHighWater(store: StagingStore, state: RunState): Pro
   }
   await writeJson(store, key(state.pipeline), marks);
   return true;
+}
+
+/** An incremental extract of a run whose staged records another run's commit has overtaken. */
+export interface StaleIncrementalStep {
+  step: string;
+  /**
+   * The committed mark the extract read from: null when none was committed then (it read from
+   * `initial`, or everything); undefined when the run's state predates `high_water_from`.
+   */
+  readFrom: Mark | null | undefined;
+  /** The mark committed now, above `readFrom`. */
+  committed: Mark;
+  /** The run whose commit moved the mark to `committed`, when the store still holds its state. */
+  committedBy?: string;
+}
+
+/**
+ * Whether a succeeded extract's staged records were read from a mark below the committed one.
+ * States written before `high_water_from` only have the mark the extract ended at: rows above
+ * the start were read (rows > 0) so it started below its end, or it read none and started there.
+ */
+function overtaken(s: StepState, committed: Mark): boolean {
+  if (s.high_water_from !== undefined) return s.high_water_from === null || compareMarks(committed, s.high_water_from) > 0;
+  if (s.high_water === undefined) return false;
+  const c = compareMarks(committed, s.high_water);
+  return c > 0 || (c === 0 && (s.rows ?? 0) > 0);
+}
+
+/** Whether a step that will run depends on `step`'s staged output (and `step` itself is not re-run). */
+function reused(step: string, reuse: { dag: Dag; rerun: readonly string[] }): boolean {
+  const rerun = new Set(reuse.rerun);
+  if (rerun.has(step)) return false;
+  return [...downstreamClosure(reuse.dag, step)].some((id) => id !== step && rerun.has(id));
+}
+
+/** The latest-finished other run that moved `step`'s mark to `committed`, from the states in the store. */
+async function committer(store: StagingStore, run: RunState, step: string, committed: Mark): Promise<string | undefined> {
+  let best: RunState | undefined;
+  for (const k of (await store.list("")).filter((k) => k.endsWith("/state.json") && k !== stateKey(run.run_id))) {
+    const other = await readJson<RunState>(store, k).catch(() => undefined);
+    const s = other?.steps[step];
+    if (!other || other.pipeline !== run.pipeline || s?.high_water === undefined) continue;
+    if (!Object.values(other.steps).every((o) => o.status === "succeeded")) continue;
+    if (compareMarks(s.high_water, committed) !== 0 || !overtaken(s, committed)) continue;
+    if (!best || (other.finished_at ?? "") > (best.finished_at ?? "")) best = other;
+  }
+  return best?.run_id;
+}
+
+/**
+ * For a run about to be resumed: its succeeded incremental extracts whose staged records were read
+ * from a mark below the one committed now. Another run has committed since this one extracted, so
+ * it has most likely loaded the same rows, and loading this run's staged records would load them
+ * again. Returns [] for a run whose steps all succeeded (it committed its own marks).
+ *
+ * `reuse` (the pipeline's DAG and the steps the resumed run will execute) narrows the answer to
+ * extracts whose output one of those steps reads, directly or through staged steps between; an
+ * extract that is itself re-run reads afresh from the committed mark. Without `reuse`, every
+ * overtaken extract is returned.
+ */
+export async function staleIncrementalSteps(store: StagingStore, run: RunState, reuse?: { dag: Dag; rerun: readonly string[] }): Promise<StaleIncrementalStep[]> {
+  if (Object.values(run.steps).every((s) => s.status === "succeeded")) return [];
+  const marks = (await readJson<Marks>(store, key(run.pipeline))) ?? {};
+  const stale: StaleIncrementalStep[] = [];
+  for (const [step, s] of Object.entries(run.steps)) {
+    const committed = marks[step];
+    if (s.status !== "succeeded" || committed === undefined || !overtaken(s, committed)) continue;
+    if (reuse && !reused(step, reuse)) continue;
+    const by = await committer(store, run, step, committed);
+    stale.push({ step, readFrom: s.high_water_from, committed, ...(by !== undefined ? { committedBy: by } : {}) });
+  }
+  return stale;
+}
+
+function describeStale(s: StaleIncrementalStep): string {
+  const from = s.readFrom === null ? "from the start (no mark was committed then)" : s.readFrom === undefined ? "from an older mark" : `from mark ${JSON.stringify(s.readFrom)}`;
+  return `step ${s.step} read its rows ${from}, and ${s.committedBy !== undefined ? `run ${s.committedBy}` : "another run"} has since committed mark ${JSON.stringify(s.committed)}`;
+}
+
+/** The one-line refusal for a resume that `staleIncrementalSteps` found stale extracts in. */
+export function staleResumeMessage(run: RunState, stale: readonly StaleIncrementalStep[]): string {
+  return (
+    `cannot resume run ${run.run_id}: ${stale.map(describeStale).join("; ")}; ` +
+    `those rows were most likely loaded already, and resuming would load them again. ` +
+    `Start a fresh run instead: agent-etl run ${run.file} (without --resume and --run-id)`
+  );
 }

@@ -22,6 +22,11 @@ export interface StepState {
   error?: string;
   /** `incremental` extracts: the new high-water mark, committed when the whole run has succeeded. */
   high_water?: string | number;
+  /**
+   * `incremental` extracts: the committed mark the extract read from (null: none was committed, it
+   * read from `initial` or everything). Resuming compares it with the mark committed since.
+   */
+  high_water_from?: string | number | null;
 }
 
 export interface RunState {

@@ -113,7 +113,7 @@ export async function runStep(ctx: RunContext, id: string, deps: StepRunDeps, li
       },
     );
     const duration = Math.round(performance.now() - started);
-    await state.step(id, { status: "succeeded", rows: value.rows, attempts, finished_at: new Date().toISOString(), duration_ms: duration, ...(value.highWater !== undefined ? { high_water: value.highWater } : {}) });
+    await state.step(id, { status: "succeeded", rows: value.rows, attempts, finished_at: new Date().toISOString(), duration_ms: duration, ...(value.highWater !== undefined ? { high_water: value.highWater } : {}), ...(value.highWaterFrom !== undefined ? { high_water_from: value.highWaterFrom } : {}) });
     bus.emit({ event: "step_succeeded", step: id, rows: value.rows, duration_ms: duration, attempts });
     return true;
   } catch (err: unknown) {

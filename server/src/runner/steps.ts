@@ -57,6 +57,8 @@ async function openInput(ctx: RunContext, step: Step, live: LiveIo): Promise<Ste
 export interface StepOutcome {
   rows: number;
   highWater?: string | number;
+  /** An incremental extract's committed mark when it started (null: none). */
+  highWaterFrom?: string | number | null;
 }
 
 /** An optional connector capability for `sql` steps (PostgreSQL). */
@@ -106,7 +108,7 @@ async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, repo
   const result = await connector.extract(request);
   const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, batchesOf(result), { onBatch: (n) => report.add(n), signal, columns: () => result.columns, ...(live.tee ? { tee: live.tee } : {}) });
   const mark = result.highWater?.();
-  return { rows: meta.rows, ...(mark !== undefined ? { highWater: mark } : {}) };
+  return { rows: meta.rows, ...(mark !== undefined ? { highWater: mark } : {}), ...(extract.incremental ? { highWaterFrom: highWater ?? null } : {}) };
 }
 
 async function runTransform(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {

@@ -1,11 +1,16 @@
-/** High-water marks in a real local staging store (a temp folder): a commit never moves a mark backwards. */
+/**
+ * High-water marks in a real local staging store (a temp folder): a commit never moves a mark
+ * backwards, and a resumed run's staged extract that another run's commit has overtaken is found.
+ */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { commitHighWater, readHighWater } from "../../../server/src/runner/incremental";
-import type { RunState, StepState } from "../../../server/src/runner/state";
+import { validatePipeline } from "../../../server/src/pipeline/validate";
+import { commitHighWater, readHighWater, staleIncrementalSteps, staleResumeMessage } from "../../../server/src/runner/incremental";
+import { stateKey, type RunState, type StepState } from "../../../server/src/runner/state";
+import { writeJson } from "../../../server/src/runner/stagedData";
 import { LocalStagingStore } from "../../../server/src/runner/staging/localStaging";
 
 const dir = mkdtempSync(join(tmpdir(), "etl-incremental-"));
@@ -23,13 +28,30 @@ function runState(runId: string, steps: Record<string, StepState>, finishedAt = 
 const ok = (extra: Partial<StepState> = {}): StepState => ({ status: "succeeded", rows: 2, ...extra });
 const failed: StepState = { status: "failed", error: "load failed" };
 
+const DAG = validatePipeline(`version: 1
+name: orders
+connections:
+  db: { type: postgres, url: "postgres://u@h/d" }
+steps:
+  - id: src
+    extract: { connection: db, table: orders, incremental: { column: id } }
+  - id: other
+    extract: { connection: db, table: customers, incremental: { column: id } }
+  - id: ld
+    depends_on: [src]
+    load: { connection: db, table: copy }
+  - id: ld_other
+    depends_on: [other]
+    load: { connection: db, table: copy_customers }
+`).dag;
+
 describe("commitHighWater", () => {
   it("keeps the later mark: an old run's commit never moves it back", async () => {
     const store = freshStore();
-    assert.equal(await commitHighWater(store, runState("b", { src: ok({ high_water: 9 }) })), true);
-    assert.equal(await commitHighWater(store, runState("a", { src: ok({ high_water: 7 }) })), true);
+    assert.equal(await commitHighWater(store, runState("b", { src: ok({ high_water: 9, high_water_from: 5 }) })), true);
+    assert.equal(await commitHighWater(store, runState("a", { src: ok({ high_water: 7, high_water_from: 5 }) })), true);
     assert.equal(await readHighWater(store, "orders", "src"), 9);
-    await commitHighWater(store, runState("c", { src: ok({ high_water: 12 }) }));
+    await commitHighWater(store, runState("c", { src: ok({ high_water: 12, high_water_from: 9 }) }));
     assert.equal(await readHighWater(store, "orders", "src"), 12);
   });
 
@@ -45,5 +67,79 @@ describe("commitHighWater", () => {
     const store = freshStore();
     assert.equal(await commitHighWater(store, runState("a", { src: ok({ high_water: 7 }), ld: failed })), false);
     assert.equal(await readHighWater(store, "orders", "src"), undefined);
+  });
+});
+
+describe("staleIncrementalSteps", () => {
+  it("finds an extract read from an older mark than the committed one, and the run that committed it", async () => {
+    const store = freshStore();
+    const a = runState("run_a", { src: ok({ high_water: 7, high_water_from: 5 }), ld: failed });
+    const b = runState("run_b", { src: ok({ high_water: 7, high_water_from: 5 }), ld: ok() });
+    await writeJson(store, stateKey("run_a"), a);
+    await writeJson(store, stateKey("run_b"), b);
+    await commitHighWater(store, b);
+    const stale = await staleIncrementalSteps(store, a);
+    assert.deepEqual(stale, [{ step: "src", readFrom: 5, committed: 7, committedBy: "run_b" }]);
+    assert.equal(
+      staleResumeMessage(a, stale),
+      "cannot resume run run_a: step src read its rows from mark 5, and run run_b has since committed mark 7; those rows were most likely loaded already, and resuming would load them again. " +
+        "Start a fresh run instead: agent-etl run orders.etl.yaml (without --resume and --run-id)",
+    );
+  });
+
+  it("names the run that moved the mark, not one that re-committed it without new rows", async () => {
+    const store = freshStore();
+    const a = runState("run_a", { src: ok({ high_water: 7, high_water_from: 5 }), ld: failed });
+    const b = runState("run_b", { src: ok({ high_water: 8, high_water_from: 5 }), ld: ok() }, "2024-03-01T11:00:00Z");
+    const c = runState("run_c", { src: ok({ rows: 0, high_water: 8, high_water_from: 8 }), ld: ok() }, "2024-03-01T12:00:00Z");
+    for (const s of [a, b, c]) await writeJson(store, stateKey(s.run_id), s);
+    await commitHighWater(store, b);
+    await commitHighWater(store, c);
+    assert.deepEqual(await staleIncrementalSteps(store, a), [{ step: "src", readFrom: 5, committed: 8, committedBy: "run_b" }]);
+  });
+
+  it("is empty when nothing was committed since the run extracted", async () => {
+    const store = freshStore();
+    await commitHighWater(store, runState("run_0", { src: ok({ high_water: 5, high_water_from: null }), ld: ok() }));
+    assert.deepEqual(await staleIncrementalSteps(store, runState("run_a", { src: ok({ high_water: 7, high_water_from: 5 }), ld: failed })), []);
+  });
+
+  it("an extract that started with no committed mark is stale once any mark is committed; an unknown committer is left out", async () => {
+    const store = freshStore();
+    await commitHighWater(store, runState("gone", { src: ok({ high_water: 3, high_water_from: null }), ld: ok() }));
+    const a = runState("run_a", { src: ok({ high_water: 3, high_water_from: null }), ld: failed });
+    const stale = await staleIncrementalSteps(store, a);
+    assert.deepEqual(stale, [{ step: "src", readFrom: null, committed: 3 }]);
+    assert.match(staleResumeMessage(a, stale), /step src read its rows from the start \(no mark was committed then\), and another run has since committed mark 3/);
+  });
+
+  it("is empty for a run whose steps all succeeded: it committed its own marks", async () => {
+    const store = freshStore();
+    const a = runState("run_a", { src: ok({ high_water: 7, high_water_from: 5 }), ld: ok() });
+    await commitHighWater(store, a);
+    assert.deepEqual(await staleIncrementalSteps(store, a), []);
+  });
+
+  it("states written before high_water_from: judged by the mark the extract ended at and its rows", async () => {
+    const store = freshStore();
+    await commitHighWater(store, runState("run_b", { src: ok({ high_water: 7 }), other: ok({ high_water: 4 }), third: ok({ high_water: 9 }) }));
+    const a = runState("run_a", {
+      src: ok({ high_water: 7, rows: 2 }), // read rows up to 7, and 7 is committed: someone read them too
+      other: ok({ high_water: 4, rows: 0 }), // read nothing from 4: nothing to load twice
+      third: ok({ high_water: 12, rows: 3 }), // ended above the committed mark: started at or below it, unknown
+      ld: failed,
+    });
+    assert.deepEqual((await staleIncrementalSteps(store, a)).map((s) => [s.step, s.readFrom]), [["src", undefined]]);
+    const older = runState("run_old", { src: ok({ high_water: 6, rows: 0 }), ld: failed });
+    assert.deepEqual((await staleIncrementalSteps(store, older)).map((s) => s.step), ["src"], "ended below the committed mark");
+  });
+
+  it("with the DAG and the steps to re-run: only extracts a re-run step reads from", async () => {
+    const store = freshStore();
+    await commitHighWater(store, runState("run_b", { src: ok({ high_water: 7, high_water_from: 5 }), other: ok({ high_water: 4, high_water_from: 2 }), ld: ok(), ld_other: ok() }));
+    const a = runState("run_a", { src: ok({ high_water: 7, high_water_from: 5 }), other: ok({ high_water: 4, high_water_from: 2 }), ld: failed, ld_other: ok() });
+    assert.deepEqual((await staleIncrementalSteps(store, a)).map((s) => s.step), ["src", "other"]);
+    assert.deepEqual((await staleIncrementalSteps(store, a, { dag: DAG, rerun: ["ld"] })).map((s) => s.step), ["src"], "other's load already succeeded in run_a");
+    assert.deepEqual(await staleIncrementalSteps(store, a, { dag: DAG, rerun: ["src", "ld"] }), [], "a re-run extract reads afresh from the committed mark");
   });
 });

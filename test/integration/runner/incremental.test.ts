@@ -1,0 +1,95 @@
+/**
+ * The resume hazard of incremental extracts, through the CLI and a real PostgreSQL: run A extracts
+ * rows above the committed mark and fails to load them, a fresh run B loads the same rows and
+ * commits the mark; A's staged extract is then stale, and `staleIncrementalSteps` says so.
+ */
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { validatePipeline } from "../../../server/src/pipeline/validate";
+import { readHighWater, staleIncrementalSteps, staleResumeMessage } from "../../../server/src/runner/incremental";
+import { selectSteps } from "../../../server/src/runner/setup";
+import { loadState } from "../../../server/src/runner/state";
+import { LocalStagingStore } from "../../../server/src/runner/staging/localStaging";
+import { startPostgres, type TestPostgres } from "../../support/postgres";
+import { project, runCli } from "./helpers";
+
+const DB = "cli_incremental";
+let server: TestPostgres;
+let url = "";
+const p = project("cli-incremental");
+
+before(async () => {
+  server = await startPostgres();
+  url = await server.createDatabase(DB);
+});
+after(async () => {
+  await server?.stop();
+  p.cleanup();
+});
+
+const PIPELINE = `version: 1
+name: orders_sync
+connections:
+  db: { type: postgres, url: "\${env:INC_PG_URL}" }
+steps:
+  - id: src
+    extract: { connection: db, table: orders, incremental: { column: id } }
+  - id: dest
+    depends_on: [src]
+    load: { connection: db, table: orders_copy, create: false }
+`;
+
+const run = (file: string, ...args: string[]) => runCli(["run", file, ...args], { cwd: p.dir, env: { INC_PG_URL: url } });
+
+async function copiedIds(): Promise<number[]> {
+  return (await server.query<{ id: number }>("SELECT id::int AS id FROM orders_copy ORDER BY id", [], DB)).map((r) => r.id);
+}
+
+describe("an incremental extract staged by a failed run (dist/cli.js, real PostgreSQL)", () => {
+  it("is reported stale once a fresh run has committed a newer mark, naming that run", async () => {
+    await server.query("CREATE TABLE orders (id int PRIMARY KEY, v text); INSERT INTO orders SELECT g, 'v' || g FROM generate_series(1, 5) g", [], DB);
+    // Run A's load fails on a check the test lifts before run B.
+    await server.query("CREATE TABLE orders_copy (id int, v text, CONSTRAINT not_yet CHECK (id < 6))", [], DB);
+    const file = p.write("inc/orders.etl.yaml", PIPELINE);
+    const store = new LocalStagingStore(join(dirname(file), ".etl", "runs"));
+
+    const first = await run(file, "--run-id", "run_0");
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    assert.equal(await readHighWater(store, "orders_sync", "src"), 5);
+
+    await server.query("INSERT INTO orders VALUES (6, 'v6'), (7, 'v7')", [], DB);
+    const a = await run(file, "--run-id", "run_a");
+    assert.equal(a.code, 1, a.stdout + a.stderr);
+    const stateA = await loadState(store, "run_a");
+    assert.ok(stateA);
+    assert.deepEqual(
+      { status: stateA.steps.src?.status, rows: stateA.steps.src?.rows, from: stateA.steps.src?.high_water_from, to: stateA.steps.src?.high_water, load: stateA.steps.dest?.status },
+      { status: "succeeded", rows: 2, from: 5, to: 7, load: "failed" },
+      "A read 6 and 7 from mark 5 and recorded where it started",
+    );
+    const { dag, pipeline } = validatePipeline(readFileSync(file, "utf8"));
+    assert.ok(pipeline);
+    const rerun = selectSteps(pipeline, { steps: [], resume: true }, stateA);
+    assert.deepEqual(rerun, ["dest"]);
+    assert.deepEqual(await staleIncrementalSteps(store, stateA, { dag, rerun }), [], "nothing was committed since A extracted: A may resume");
+
+    await server.query("ALTER TABLE orders_copy DROP CONSTRAINT not_yet", [], DB);
+    const b = await run(file, "--run-id", "run_b");
+    assert.equal(b.code, 0, b.stdout + b.stderr);
+    assert.deepEqual(await copiedIds(), [1, 2, 3, 4, 5, 6, 7]);
+    assert.equal(await readHighWater(store, "orders_sync", "src"), 7);
+
+    const stale = await staleIncrementalSteps(store, stateA, { dag, rerun });
+    assert.deepEqual(stale, [{ step: "src", readFrom: 5, committed: 7, committedBy: "run_b" }]);
+    assert.match(staleResumeMessage(stateA, stale), /^cannot resume run run_a: step src read its rows from mark 5, and run run_b has since committed mark 7; .*Start a fresh run instead: agent-etl run .*orders\.etl\.yaml/);
+
+    // A fresh run is what the message asks for: it reads from 7 and loads nothing twice.
+    await server.query("INSERT INTO orders VALUES (8, 'v8')", [], DB);
+    const c = await run(file);
+    assert.equal(c.code, 0, c.stdout + c.stderr);
+    assert.deepEqual(await copiedIds(), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.equal(await readHighWater(store, "orders_sync", "src"), 8);
+  });
+});
