@@ -5,12 +5,13 @@
  */
 import { dirname, resolve } from "node:path";
 import type { Logger } from "pino";
+import { UsageError } from "../errors";
 import type { Dag } from "../dag/graph";
 import type { Pipeline } from "../pipeline/model";
 import { closeConnectors } from "../sources";
 import { connectionOf, type RunContext } from "./context";
 import type { EventBus } from "./events";
-import { commitHighWater } from "./incremental";
+import { commitHighWater, staleIncrementalSteps, staleResumeMessage } from "./incremental";
 import { levelsFor, runLevels } from "./scheduler";
 import { resolveConnections } from "./secrets";
 import { checkParams, checkTemplates, chooseRun, parseParams, selectSteps, templateValues, todayDs } from "./setup";
@@ -66,6 +67,12 @@ export async function prepareRun(opts: RunOptions): Promise<{ ctx: RunContext; s
   const store = await openStaging(opts.pipeline, baseDir, forStaging.connections, forStaging.secrets);
   const choice = await chooseRun(store, opts.pipeline.name, { ...(opts.runId !== undefined ? { runId: opts.runId } : {}), resume: opts.resume, steps: opts.steps });
   const selected = selectSteps(opts.pipeline, { steps: opts.steps, resume: opts.resume }, choice.previous);
+  if (choice.previous && (opts.resume || opts.steps.length > 0)) {
+    // Reusing an earlier run's staged extract after another run committed a newer mark would load
+    // the same rows twice.
+    const stale = await staleIncrementalSteps(store, choice.previous, { dag: opts.dag, rerun: selected });
+    if (stale.length > 0) throw new UsageError(staleResumeMessage(choice.previous, stale));
+  }
   const steps = new Map(opts.pipeline.steps.map((s) => [s.id, s]));
   const ds = opts.ds ?? choice.previous?.ds ?? todayDs();
   const templates = templateValues(opts.pipeline, choice.runId, ds, cliParams, choice.previous);

@@ -85,6 +85,14 @@ describe("an incremental extract staged by a failed run (dist/cli.js, real Postg
     assert.deepEqual(stale, [{ step: "src", readFrom: 5, committed: 7, committedBy: "run_b" }]);
     assert.match(staleResumeMessage(stateA, stale), /^cannot resume run run_a: step src read its rows from mark 5, and run run_b has since committed mark 7; .*Start a fresh run instead: agent-etl run .*orders\.etl\.yaml/);
 
+    // Through the CLI: the resume (or a --step re-run of the load) is refused as bad usage, and nothing is loaded twice.
+    for (const args of [["--resume", "--run-id", "run_a"], ["--step", "dest", "--run-id", "run_a"]]) {
+      const resumed = await run(file, ...args);
+      assert.equal(resumed.code, 2, resumed.stdout + resumed.stderr);
+      assert.match(resumed.stderr, /cannot resume run run_a: step src read its rows from mark 5, and run run_b has since committed mark 7/);
+    }
+    assert.deepEqual(await copiedIds(), [1, 2, 3, 4, 5, 6, 7]);
+
     // A fresh run is what the message asks for: it reads from 7 and loads nothing twice.
     await server.query("INSERT INTO orders VALUES (8, 'v8')", [], DB);
     const c = await run(file);
