@@ -14,6 +14,7 @@ import { joinUrl, httpSecrets, type HttpConnection } from "../sources/http/reque
 import { RateLimiter } from "../sources/http/rateLimiter";
 import type { S3Connection } from "../sources/s3/client";
 import { inferSample } from "../sources/s3/infer";
+import { ConnectorError } from "../errors";
 import { groupDatasets, type Dataset } from "./datasets";
 import type { Location } from "./location";
 
@@ -56,10 +57,25 @@ export async function discoverS3(source: Location & { kind: "s3" }): Promise<{ d
   for (const dataset of groupDatasets(keys)) {
     const key = dataset.files[0] as string;
     const { inferS3Columns } = await import("../sources/s3/analyze.js");
-    const sample = await inferS3Columns(connection, key, { format: dataset.format, bytes: SAMPLE_BYTES });
+    const sample = await unlessUnreadable(source, key, () => inferS3Columns(connection, key, { format: dataset.format, bytes: SAMPLE_BYTES }));
+    if (!sample) continue;
     datasets.push({ ...dataset, columns: sample.columns, sampledKey: key, sampledRecords: sample.sampledRecords });
   }
   return { datasets, truncated };
+}
+
+/**
+ * The sample, or undefined with a note when the dataset's data cannot be read as records (e.g. a
+ * CSV header naming a column twice): one such file must not stop the pipeline for all the others.
+ */
+async function unlessUnreadable<T>(source: Location, name: string, sample: () => T | Promise<T>): Promise<T | undefined> {
+  try {
+    return await sample();
+  } catch (err: unknown) {
+    if (!(err instanceof ConnectorError) || err.code !== "bad-record") throw err;
+    source.notes.push(`left out ${name}: ${err.message}`);
+    return undefined;
+  }
 }
 
 async function walk(root: string, dir: string, out: string[]): Promise<void> {
@@ -95,7 +111,8 @@ export async function discoverFiles(source: Location & { kind: "file" }): Promis
   for (const dataset of groupDatasets(paths)) {
     const path = dataset.files[0] as string;
     const head = await headOf(join(source.root, path));
-    const sample = inferSample(head.text, { format: dataset.format, complete: head.complete, where: path });
+    const sample = await unlessUnreadable(source, path, () => inferSample(head.text, { format: dataset.format, complete: head.complete, where: path }));
+    if (!sample) continue;
     datasets.push({ ...dataset, columns: sample.columns, sampledKey: path, sampledRecords: sample.records });
   }
   return { datasets, truncated: paths.length >= MAX_FILES };

@@ -100,4 +100,15 @@ describe("generate from an S3 prefix", () => {
     assert.equal(run.code, 0, run.stderr);
     assert.equal(dir.read("out/orders.jsonl").trim().split("\n").length, 3);
   });
+
+  it("leaves out a file it cannot read as records, says why, and generates the rest", async () => {
+    dir.write("mixed/good.csv", "id,name\n1,ann\n");
+    dir.write("mixed/dup.csv", "id,id\n1,2\n");
+    const res = await runCli(["generate", "--from", "mixed", "-o", "mixed.etl.yaml"], { cwd: dir.dir });
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stderr, /left out dup\.csv: .*`id` twice \(columns 1 and 2\)/);
+    const text = dir.read("mixed.etl.yaml");
+    assert.match(text, /path: good\.csv/);
+    assert.doesNotMatch(text, /dup\.csv/);
+  });
 });
