@@ -1,6 +1,6 @@
 /**
  * The Airflow DAG for a pipeline: one static Python file, one BashOperator per step running
- * `agent-etl run FILE --step ID --run-id {{ run_id }}`. Pure: takes the typed pipeline and its
+ * `agent-etl run FILE --step ID --run-id <pipeline name>__{{ run_id }}`. Pure: takes the typed pipeline and its
  * graph, returns text. It never resolves `${env:…}`/`${file:…}`, so no secret can reach the file.
  */
 import type { Dag } from "../dag/graph";
@@ -100,7 +100,11 @@ function header(options: AirflowExportOptions): string[] {
   ];
 }
 
-/** The command and its environment: data only in `env` (protected from Jinja), the shell text fixed. */
+/**
+ * The command and its environment: data only in `env` (protected from Jinja), the shell text fixed.
+ * The run id starts with the pipeline's name because Airflow's run ids (`manual__<date>`) repeat
+ * across DAGs, while pipelines in one folder or staging connection share `.etl/runs/<run_id>/`.
+ */
 function commandLines(options: AirflowExportOptions): string[] {
   const cliVars = options.cli.map((_, i) => `AGENT_ETL_CLI_${i}`);
   const command = [...cliVars.map((v) => `"$${v}"`), "run", '"$AGENT_ETL_PIPELINE"', "--step", '"$AGENT_ETL_STEP"', "--run-id", '"$AGENT_ETL_RUN_ID"', '${AGENT_ETL_DS:+--ds "$AGENT_ETL_DS"}'].join(" ");
@@ -109,7 +113,7 @@ function commandLines(options: AirflowExportOptions): string[] {
     "ENV = {",
     ...cliVars.map((v, i) => `${INDENT}"${v}": no_jinja(CLI[${i}]),`),
     `${INDENT}"AGENT_ETL_PIPELINE": no_jinja(PIPELINE),`,
-    `${INDENT}"AGENT_ETL_RUN_ID": "{{ run_id }}",`,
+    `${INDENT}"AGENT_ETL_RUN_ID": no_jinja(PIPELINE_NAME) + "__{{ run_id }}",`,
     `${INDENT}"AGENT_ETL_DS": "{{ ds | default('', true) }}",`,
     `${INDENT}# Airflow retries the task (default_args); the CLI must not retry inside each try too.`,
     `${INDENT}"AGENT_ETL_RETRIES": "0",`,
@@ -122,6 +126,7 @@ function constants(pipeline: Pipeline, options: AirflowExportOptions): string[] 
   const about = `Runs pipeline \`${pipeline.name}\` step by step with the agent-etl CLI.`;
   const description = pipeline.description !== undefined ? displayText(pipeline.description) : undefined;
   return [
+    `PIPELINE_NAME = ${pyString(pipeline.name)}`,
     `PIPELINE = ${pyString(options.pipelinePath)}`,
     `CLI = ${pyValue([...options.cli])}`,
     `DESCRIPTION = ${pyValue(description ?? null)}`,

@@ -20,6 +20,7 @@ try:
 except ImportError:  # Airflow 2 without the standard provider
     from airflow.operators.bash import BashOperator
 
+PIPELINE_NAME = "hostile_strings"
 PIPELINE = "/opt/airflow/pipelines/test/golden/airflow/hostile_strings.etl.yaml"
 CLI = ["agent-etl"]
 DESCRIPTION = "Quotes \" ' \"\"\" ''' and a backslash \\ and \\n (literal), then a real\nnewline, a tab\t, Jinja {{ ds }} {% raw %}{% endraw %} {# c #} {{ '{' }}, Python {__import__('os')}, a NUL �, bell \x07, DEL \x7f, bidi \u202e override, line sep \u2028, zero width \u200b, BOM \ufeff, unicode café Ωμέγα 日本語, emoji 🚀👩\u200d👩\u200d👧 and a trailing backslash \\"
@@ -39,7 +40,7 @@ DOC_MD_SHOWN = no_jinja(DOC_MD) if AIRFLOW_RELEASE < (2, 9, 3) else DOC_MD
 ENV = {
     "AGENT_ETL_CLI_0": no_jinja(CLI[0]),
     "AGENT_ETL_PIPELINE": no_jinja(PIPELINE),
-    "AGENT_ETL_RUN_ID": "{{ run_id }}",
+    "AGENT_ETL_RUN_ID": no_jinja(PIPELINE_NAME) + "__{{ run_id }}",
     "AGENT_ETL_DS": "{{ ds | default('', true) }}",
     # Airflow retries the task (default_args); the CLI must not retry inside each try too.
     "AGENT_ETL_RETRIES": "0",

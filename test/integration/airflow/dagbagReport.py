@@ -1,8 +1,9 @@
 """Loads every DAG file in a folder with Airflow's DagBag and prints what Airflow sees, as JSON.
 
 Usage: python dagbagReport.py DAG_FOLDER. Besides ids and edges it renders each task's `env` with
-the DAG's own Jinja environment (run_id/ds made up here), so tests can check that data survives
-Airflow's template rendering unchanged.
+the DAG's own Jinja environment (run_id/ds made up here, the same for every DAG as Airflow's run ids
+are; helpers.ts REPORT_RUN_ID), so tests can check that data survives Airflow's template rendering
+unchanged and that each pipeline still gets its own run id.
 """
 import json
 import sys

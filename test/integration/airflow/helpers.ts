@@ -13,6 +13,8 @@ import { exec, type Airflow, type AirflowHome } from "../../support/airflow";
 export const ROOT = resolve(__dirname, "..", "..", "..");
 export const CLI_JS = join(ROOT, "dist", "cli.js");
 export const FIXTURES = join(__dirname, "pipelines", "files");
+/** The Airflow run_id dagbagReport.py renders each task's `env` with. */
+export const REPORT_RUN_ID = "manual__2024-05-06T07:08:09+00:00";
 
 /** Pipeline files under `dir`, in sub-folders too (not in run state folders such as `.etl/`). */
 function pipelineFiles(dir: string): string[] {
@@ -120,11 +122,12 @@ export function assertDagMatches(file: string, dag: DagReport, command: TaskComm
     assert.equal(task.doc_md, step.description !== undefined ? shown(step.description) : null, `${file} ${step.id}: doc_md`);
     assert.equal(task.append_env, true);
     assert.equal(task.owner, pipeline.owner !== undefined ? shown(pipeline.owner) : "airflow");
-    // The env as Airflow renders it: our data unchanged, only run_id and ds filled in.
+    // The env as Airflow renders it: our data unchanged, only run_id and ds filled in; the run id
+    // is the pipeline's own, since Airflow's run ids repeat across DAGs.
     assert.deepEqual(task.env, {
       ...Object.fromEntries(command.cli.map((word, i) => [`AGENT_ETL_CLI_${i}`, word])),
       AGENT_ETL_PIPELINE: command.pipelinePath,
-      AGENT_ETL_RUN_ID: "manual__2024-05-06T07:08:09+00:00",
+      AGENT_ETL_RUN_ID: `${pipeline.name}__${REPORT_RUN_ID}`,
       AGENT_ETL_DS: "2024-05-06",
       AGENT_ETL_RETRIES: "0",
       AGENT_ETL_STEP: step.id,

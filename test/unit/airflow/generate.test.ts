@@ -10,6 +10,7 @@ import { generateAirflowDag, type AirflowExportOptions } from "../../../server/s
 import type { Io } from "../../../server/src/cli/command";
 import { main } from "../../../server/src/cli/main";
 import { validatePipeline } from "../../../server/src/pipeline/validate";
+import { checkRunId } from "../../../server/src/runner/setup";
 import { yaml } from "../helpers";
 
 const OPTIONS: AirflowExportOptions = { source: "p.etl.yaml", pipelinePath: "/srv/p.etl.yaml", cli: ["node", "/opt/agent etl/cli.js"] };
@@ -64,6 +65,17 @@ describe("generateAirflowDag", () => {
     const run = (extra: Record<string, string>) => spawnSync("bash", ["-c", py.stdout], { env: { ...env, ...extra }, encoding: "utf8" }).stdout;
     assert.equal(run({}), ["run", pipelinePath, "--step", "a", "--run-id", "manual__1"].map((a) => `[${a}]\n`).join(""));
     assert.match(run({ AGENT_ETL_DS: "2024-01-02" }), /\[--ds\]\n\[2024-01-02\]\n$/);
+  });
+
+  it("gives each pipeline its own run ids: its name (as data, not a template) before Airflow's run_id", () => {
+    const c = code(pipelineText());
+    assert.match(c, /^PIPELINE_NAME = "orders"$/m);
+    assert.match(c, /^ {4}"AGENT_ETL_RUN_ID": no_jinja\(PIPELINE_NAME\) \+ "__\{\{ run_id \}\}",$/m);
+    // The longest pipeline name before the longest run ids Airflow 2 and 3 make is still a run id the CLI takes.
+    const longest = `p${"_".repeat(62)}`;
+    for (const airflowRunId of ["manual__2024-05-06T07:08:09+00:00", "scheduled__2024-01-01T00:00:00+00:00", "asset_triggered__2024-05-06T07:08:09.123456+00:00_AbCd1234", "dataset_triggered__2024-05-06T07:08:09.123456+00:00"]) {
+      for (const name of ["orders", longest]) assert.equal(checkRunId(`${name}__${airflowRunId}`), `${name}__${airflowRunId}`);
+    }
   });
 
   it("uses schedule=, a fixed default start_date, catchup=False and never schedule_interval", () => {

@@ -85,7 +85,8 @@ export const exportCommand = defineCommand({
   summary: "write the pipeline as an Airflow DAG (export airflow FILE)",
   usage: "agent-etl export airflow FILE [-o DIR] [--pipeline-path PATH] [--cli COMMAND] [--check]",
   help: `Writes DIR/<name>.py, an Airflow DAG (Airflow 2.9+ and 3.x) with one task per step. Each task
-runs \`<cli> run <pipeline> --step <id> --run-id {{ run_id }}\` on the Airflow worker.
+runs \`<cli> run <pipeline> --step <id> --run-id <name>__{{ run_id }}\` on the Airflow worker
+(the pipeline's name first: Airflow's run ids repeat across DAGs, run folders must not).
 
 Options:
   -o, --out DIR            folder for the DAG file (default: the current folder); - prints it to stdout

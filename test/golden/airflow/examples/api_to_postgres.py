@@ -20,6 +20,7 @@ try:
 except ImportError:  # Airflow 2 without the standard provider
     from airflow.operators.bash import BashOperator
 
+PIPELINE_NAME = "tickets_from_api"
 PIPELINE = "/opt/airflow/pipelines/examples/api_to_postgres.etl.yaml"
 CLI = ["agent-etl"]
 DESCRIPTION = "Mirrors support tickets from the helpdesk API into the warehouse every hour."
@@ -39,7 +40,7 @@ DOC_MD_SHOWN = no_jinja(DOC_MD) if AIRFLOW_RELEASE < (2, 9, 3) else DOC_MD
 ENV = {
     "AGENT_ETL_CLI_0": no_jinja(CLI[0]),
     "AGENT_ETL_PIPELINE": no_jinja(PIPELINE),
-    "AGENT_ETL_RUN_ID": "{{ run_id }}",
+    "AGENT_ETL_RUN_ID": no_jinja(PIPELINE_NAME) + "__{{ run_id }}",
     "AGENT_ETL_DS": "{{ ds | default('', true) }}",
     # Airflow retries the task (default_args); the CLI must not retry inside each try too.
     "AGENT_ETL_RETRIES": "0",

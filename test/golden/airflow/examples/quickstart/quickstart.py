@@ -20,6 +20,7 @@ try:
 except ImportError:  # Airflow 2 without the standard provider
     from airflow.operators.bash import BashOperator
 
+PIPELINE_NAME = "quickstart"
 PIPELINE = "/opt/airflow/pipelines/examples/quickstart/quickstart.etl.yaml"
 CLI = ["agent-etl"]
 DESCRIPTION = "Joins paid orders to customers and sums revenue per country, from local CSV/JSON files into local files."
@@ -39,7 +40,7 @@ DOC_MD_SHOWN = no_jinja(DOC_MD) if AIRFLOW_RELEASE < (2, 9, 3) else DOC_MD
 ENV = {
     "AGENT_ETL_CLI_0": no_jinja(CLI[0]),
     "AGENT_ETL_PIPELINE": no_jinja(PIPELINE),
-    "AGENT_ETL_RUN_ID": "{{ run_id }}",
+    "AGENT_ETL_RUN_ID": no_jinja(PIPELINE_NAME) + "__{{ run_id }}",
     "AGENT_ETL_DS": "{{ ds | default('', true) }}",
     # Airflow retries the task (default_args); the CLI must not retry inside each try too.
     "AGENT_ETL_RETRIES": "0",
