@@ -4,13 +4,13 @@
  * runs an exported pipeline through the built CLI with the same result as `agent-etl run`.
  */
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startPostgres, type TestPostgres } from "../../support/postgres";
 import { AIRFLOW_VERSIONS, airflowHome, ensureAirflow, exec, type Airflow, type AirflowHome } from "../../support/airflow";
-import { allPipelines, assertDagMatches, CLI_JS, dagBag, exportTo, FIXTURES, ROOT } from "./helpers";
+import { allPipelines, assertDagMatches, CLI_JS, dagBag, exportTo, FIXTURES, REPORT_RUN_ID, ROOT } from "./helpers";
 
 const DS = "2024-05-06";
 const timings: string[] = [];
@@ -27,6 +27,21 @@ function fixtureCopy(label: string): string {
   const dir = mkdtempSync(join(tmpdir(), `agent-etl-${label}-`));
   cpSync(FIXTURES, dir, { recursive: true });
   return dir;
+}
+
+/** The copy of examples/quickstart an Airflow run works in (without its outputs and run state). */
+function quickstartCopy(label: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `agent-etl-${label}-`));
+  cpSync(join(ROOT, "examples", "quickstart"), dir, { recursive: true, filter: (src) => !/[/\\](out|\.etl)$/.test(src) });
+  return dir;
+}
+
+/** The run ids in the home's metadata database, per DAG. */
+async function dagRunIds(airflow: Airflow, home: AirflowHome): Promise<Record<string, string[]>> {
+  const script = "import json, sqlite3, sys\nc = sqlite3.connect(sys.argv[1])\nruns = {}\nfor d, r in c.execute('select dag_id, run_id from dag_run order by run_id'): runs.setdefault(d, []).append(r)\nprint(json.dumps(runs))";
+  const r = await exec(airflow.python, ["-c", script, join(home.home, "airflow.db")]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as Record<string, string[]>;
 }
 
 /** `{task_id: [state, try_number]}` of the single run in the home's metadata database. */
@@ -79,6 +94,9 @@ for (const version of AIRFLOW_VERSIONS) {
       assert.deepEqual(report.warnings, {}, "warnings while parsing the exports");
       assert.deepEqual(Object.keys(report.dags).sort(), [...ids.keys()].sort());
       for (const [id, file] of ids) assertDagMatches(file, report.dags[id] as never, file === hostile ? command : undefined);
+      // Every DAG was rendered under the same Airflow run_id; each still hands its pipeline its own run id.
+      const runIds = new Set(Object.values(report.dags).flatMap((d) => Object.values(d.tasks).map((t) => t.env["AGENT_ETL_RUN_ID"])));
+      assert.equal(runIds.size, ids.size, `one run id per DAG under Airflow run_id ${REPORT_RUN_ID}: ${[...runIds].join(", ")}`);
       rmSync(hostileDir, { recursive: true, force: true });
     });
 
@@ -97,13 +115,8 @@ for (const version of AIRFLOW_VERSIONS) {
       });
 
       if (version === "2.10.5") it("runs the exported quickstart through the CLI; its outputs equal a direct `agent-etl run`", async () => {
-        const copy = (label: string) => {
-          const dir = mkdtempSync(join(tmpdir(), `agent-etl-${label}-`));
-          cpSync(join(ROOT, "examples", "quickstart"), dir, { recursive: true, filter: (src) => !/[/\\](out|\.etl)$/.test(src) });
-          return dir;
-        };
-        const direct = copy("quickstart-direct");
-        const viaAirflow = copy("quickstart-airflow");
+        const direct = quickstartCopy("quickstart-direct");
+        const viaAirflow = quickstartCopy("quickstart-airflow");
         const file = (dir: string) => join(dir, "quickstart.etl.yaml");
         const run = await exec("node", [CLI_JS, "run", file(direct), "--ds", DS]);
         assert.equal(run.code, 0, `agent-etl run failed:\n${run.stderr}\n${run.stdout}`);
@@ -118,6 +131,45 @@ for (const version of AIRFLOW_VERSIONS) {
           assert.equal(readFileSync(join(viaAirflow, out), "utf8"), expected, out);
         }
         for (const dir of [direct, viaAirflow]) rmSync(dir, { recursive: true, force: true });
+      });
+
+      if (version === "2.10.5") it("runs two pipelines of one folder as two DAGs under the same Airflow run_id, each in its own run folder", async () => {
+        const dir = quickstartCopy("twins");
+        const twins = ["twin_a", "twin_b"];
+        const quickstart = readFileSync(join(dir, "quickstart.etl.yaml"), "utf8");
+        rmSync(join(dir, "quickstart.etl.yaml"));
+        for (const name of twins) {
+          const text = quickstart.replace("name: quickstart", `name: ${name}`).replace("root: out", `root: out_${name}`);
+          assert.notEqual(text, quickstart);
+          writeFileSync(join(dir, `${name}.etl.yaml`), text);
+        }
+        const home = await airflowHome(airflow);
+        try {
+          for (const name of twins) {
+            const dagId = await exportTo(join(dir, `${name}.etl.yaml`), home.dags);
+            const r = await dagsTest(airflow, home, dagId);
+            assert.equal(r.code, 0, `airflow dags test ${dagId} failed:\n${r.stderr.slice(-5000)}`);
+            const states = await taskStates(airflow, home, dagId);
+            assert.ok(Object.keys(states).length > 0 && Object.values(states).every(([s, n]) => s === "success" && n === 1), `${dagId}: ${JSON.stringify(states)}`);
+          }
+          const runs = await dagRunIds(airflow, home);
+          const airflowRunId = runs["twin_a"]?.[0] ?? "";
+          assert.deepEqual(runs, { twin_a: [airflowRunId], twin_b: [airflowRunId] }, "both DAGs ran under the same Airflow run_id");
+          const runDirs = readdirSync(join(dir, ".etl", "runs")).sort();
+          assert.deepEqual(runDirs, twins.map((name) => `${name}__${airflowRunId}`));
+          for (const name of twins) {
+            const state = JSON.parse(readFileSync(join(dir, ".etl", "runs", `${name}__${airflowRunId}`, "state.json"), "utf8")) as { pipeline: string; file: string; run_id: string; status: string };
+            assert.deepEqual([state.pipeline, state.file, state.run_id, state.status], [name, join(dir, `${name}.etl.yaml`), `${name}__${airflowRunId}`, "succeeded"]);
+          }
+          for (const out of ["paid_orders.jsonl", "revenue_by_country.csv"]) {
+            const a = readFileSync(join(dir, "out_twin_a", out), "utf8");
+            assert.ok(a.trim().split("\n").length >= 2, `${out}: ${a}`);
+            assert.equal(readFileSync(join(dir, "out_twin_b", out), "utf8"), a, out);
+          }
+        } finally {
+          home.cleanup();
+          rmSync(dir, { recursive: true, force: true });
+        }
       });
 
       if (version === "3.3.2") it("runs a PostgreSQL pipeline with secrets from the worker's environment; a failing step fails its task and the retry re-runs only that step", async () => {
