@@ -74,11 +74,16 @@ async function execute(args: Args, io: Io): Promise<number> {
   // SIGTERM is how Airflow, Docker and Kubernetes stop a task: like Ctrl-C, abort the steps (loads
   // roll back), record the run as failed and print the summary. A second signal kills at once.
   let terminated = false;
-  const onSigint = () => controller.abort(new EtlError("interrupted", "interrupted (Ctrl-C)"));
-  const onSigterm = () => {
-    terminated = true;
-    controller.abort(new EtlError("interrupted", "interrupted (SIGTERM)"));
+  // The first signal of either kind stops the run; both listeners go, so any second one (Ctrl-C
+  // then SIGTERM, or the reverse) takes its default action and ends the process at once.
+  const stop = (signal: "SIGINT" | "SIGTERM") => {
+    process.removeListener("SIGINT", onSigint);
+    process.removeListener("SIGTERM", onSigterm);
+    terminated = signal === "SIGTERM";
+    controller.abort(new EtlError("interrupted", signal === "SIGINT" ? "interrupted (Ctrl-C)" : "interrupted (SIGTERM)"));
   };
+  const onSigint = () => stop("SIGINT");
+  const onSigterm = () => stop("SIGTERM");
   process.once("SIGINT", onSigint);
   process.once("SIGTERM", onSigterm);
   try {

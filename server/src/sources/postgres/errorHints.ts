@@ -40,7 +40,7 @@ const BY_CONTEXT: Record<PgErrorContext, Record<string, string>> = {
     "42P01": "check the extract's `table` (and the connection's `schema`)",
     "42703": "check `columns` and `incremental.column`: each must be a column of the table",
     "25006": "an extract only reads; run statements that write in a `sql` step",
-    "22": "a value does not fit its type; `incremental.initial` must be a value of the column's type",
+    "22": "a value does not fit its type (a view computing it?); with `incremental`, `incremental.initial` must be a value of the column's type",
   },
   "extract-query": {
     "42P01": "check the table names in the extract's `query`",
