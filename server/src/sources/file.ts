@@ -96,7 +96,8 @@ export async function matchFiles(root: string, pattern: string, connectionName =
   return files;
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process of this machine is still running (EPERM: it is, as another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

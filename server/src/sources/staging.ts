@@ -16,4 +16,12 @@ export interface StagingStore {
   /** Keys under a prefix. */
   list(prefix: string): Promise<string[]>;
   remove(key: string): Promise<void>;
+  /**
+   * Replaces a small text object with `change(current)` (`undefined`: absent) atomically against
+   * every other `update` of the key, from any process sharing the store, so concurrent
+   * read-modify-writes (parallel `--step` tasks saving one run's state) never lose one another.
+   * `change` may be called more than once (after a conflict) and must only compute. Resolves to
+   * the text written.
+   */
+  update(key: string, change: (current: string | undefined) => string): Promise<string>;
 }

@@ -64,6 +64,19 @@ describe("S3StagingStore", () => {
   });
 });
 
+describe("S3StagingStore.update (conditional PUTs)", () => {
+  it("N concurrent increments of one key, through separate stores, end at exactly N", async () => {
+    const increment = (current: string | undefined) => String(Number(current ?? "0") + 1);
+    const stores = Array.from({ length: 8 }, () => new S3StagingStore(s3.connection(bucket) as S3Connection, { prefix: "counters" }));
+    const N = 40;
+    const results = await Promise.all(Array.from({ length: N }, (_, i) => stores[i % stores.length]!.update("r1/count.txt", increment)));
+    assert.equal((await bytesOf(await stores[0]!.read("r1/count.txt"))).toString(), String(N));
+    // Every update saw a different value: a PUT over a changed object was refused and redone.
+    assert.deepEqual(results.map(Number).sort((a, b) => a - b), Array.from({ length: N }, (_, i) => i + 1));
+    for (const store of stores) store.close();
+  });
+});
+
 describe("S3 analysis", () => {
   before(async () => {
     const objects: Array<[string, string | Uint8Array]> = [];

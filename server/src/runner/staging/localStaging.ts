@@ -1,10 +1,14 @@
-/** The local StagingStore: a folder (`.etl/runs/` beside the pipeline file by default). Writes are atomic. */
+/**
+ * The local StagingStore: a folder (`.etl/runs/` beside the pipeline file by default). Writes are
+ * atomic; `update` holds a lock file beside the key (`.<name>.lock`) around its read and write.
+ */
 import { createReadStream } from "node:fs";
-import { readdir, rm, stat } from "node:fs/promises";
-import { join, relative, resolve, sep } from "node:path";
+import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { ConnectorError } from "../../errors";
 import { confinePath, copyFileAtomic, writeFileAtomic } from "../../sources/file";
 import type { StagingStore } from "../../sources/staging";
+import { withFileLock } from "./fileLock";
 
 export class LocalStagingStore implements StagingStore {
   constructor(readonly root: string, private readonly shown = root) {}
@@ -46,6 +50,24 @@ export class LocalStagingStore implements StagingStore {
   async remove(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
   }
+
+  async update(key: string, change: (current: string | undefined) => string): Promise<string> {
+    const path = this.pathOf(key);
+    await mkdir(dirname(path), { recursive: true });
+    return withFileLock(join(dirname(path), `.${basename(path)}.lock`), async () => {
+      const current = await readFile(path, "utf8").catch((err: unknown) => {
+        if ((err as { code?: string }).code === "ENOENT") return undefined;
+        throw err;
+      });
+      const next = change(current);
+      await writeFileAtomic(path, once(next));
+      return next;
+    });
+  }
+}
+
+async function* once(text: string): AsyncGenerator<string> {
+  yield text;
 }
 
 async function listInto(root: string, dir: string, out: string[]): Promise<void> {
@@ -53,6 +75,6 @@ async function listInto(root: string, dir: string, out: string[]): Promise<void>
   for (const e of entries) {
     const full = join(dir, e.name);
     if (e.isDirectory()) await listInto(root, full, out);
-    else if (e.isFile() && !e.name.endsWith(".tmp")) out.push(relative(root, full).split(sep).join("/"));
+    else if (e.isFile() && !e.name.endsWith(".tmp") && !e.name.endsWith(".lock")) out.push(relative(root, full).split(sep).join("/"));
   }
 }

@@ -1,11 +1,14 @@
 /**
  * Object I/O shared by the connector and the staging store: streaming GET (errors mid-stream
  * are classified too), ranged GET, all-or-nothing upload (one PUT for small bodies, a multipart
- * upload that is aborted on any failure for large ones), HEAD and DELETE.
+ * upload that is aborted on any failure for large ones), HEAD and DELETE, and a conditional
+ * read-modify-write of small objects.
  */
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, Upload } from "./sdk";
 import { Readable } from "node:stream";
-import { classifyS3Error, isNotFound, s3ErrorCode } from "./errors";
+import { setTimeout as delay } from "node:timers/promises";
+import { ConnectorError } from "../../errors";
+import { classifyS3Error, isNotFound, s3ErrorCode, s3HttpStatus } from "./errors";
 import { errorContext, fullKey, s3Call, s3Url, type S3Target } from "./client";
 
 /** Multipart part size: S3's minimum is 5 MiB; 8 MiB keeps part counts low and memory bounded. */
@@ -149,4 +152,57 @@ export async function deleteObject(target: S3Target, key: string, signal?: Abort
   await s3Call(target, `deleting ${s3Url(target, key)}`, () =>
     target.client.send(new DeleteObjectCommand({ Bucket: target.bucket, Key: fullKey(target, key) }), { abortSignal: signal }),
   );
+}
+
+/** A small object's text and ETag, or undefined when it does not exist. */
+async function getObjectText(target: S3Target, key: string, signal?: AbortSignal): Promise<{ text: string; etag: string } | undefined> {
+  const action = `reading ${s3Url(target, key)}`;
+  try {
+    const out = await target.client.send(new GetObjectCommand({ Bucket: target.bucket, Key: fullKey(target, key) }), { abortSignal: signal });
+    const text = out.Body ? await out.Body.transformToString() : "";
+    if (!out.ETag) throw new ConnectorError("s3-error", `${action}: the server sent no ETag, which updating it safely needs`);
+    return { text, etag: out.ETag };
+  } catch (err: unknown) {
+    if (isNotFound(err)) return undefined;
+    throw classifyS3Error(err, errorContext(target, action));
+  }
+}
+
+/** Another writer got there first: 412 (ETag changed, or the object now exists), 409 (a concurrent conditional write), 404 (deleted meanwhile). */
+function lostRace(err: unknown, existed: boolean): boolean {
+  const status = s3HttpStatus(err);
+  return status === 412 || status === 409 || (existed && isNotFound(err));
+}
+
+/** Conflicts tolerated before giving up (with the backoff, a minute or so of contention). */
+const MAX_UPDATE_ATTEMPTS = 300;
+
+export interface UpdateOptions extends UploadOptions {
+  maxAttempts?: number;
+}
+
+/**
+ * Replaces a small object with `change(current)` only if nobody wrote it since it was read: a
+ * conditional PUT (`If-Match` the ETag read, `If-None-Match: *` when it was absent), read again and
+ * retried when another writer won. S3 and MinIO honour both conditions.
+ */
+export async function updateObject(target: S3Target, key: string, change: (current: string | undefined) => string, options: UpdateOptions = {}): Promise<string> {
+  const action = `updating ${s3Url(target, key)}`;
+  const attempts = options.maxAttempts ?? MAX_UPDATE_ATTEMPTS;
+  for (let attempt = 1; ; attempt++) {
+    const current = await getObjectText(target, key, options.signal);
+    const next = change(current?.text);
+    const condition = current ? { IfMatch: current.etag } : { IfNoneMatch: "*" };
+    try {
+      await target.client.send(
+        new PutObjectCommand({ Bucket: target.bucket, Key: fullKey(target, key), Body: next, ContentType: options.contentType, ...condition }),
+        { abortSignal: options.signal },
+      );
+      return next;
+    } catch (err: unknown) {
+      if (!lostRace(err, current !== undefined)) throw classifyS3Error(err, errorContext(target, action));
+      if (attempt >= attempts) throw new ConnectorError("s3-conflict", `${action} failed: other writers changed it ${attempts} times in a row; retry the step`, true, { cause: err });
+    }
+    await delay(Math.min(5 * 2 ** attempt, 200) * (0.5 + Math.random()), undefined, options.signal ? { signal: options.signal } : {});
+  }
 }

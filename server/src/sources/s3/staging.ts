@@ -7,7 +7,7 @@ import { createReadStream } from "node:fs";
 import type { StagingStore } from "../staging";
 import { createS3Target, prefixBase, type S3Connection, type S3Target } from "./client";
 import { listObjects } from "./list";
-import { deleteObject, getObjectStream, headObject, uploadObject } from "./objects";
+import { deleteObject, getObjectStream, headObject, updateObject, uploadObject } from "./objects";
 
 export interface S3StagingOptions {
   /** The staging `prefix` (a folder inside the connection's own `prefix`). */
@@ -63,6 +63,10 @@ export class S3StagingStore implements StagingStore {
 
   async remove(key: string): Promise<void> {
     await deleteObject(this.target, key, this.signal);
+  }
+
+  update(key: string, change: (current: string | undefined) => string): Promise<string> {
+    return updateObject(this.target, key, change, this.signal ? { signal: this.signal, contentType: contentType(key) } : { contentType: contentType(key) });
   }
 
   /** Releases the client's sockets. */
