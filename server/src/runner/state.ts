@@ -1,9 +1,9 @@
 /**
  * Run state, `<run_id>/state.json` in the staging store: what each step did, so `--resume` re-runs
- * only the steps that did not succeed. Writes are serialized and atomic (the store's contract).
+ * only the steps that did not succeed. Each write is an atomic read-modify-write (`StagingStore.update`).
  */
 import type { StagingStore } from "../sources/staging";
-import { readJson, writeJson } from "./stagedData";
+import { readJson } from "./stagedData";
 
 export type StepStatus = "pending" | "running" | "succeeded" | "failed" | "skipped";
 /**
@@ -68,8 +68,9 @@ export async function latestRunId(store: StagingStore, pipeline: string): Promis
 
 /**
  * Holds the state in memory and persists each change in order. Steps of one run may execute in
- * different processes (Airflow tasks with `--step`), so each save re-reads the stored state and
- * overlays only the steps this process ran.
+ * different processes at once (Airflow tasks with `--step`), so each save is one atomic
+ * read-modify-write of the stored state (`StagingStore.update`) that overlays only the steps this
+ * process ran: a parallel task's update is never overwritten by a stale copy.
  */
 export class RunStateWriter {
   private chain: Promise<void> = Promise.resolve();
@@ -107,15 +108,31 @@ export class RunStateWriter {
     else this.state.finished_at = new Date().toISOString();
   }
 
+  /** The state to store over `stored` (may run again when another process wrote first). */
+  private merge(stored: string | undefined): string {
+    const steps = { ...(parseState(stored)?.steps ?? {}) };
+    for (const id of this.touched) if (this.state.steps[id]) steps[id] = this.state.steps[id];
+    // Steps nobody has recorded yet keep their in-memory state (pending, or from the resumed run).
+    for (const [id, s] of Object.entries(this.state.steps)) if (!(id in steps)) steps[id] = s;
+    this.state.steps = steps;
+    if (this.finished) this.settle(this.finished.failed);
+    return JSON.stringify(this.state, null, 2) + "\n";
+  }
+
   save(): Promise<void> {
     this.chain = this.chain.then(async () => {
-      const stored = await loadState(this.store, this.state.run_id).catch(() => undefined);
-      const steps = { ...(stored?.steps ?? {}), ...this.state.steps };
-      for (const [id, s] of Object.entries(stored?.steps ?? {})) if (!this.touched.has(id)) steps[id] = s;
-      this.state.steps = steps;
-      if (this.finished) this.settle(this.finished.failed);
-      await writeJson(this.store, stateKey(this.state.run_id), this.state);
+      await this.store.update(stateKey(this.state.run_id), (stored) => this.merge(stored));
     });
     return this.chain;
+  }
+}
+
+/** A stored state, or undefined when absent or unreadable (then this process's view is written). */
+function parseState(text: string | undefined): RunState | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as RunState;
+  } catch {
+    return undefined;
   }
 }

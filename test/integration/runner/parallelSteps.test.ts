@@ -1,0 +1,54 @@
+/**
+ * One run continued by parallel `--step` processes, as Airflow runs sibling tasks: each process's
+ * state update survives the others', so the run ends succeeded; and a step removed from the file
+ * no longer counts toward the run's status.
+ */
+import assert from "node:assert/strict";
+import { after, describe, it } from "node:test";
+import { project, runCli } from "./helpers";
+
+const PIPELINE = `version: 1
+name: fan
+connections:
+  files: { type: file }
+steps:
+  - id: ex
+    extract: { connection: files, path: data/a.csv }
+  - id: ld1
+    depends_on: [ex]
+    load: { connection: files, path: out/one.jsonl }
+  - id: ld2
+    depends_on: [ex]
+    load: { connection: files, path: out/two.jsonl }
+`;
+
+interface State {
+  status: string;
+  steps: Record<string, { status: string }>;
+}
+
+describe("parallel --step processes of one run", () => {
+  const p = project("parallel-steps");
+  const file = p.write("fan.etl.yaml", PIPELINE);
+  p.write("data/a.csv", "id,amount\n1,10\n2,3\n");
+  const state = (run: string) => JSON.parse(p.read(`.etl/runs/${run}/state.json`)) as State;
+  after(() => p.cleanup());
+
+  it("keep each other's step updates: every round ends with the run and both loads succeeded", async () => {
+    for (let round = 1; round <= 10; round++) {
+      const run = `par${round}`;
+      const ex = await runCli(["run", file, "--step", "ex", "--run-id", run], { cwd: p.dir });
+      assert.equal(ex.code, 0, ex.stdout + ex.stderr);
+      const loads = await Promise.all(["ld1", "ld2"].map((id) => runCli(["run", file, "--step", id, "--run-id", run], { cwd: p.dir })));
+      for (const r of loads) assert.equal(r.code, 0, r.stdout + r.stderr);
+      const s = state(run);
+      assert.deepEqual(
+        { status: s.status, ex: s.steps.ex?.status, ld1: s.steps.ld1?.status, ld2: s.steps.ld2?.status },
+        { status: "succeeded", ex: "succeeded", ld1: "succeeded", ld2: "succeeded" },
+        `round ${round}`,
+      );
+    }
+    assert.equal(p.read("out/one.jsonl"), '{"id":"1","amount":"10"}\n{"id":"2","amount":"3"}\n');
+    assert.equal(p.read("out/two.jsonl"), p.read("out/one.jsonl"));
+  });
+});
