@@ -48,11 +48,15 @@ export function loadState(store: StagingStore, runId: string): Promise<RunState 
   return readJson<RunState>(store, stateKey(runId));
 }
 
-/** The run's status from all its steps, whichever process ran them. */
-export function runStatusOf(steps: Record<string, StepState>): RunStatus {
-  const all = Object.values(steps);
-  if (all.every((s) => s.status === "succeeded")) return "succeeded";
-  return all.some((s) => s.status === "failed") ? "failed" : "running";
+/**
+ * The run's status from its steps, whichever process ran them. `stepIds`: the pipeline's steps as
+ * it is now (default: every recorded step); a step since renamed or removed from the file no longer
+ * counts, so its old failure cannot keep the run failed, and a step not run yet counts as pending.
+ */
+export function runStatusOf(steps: Record<string, StepState>, stepIds: readonly string[] = Object.keys(steps)): RunStatus {
+  const all = stepIds.map((id) => steps[id]?.status ?? "pending");
+  if (all.every((s) => s === "succeeded")) return "succeeded";
+  return all.some((s) => s === "failed") ? "failed" : "running";
 }
 
 /** The most recently started run of this pipeline in the store, if any. */
@@ -77,11 +81,16 @@ export class RunStateWriter {
   private readonly touched = new Set<string>();
   /** Set by `finish`: whether this process's steps failed (or were interrupted). */
   private finished: { failed: boolean } | undefined;
+  private readonly stepIds: readonly string[];
 
+  /** `stepIds`: the pipeline's steps as it is now; by default the steps `state` starts with. */
   constructor(
     private readonly store: StagingStore,
     readonly state: RunState,
-  ) {}
+    stepIds?: readonly string[],
+  ) {
+    this.stepIds = stepIds ?? Object.keys(state.steps);
+  }
 
   step(id: string, patch: Partial<StepState>): Promise<void> {
     const current = this.state.steps[id] ?? { status: "pending" };
@@ -103,7 +112,7 @@ export class RunStateWriter {
   }
 
   private settle(failed: boolean): void {
-    this.state.status = failed ? "failed" : runStatusOf(this.state.steps);
+    this.state.status = failed ? "failed" : runStatusOf(this.state.steps, this.stepIds);
     if (this.state.status === "running") delete this.state.finished_at;
     else this.state.finished_at = new Date().toISOString();
   }

@@ -51,4 +51,24 @@ describe("parallel --step processes of one run", () => {
     assert.equal(p.read("out/one.jsonl"), '{"id":"1","amount":"10"}\n{"id":"2","amount":"3"}\n');
     assert.equal(p.read("out/two.jsonl"), p.read("out/one.jsonl"));
   });
+
+  it("a step removed from the file no longer keeps the run failed", async () => {
+    const withCheck = `${PIPELINE}  - id: check
+    depends_on: [ex]
+    transform:
+      - cast: { amount: number }
+`;
+    const checked = p.write("checked.etl.yaml", withCheck.replace("name: fan", "name: checked"));
+    p.write("data/a.csv", "id,amount\n1,10\n2,x\n");
+    const failed = await runCli(["run", checked, "--run-id", "rm1"], { cwd: p.dir });
+    assert.equal(failed.code, 1, failed.stdout + failed.stderr);
+    assert.equal(state("rm1").status, "failed");
+    assert.equal(state("rm1").steps.check?.status, "failed");
+
+    // The failing step is taken out of the pipeline; resuming runs what is left.
+    p.write("checked.etl.yaml", PIPELINE.replace("name: fan", "name: checked"));
+    const resumed = await runCli(["run", checked, "--resume", "--run-id", "rm1"], { cwd: p.dir });
+    assert.equal(resumed.code, 0, resumed.stdout + resumed.stderr);
+    assert.equal(state("rm1").status, "succeeded");
+  });
 });
