@@ -6,9 +6,10 @@
  * mark backwards, and a run whose staged extract predates another run's commit is reported by
  * `staleIncrementalSteps` so it is not resumed (its rows would be loaded twice).
  */
-import { downstreamClosure, type Dag } from "../dag/graph";
+import type { Step } from "../pipeline/model";
 import type { StagingStore } from "../sources/staging";
 import { compareMarks, laterMark, type Mark } from "./marks";
+import { recordReaders } from "./recordEdges";
 import { readJson, writeJson } from "./stagedData";
 import { stateKey, type RunState, type StepState } from "./state";
 
@@ -65,11 +66,11 @@ function overtaken(s: StepState, committed: Mark): boolean {
   return c > 0 || (c === 0 && (s.rows ?? 0) > 0);
 }
 
-/** Whether a step that will run depends on `step`'s staged output (and `step` itself is not re-run). */
-function reused(step: string, reuse: { dag: Dag; rerun: readonly string[] }): boolean {
+/** Whether a step that will run reads `step`'s staged records (and `step` itself is not re-run). */
+function reused(step: string, reuse: { steps: readonly Step[]; rerun: readonly string[] }): boolean {
   const rerun = new Set(reuse.rerun);
   if (rerun.has(step)) return false;
-  return [...downstreamClosure(reuse.dag, step)].some((id) => id !== step && rerun.has(id));
+  return recordReaders(reuse.steps, step).some((s) => rerun.has(s.id));
 }
 
 /** The latest-finished other run that moved `step`'s mark to `committed`, from the states in the store. */
@@ -92,12 +93,12 @@ async function committer(store: StagingStore, run: RunState, step: string, commi
  * it has most likely loaded the same rows, and loading this run's staged records would load them
  * again. Returns [] for a run whose steps all succeeded (it committed its own marks).
  *
- * `reuse` (the pipeline's DAG and the steps the resumed run will execute) narrows the answer to
- * extracts whose output one of those steps reads, directly or through staged steps between; an
- * extract that is itself re-run reads afresh from the committed mark. Without `reuse`, every
- * overtaken extract is returned.
+ * `reuse` (the pipeline's steps and the steps the resumed run will execute) narrows the answer to
+ * extracts whose records one of those steps reads, directly or through transforms between (not
+ * through ordering-only `depends_on`); an extract that is itself re-run reads afresh from the
+ * committed mark. Without `reuse`, every overtaken extract is returned.
  */
-export async function staleIncrementalSteps(store: StagingStore, run: RunState, reuse?: { dag: Dag; rerun: readonly string[] }): Promise<StaleIncrementalStep[]> {
+export async function staleIncrementalSteps(store: StagingStore, run: RunState, reuse?: { steps: readonly Step[]; rerun: readonly string[] }): Promise<StaleIncrementalStep[]> {
   if (Object.values(run.steps).every((s) => s.status === "succeeded")) return [];
   const marks = (await readJson<Marks>(store, key(run.pipeline))) ?? {};
   const stale: StaleIncrementalStep[] = [];

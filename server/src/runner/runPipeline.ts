@@ -70,7 +70,7 @@ export async function prepareRun(opts: RunOptions): Promise<{ ctx: RunContext; s
   if (choice.previous && (opts.resume || opts.steps.length > 0)) {
     // Reusing an earlier run's staged extract after another run committed a newer mark would load
     // the same rows twice.
-    const stale = await staleIncrementalSteps(store, choice.previous, { dag: opts.dag, rerun: selected });
+    const stale = await staleIncrementalSteps(store, choice.previous, { steps: opts.pipeline.steps, rerun: selected });
     if (stale.length > 0) throw new UsageError(staleResumeMessage(choice.previous, stale));
   }
   const steps = new Map(opts.pipeline.steps.map((s) => [s.id, s]));

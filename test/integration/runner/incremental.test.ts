@@ -69,11 +69,11 @@ describe("an incremental extract staged by a failed run (dist/cli.js, real Postg
       { status: "succeeded", rows: 2, from: 5, to: 7, load: "failed" },
       "A read 6 and 7 from mark 5 and recorded where it started",
     );
-    const { dag, pipeline } = validatePipeline(readFileSync(file, "utf8"));
+    const { pipeline } = validatePipeline(readFileSync(file, "utf8"));
     assert.ok(pipeline);
     const rerun = selectSteps(pipeline, { steps: [], resume: true }, stateA);
     assert.deepEqual(rerun, ["dest"]);
-    assert.deepEqual(await staleIncrementalSteps(store, stateA, { dag, rerun }), [], "nothing was committed since A extracted: A may resume");
+    assert.deepEqual(await staleIncrementalSteps(store, stateA, { steps: pipeline.steps, rerun }), [], "nothing was committed since A extracted: A may resume");
 
     await server.query("ALTER TABLE orders_copy DROP CONSTRAINT not_yet", [], DB);
     const b = await run(file, "--run-id", "run_b");
@@ -81,7 +81,7 @@ describe("an incremental extract staged by a failed run (dist/cli.js, real Postg
     assert.deepEqual(await copiedIds(), [1, 2, 3, 4, 5, 6, 7]);
     assert.equal(await readHighWater(store, "orders_sync", "src"), 7);
 
-    const stale = await staleIncrementalSteps(store, stateA, { dag, rerun });
+    const stale = await staleIncrementalSteps(store, stateA, { steps: pipeline.steps, rerun });
     assert.deepEqual(stale, [{ step: "src", readFrom: 5, committed: 7, committedBy: "run_b" }]);
     assert.match(staleResumeMessage(stateA, stale), /^cannot resume run run_a: step src read its rows from mark 5, and run run_b has since committed mark 7; .*Start a fresh run instead: agent-etl run .*orders\.etl\.yaml/);
 
@@ -99,5 +99,52 @@ describe("an incremental extract staged by a failed run (dist/cli.js, real Postg
     assert.equal(c.code, 0, c.stdout + c.stderr);
     assert.deepEqual(await copiedIds(), [1, 2, 3, 4, 5, 6, 7, 8]);
     assert.equal(await readHighWater(store, "orders_sync", "src"), 8);
+  });
+});
+
+/** A pipeline `name` copying table `t` into `t_copy`, with `more` steps appended. */
+function copyPipeline(name: string, t: string, load = "create: false", more = ""): string {
+  return `version: 1
+name: ${name}
+connections:
+  db: { type: postgres, url: "\${env:INC_PG_URL}" }
+steps:
+  - id: src
+    extract: { connection: db, table: ${t}, incremental: { column: id } }
+  - id: dest
+    depends_on: [src]
+    load: { connection: db, table: ${t}_copy, ${load} }
+${more}`;
+}
+
+const idsOf = async (table: string) => (await server.query<{ id: number }>(`SELECT id::int AS id FROM ${table} ORDER BY id`, [], DB)).map((r) => r.id);
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+describe("retrying a step of an incremental run (dist/cli.js, real PostgreSQL)", () => {
+  it("a sql step after the load reads nothing staged: retrying it alone is not refused, retrying the load is", async () => {
+    await server.query("CREATE TABLE audited (id int PRIMARY KEY); INSERT INTO audited SELECT generate_series(1, 3); CREATE TABLE audited_copy (id int PRIMARY KEY)", [], DB);
+    const more = `  - id: audit
+    depends_on: [dest]
+    sql: { connection: db, query: "INSERT INTO audit_log SELECT count(*) FROM audited_copy" }
+`;
+    const file = p.write("audited/audited.etl.yaml", copyPipeline("audited_sync", "audited", "mode: merge, key: id, create: false", more));
+    const store = new LocalStagingStore(join(dirname(file), ".etl", "runs"));
+    const a = await run(file, "--run-id", "run_audited_a");
+    assert.equal(a.code, 1, a.stdout + a.stderr);
+    const stateA = await loadState(store, "run_audited_a");
+    assert.deepEqual([stateA?.steps.src?.status, stateA?.steps.dest?.status, stateA?.steps.audit?.status], ["succeeded", "succeeded", "failed"], "audit_log does not exist yet");
+
+    await server.query("CREATE TABLE audit_log (n int)", [], DB);
+    const b = await run(file, "--run-id", "run_audited_b");
+    assert.equal(b.code, 0, b.stdout + b.stderr);
+    assert.equal(await readHighWater(store, "audited_sync", "src"), 3);
+
+    const load = await run(file, "--step", "dest", "--run-id", "run_audited_a");
+    assert.equal(load.code, 2, load.stdout + load.stderr);
+    assert.match(load.stderr, /cannot resume run run_audited_a: step src read its rows from the start \(no mark was committed then\), and run run_audited_b has since committed mark 3/);
+    const audit = await run(file, "--step", "audit", "--run-id", "run_audited_a");
+    assert.equal(audit.code, 0, audit.stdout + audit.stderr);
+    assert.deepEqual(await server.query("SELECT n::int AS n FROM audit_log", [], DB), [{ n: 3 }, { n: 3 }], "run_audited_b's audit and run_audited_a's retried one");
+    assert.deepEqual(await idsOf("audited_copy"), range(1, 3));
   });
 });

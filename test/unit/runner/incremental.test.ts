@@ -28,7 +28,7 @@ function runState(runId: string, steps: Record<string, StepState>, finishedAt = 
 const ok = (extra: Partial<StepState> = {}): StepState => ({ status: "succeeded", rows: 2, ...extra });
 const failed: StepState = { status: "failed", error: "load failed" };
 
-const DAG = validatePipeline(`version: 1
+const STEPS = validatePipeline(`version: 1
 name: orders
 connections:
   db: { type: postgres, url: "postgres://u@h/d" }
@@ -43,7 +43,7 @@ steps:
   - id: ld_other
     depends_on: [other]
     load: { connection: db, table: copy_customers }
-`).dag;
+`).pipeline?.steps ?? [];
 
 describe("commitHighWater", () => {
   it("keeps the later mark: an old run's commit never moves it back", async () => {
@@ -134,12 +134,49 @@ describe("staleIncrementalSteps", () => {
     assert.deepEqual((await staleIncrementalSteps(store, older)).map((s) => s.step), ["src"], "ended below the committed mark");
   });
 
-  it("with the DAG and the steps to re-run: only extracts a re-run step reads from", async () => {
+  it("with the pipeline's steps and the steps to re-run: only extracts a re-run step reads from", async () => {
     const store = freshStore();
     await commitHighWater(store, runState("run_b", { src: ok({ high_water: 7, high_water_from: 5 }), other: ok({ high_water: 4, high_water_from: 2 }), ld: ok(), ld_other: ok() }));
     const a = runState("run_a", { src: ok({ high_water: 7, high_water_from: 5 }), other: ok({ high_water: 4, high_water_from: 2 }), ld: failed, ld_other: ok() });
     assert.deepEqual((await staleIncrementalSteps(store, a)).map((s) => s.step), ["src", "other"]);
-    assert.deepEqual((await staleIncrementalSteps(store, a, { dag: DAG, rerun: ["ld"] })).map((s) => s.step), ["src"], "other's load already succeeded in run_a");
-    assert.deepEqual(await staleIncrementalSteps(store, a, { dag: DAG, rerun: ["src", "ld"] }), [], "a re-run extract reads afresh from the committed mark");
+    assert.deepEqual((await staleIncrementalSteps(store, a, { steps: STEPS, rerun: ["ld"] })).map((s) => s.step), ["src"], "other's load already succeeded in run_a");
+    assert.deepEqual(await staleIncrementalSteps(store, a, { steps: STEPS, rerun: ["src", "ld"] }), [], "a re-run extract reads afresh from the committed mark");
+  });
+});
+
+const CHAIN = validatePipeline(`version: 1
+name: orders
+connections:
+  db: { type: postgres, url: "postgres://u@h/d" }
+steps:
+  - id: src
+    extract: { connection: db, table: orders, incremental: { column: id } }
+  - id: other
+    extract: { connection: db, table: customers, incremental: { column: id } }
+  - id: shaped
+    depends_on: [other, src]
+    transform:
+      - join: { with: src, on: id }
+  - id: ld
+    depends_on: [shaped]
+    load: { connection: db, table: copy }
+  - id: audit
+    depends_on: [ld, src]
+    sql: { connection: db, query: "SELECT 1" }
+  - id: ordered_only
+    depends_on: [other, src]
+    load: { connection: db, table: copy_other }
+`).pipeline?.steps ?? [];
+
+describe("staleIncrementalSteps follows record edges only", () => {
+  it("reaches a load through a transform's join.with, but not a sql step or a second depends_on", async () => {
+    const store = freshStore();
+    const b = runState("run_b", { src: ok({ high_water: 7, high_water_from: 5 }), other: ok({ high_water: 4, high_water_from: null }), shaped: ok(), ld: ok(), audit: ok(), ordered_only: ok() });
+    await commitHighWater(store, b);
+    const a = runState("run_a", { src: ok({ high_water: 7, high_water_from: 5 }), other: ok({ high_water: 4, high_water_from: null }), shaped: ok(), ld: ok(), audit: failed, ordered_only: ok() });
+    const stale = async (rerun: string[]) => (await staleIncrementalSteps(store, a, { steps: CHAIN, rerun })).map((s) => s.step);
+    assert.deepEqual(await stale(["audit"]), [], "a sql step reads no staged records");
+    assert.deepEqual(await stale(["ld"]), ["src", "other"], "ld reads shaped, which joined src into other");
+    assert.deepEqual(await stale(["ordered_only"]), ["other"], "ordered_only reads other; src only orders it");
   });
 });
