@@ -13,7 +13,22 @@ import { recordReaders } from "./recordEdges";
 import { readJson, writeJson } from "./stagedData";
 import { stateKey, type RunState, type StepState } from "./state";
 
-type Marks = Record<string, Mark>;
+export type Marks = Record<string, Mark>;
+
+/**
+ * A run's state with the marks it committed itself (each extract's `high_water` at the commit),
+ * so a later retry of one of its steps does not take the run's own commit for another run's.
+ */
+type CommittingRunState = RunState & { committed_marks?: Marks };
+
+export function ownCommittedMarks(run: RunState): Marks | undefined {
+  return (run as CommittingRunState).committed_marks;
+}
+
+/** Records in `run` (to be saved with it) the marks `commitHighWater` committed for it. */
+export function recordOwnCommit(run: RunState, marks: Marks): void {
+  (run as CommittingRunState).committed_marks = { ...ownCommittedMarks(run), ...marks };
+}
 
 const key = (pipeline: string) => `_incremental/${pipeline}.json`;
 
@@ -23,21 +38,21 @@ export async function readHighWater(store: StagingStore, pipeline: string, stepI
 }
 
 /**
- * Commits the run's new marks when all its steps succeeded; returns whether it had marks to
- * commit. Each step keeps the later of the stored mark and the run's: a run that extracted before
+ * Commits the run's new marks when all its steps succeeded; returns the run's marks it committed
+ * (undefined when it had none, or a step has not succeeded). Each step keeps the later of the stored mark and the run's: a run that extracted before
  * another committed (a resumed old run) must not move the mark back over rows already delivered.
  */
-export async function commitHighWater(store: StagingStore, state: RunState): Promise<boolean> {
+export async function commitHighWater(store: StagingStore, state: RunState): Promise<Marks | undefined> {
   const pending = Object.entries(state.steps).filter(([, s]) => s.high_water !== undefined);
-  if (pending.length === 0) return false;
-  if (!Object.values(state.steps).every((s) => s.status === "succeeded")) return false;
+  if (pending.length === 0) return undefined;
+  if (!Object.values(state.steps).every((s) => s.status === "succeeded")) return undefined;
   const marks = (await readJson<Marks>(store, key(state.pipeline))) ?? {};
   for (const [step, s] of pending) {
     const stored = marks[step];
     marks[step] = stored === undefined ? (s.high_water as Mark) : laterMark(stored, s.high_water as Mark);
   }
   await writeJson(store, key(state.pipeline), marks);
-  return true;
+  return Object.fromEntries(pending.map(([step, s]) => [step, s.high_water as Mark]));
 }
 
 /** An incremental extract of a run whose staged records another run's commit has overtaken. */
@@ -73,6 +88,16 @@ function reused(step: string, reuse: { steps: readonly Step[]; rerun: readonly s
   return recordReaders(reuse.steps, step).some((s) => rerun.has(s.id));
 }
 
+/**
+ * Whether the committed mark is the one this run committed itself, at what it read up to: its
+ * own load delivered those rows, so retrying a step of it (Airflow's "clear task") is safe.
+ */
+function ownCommit(run: RunState, step: string, s: StepState, committed: Mark): boolean {
+  const own = ownCommittedMarks(run)?.[step];
+  if (own === undefined || s.high_water === undefined) return false;
+  return compareMarks(own, s.high_water) === 0 && compareMarks(committed, s.high_water) <= 0;
+}
+
 /** The latest-finished other run that moved `step`'s mark to `committed`, from the states in the store. */
 async function committer(store: StagingStore, run: RunState, step: string, committed: Mark): Promise<string | undefined> {
   let best: RunState | undefined;
@@ -91,7 +116,9 @@ async function committer(store: StagingStore, run: RunState, step: string, commi
  * For a run about to be resumed: its succeeded incremental extracts whose staged records were read
  * from a mark below the one committed now. Another run has committed since this one extracted, so
  * it has most likely loaded the same rows, and loading this run's staged records would load them
- * again. Returns [] for a run whose steps all succeeded (it committed its own marks).
+ * again. Returns [] for a run whose steps all succeeded, and leaves out an extract whose committed
+ * mark this run committed itself (a step retried after the run's own commit), unless another run
+ * committed that mark too.
  *
  * `reuse` (the pipeline's steps and the steps the resumed run will execute) narrows the answer to
  * extracts whose records one of those steps reads, directly or through transforms between (not
@@ -107,6 +134,7 @@ export async function staleIncrementalSteps(store: StagingStore, run: RunState, 
     if (s.status !== "succeeded" || committed === undefined || !overtaken(s, committed)) continue;
     if (reuse && !reused(step, reuse)) continue;
     const by = await committer(store, run, step, committed);
+    if (by === undefined && ownCommit(run, step, s, committed)) continue;
     stale.push({ step, readFrom: s.high_water_from, committed, ...(by !== undefined ? { committedBy: by } : {}) });
   }
   return stale;

@@ -11,7 +11,7 @@ import type { Pipeline } from "../pipeline/model";
 import { closeConnectors } from "../sources";
 import { connectionOf, type RunContext } from "./context";
 import type { EventBus } from "./events";
-import { commitHighWater, staleIncrementalSteps, staleResumeMessage } from "./incremental";
+import { commitHighWater, ownCommittedMarks, recordOwnCommit, staleIncrementalSteps, staleResumeMessage } from "./incremental";
 import { levelsFor, runLevels } from "./scheduler";
 import { resolveConnections } from "./secrets";
 import { checkParams, checkTemplates, chooseRun, parseParams, selectSteps, templateValues, todayDs } from "./setup";
@@ -55,7 +55,10 @@ function stagingNames(pipeline: Pipeline): string[] {
 
 function initialState(ctx: { pipeline: Pipeline; file: string; runId: string; templates: RunContext["templates"] }, previous?: RunState): RunState {
   const steps = Object.fromEntries(ctx.pipeline.steps.map((s) => [s.id, previous?.steps[s.id] ?? { status: "pending" as const }]));
-  return { version: 1, pipeline: ctx.pipeline.name, file: ctx.file, run_id: ctx.runId, ds: ctx.templates.ds, params: ctx.templates.params, status: "running", started_at: previous?.started_at ?? new Date().toISOString(), steps };
+  const state: RunState = { version: 1, pipeline: ctx.pipeline.name, file: ctx.file, run_id: ctx.runId, ds: ctx.templates.ds, params: ctx.templates.params, status: "running", started_at: previous?.started_at ?? new Date().toISOString(), steps };
+  const committed = previous && ownCommittedMarks(previous);
+  if (committed) recordOwnCommit(state, committed);
+  return state;
 }
 
 /** Prepares everything that can fail before a step starts. */
@@ -102,7 +105,13 @@ export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnTyp
   }
   for (const id of result.notStarted) await state.step(id, { status: "skipped" });
   await state.finish(result.failed);
-  if (!result.failed && (await commitHighWater(ctx.store, state.state))) ctx.logger.info("incremental high-water marks committed");
+  const committed = result.failed ? undefined : await commitHighWater(ctx.store, state.state);
+  if (committed) {
+    // Kept in the run's state so a later retry of one of its steps knows the commit was its own.
+    recordOwnCommit(state.state, committed);
+    await state.save();
+    ctx.logger.info("incremental high-water marks committed");
+  }
   const status = result.failed ? "failed" : "succeeded";
   const durationMs = Math.round(performance.now() - started);
   const steps = selected.map((id) => ({ id, state: state.state.steps[id] ?? { status: "pending" as const } }));

@@ -119,8 +119,38 @@ ${more}`;
 
 const idsOf = async (table: string) => (await server.query<{ id: number }>(`SELECT id::int AS id FROM ${table} ORDER BY id`, [], DB)).map((r) => r.id);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+/** The database's URL on a port nothing listens on: a worker that cannot reach PostgreSQL. */
+const unreachable = () => Object.assign(new URL(url), { port: "1" }).toString();
 
 describe("retrying a step of an incremental run (dist/cli.js, real PostgreSQL)", () => {
+  it("after the run committed its own mark: a failed-then-retried load of that run is not refused", async () => {
+    await server.query("CREATE TABLE own (id int PRIMARY KEY); INSERT INTO own SELECT generate_series(1, 5); CREATE TABLE own_copy (id int)", [], DB);
+    const file = p.write("own/own.etl.yaml", copyPipeline("own_sync", "own"));
+    const store = new LocalStagingStore(join(dirname(file), ".etl", "runs"));
+    const x = await run(file, "--run-id", "run_own_x");
+    assert.equal(x.code, 0, x.stdout + x.stderr);
+    assert.equal(await readHighWater(store, "own_sync", "src"), 5);
+
+    // Airflow clears the load task of the succeeded run; its first try cannot reach the database.
+    const blip = await runCli(["run", file, "--step", "dest", "--run-id", "run_own_x"], { cwd: p.dir, env: { INC_PG_URL: unreachable() } });
+    assert.equal(blip.code, 1, blip.stdout + blip.stderr);
+    assert.equal((await loadState(store, "run_own_x"))?.steps.dest?.status, "failed");
+    const retry = await run(file, "--step", "dest", "--run-id", "run_own_x");
+    assert.equal(retry.code, 0, retry.stdout + retry.stderr);
+    assert.deepEqual(await idsOf("own_copy"), range(1, 5), "the retry skipped the rows run_own_x already loaded");
+
+    // Another run's commit past what run_own_x read still makes run_own_x's staged rows stale.
+    await server.query("INSERT INTO own VALUES (6), (7)", [], DB);
+    const y = await run(file, "--run-id", "run_own_y");
+    assert.equal(y.code, 0, y.stdout + y.stderr);
+    const blip2 = await runCli(["run", file, "--step", "dest", "--run-id", "run_own_x"], { cwd: p.dir, env: { INC_PG_URL: unreachable() } });
+    assert.equal(blip2.code, 1, blip2.stdout + blip2.stderr);
+    const refused = await run(file, "--step", "dest", "--run-id", "run_own_x");
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /cannot resume run run_own_x: step src read its rows from the start \(no mark was committed then\), and run run_own_y has since committed mark 7/);
+    assert.deepEqual(await idsOf("own_copy"), range(1, 7));
+  });
+
   it("a sql step after the load reads nothing staged: retrying it alone is not refused, retrying the load is", async () => {
     await server.query("CREATE TABLE audited (id int PRIMARY KEY); INSERT INTO audited SELECT generate_series(1, 3); CREATE TABLE audited_copy (id int PRIMARY KEY)", [], DB);
     const more = `  - id: audit

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { validatePipeline } from "../../../server/src/pipeline/validate";
-import { commitHighWater, readHighWater, staleIncrementalSteps, staleResumeMessage } from "../../../server/src/runner/incremental";
+import { commitHighWater, ownCommittedMarks, readHighWater, recordOwnCommit, staleIncrementalSteps, staleResumeMessage } from "../../../server/src/runner/incremental";
 import { stateKey, type RunState, type StepState } from "../../../server/src/runner/state";
 import { writeJson } from "../../../server/src/runner/stagedData";
 import { LocalStagingStore } from "../../../server/src/runner/staging/localStaging";
@@ -48,8 +48,8 @@ steps:
 describe("commitHighWater", () => {
   it("keeps the later mark: an old run's commit never moves it back", async () => {
     const store = freshStore();
-    assert.equal(await commitHighWater(store, runState("b", { src: ok({ high_water: 9, high_water_from: 5 }) })), true);
-    assert.equal(await commitHighWater(store, runState("a", { src: ok({ high_water: 7, high_water_from: 5 }) })), true);
+    assert.deepEqual(await commitHighWater(store, runState("b", { src: ok({ high_water: 9, high_water_from: 5 }) })), { src: 9 });
+    assert.deepEqual(await commitHighWater(store, runState("a", { src: ok({ high_water: 7, high_water_from: 5 }) })), { src: 7 }, "returns what the run read up to, not the stored mark");
     assert.equal(await readHighWater(store, "orders", "src"), 9);
     await commitHighWater(store, runState("c", { src: ok({ high_water: 12, high_water_from: 9 }) }));
     assert.equal(await readHighWater(store, "orders", "src"), 12);
@@ -65,7 +65,7 @@ describe("commitHighWater", () => {
 
   it("commits nothing while a step has not succeeded", async () => {
     const store = freshStore();
-    assert.equal(await commitHighWater(store, runState("a", { src: ok({ high_water: 7 }), ld: failed })), false);
+    assert.equal(await commitHighWater(store, runState("a", { src: ok({ high_water: 7 }), ld: failed })), undefined);
     assert.equal(await readHighWater(store, "orders", "src"), undefined);
   });
 });
@@ -178,5 +178,33 @@ describe("staleIncrementalSteps follows record edges only", () => {
     assert.deepEqual(await stale(["audit"]), [], "a sql step reads no staged records");
     assert.deepEqual(await stale(["ld"]), ["src", "other"], "ld reads shaped, which joined src into other");
     assert.deepEqual(await stale(["ordered_only"]), ["other"], "ordered_only reads other; src only orders it");
+  });
+});
+
+describe("a run's own commit", () => {
+  it("does not make its own extract stale when one of its steps is retried, but another run's later commit does", async () => {
+    const store = freshStore();
+    const x = runState("run_x", { src: ok({ high_water: 7, high_water_from: 5 }), ld: ok() });
+    const committed = await commitHighWater(store, x);
+    assert.ok(committed);
+    recordOwnCommit(x, committed);
+    assert.deepEqual(ownCommittedMarks(x), { src: 7 });
+    const retried: RunState = { ...x, steps: { ...x.steps, ld: failed } };
+    assert.deepEqual(await staleIncrementalSteps(store, retried, { steps: STEPS, rerun: ["ld"] }), []);
+
+    const y = runState("run_y", { src: ok({ high_water: 9, high_water_from: 7 }), ld: ok() });
+    await writeJson(store, stateKey("run_y"), y);
+    await commitHighWater(store, y);
+    assert.deepEqual(await staleIncrementalSteps(store, retried, { steps: STEPS, rerun: ["ld"] }), [{ step: "src", readFrom: 5, committed: 9, committedBy: "run_y" }]);
+  });
+
+  it("still counts as stale when another run read the same rows and committed the same mark", async () => {
+    const store = freshStore();
+    const x = runState("run_x", { src: ok({ high_water: 7, high_water_from: 5 }), ld: failed });
+    recordOwnCommit(x, { src: 7 });
+    const b = runState("run_b", { src: ok({ high_water: 7, high_water_from: 5 }), ld: ok() });
+    await writeJson(store, stateKey("run_b"), b);
+    await commitHighWater(store, b);
+    assert.deepEqual(await staleIncrementalSteps(store, x), [{ step: "src", readFrom: 5, committed: 7, committedBy: "run_b" }]);
   });
 });
