@@ -4,7 +4,9 @@
  * mark is kept in the run's state and committed only once every step of the run has succeeded:
  * a failed load never moves the mark past rows that were not delivered. A commit never moves a
  * mark backwards, and a run whose staged extract predates another run's commit is reported by
- * `staleIncrementalSteps` so it is not resumed (its rows would be loaded twice).
+ * `staleIncrementalSteps` so it is not resumed (its rows would be loaded twice); re-running an
+ * extract in a run whose load already succeeded is reported by `rerunsAfterLoad` (its new rows
+ * would never be loaded).
  */
 import type { Step } from "../pipeline/model";
 import type { StagingStore } from "../sources/staging";
@@ -151,5 +153,37 @@ export function staleResumeMessage(run: RunState, stale: readonly StaleIncrement
     `cannot resume run ${run.run_id}: ${stale.map(describeStale).join("; ")}; ` +
     `those rows were most likely loaded already, and resuming would load them again. ` +
     `Start a fresh run instead: agent-etl run ${run.file} (without --resume and --run-id)`
+  );
+}
+
+/** A succeeded incremental extract about to be re-run in its run, and a load of its records that already succeeded there. */
+export interface LoadedRerun {
+  extract: string;
+  load: string;
+}
+
+/**
+ * Re-running a succeeded incremental extract inside an existing run reads rows past the mark, and
+ * the run then commits the new mark; but a load of its records that already succeeded in the run
+ * does not deliver them (it is not re-run, or a PostgreSQL load skips as already loaded for this
+ * run and step), so those rows would never be loaded. Returns each such extract with such a load.
+ */
+export function rerunsAfterLoad(steps: readonly Step[], run: RunState, rerun: readonly string[]): LoadedRerun[] {
+  const found: LoadedRerun[] = [];
+  for (const step of steps) {
+    if (!step.extract?.incremental || !rerun.includes(step.id) || run.steps[step.id]?.status !== "succeeded") continue;
+    const load = recordReaders(steps, step.id).find((s) => s.load && run.steps[s.id]?.status === "succeeded");
+    if (load) found.push({ extract: step.id, load: load.id });
+  }
+  return found;
+}
+
+/** The one-line refusal for the re-runs `rerunsAfterLoad` found. */
+export function rerunAfterLoadMessage(run: RunState, found: readonly LoadedRerun[]): string {
+  const what = found.map((f) => `step ${f.extract} (its records were loaded by step ${f.load}, which already succeeded in this run)`).join(", ");
+  return (
+    `cannot re-run ${what} in run ${run.run_id}: the extract would read rows past its high-water mark that the run's load does not load again, ` +
+    `and the run would then commit the new mark, so those rows would never be loaded. ` +
+    `Start a fresh run instead, which reads from the committed mark: agent-etl run ${run.file} (without --run-id)`
   );
 }

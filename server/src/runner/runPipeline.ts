@@ -11,7 +11,7 @@ import type { Pipeline } from "../pipeline/model";
 import { closeConnectors } from "../sources";
 import { connectionOf, type RunContext } from "./context";
 import type { EventBus } from "./events";
-import { commitHighWater, ownCommittedMarks, recordOwnCommit, staleIncrementalSteps, staleResumeMessage } from "./incremental";
+import { commitHighWater, ownCommittedMarks, recordOwnCommit, rerunAfterLoadMessage, rerunsAfterLoad, staleIncrementalSteps, staleResumeMessage } from "./incremental";
 import { levelsFor, runLevels } from "./scheduler";
 import { resolveConnections } from "./secrets";
 import { checkParams, checkTemplates, chooseRun, parseParams, selectSteps, templateValues, todayDs } from "./setup";
@@ -75,6 +75,9 @@ export async function prepareRun(opts: RunOptions): Promise<{ ctx: RunContext; s
     // the same rows twice.
     const stale = await staleIncrementalSteps(store, choice.previous, { steps: opts.pipeline.steps, rerun: selected });
     if (stale.length > 0) throw new UsageError(staleResumeMessage(choice.previous, stale));
+    // Re-extracting past the mark after the run's load succeeded would commit rows never loaded.
+    const loaded = rerunsAfterLoad(opts.pipeline.steps, choice.previous, selected);
+    if (loaded.length > 0) throw new UsageError(rerunAfterLoadMessage(choice.previous, loaded));
   }
   const steps = new Map(opts.pipeline.steps.map((s) => [s.id, s]));
   const ds = opts.ds ?? choice.previous?.ds ?? todayDs();

@@ -177,4 +177,34 @@ describe("retrying a step of an incremental run (dist/cli.js, real PostgreSQL)",
     assert.deepEqual(await server.query("SELECT n::int AS n FROM audit_log", [], DB), [{ n: 3 }, { n: 3 }], "run_audited_b's audit and run_audited_a's retried one");
     assert.deepEqual(await idsOf("audited_copy"), range(1, 3));
   });
+
+  it("re-running a succeeded incremental extract in a run whose load succeeded is refused; a fresh run loads the new rows", async () => {
+    await server.query("CREATE TABLE again (id int PRIMARY KEY); INSERT INTO again SELECT generate_series(1, 5); CREATE TABLE again_copy (id int)", [], DB);
+    const file = p.write("again/again.etl.yaml", copyPipeline("again_sync", "again"));
+    const store = new LocalStagingStore(join(dirname(file), ".etl", "runs"));
+    const x = await run(file, "--run-id", "run_again_x");
+    assert.equal(x.code, 0, x.stdout + x.stderr);
+
+    await server.query("INSERT INTO again VALUES (6), (7)", [], DB);
+    const rerun = await run(file, "--step", "src", "--run-id", "run_again_x");
+    assert.equal(rerun.code, 2, rerun.stdout + rerun.stderr);
+    assert.match(rerun.stderr, /cannot re-run step src \(its records were loaded by step dest, which already succeeded in this run\) in run run_again_x: .*Start a fresh run instead, which reads from the committed mark: agent-etl run .*again\.etl\.yaml \(without --run-id\)/);
+    assert.equal(await readHighWater(store, "again_sync", "src"), 5, "the mark did not move past rows never loaded");
+    assert.equal((await loadState(store, "run_again_x"))?.steps.src?.high_water, 5);
+    assert.deepEqual(await idsOf("again_copy"), range(1, 5));
+
+    const fresh = await run(file);
+    assert.equal(fresh.code, 0, fresh.stdout + fresh.stderr);
+    assert.deepEqual(await idsOf("again_copy"), range(1, 7), "exactly 6 and 7 were added: no gap, no duplicate");
+    assert.equal(await readHighWater(store, "again_sync", "src"), 7);
+
+    // The first extract of a run, and its re-run while no load of its records has succeeded, are allowed.
+    await server.query("INSERT INTO again VALUES (8)", [], DB);
+    for (let i = 0; i < 2; i++) {
+      const extract = await run(file, "--step", "src", "--run-id", "run_again_p");
+      assert.equal(extract.code, 0, extract.stdout + extract.stderr);
+    }
+    assert.equal((await loadState(store, "run_again_p"))?.steps.src?.high_water, 8);
+    assert.equal(await readHighWater(store, "again_sync", "src"), 7, "run_again_p's load has not run: nothing committed");
+  });
 });

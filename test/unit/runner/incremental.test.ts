@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { validatePipeline } from "../../../server/src/pipeline/validate";
-import { commitHighWater, ownCommittedMarks, readHighWater, recordOwnCommit, staleIncrementalSteps, staleResumeMessage } from "../../../server/src/runner/incremental";
+import { commitHighWater, ownCommittedMarks, readHighWater, recordOwnCommit, rerunAfterLoadMessage, rerunsAfterLoad, staleIncrementalSteps, staleResumeMessage } from "../../../server/src/runner/incremental";
 import { stateKey, type RunState, type StepState } from "../../../server/src/runner/state";
 import { writeJson } from "../../../server/src/runner/stagedData";
 import { LocalStagingStore } from "../../../server/src/runner/staging/localStaging";
@@ -206,5 +206,23 @@ describe("a run's own commit", () => {
     await writeJson(store, stateKey("run_b"), b);
     await commitHighWater(store, b);
     assert.deepEqual(await staleIncrementalSteps(store, x), [{ step: "src", readFrom: 5, committed: 7, committedBy: "run_b" }]);
+  });
+});
+
+describe("rerunsAfterLoad", () => {
+  it("finds a succeeded incremental extract re-run after a load of its records succeeded in the run", () => {
+    const done = runState("run_x", { src: ok({ high_water: 7 }), other: ok({ high_water: 4 }), shaped: ok(), ld: ok(), audit: ok(), ordered_only: { status: "failed" } });
+    assert.deepEqual(rerunsAfterLoad(CHAIN, done, ["src"]), [{ extract: "src", load: "ld" }]);
+    assert.deepEqual(rerunsAfterLoad(CHAIN, done, ["other"]), [{ extract: "other", load: "ld" }]);
+    const message = rerunAfterLoadMessage(done, rerunsAfterLoad(CHAIN, done, ["src"]));
+    assert.match(message, /^cannot re-run step src \(its records were loaded by step ld, which already succeeded in this run\) in run run_x: .*Start a fresh run instead, which reads from the committed mark: agent-etl run orders\.etl\.yaml \(without --run-id\)$/);
+  });
+
+  it("lets an extract run for the first time in a run, or again while no load of its records has succeeded", () => {
+    const pending: StepState = { status: "pending" };
+    assert.deepEqual(rerunsAfterLoad(CHAIN, runState("run_p", { src: pending, other: pending, shaped: pending, ld: pending, audit: pending, ordered_only: pending }), ["src"]), []);
+    const extracted = runState("run_p", { src: ok({ high_water: 7 }), other: ok({ high_water: 4 }), shaped: ok(), ld: failed, audit: pending, ordered_only: failed });
+    assert.deepEqual(rerunsAfterLoad(CHAIN, extracted, ["src", "other"]), []);
+    assert.deepEqual(rerunsAfterLoad(CHAIN, { ...extracted, steps: { ...extracted.steps, audit: ok() } }, ["src"]), [], "a sql step is no load");
   });
 });
