@@ -12,7 +12,7 @@ import type { Step } from "../pipeline/model";
 import type { StagingStore } from "../sources/staging";
 import { compareMarks, laterMark, type Mark } from "./marks";
 import { recordReaders } from "./recordEdges";
-import { readJson, writeJson } from "./stagedData";
+import { readJson } from "./stagedData";
 import { stateKey, type RunState, type StepState } from "./state";
 
 export type Marks = Record<string, Mark>;
@@ -47,13 +47,18 @@ export async function readHighWater(store: StagingStore, pipeline: string, stepI
 export async function commitHighWater(store: StagingStore, state: RunState): Promise<Marks | undefined> {
   const pending = Object.entries(state.steps).filter(([, s]) => s.high_water !== undefined);
   if (pending.length === 0) return undefined;
-  if (!Object.values(state.steps).every((s) => s.status === "succeeded")) return undefined;
-  const marks = (await readJson<Marks>(store, key(state.pipeline))) ?? {};
-  for (const [step, s] of pending) {
-    const stored = marks[step];
-    marks[step] = stored === undefined ? (s.high_water as Mark) : laterMark(stored, s.high_water as Mark);
-  }
-  await writeJson(store, key(state.pipeline), marks);
+  // The status `finish` settled over the pipeline's current steps (a step since removed from the
+  // file does not hold the marks back).
+  if (state.status !== "succeeded") return undefined;
+  // Atomic: runs of one pipeline may commit at the same time (parallel Airflow DAG runs).
+  await store.update(key(state.pipeline), (text) => {
+    const marks = text === undefined ? {} : (JSON.parse(text) as Marks);
+    for (const [step, s] of pending) {
+      const stored = marks[step];
+      marks[step] = stored === undefined ? (s.high_water as Mark) : laterMark(stored, s.high_water as Mark);
+    }
+    return `${JSON.stringify(marks, null, 2)}\n`;
+  });
   return Object.fromEntries(pending.map(([step, s]) => [step, s.high_water as Mark]));
 }
 

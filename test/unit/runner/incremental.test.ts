@@ -19,6 +19,8 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 /** A fresh store per test, so marks and states do not leak between them. */
 const freshStore = () => new LocalStagingStore(join(dir, `store-${++n}`));
+/** Another store object on the same folder, as another process would have. */
+const freshView = (store: LocalStagingStore) => new LocalStagingStore(store.root);
 
 function runState(runId: string, steps: Record<string, StepState>, finishedAt = "2024-03-01T10:00:00Z"): RunState {
   const all = Object.values(steps).every((s) => s.status === "succeeded");
@@ -53,6 +55,24 @@ describe("commitHighWater", () => {
     assert.equal(await readHighWater(store, "orders", "src"), 9);
     await commitHighWater(store, runState("c", { src: ok({ high_water: 12, high_water_from: 9 }) }));
     assert.equal(await readHighWater(store, "orders", "src"), 12);
+  });
+
+  it("commits by the run's settled status: a failed step since removed from the file does not hold the marks back", async () => {
+    const store = freshStore();
+    const settled = { ...runState("r", { src: ok({ high_water: 4 }), gone: failed }), status: "succeeded" as const };
+    assert.deepEqual(await commitHighWater(store, settled), { src: 4 });
+    assert.equal(await readHighWater(store, "orders", "src"), 4);
+    assert.equal(await commitHighWater(store, runState("f", { src: ok({ high_water: 8 }), ld: failed })), undefined, "a failed run commits nothing");
+    assert.equal(await readHighWater(store, "orders", "src"), 4);
+  });
+
+  it("concurrent commits of one pipeline keep every step's latest mark", async () => {
+    const store = freshStore();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => commitHighWater(freshView(store), runState(`r${i}`, { [`s${i % 4}`]: ok({ high_water: i }) }))));
+    assert.deepEqual(
+      await Promise.all([0, 1, 2, 3].map((k) => readHighWater(store, "orders", `s${k}`))),
+      [16, 17, 18, 19],
+    );
   });
 
   it("compares timestamp marks as instants, and bigint text exactly", async () => {
