@@ -52,10 +52,6 @@ interface Line {
   note: string;
 }
 
-/** Control characters (an error's text can hold any) would move the cursor or restyle the terminal. */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
 /** Control characters but the line break, for text printed whole (an error may span lines). */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
 const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
@@ -71,24 +67,21 @@ export function printable(text: string): string {
 /** East Asian wide and fullwidth characters, and emoji: two terminal columns each. */
 const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
 
-/** One terminal row: controls made visible as spaces, cut with `…` to fit `columns` - 1 screen columns. */
+const columnsOf = (char: string) => (WIDE.test(char) ? 2 : 1);
+
+/** One terminal row: controls and line breaks shown as spaces, cut with `…` to fit `columns` - 1 screen columns. */
 export function fit(text: string, columns: number | undefined): string {
-  const clean = text.replace(CONTROL, " ");
-  if (columns === undefined || columns < 2) return clean;
+  const clean = printable(text).replace(/\n/g, " ");
+  const chars = Array.from(clean);
+  if (columns === undefined || columns < 2 || chars.reduce((n, c) => n + columnsOf(c), 0) <= columns - 1) return clean;
   let width = 0;
   let out = "";
-  for (const char of clean) {
-    const w = WIDE.test(char) ? 2 : 1;
-    // Room for the ellipsis unless this is the last character and it fits.
-    if (width + w > columns - 2) {
-      const rest = clean.slice(out.length);
-      const restWidth = Array.from(rest).reduce((n, c) => n + (WIDE.test(c) ? 2 : 1), 0);
-      return width + restWidth <= columns - 1 ? clean : `${out}…`;
-    }
-    width += w;
+  for (const char of chars) {
+    width += columnsOf(char);
+    if (width > columns - 2) break;
     out += char;
   }
-  return clean;
+  return `${out}…`;
 }
 
 /** Live view for a terminal: redraws the block of step lines every 100 ms. */

@@ -9,13 +9,13 @@ describe("faults", () => {
   const p = project("faults");
   after(() => p.cleanup());
 
-  it("SIGKILL during a file load, then --resume, leaves exactly the right output", async () => {
-    const n = 200_000;
+  /** `rows` records as `folder`/data/big.jsonl, and pipeline `name` (`folder`/pipeline.etl.yaml) that loads them into out/big.csv. */
+  function bigFileLoad(folder: string, name: string, rows: number, record: (i: number) => object): string {
     const lines: string[] = [];
-    for (let i = 0; i < n; i++) lines.push(JSON.stringify({ id: i, name: `name ${i}`, note: i % 10 === 0 ? 'has "quotes", commas' : "plain" }));
-    p.write("kill/data/big.jsonl", lines.join("\n") + "\n");
-    const file = p.write("kill/k.etl.yaml", `version: 1
-name: killme
+    for (let i = 0; i < rows; i++) lines.push(JSON.stringify(record(i)));
+    p.write(`${folder}/data/big.jsonl`, lines.join("\n") + "\n");
+    return p.write(`${folder}/pipeline.etl.yaml`, `version: 1
+name: ${name}
 connections:
   files: { type: file }
 steps:
@@ -25,6 +25,11 @@ steps:
     depends_on: [extract]
     load: { connection: files, path: out/big.csv }
 `);
+  }
+
+  it("SIGKILL during a file load, then --resume, leaves exactly the right output", async () => {
+    const n = 200_000;
+    const file = bigFileLoad("kill", "killme", n, (i) => ({ id: i, name: `name ${i}`, note: i % 10 === 0 ? 'has "quotes", commas' : "plain" }));
     const before = p.write("kill/out/big.csv", "id,name,note\nold,row,kept\n");
     const outDir = join(p.dir, "kill", "out");
     const run = startCli(["run", file, "--run-id", "k1"], { cwd: p.dir });
@@ -50,20 +55,7 @@ steps:
 
   it("SIGTERM (how Airflow, Docker and Kubernetes stop a task) rolls the load back, records the run as failed and exits 143", async () => {
     const n = 300_000;
-    const lines: string[] = [];
-    for (let i = 0; i < n; i++) lines.push(JSON.stringify({ id: i, name: `name ${i}` }));
-    p.write("term/data/big.jsonl", lines.join("\n") + "\n");
-    const file = p.write("term/t.etl.yaml", `version: 1
-name: termme
-connections:
-  files: { type: file }
-steps:
-  - id: extract
-    extract: { connection: files, path: data/big.jsonl }
-  - id: load
-    depends_on: [extract]
-    load: { connection: files, path: out/big.csv }
-`);
+    const file = bigFileLoad("term", "termme", n, (i) => ({ id: i, name: `name ${i}` }));
     const target = p.write("term/out/big.csv", "id,name\nold,row\n");
     const outDir = join(p.dir, "term", "out");
     const events = join(p.dir, "term-events.jsonl");

@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { after, before } from "node:test";
+import { startPostgres, type TestPostgres } from "../../support/postgres";
 
 export const ROOT = join(__dirname, "..", "..", "..");
 export const CLI = join(ROOT, "dist", "cli.js");
@@ -47,6 +49,27 @@ export function project(prefix: string): { dir: string; write: (path: string, te
     read: (path) => readFileSync(join(dir, path), "utf8"),
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+export interface PostgresProject {
+  p: ReturnType<typeof project>;
+  /** The server and database URL, set by the file's `before`. */
+  server: TestPostgres;
+  url: string;
+}
+
+/** A project folder and database `db` on a real PostgreSQL for a test file: started before its tests, stopped (and the folder removed) after. */
+export function postgresProject(prefix: string, db: string): PostgresProject {
+  const ctx = { p: project(prefix), url: "" } as PostgresProject;
+  before(async () => {
+    ctx.server = await startPostgres();
+    ctx.url = await ctx.server.createDatabase(db);
+  });
+  after(async () => {
+    await ctx.server?.stop();
+    ctx.p.cleanup();
+  });
+  return ctx;
 }
 
 export interface Event {

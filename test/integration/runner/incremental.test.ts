@@ -6,28 +6,17 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { validatePipeline } from "../../../server/src/pipeline/validate";
 import { readHighWater, staleIncrementalSteps, staleResumeMessage } from "../../../server/src/runner/incremental";
 import { selectSteps } from "../../../server/src/runner/setup";
 import { loadState } from "../../../server/src/runner/state";
 import { LocalStagingStore } from "../../../server/src/runner/staging/localStaging";
-import { startPostgres, type TestPostgres } from "../../support/postgres";
-import { project, runCli } from "./helpers";
+import { postgresProject, runCli } from "./helpers";
 
 const DB = "cli_incremental";
-let server: TestPostgres;
-let url = "";
-const p = project("cli-incremental");
-
-before(async () => {
-  server = await startPostgres();
-  url = await server.createDatabase(DB);
-});
-after(async () => {
-  await server?.stop();
-  p.cleanup();
-});
+const cluster = postgresProject("cli-incremental", DB);
+const p = cluster.p;
 
 const PIPELINE = `version: 1
 name: orders_sync
@@ -41,17 +30,17 @@ steps:
     load: { connection: db, table: orders_copy, create: false }
 `;
 
-const run = (file: string, ...args: string[]) => runCli(["run", file, ...args], { cwd: p.dir, env: { INC_PG_URL: url } });
+const run = (file: string, ...args: string[]) => runCli(["run", file, ...args], { cwd: p.dir, env: { INC_PG_URL: cluster.url } });
 
 async function copiedIds(): Promise<number[]> {
-  return (await server.query<{ id: number }>("SELECT id::int AS id FROM orders_copy ORDER BY id", [], DB)).map((r) => r.id);
+  return (await cluster.server.query<{ id: number }>("SELECT id::int AS id FROM orders_copy ORDER BY id", [], DB)).map((r) => r.id);
 }
 
 describe("an incremental extract staged by a failed run (dist/cli.js, real PostgreSQL)", () => {
   it("is reported stale once a fresh run has committed a newer mark, naming that run", async () => {
-    await server.query("CREATE TABLE orders (id int PRIMARY KEY, v text); INSERT INTO orders SELECT g, 'v' || g FROM generate_series(1, 5) g", [], DB);
+    await cluster.server.query("CREATE TABLE orders (id int PRIMARY KEY, v text); INSERT INTO orders SELECT g, 'v' || g FROM generate_series(1, 5) g", [], DB);
     // Run A's load fails on a check the test lifts before run B.
-    await server.query("CREATE TABLE orders_copy (id int, v text, CONSTRAINT not_yet CHECK (id < 6))", [], DB);
+    await cluster.server.query("CREATE TABLE orders_copy (id int, v text, CONSTRAINT not_yet CHECK (id < 6))", [], DB);
     const file = p.write("inc/orders.etl.yaml", PIPELINE);
     const store = new LocalStagingStore(join(dirname(file), ".etl", "runs"));
 
@@ -59,7 +48,7 @@ describe("an incremental extract staged by a failed run (dist/cli.js, real Postg
     assert.equal(first.code, 0, first.stdout + first.stderr);
     assert.equal(await readHighWater(store, "orders_sync", "src"), 5);
 
-    await server.query("INSERT INTO orders VALUES (6, 'v6'), (7, 'v7')", [], DB);
+    await cluster.server.query("INSERT INTO orders VALUES (6, 'v6'), (7, 'v7')", [], DB);
     const a = await run(file, "--run-id", "run_a");
     assert.equal(a.code, 1, a.stdout + a.stderr);
     const stateA = await loadState(store, "run_a");
@@ -75,7 +64,7 @@ describe("an incremental extract staged by a failed run (dist/cli.js, real Postg
     assert.deepEqual(rerun, ["dest"]);
     assert.deepEqual(await staleIncrementalSteps(store, stateA, { steps: pipeline.steps, rerun }), [], "nothing was committed since A extracted: A may resume");
 
-    await server.query("ALTER TABLE orders_copy DROP CONSTRAINT not_yet", [], DB);
+    await cluster.server.query("ALTER TABLE orders_copy DROP CONSTRAINT not_yet", [], DB);
     const b = await run(file, "--run-id", "run_b");
     assert.equal(b.code, 0, b.stdout + b.stderr);
     assert.deepEqual(await copiedIds(), [1, 2, 3, 4, 5, 6, 7]);
@@ -94,7 +83,7 @@ describe("an incremental extract staged by a failed run (dist/cli.js, real Postg
     assert.deepEqual(await copiedIds(), [1, 2, 3, 4, 5, 6, 7]);
 
     // A fresh run is what the message asks for: it reads from 7 and loads nothing twice.
-    await server.query("INSERT INTO orders VALUES (8, 'v8')", [], DB);
+    await cluster.server.query("INSERT INTO orders VALUES (8, 'v8')", [], DB);
     const c = await run(file);
     assert.equal(c.code, 0, c.stdout + c.stderr);
     assert.deepEqual(await copiedIds(), [1, 2, 3, 4, 5, 6, 7, 8]);
@@ -117,14 +106,14 @@ steps:
 ${more}`;
 }
 
-const idsOf = async (table: string) => (await server.query<{ id: number }>(`SELECT id::int AS id FROM ${table} ORDER BY id`, [], DB)).map((r) => r.id);
+const idsOf = async (table: string) => (await cluster.server.query<{ id: number }>(`SELECT id::int AS id FROM ${table} ORDER BY id`, [], DB)).map((r) => r.id);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 /** The database's URL on a port nothing listens on: a worker that cannot reach PostgreSQL. */
-const unreachable = () => Object.assign(new URL(url), { port: "1" }).toString();
+const unreachable = () => Object.assign(new URL(cluster.url), { port: "1" }).toString();
 
 describe("retrying a step of an incremental run (dist/cli.js, real PostgreSQL)", () => {
   it("after the run committed its own mark: a failed-then-retried load of that run is not refused", async () => {
-    await server.query("CREATE TABLE own (id int PRIMARY KEY); INSERT INTO own SELECT generate_series(1, 5); CREATE TABLE own_copy (id int)", [], DB);
+    await cluster.server.query("CREATE TABLE own (id int PRIMARY KEY); INSERT INTO own SELECT generate_series(1, 5); CREATE TABLE own_copy (id int)", [], DB);
     const file = p.write("own/own.etl.yaml", copyPipeline("own_sync", "own"));
     const store = new LocalStagingStore(join(dirname(file), ".etl", "runs"));
     const x = await run(file, "--run-id", "run_own_x");
@@ -140,7 +129,7 @@ describe("retrying a step of an incremental run (dist/cli.js, real PostgreSQL)",
     assert.deepEqual(await idsOf("own_copy"), range(1, 5), "the retry skipped the rows run_own_x already loaded");
 
     // Another run's commit past what run_own_x read still makes run_own_x's staged rows stale.
-    await server.query("INSERT INTO own VALUES (6), (7)", [], DB);
+    await cluster.server.query("INSERT INTO own VALUES (6), (7)", [], DB);
     const y = await run(file, "--run-id", "run_own_y");
     assert.equal(y.code, 0, y.stdout + y.stderr);
     const blip2 = await runCli(["run", file, "--step", "dest", "--run-id", "run_own_x"], { cwd: p.dir, env: { INC_PG_URL: unreachable() } });
@@ -152,7 +141,7 @@ describe("retrying a step of an incremental run (dist/cli.js, real PostgreSQL)",
   });
 
   it("a sql step after the load reads nothing staged: retrying it alone is not refused, retrying the load is", async () => {
-    await server.query("CREATE TABLE audited (id int PRIMARY KEY); INSERT INTO audited SELECT generate_series(1, 3); CREATE TABLE audited_copy (id int PRIMARY KEY)", [], DB);
+    await cluster.server.query("CREATE TABLE audited (id int PRIMARY KEY); INSERT INTO audited SELECT generate_series(1, 3); CREATE TABLE audited_copy (id int PRIMARY KEY)", [], DB);
     const more = `  - id: audit
     depends_on: [dest]
     sql: { connection: db, query: "INSERT INTO audit_log SELECT count(*) FROM audited_copy" }
@@ -164,7 +153,7 @@ describe("retrying a step of an incremental run (dist/cli.js, real PostgreSQL)",
     const stateA = await loadState(store, "run_audited_a");
     assert.deepEqual([stateA?.steps.src?.status, stateA?.steps.dest?.status, stateA?.steps.audit?.status], ["succeeded", "succeeded", "failed"], "audit_log does not exist yet");
 
-    await server.query("CREATE TABLE audit_log (n int)", [], DB);
+    await cluster.server.query("CREATE TABLE audit_log (n int)", [], DB);
     const b = await run(file, "--run-id", "run_audited_b");
     assert.equal(b.code, 0, b.stdout + b.stderr);
     assert.equal(await readHighWater(store, "audited_sync", "src"), 3);
@@ -174,18 +163,18 @@ describe("retrying a step of an incremental run (dist/cli.js, real PostgreSQL)",
     assert.match(load.stderr, /cannot resume run run_audited_a: step src read its rows from the start \(no mark was committed then\), and run run_audited_b has since committed mark 3/);
     const audit = await run(file, "--step", "audit", "--run-id", "run_audited_a");
     assert.equal(audit.code, 0, audit.stdout + audit.stderr);
-    assert.deepEqual(await server.query("SELECT n::int AS n FROM audit_log", [], DB), [{ n: 3 }, { n: 3 }], "run_audited_b's audit and run_audited_a's retried one");
+    assert.deepEqual(await cluster.server.query("SELECT n::int AS n FROM audit_log", [], DB), [{ n: 3 }, { n: 3 }], "run_audited_b's audit and run_audited_a's retried one");
     assert.deepEqual(await idsOf("audited_copy"), range(1, 3));
   });
 
   it("re-running a succeeded incremental extract in a run whose load succeeded is refused; a fresh run loads the new rows", async () => {
-    await server.query("CREATE TABLE again (id int PRIMARY KEY); INSERT INTO again SELECT generate_series(1, 5); CREATE TABLE again_copy (id int)", [], DB);
+    await cluster.server.query("CREATE TABLE again (id int PRIMARY KEY); INSERT INTO again SELECT generate_series(1, 5); CREATE TABLE again_copy (id int)", [], DB);
     const file = p.write("again/again.etl.yaml", copyPipeline("again_sync", "again"));
     const store = new LocalStagingStore(join(dirname(file), ".etl", "runs"));
     const x = await run(file, "--run-id", "run_again_x");
     assert.equal(x.code, 0, x.stdout + x.stderr);
 
-    await server.query("INSERT INTO again VALUES (6), (7)", [], DB);
+    await cluster.server.query("INSERT INTO again VALUES (6), (7)", [], DB);
     const rerun = await run(file, "--step", "src", "--run-id", "run_again_x");
     assert.equal(rerun.code, 2, rerun.stdout + rerun.stderr);
     assert.match(rerun.stderr, /cannot re-run step src \(its records were loaded by step dest, which already succeeded in this run\) in run run_again_x: .*Start a fresh run instead, which reads from the committed mark: agent-etl run .*again\.etl\.yaml \(without --run-id\)/);
@@ -199,7 +188,7 @@ describe("retrying a step of an incremental run (dist/cli.js, real PostgreSQL)",
     assert.equal(await readHighWater(store, "again_sync", "src"), 7);
 
     // The first extract of a run, and its re-run while no load of its records has succeeded, are allowed.
-    await server.query("INSERT INTO again VALUES (8)", [], DB);
+    await cluster.server.query("INSERT INTO again VALUES (8)", [], DB);
     for (let i = 0; i < 2; i++) {
       const extract = await run(file, "--step", "src", "--run-id", "run_again_p");
       assert.equal(extract.code, 0, extract.stdout + extract.stderr);

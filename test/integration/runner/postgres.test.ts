@@ -5,39 +5,28 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import pg from "pg";
 import { poll } from "../../support/poll";
-import { startPostgres, type TestPostgres } from "../../support/postgres";
-import { project, readEvents, runCli, startCli } from "./helpers";
+import { postgresProject, readEvents, runCli, startCli } from "./helpers";
 
 const DB = "cli_pg";
 /** The advisory lock the test holds so the step's statement blocks until the test lets it go. */
 const LOCK = 4242;
 
-let server: TestPostgres;
-let url = "";
-const p = project("cli-pg");
+const cluster = postgresProject("cli-pg", DB);
+const p = cluster.p;
 
-before(async () => {
-  server = await startPostgres();
-  url = await server.createDatabase(DB);
-});
-after(async () => {
-  await server?.stop();
-  p.cleanup();
-});
-
-const env = () => ({ CLI_PG_URL: url });
+const env = () => ({ CLI_PG_URL: cluster.url });
 
 async function count(table: string): Promise<number> {
-  const rows = await server.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`, [], DB);
+  const rows = await cluster.server.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`, [], DB);
   return rows[0]?.n ?? -1;
 }
 
 /** Backends the CLI opened (application_name agent-etl) that still exist. */
 async function cliBackends(): Promise<number> {
-  const rows = await server.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'agent-etl' AND datname = $1", [DB], DB);
+  const rows = await cluster.server.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'agent-etl' AND datname = $1", [DB], DB);
   return rows[0]?.n ?? -1;
 }
 
@@ -47,7 +36,7 @@ async function cliBackends(): Promise<number> {
  * that is a fact about cancellation, not about timing.
  */
 async function holdingLock<T>(body: () => Promise<T>): Promise<T> {
-  const holder = new pg.Client({ connectionString: url });
+  const holder = new pg.Client({ connectionString: cluster.url });
   await holder.connect();
   try {
     await holder.query("SELECT pg_advisory_lock($1)", [LOCK]);
@@ -69,12 +58,12 @@ ${policy}
 
 describe("a sql step's timeout (dist/cli.js, real PostgreSQL)", () => {
   it("cancels the statement on the server: it never commits after the step is reported failed", async () => {
-    await server.query("CREATE TABLE audit (v int)", [], DB);
+    await cluster.server.query("CREATE TABLE audit (v int)", [], DB);
     const file = p.write("timeout/t.etl.yaml", sqlPipeline("audit", "    timeout: 2s\n    retries: 0"));
     await holdingLock(async () => {
       const run = startCli(["run", file, "--run-id", "t1"], { cwd: p.dir, env: env() });
       // The statement really ran: it waits for the test's lock.
-      await poll("the step's statement waiting for the test's lock", async () => ((await server.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", [], DB)).length > 0 ? true : undefined), 15_000, 20);
+      await poll("the step's statement waiting for the test's lock", async () => ((await cluster.server.query("SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", [], DB)).length > 0 ? true : undefined), 15_000, 20);
       const r = await run.done;
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.match(r.stdout + r.stderr, /took longer than its timeout \(2000 ms\)/);
@@ -85,7 +74,7 @@ describe("a sql step's timeout (dist/cli.js, real PostgreSQL)", () => {
   });
 
   it("with retries, every timed-out attempt is cancelled: none of them commits", async () => {
-    await server.query("CREATE TABLE audit_retried (v int)", [], DB);
+    await cluster.server.query("CREATE TABLE audit_retried (v int)", [], DB);
     const file = p.write("retries/t.etl.yaml", sqlPipeline("audit_retried", "    timeout: 1s\n    retries: 2\n    retry_delay: 100ms\n    retry_backoff: fixed"));
     const events = join(p.dir, "retries-events.jsonl");
     await holdingLock(async () => {
