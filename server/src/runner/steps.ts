@@ -6,7 +6,6 @@ import { connectorFor } from "../sources";
 import type { DataRecord, SourceContext } from "../sources/types";
 import { connectionOf, inputOf, type RunContext } from "./context";
 import { readHighWater } from "./incremental";
-import { formatCount } from "./progress";
 import type { BatchChannel } from "./live/channel";
 import { readStepOutput, stageFileCopy, writeStepOutput, type BatchTee } from "./stagedData";
 import { compileTransforms, type Batches, type Columns } from "./transforms";
@@ -73,25 +72,12 @@ function sourceContext(ctx: RunContext, step: Step, signal: AbortSignal): Source
   return { connection, connectionName: name, baseDir: ctx.baseDir, templates: ctx.templates, signal, logger: ctx.logger.child({ step: step.id }), secrets: ctx.secrets };
 }
 
-/** The input's batches, counted; `onEnd` once the last has been taken. */
-async function* counting(batches: Batches, report: StepReport, signal: AbortSignal, onEnd: (rows: number) => void): AsyncGenerator<DataRecord[]> {
-  let rows = 0;
+async function* counting(batches: Batches, report: StepReport, signal: AbortSignal): AsyncGenerator<DataRecord[]> {
   for await (const batch of batches) {
     signal.throwIfAborted();
     yield batch;
-    rows += batch.length;
     report.add(batch.length);
   }
-  onEnd(rows);
-}
-
-/**
- * What a PostgreSQL merge or replace does after its last record, for the terminal: the mode's
- * statement, which can take as long as the streaming did. Other loads end with their last write.
- */
-function finishing(ctx: RunContext, load: NonNullable<Step["load"]>, rows: number): string | undefined {
-  if (ctx.connections[load.connection]?.type !== "postgres" || !load.table || load.mode === "append") return undefined;
-  return `all ${formatCount(rows)} rows sent; ${load.mode === "merge" ? "merging them into" : "replacing the rows of"} ${load.table}`;
 }
 
 async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
@@ -132,10 +118,8 @@ async function runLoad(ctx: RunContext, step: Step, signal: AbortSignal, report:
   const result = await connector.load({
     ...base,
     load,
-    records: batchedRecords(counting(input.batches, report, signal, (rows) => {
-      const note = finishing(ctx, load, rows);
-      if (note !== undefined) report.phase(note);
-    })),
+    records: batchedRecords(counting(input.batches, report, signal)),
+    onPhase: (note) => report.phase(note),
     ...(input.columns ? { columns: input.columns } : {}),
     runId: ctx.runId,
     stepId: step.id,

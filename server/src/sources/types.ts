@@ -44,6 +44,8 @@ export interface LoadRequest extends SourceContext {
   columns?: Record<string, ColumnType>;
   runId: string;
   stepId: string;
+  /** Says what the load does once its records are all read, when that takes a while (a merge's statement). */
+  onPhase?: (note: string) => void;
 }
 
 export interface LoadResult {

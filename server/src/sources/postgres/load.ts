@@ -16,6 +16,7 @@ import { inferColumns } from "./columnTypes";
 import { copyRecords, sampleRecords, type RecordSource } from "./copyIn";
 import { toConnectorError } from "./errors";
 import { createStage, createTable, mergeFromStage, replaceFromStage } from "./loadModes";
+import { formatCount } from "../../runner/progress";
 import { displayName, parseTableName, qualified, quoteIdent, type TableName } from "./names";
 
 export async function loadPostgres(request: LoadRequest): Promise<LoadResult> {
@@ -137,7 +138,14 @@ async function moveRows(client: pg.Client, request: LoadRequest, target: TableNa
   if (mode === "append") return copyRecords(client, tableSql, name, columns, source, request.signal, json);
   const stage = await createStage(client, tableSql, columns);
   const rows = await copyRecords(client, `pg_temp.${stage}`, name, columns, source, request.signal, json);
-  if (mode === "replace") await replaceFromStage(client, tableSql, stage, columns);
-  else if (rows > 0) await mergeFromStage(client, tableSql, stage, columns, key, info.columns, await serverVersion(client));
+  // The mode's statement can take as long as the streaming did: say so (the terminal shows it).
+  const sent = `all ${formatCount(rows)} rows sent; `;
+  if (mode === "replace") {
+    request.onPhase?.(`${sent}replacing the rows of ${request.load.table}`);
+    await replaceFromStage(client, tableSql, stage, columns);
+  } else if (rows > 0) {
+    request.onPhase?.(`${sent}merging them into ${request.load.table}`);
+    await mergeFromStage(client, tableSql, stage, columns, key, info.columns, await serverVersion(client));
+  }
   return rows;
 }
