@@ -136,6 +136,16 @@ describe("quick fixes", () => {
     assert.doesNotMatch(JSON.stringify(found), new RegExp(secret));
   });
 
+  it("template in a SQL string literal → the template alone, bound as a value", async () => {
+    const text = PIPELINE.replace("      query: select 1", "      query: \"DELETE FROM t WHERE day = '{{ ds }}' -- keep\"");
+    const { uri, actions: found } = await actions(text, "template-in-sql-literal");
+    assert.equal(found[0]?.title, "Remove the quotes: bind the template as a value");
+    const edit = found[0]?.edit?.changes?.[uri]?.[0];
+    assert.equal(edit?.newText, "{{ ds }}");
+    assert.deepEqual(edit?.range.start, pos(text, "'{{ ds }}'"));
+    assert.deepEqual(edit?.range.end, pos(text, "'{{ ds }}'", "'{{ ds }}'".length));
+  });
+
   it("missing input → add depends_on", async () => {
     const text = PIPELINE.replace("    depends_on: [paid]\n    load:\n      connection: out", "    load:\n      connection: out");
     const { uri, actions: found } = await actions(text, "missing-input");

@@ -69,6 +69,8 @@ function actionsFor(document: TextDocument, analysis: Analysis, diagnostic: Diag
       const action = missingInputFix(document, analysis, diagnostic, suggestion);
       return action ? [action] : [];
     }
+    case "template-in-sql-literal":
+      return [fix("Remove the quotes: bind the template as a value", diagnostic, replace(document, diagnostic, suggestion))];
     case "duplicate-step-id":
       return [fix(`Rename to \`${suggestion}\``, diagnostic, replace(document, diagnostic, suggestion))];
     default:

@@ -174,7 +174,7 @@ export const ExtractSchema = z
     connection: connectionRef,
     table: z.string().regex(new RegExp(TABLE_PATTERN)).optional().meta({ description: "PostgreSQL: table or view to read, `schema.table` or `table`.", examples: ["public.orders"] }),
     query: z.union([z.string(), z.record(z.string(), z.unknown())]).optional().meta({
-      description: "PostgreSQL: a SELECT to read from (templates become quoted literals). HTTP: query parameters as a map.",
+      description: "PostgreSQL: a SELECT to read from (templates are bound as values, e.g. `WHERE day = {{ ds }}` — never inside quotes or comments). HTTP: query parameters as a map.",
     }),
     columns: columnList("PostgreSQL: the columns to read (default: all).").optional(),
     incremental: z
@@ -254,7 +254,7 @@ export const LoadSchema = z
 export const SqlSchema = z
   .strictObject({
     connection: connectionRef,
-    query: z.string().min(1).meta({ description: "SQL to run. Templates such as `{{ ds }}` are inserted as quoted literals." }),
+    query: z.string().min(1).meta({ description: "SQL to run. Templates such as `{{ ds }}` are bound as values (`WHERE day = {{ ds }}`), never spliced into the text; write them outside quotes and comments." }),
   })
   .meta({ description: "Runs SQL in a PostgreSQL connection. It moves no records; `depends_on` only orders it." });
 

@@ -22,7 +22,8 @@ export type ProblemCode =
   | "missing-env"
   | "hardcoded-secret"
   | "unknown-column"
-  | "unused-connection";
+  | "unused-connection"
+  | "template-in-sql-literal";
 
 export interface RelatedInfo {
   message: string;

@@ -1,15 +1,19 @@
 /**
- * `{{ ds }}`, `{{ ds_nodash }}`, `{{ run_id }}`, `{{ params.NAME }}` templates. In SQL, a template
- * value becomes a quoted literal, never raw SQL (docs/pipeline-spec.md, "Templates").
+ * `{{ ds }}`, `{{ ds_nodash }}`, `{{ run_id }}`, `{{ params.NAME }}` templates. In SQL a template
+ * is a value, never SQL: see sqlTemplates.ts (docs/pipeline-spec.md, "Templates").
  */
+export type TemplateScalar = string | number | boolean | null;
+
 export interface TemplateValues {
   ds: string;
   ds_nodash: string;
   run_id: string;
-  params: Record<string, string | number | boolean | null>;
+  params: Record<string, TemplateScalar>;
 }
 
-const TEMPLATE = /\{\{\s*([a-zA-Z_][\w.]*)\s*\}\}/g;
+/** A template, its variable in group 1 (global: use with matchAll or replace). */
+export const TEMPLATE_PATTERN = /\{\{\s*([a-zA-Z_][\w.]*)\s*\}\}/g;
+const TEMPLATE = TEMPLATE_PATTERN;
 
 export class TemplateError extends Error {
   constructor(readonly variable: string) {
@@ -17,7 +21,7 @@ export class TemplateError extends Error {
   }
 }
 
-export function templateValue(name: string, values: TemplateValues): string | number | boolean | null {
+export function templateValue(name: string, values: TemplateValues): TemplateScalar {
   if (name === "ds" || name === "ds_nodash" || name === "run_id") return values[name];
   if (name.startsWith("params.")) {
     const key = name.slice("params.".length);
@@ -29,17 +33,6 @@ export function templateValue(name: string, values: TemplateValues): string | nu
 /** Renders templates in plain text (paths, keys, HTTP query values). */
 export function renderTemplate(text: string, values: TemplateValues): string {
   return text.replace(TEMPLATE, (_m, name: string) => String(templateValue(name, values) ?? ""));
-}
-
-/** Quotes a value as a SQL string literal (standard_conforming_strings: quotes doubled). */
-export function sqlLiteral(value: string | number | boolean | null): string {
-  if (value === null) return "NULL";
-  return `'${String(value).replace(/'/g, "''")}'`;
-}
-
-/** Renders templates in SQL text: each value becomes a quoted literal. */
-export function renderSqlTemplate(sql: string, values: TemplateValues): string {
-  return sql.replace(TEMPLATE, (_m, name: string) => sqlLiteral(templateValue(name, values)));
 }
 
 /** Template variable names used in a text (for validation and completion). */

@@ -127,11 +127,13 @@ describe("postgres catalog analysis", () => {
       assert.doesNotMatch(err.message, /create: true/);
       return true;
     });
-    // A param without a value is described as '' — not an integer.
-    await assert.rejects(describeQuery(ctx(), "SELECT * FROM customers WHERE id = {{ params.customer }}"), (err: unknown) => {
+    // Templates are bound as NULL to describe a query: a param compared with an integer column fits.
+    const described = await describeQuery(ctx(), "SELECT id FROM customers WHERE id = {{ params.customer }}");
+    assert.deepEqual(described.columns.map((c) => c.name), ["id"]);
+    await assert.rejects(describeQuery(ctx(), "SELECT * FROM customers WHERE id = 'x' OR id = {{ params.customer }}"), (err: unknown) => {
       assert.ok(err instanceof ConnectorError);
       assert.equal(err.code, "postgres-22P02");
-      assert.match(err.message, /analysis puts empty text in place of each `\{\{ params.NAME \}\}`/);
+      assert.match(err.message, /analysis binds NULL in place of each template/);
       assert.doesNotMatch(err.message, /`cast` transform/);
       return true;
     });

@@ -8,6 +8,7 @@ import { joinNotUpstream } from "./joinNotUpstream";
 import { missingEnv } from "./missingEnv";
 import { missingInput } from "./missingInput";
 import type { Rule } from "./rule";
+import { templateInSqlLiteral } from "./templateInSqlLiteral";
 import { unknownConnection } from "./unknownConnection";
 import { unknownStep } from "./unknownStep";
 import { unusedConnection } from "./unusedConnection";
@@ -23,6 +24,7 @@ export const RULES: readonly Rule[] = [
   connectionType,
   invalidExpression,
   invalidSchedule,
+  templateInSqlLiteral,
   missingEnv,
   hardcodedSecret,
   unusedConnection,

@@ -8,7 +8,9 @@
 import type pg from "pg";
 import { ConnectorError } from "../../errors";
 import type { ColumnType } from "../../pipeline/model";
-import { renderSqlTemplate, templateNames, TemplateError, type TemplateValues } from "../../pipeline/templates";
+import { bindSelect, SqlTemplateError, type SqlStatement } from "../../pipeline/sqlTemplates";
+import { templateNames, TemplateError, type TemplateValues } from "../../pipeline/templates";
+import { queryStatement } from "./bound";
 import type { AnalyzeContext, ColumnInfo, ForeignKeyInfo, PostgresCatalog, QueryColumns, TableInfo } from "../analysis/types";
 import { connectionSecrets, openClient, type PostgresConnection } from "./client";
 import { columnTypeOfOid } from "./columnTypes";
@@ -189,40 +191,37 @@ export async function analyzePostgresCatalog(ctx: AnalyzeContext): Promise<Postg
   });
 }
 
-/** Template values used to describe a query: its literals only need to parse, not to match data. */
-function describeTemplates(params: TemplateValues["params"]): TemplateValues {
-  const ds = new Date().toISOString().slice(0, 10);
-  return { ds, ds_nodash: ds.replace(/-/g, ""), run_id: "analyze", params };
-}
-
-/** A `query` text ready to be wrapped: templates rendered as literals, no trailing `;`. */
-export function describableQuery(query: string, params: TemplateValues["params"] = {}): string {
-  let text: string;
+/**
+ * A `query` text ready to be wrapped, its templates bound: to describe it they are all NULL (the
+ * columns do not depend on them), unknown variables still refused. No trailing `;`.
+ */
+export function describableQuery(query: string): SqlStatement {
+  const params: TemplateValues["params"] = {};
+  for (const name of templateNames(query)) if (name.startsWith("params.")) params[name.slice("params.".length)] = null;
   try {
-    // Unknown params describe as empty literals: the columns do not depend on them.
-    const all: TemplateValues["params"] = {};
-    for (const name of templateNames(query)) if (name.startsWith("params.")) all[name.slice("params.".length)] = "";
-    text = renderSqlTemplate(query, describeTemplates({ ...all, ...params }));
+    const bound = bindSelect(query.trim().replace(/;\s*$/, ""), { ds: "", ds_nodash: "", run_id: "", params });
+    return { text: bound.text, values: bound.values.map(() => null) };
   } catch (err: unknown) {
     if (err instanceof TemplateError) throw new ConnectorError("template", err.message);
+    if (err instanceof SqlTemplateError) throw new ConnectorError(err.code, err.message);
     throw err;
   }
-  return text.trim().replace(/;\s*$/, "");
 }
 
 /**
  * The columns a query returns, from `SELECT * FROM (query) q LIMIT 0` in a read-only transaction.
- * Templates are rendered with placeholder literals (today's date, empty params).
+ * Templates are bound as NULLs (describableQuery).
  */
 export async function describeQuery(ctx: AnalyzeContext, query: string): Promise<QueryColumns> {
-  const text = describableQuery(query);
+  const { text, values } = describableQuery(query);
   if (text === "") throw new ConnectorError("analysis-request", "the query is empty");
   return readOnly(ctx, "describing the query failed", "analysis-query", async (session) => {
     stats.statements++;
     // A named statement goes through the extended protocol: exactly one statement, so a `;` in the
     // text cannot smuggle a COMMIT or a write past the read-only transaction. The newline ends a
     // trailing `--` comment.
-    const result = await session.client.query({ name: "agent_etl_describe", text: `SELECT * FROM (${text}\n) AS agent_etl_q LIMIT 0` });
+    const wrapped = `SELECT * FROM (${text}\n) AS agent_etl_q LIMIT 0`;
+    const result = values.length === 0 ? await session.client.query({ name: "agent_etl_describe", text: wrapped }) : await queryStatement(session.client, { text: wrapped, values }, true);
     const fields = result.fields;
     if (fields.length === 0) return { kind: "query-columns", columns: [] };
     const types = await catalogQuery<{ sql_type: string; is_array: boolean }>(

@@ -39,7 +39,7 @@ const PARSERS: Record<number, (value: string) => unknown> = {
   [OID.interval]: identity,
 };
 
-const typeParsers = {
+export const typeParsers = {
   getTypeParser: ((oid: number, format?: "text" | "binary") => PARSERS[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 

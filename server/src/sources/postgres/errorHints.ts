@@ -61,7 +61,7 @@ const BY_CONTEXT: Record<PgErrorContext, Record<string, string>> = {
     "42703": "check the column names in the query",
     "25006": "an extract only reads; run statements that write in a `sql` step",
     // describeQuery renders every `{{ params.NAME }}` as '' (its columns do not depend on values).
-    "22": "a value in the query does not fit its type; to describe a query, analysis puts empty text in place of each `{{ params.NAME }}`, so cast such a value in the SQL, e.g. `NULLIF({{ params.id }}, '')::bigint`",
+    "22": "a value in the query does not fit its type; to describe a query, analysis binds NULL in place of each template, so check the literals written in the SQL itself",
   },
 };
 

@@ -6,11 +6,13 @@
  */
 import type pg from "pg";
 import type { ColumnType } from "../../pipeline/model";
-import { renderSqlTemplate, TemplateError } from "../../pipeline/templates";
+import { bindSelect, SqlTemplateError, type SqlStatement } from "../../pipeline/sqlTemplates";
+import { TemplateError, type TemplateScalar } from "../../pipeline/templates";
 import { ConnectorError } from "../../errors";
 import type { DataRecord, ExtractRequest, ExtractResult } from "../types";
 import { connectionSecrets, killClient, openClient, type PostgresConnection } from "./client";
 import { columnTypeOfOid } from "./columnTypes";
+import { queryStatement } from "./bound";
 import { toConnectorError } from "./errors";
 import { displayName, parseTableName, qualified, quoteIdent } from "./names";
 
@@ -28,7 +30,7 @@ export async function closeOpenExtracts(): Promise<void> {
 
 interface Plan {
   sql: string;
-  params: unknown[];
+  params: TemplateScalar[];
   /** The incremental column when it was added only to track the mark (removed from records). */
   hiddenColumn?: string;
   what: string;
@@ -36,21 +38,24 @@ interface Plan {
   context: "extract-table" | "extract-query";
 }
 
-function baseQuery(request: ExtractRequest, selectList: string): Omit<Plan, "params" | "hiddenColumn"> {
+function baseQuery(request: ExtractRequest, selectList: string): Omit<Plan, "hiddenColumn"> {
   const { extract } = request;
   if (extract.table !== undefined) {
     const table = parseTableName(extract.table);
-    return { sql: `SELECT ${selectList} FROM ${qualified(table)}`, what: `table ${displayName(table)}`, context: "extract-table" };
+    return { sql: `SELECT ${selectList} FROM ${qualified(table)}`, params: [], what: `table ${displayName(table)}`, context: "extract-table" };
   }
   if (typeof extract.query !== "string") throw new ConnectorError("postgres-extract", "a postgres extract needs `table` or `query` (a SELECT)");
-  let query: string;
+  let bound: SqlStatement;
   try {
-    query = renderSqlTemplate(extract.query, request.templates).trim().replace(/;\s*$/, "");
+    bound = bindSelect(extract.query.trim().replace(/;\s*$/, ""), request.templates);
   } catch (err: unknown) {
     if (err instanceof TemplateError) throw new ConnectorError("template", err.message);
+    if (err instanceof SqlTemplateError) throw new ConnectorError(err.code, err.message);
     throw err;
   }
-  return { sql: selectList === "*" ? query : `SELECT ${selectList} FROM (${query}) AS agent_etl_query`, what: "the extract query", context: "extract-query" };
+  // The newline ends a `--` comment on the query's last line before the wrapping goes on.
+  const sql = selectList === "*" ? bound.text : `SELECT ${selectList} FROM (${bound.text}\n) AS agent_etl_query`;
+  return { sql, params: bound.values, what: "the extract query", context: "extract-query" };
 }
 
 export function planExtract(request: ExtractRequest): Plan {
@@ -61,13 +66,13 @@ export function planExtract(request: ExtractRequest): Plan {
   if (hidden !== undefined) wanted?.push(hidden);
   const selectList = wanted ? wanted.map(quoteIdent).join(", ") : "*";
   const base = baseQuery(request, selectList);
-  if (incColumn === undefined) return { ...base, params: [] };
+  if (incColumn === undefined) return base;
   const mark = request.highWater ?? incremental?.initial;
   const col = quoteIdent(incColumn);
-  const where = mark === undefined ? `${col} IS NOT NULL` : `${col} > $1`;
+  const where = mark === undefined ? `${col} IS NOT NULL` : `${col} > $${base.params.length + 1}`;
   return {
-    sql: `SELECT * FROM (${base.sql}) AS agent_etl_incremental WHERE ${where} ORDER BY ${col}`,
-    params: mark === undefined ? [] : [String(mark)],
+    sql: `SELECT * FROM (${base.sql}\n) AS agent_etl_incremental WHERE ${where} ORDER BY ${col}`,
+    params: mark === undefined ? base.params : [...base.params, String(mark)],
     what: base.what,
     context: base.context,
     ...(hidden !== undefined ? { hiddenColumn: hidden } : {}),
@@ -88,7 +93,7 @@ export async function extractPostgres(request: ExtractRequest): Promise<ExtractR
   let first: pg.QueryResult<DataRecord>;
   try {
     await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    await client.query(`DECLARE agent_etl_cursor NO SCROLL CURSOR FOR ${plan.sql}`, plan.params);
+    await queryStatement(client, { text: `DECLARE agent_etl_cursor NO SCROLL CURSOR FOR ${plan.sql}`, values: plan.params }, true);
     first = await client.query<DataRecord>(`FETCH ${FETCH_SIZE} FROM agent_etl_cursor`);
   } catch (err: unknown) {
     await cleanup();

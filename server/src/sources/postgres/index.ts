@@ -8,7 +8,7 @@ export { runSqlStep, type SqlRequest, type SqlResult } from "./sqlStep";
 export { LOADS_TABLE } from "./bookkeeping";
 
 export interface PostgresConnector extends Connector {
-  /** Runs a `sql` step's query (templates become quoted literals); `rows` is the last statement's row count. */
+  /** Runs a `sql` step's query (templates bound as values: pipeline/sqlTemplates.ts); `rows` is the last statement's row count. */
   runSql(request: SourceContext & { query: string }): Promise<{ rows?: number }>;
 }
 
