@@ -23,7 +23,8 @@ export type ProblemCode =
   | "hardcoded-secret"
   | "unknown-column"
   | "unused-connection"
-  | "template-in-sql-literal";
+  | "template-in-sql-literal"
+  | "name-too-long";
 
 export interface RelatedInfo {
   message: string;

@@ -170,3 +170,37 @@ describe("template-in-sql-literal", () => {
     assert.deepEqual(found(http), []);
   });
 });
+
+describe("name-too-long", () => {
+  const long = "t".repeat(60) + "_is_long_a";
+  const pipeline = (load: string) =>
+    yaml(
+      "version: 1",
+      "name: p",
+      "connections:",
+      "  db: {type: postgres, url: \"${env:DATABASE_URL}\"}",
+      "  raw: {type: file}",
+      "steps:",
+      "  - id: read",
+      "    extract: {connection: raw, path: a.csv}",
+      "  - id: save",
+      "    depends_on: [read]",
+      `    load: ${load}`,
+    );
+  const env = { envNames: new Set(["DATABASE_URL"]) };
+  const found = (text: string) => check(text, env).filter((p) => p.code === "name-too-long");
+
+  it("a table, schema or key name over 63 bytes, counted in UTF-8", () => {
+    const problems = found(pipeline(`{connection: db, table: "\\"${long}\\".ok", mode: merge, key: [id, ${long}]}`));
+    assert.deepEqual(problems.map((p) => p.message.slice(0, 30)), ["the schema name `ttttttttttttt", "the column name `ttttttttttttt"]);
+    assert.match(problems[0]?.message ?? "", /is 70 bytes long; PostgreSQL keeps only the first 63 bytes of a name.*Shorten it/);
+    // 32 two-byte letters: 32 characters, 64 bytes.
+    assert.equal(found(pipeline(`{connection: db, table: ${"é".repeat(32)}}`)).length, 1);
+    assert.equal(found(pipeline(`{connection: db, table: ${"é".repeat(31)}x}`)).length, 0);
+    assert.equal(found(pipeline(`{connection: db, table: ${"t".repeat(63)}}`)).length, 0);
+  });
+
+  it("names of other connection types are not PostgreSQL's", () => {
+    assert.deepEqual(found(pipeline(`{connection: raw, path: ${long}.csv}`)), []);
+  });
+});

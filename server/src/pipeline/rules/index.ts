@@ -8,6 +8,7 @@ import { joinNotUpstream } from "./joinNotUpstream";
 import { missingEnv } from "./missingEnv";
 import { missingInput } from "./missingInput";
 import type { Rule } from "./rule";
+import { nameTooLong } from "./nameTooLong";
 import { templateInSqlLiteral } from "./templateInSqlLiteral";
 import { unknownConnection } from "./unknownConnection";
 import { unknownStep } from "./unknownStep";
@@ -22,6 +23,7 @@ export const RULES: readonly Rule[] = [
   missingInput,
   unknownConnection,
   connectionType,
+  nameTooLong,
   invalidExpression,
   invalidSchedule,
   templateInSqlLiteral,

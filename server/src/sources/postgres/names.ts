@@ -4,15 +4,16 @@
  * always quoted in SQL, so they never change meaning and never carry SQL.
  */
 import { ConnectorError } from "../../errors";
+import { splitTableName, tooLongMessage, type TableName } from "../../pipeline/tableName";
 
-export interface TableName {
-  schema?: string;
-  name: string;
-}
+export type { TableName };
 
 /** `"a""b"`: a PostgreSQL quoted identifier. */
 export function quoteIdent(name: string): string {
   if (name.includes("\u0000")) throw new ConnectorError("postgres-identifier", `identifier ${JSON.stringify(name)} holds a NUL character; rename it`);
+  // Sent longer, PostgreSQL would cut it to 63 bytes without a word: two names could become one table.
+  const tooLong = tooLongMessage("the name", name);
+  if (tooLong) throw new ConnectorError("postgres-identifier", tooLong);
   return `"${name.replace(/"/g, '""')}"`;
 }
 
@@ -25,42 +26,6 @@ export function displayName(table: TableName): string {
   return table.schema === undefined ? table.name : `${table.schema}.${table.name}`;
 }
 
-function splitParts(text: string): string[] {
-  const parts: string[] = [];
-  let i = 0;
-  while (i < text.length) {
-    if (text[i] === '"') {
-      let part = "";
-      i++;
-      for (;;) {
-        if (i >= text.length) throw badName(text);
-        if (text[i] === '"') {
-          if (text[i + 1] === '"') {
-            part += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        part += text[i++];
-      }
-      parts.push(part);
-    } else {
-      const dot = text.indexOf(".", i);
-      const end = dot === -1 ? text.length : dot;
-      parts.push(text.slice(i, end).trim());
-      i = end;
-    }
-    if (i < text.length) {
-      if (text[i] !== ".") throw badName(text);
-      i++;
-      if (i === text.length) throw badName(text);
-    }
-  }
-  return parts;
-}
-
 function badName(text: string): ConnectorError {
   return new ConnectorError(
     "postgres-table-name",
@@ -70,8 +35,7 @@ function badName(text: string): ConnectorError {
 
 export function parseTableName(text: string | undefined): TableName {
   if (text === undefined || text.trim() === "") throw new ConnectorError("postgres-table-name", "the step names no `table`; set `table: schema.table`");
-  const parts = splitParts(text.trim());
-  if (parts.length === 1 && parts[0]) return { name: parts[0] };
-  if (parts.length === 2 && parts[0] && parts[1]) return { schema: parts[0], name: parts[1] };
-  throw badName(text);
+  const table = splitTableName(text);
+  if (!table) throw badName(text);
+  return table;
 }
