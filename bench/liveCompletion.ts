@@ -48,7 +48,7 @@ async function timed(client: LspClient, uri: string, position: { line: number; c
 
 async function withServer<T>(fn: (client: LspClient, dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "agent-etl-bench-live-"));
-  const client = await LspClient.start({ rootUri: pathToFileURL(dir).toString(), env: { ...process.env, XDG_CACHE_HOME: join(dir, "cache") } });
+  const client = await LspClient.start({ rootUri: pathToFileURL(dir).toString(), env: { ...process.env, XDG_CACHE_HOME: join(dir, "cache") }, initializationOptions: { workspaceTrusted: true } });
   try {
     return await fn(client, dir);
   } finally {

@@ -23,6 +23,7 @@ export class Config {
       },
       cliPath: this.resolve(c.get("cliPath", DEFAULT_SETTINGS.cliPath), scope),
       nodePath: this.resolve(c.get("nodePath", DEFAULT_SETTINGS.nodePath), scope),
+      secretFolders: c.get("secretFolders", DEFAULT_SETTINGS.secretFolders),
     };
   }
 

@@ -82,6 +82,13 @@ export interface RefreshSourcesResult {
 export interface InitializationOptions {
   /** Folder for the live-analysis disk cache (VS Code's global storage); else a cache folder in the user's home. */
   cacheDir?: string;
+  /**
+   * The user trusts the workspace (VS Code's Workspace Trust). Only then does live analysis resolve
+   * `${env:}`/`${file:}` and connect to the servers a pipeline names; absent or false (a client
+   * that says nothing), only connections that stay on this machine without secrets (`file`) are
+   * analysed. Other editors set it to `true` to have live analysis of every connection.
+   */
+  workspaceTrusted?: boolean;
 }
 
 /** Command ids the server puts in code lenses; the extension implements them. */
@@ -114,6 +121,11 @@ export interface AgentEtlSettings {
   cliPath: string;
   /** Node to run the CLI with; empty: VS Code's own runtime. */
   nodePath: string;
+  /**
+   * Folders besides the workspace folders where live analysis may read `${file:}` secrets (absolute,
+   * `~/…`, or relative to the workspace folder).
+   */
+  secretFolders: string[];
 }
 
 export const DEFAULT_SETTINGS: AgentEtlSettings = {
@@ -122,6 +134,7 @@ export const DEFAULT_SETTINGS: AgentEtlSettings = {
   cacheTtl: { postgres: 300, s3: 300, http: 600, file: 60 },
   cliPath: "",
   nodePath: "",
+  secretFolders: [],
 };
 
 /** Arguments of `agentEtl.previewDag` as carried by a code lens. */

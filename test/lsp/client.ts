@@ -24,6 +24,8 @@ export interface ClientOptions {
   /** Answers `workspace/configuration` (per item); undefined: the client does not support it. */
   configuration?: (section: string | undefined, scopeUri: string | undefined) => unknown;
   env?: NodeJS.ProcessEnv;
+  /** Sent as `initializationOptions` (e.g. `{workspaceTrusted: true}` for live analysis of every connection). */
+  initializationOptions?: unknown;
 }
 
 export class LspClient {
@@ -74,6 +76,7 @@ export class LspClient {
         textDocument: { completion: { completionItem: { snippetSupport: true } }, rename: { prepareSupport: true }, publishDiagnostics: { relatedInformation: true, versionSupport: true } },
       },
       workspaceFolders: options.rootUri ? [{ uri: options.rootUri, name: "ws" }] : null,
+      ...(options.initializationOptions !== undefined ? { initializationOptions: options.initializationOptions } : {}),
     };
     await connection.sendRequest("initialize", params);
     await connection.sendNotification("initialized", {});

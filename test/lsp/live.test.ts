@@ -44,7 +44,7 @@ before(async () => {
   ws = makeWorkspace();
   writeFileSync(join(ws.dir, ".env"), `LIVE_DB_URL=${dbUrl}\nLIVE_S3_KEY=${s3.accessKeyId}\nLIVE_S3_SECRET=${s3.secretAccessKey}\n`);
   const cache = mkdtempSync(join(tmpdir(), "agent-etl-live-cache-"));
-  client = await LspClient.start({ rootUri: ws.uri, env: { ...process.env, XDG_CACHE_HOME: cache } });
+  client = await LspClient.start({ rootUri: ws.uri, env: { ...process.env, XDG_CACHE_HOME: cache }, initializationOptions: { workspaceTrusted: true } });
 });
 after(async () => {
   await client?.stop();

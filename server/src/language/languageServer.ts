@@ -50,8 +50,19 @@ export class LanguageServer {
     const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
     this.workspaceRoot = root?.startsWith("file:") ? fileURLToPath(root) : undefined;
     this.settings.supported = params.capabilities.workspace?.configuration === true;
-    const cacheDir = (params.initializationOptions as InitializationOptions | undefined)?.cacheDir;
-    this.live = new LiveFeatures({ ...(typeof cacheDir === "string" ? { cacheDir } : {}), workspaceRoot: () => this.workspaceRoot, settings: (uri) => this.settings.get(uri), republish: (uri) => this.scheduler.schedule(uri, 0) });
+    const options = params.initializationOptions as InitializationOptions | undefined;
+    const cacheDir = options?.cacheDir;
+    const folders = (params.workspaceFolders ?? []).flatMap((f) => (f.uri.startsWith("file:") ? [fileURLToPath(f.uri)] : []));
+    if (folders.length === 0 && this.workspaceRoot) folders.push(this.workspaceRoot);
+    this.live = new LiveFeatures({
+      ...(typeof cacheDir === "string" ? { cacheDir } : {}),
+      // Secrets are resolved, and servers reached, only when the client says the user trusts the workspace.
+      trusted: options?.workspaceTrusted === true,
+      workspaceRoot: () => this.workspaceRoot,
+      workspaceFolders: () => folders,
+      settings: (uri) => this.settings.get(uri),
+      republish: (uri) => this.scheduler.schedule(uri, 0),
+    });
     // Load and run once what the first open runs (parser, schema, rules, cron), before it arrives.
     setImmediate(warmUp);
     return {

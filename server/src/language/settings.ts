@@ -47,5 +47,6 @@ export function merge(value: unknown): AgentEtlSettings {
     },
     cliPath: str(v.cliPath, DEFAULT_SETTINGS.cliPath),
     nodePath: str(v.nodePath, DEFAULT_SETTINGS.nodePath),
+    secretFolders: Array.isArray(v.secretFolders) ? v.secretFolders.filter((f): f is string => typeof f === "string" && f.trim() !== "") : DEFAULT_SETTINGS.secretFolders,
   };
 }

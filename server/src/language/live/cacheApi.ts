@@ -21,6 +21,7 @@ export type ResolveForAnalysis = (
   connection: Connection,
   env: ReadonlyMap<string, string>,
   baseDir: string,
+  options?: { secretFolders?: readonly string[] },
 ) => { connection: Connection; secrets: string[] } | { failure: AnalysisFailure };
 
 export interface LiveDeps {

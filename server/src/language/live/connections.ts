@@ -7,6 +7,9 @@
 import { dirname } from "node:path";
 import { loadEnv } from "../../cli/files";
 import { ConnectionSchema, type Connection } from "../../pipeline/model";
+import { findSecretRefs } from "../../pipeline/secrets";
+import { secretFileAccess } from "../../runner/secrets";
+import { analysableWithoutTrust } from "../../sources/analysis";
 import type { PipelineOutline } from "../../pipeline/outline";
 import type { Span } from "../../pipeline/problem";
 import type { AnalysisFailure, AnalyzeContext } from "../../sources/analysis/types";
@@ -21,6 +24,10 @@ export interface LiveConnection {
   fingerprint?: string;
   /** Why it could not be resolved (e.g. a `${file:}` that cannot be read). */
   unresolved?: AnalysisFailure;
+  /** Not analysed: the workspace is not trusted and the connection reaches a server or uses secrets. */
+  untrusted?: true;
+  /** `${file:}` names outside the folders live analysis may read (not read). */
+  refusedFiles?: string[];
 }
 
 export interface DocumentPlace {
@@ -29,6 +36,10 @@ export interface DocumentPlace {
   workspaceRoot?: string;
   /** Changes when a `.env` file that counts changes. */
   envStamp: string;
+  /** The client says the user trusts the workspace: secrets may be resolved and servers reached. */
+  trusted: boolean;
+  /** Absolute folders `${file:}` may be read from (workspace folders and `agentEtl.secretFolders`). */
+  secretFolders: readonly string[];
 }
 
 /** Per-request time limit analysis gets from the language server. */
@@ -64,7 +75,7 @@ export class ConnectionResolver {
     const baseDir = place.path ? dirname(place.path) : (place.workspaceRoot ?? process.cwd());
     for (const c of outline.connections.values()) {
       const raw: unknown = c.node ? c.node.toJS(outline.doc as never) : undefined;
-      const memoKey = `${c.name}\u0000${JSON.stringify(raw ?? null)}\u0000${baseDir}\u0000${place.envStamp}`;
+      const memoKey = `${c.name}\u0000${JSON.stringify(raw ?? null)}\u0000${baseDir}\u0000${place.envStamp}\u0000${place.trusted}\u0000${place.secretFolders.join("\u0001")}`;
       const known = this.memo.get(memoKey);
       if (known) {
         out.set(c.name, { ...known, keySpan: c.keySpan });
@@ -72,18 +83,31 @@ export class ConnectionResolver {
       }
       const live: LiveConnection = { name: c.name, keySpan: c.keySpan, ...(c.type ? { type: c.type } : {}) };
       const parsed = ConnectionSchema.safeParse(raw);
-      if (parsed.success) {
-        const resolved = this.deps.resolve(c.name, parsed.data, this.envValues(place), baseDir);
-        if ("failure" in resolved) live.unresolved = resolved.failure;
-        else if (addressed(resolved.connection)) {
-          live.ctx = { connection: resolved.connection, connectionName: c.name, baseDir, secrets: resolved.secrets, timeoutMs: ANALYSIS_TIMEOUT_MS };
-          live.fingerprint = this.deps.fingerprint(live.ctx);
-        }
-      }
+      if (parsed.success && !place.trusted && !analysableWithoutTrust(parsed.data)) live.untrusted = true;
+      else if (parsed.success) this.resolveOne(live, parsed.data, place, baseDir);
       if (this.memo.size > 500) this.memo.clear();
       this.memo.set(memoKey, live);
       out.set(c.name, live);
     }
     return out;
   }
+
+  private resolveOne(live: LiveConnection, connection: Connection, place: DocumentPlace, baseDir: string): void {
+    const resolved = this.deps.resolve(live.name, connection, this.envValues(place), baseDir, { secretFolders: place.secretFolders });
+    if ("failure" in resolved) {
+      live.unresolved = resolved.failure;
+      if (resolved.failure.code === "secret-file-outside") live.refusedFiles = filesOutside(connection, baseDir, place.secretFolders);
+    } else if (addressed(resolved.connection)) {
+      live.ctx = { connection: resolved.connection, connectionName: live.name, baseDir, secrets: resolved.secrets, timeoutMs: ANALYSIS_TIMEOUT_MS };
+      live.fingerprint = this.deps.fingerprint(live.ctx);
+    }
+  }
+}
+
+/** The `${file:}` names of a connection that lie outside `folders` (nothing is read). */
+function filesOutside(value: unknown, baseDir: string, folders: readonly string[]): string[] {
+  if (typeof value === "string") return findSecretRefs(value).filter((r) => r.kind === "file" && "outside" in secretFileAccess(r.name, baseDir, folders)).map((r) => r.name);
+  if (Array.isArray(value)) return value.flatMap((v) => filesOutside(v, baseDir, folders));
+  if (value !== null && typeof value === "object") return Object.values(value).flatMap((v) => filesOutside(v, baseDir, folders));
+  return [];
 }

@@ -4,9 +4,11 @@
  * completion, hover and refresh. `languageServer.ts` calls these; each answers without waiting on
  * the network longer than ~100 ms, except refresh, which is asked to wait.
  */
+import { dirname, isAbsolute, resolve } from "node:path";
 import type { CompletionList, Diagnostic, Hover } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { ConnectionType } from "../../pipeline/model";
+import { expandHome } from "../../runner/secrets";
 import { DEFAULT_SETTINGS, type AgentEtlSettings, type RefreshSourcesResult } from "../../protocol";
 import { AnalysisCache, connectionFingerprint, resolveForAnalysis } from "../../sources/analysis";
 import type { Analysis } from "../analysis";
@@ -24,10 +26,24 @@ export interface LiveFeaturesOptions {
   /** `initializationOptions.cacheDir`; else the cache's default folder. */
   cacheDir?: string;
   workspaceRoot: () => string | undefined;
+  /** Every workspace folder (absolute paths): `${file:}` secrets are read only inside them and `agentEtl.secretFolders`. */
+  workspaceFolders: () => readonly string[];
+  /** `initializationOptions.workspaceTrusted`: without it, connections that reach a server or use secrets are not analysed. */
+  trusted: boolean;
   settings: (uri: string) => Promise<AgentEtlSettings>;
   republish: (uri: string) => void;
   /** Another cache (benchmarks, tests); default: an AnalysisCache. */
   deps?: LiveDeps;
+}
+
+/**
+ * Where live analysis may read `${file:}`: the workspace folders (a file opened without one: its own
+ * folder) and the folders of `agentEtl.secretFolders` (`~/…`; relative ones from the workspace root).
+ */
+export function secretFolders(workspace: readonly string[], setting: readonly string[], root: string | undefined, path: string | undefined): string[] {
+  const base = workspace.length > 0 ? [...workspace] : path ? [dirname(path)] : [];
+  const extra = setting.map((f) => expandHome(f.trim())).map((f) => (isAbsolute(f) ? f : resolve(root ?? (path ? dirname(path) : process.cwd()), f)));
+  return [...base, ...extra];
 }
 
 export class LiveFeatures {
@@ -49,7 +65,13 @@ export class LiveFeatures {
     this.ttl = settings.cacheTtl;
     const root = this.options.workspaceRoot();
     const path = filePathOf(uri);
-    return { ...(path ? { path } : {}), ...(root ? { workspaceRoot: root } : {}), envStamp: envNamesFor(uri, root, settings.envFile).stamp };
+    return {
+      ...(path ? { path } : {}),
+      ...(root ? { workspaceRoot: root } : {}),
+      envStamp: envNamesFor(uri, root, settings.envFile).stamp,
+      trusted: this.options.trusted,
+      secretFolders: secretFolders(this.options.workspaceFolders(), settings.secretFolders, root, path),
+    };
   }
 
   async diagnostics(document: TextDocument, analysis: Analysis): Promise<Diagnostic[]> {

@@ -14,6 +14,7 @@ import { toDiagnostic } from "../diagnostics";
 import type { LiveDeps } from "./cacheApi";
 import { ConnectionResolver, type DocumentPlace, type LiveConnection } from "./connections";
 import { extractRequest } from "./requests";
+import { TRUST_HINT, trustDiagnostics } from "./trustNotes";
 import { buildView, isUnavailable, type LiveView } from "./view";
 
 interface DocState {
@@ -86,7 +87,7 @@ export class LiveSources {
   async diagnostics(document: TextDocument, analysis: Analysis, place: DocumentPlace): Promise<Diagnostic[]> {
     if (analysis.outline.connections.size === 0) return [];
     const view = await this.view(analysis, place, 0);
-    const out = unknownColumns(view.propagation).map((p) => toDiagnostic(document, p));
+    const out = [...unknownColumns(view.propagation).map((p) => toDiagnostic(document, p)), ...trustDiagnostics(document, analysis, view.connections)];
     for (const [name, failure] of view.failures) {
       const c = view.connections.get(name);
       if (!c) continue;
@@ -109,7 +110,8 @@ export class LiveSources {
     for (const c of connections.values()) {
       if (only !== undefined && c.name !== only) continue;
       if (!c.ctx || !c.fingerprint) {
-        if (c.unresolved) result.failed.push({ connection: c.name, message: c.unresolved.message });
+        if (c.untrusted) result.failed.push({ connection: c.name, message: `live analysis is off until the workspace is trusted. ${TRUST_HINT}` });
+        else if (c.unresolved) result.failed.push({ connection: c.name, message: c.unresolved.message });
         continue;
       }
       this.deps.cache.invalidate(c.fingerprint);

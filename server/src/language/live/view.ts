@@ -27,7 +27,7 @@ export interface LiveView {
  * not resolve (`missing-env` already says so): the step's columns stay unknown, but the connection
  * is not reported unavailable.
  */
-const REQUEST_FAILURES = new Set(["missing-secret", "missing-env", "not-found", "path-outside-root", "template", "bad-record", "unknown-format", "http-records", "http-not-json", "analysis-request", "postgres-table-name", "postgres-no-table", "postgres-query", "postgres-extract", "bad-step", "no-match"]);
+const REQUEST_FAILURES = new Set(["missing-secret", "secret-file-outside", "missing-env", "not-found", "path-outside-root", "template", "bad-record", "unknown-format", "http-records", "http-not-json", "analysis-request", "postgres-table-name", "postgres-no-table", "postgres-query", "postgres-extract", "bad-step", "no-match"]);
 
 export function isUnavailable(failure: AnalysisFailure): boolean {
   // SQLSTATE class 42: the query or a name in it is wrong, the database answered.

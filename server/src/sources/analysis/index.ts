@@ -5,7 +5,8 @@
  */
 import { ConnectorError, EtlError } from "../../errors";
 import type { Connection, ConnectionType } from "../../pipeline/model";
-import { resolveConnections } from "../../runner/secrets";
+import { findSecretRefs } from "../../pipeline/secrets";
+import { resolveConnections, type ResolveOptions } from "../../runner/secrets";
 import type { AnalysisFailure, AnalysisRequest, AnalysisResult, AnalyzeContext, ResultFor } from "./types";
 
 export { AnalysisCache, connectionFingerprint, defaultCacheDir, defaultTtlMs, type AnalysisCacheOptions } from "./cache";
@@ -19,6 +20,30 @@ export const REQUEST_KINDS: Record<ConnectionType, readonly AnalysisRequest["kin
   file: ["folder", "data-columns"],
   http: ["http-sample"],
 };
+
+/**
+ * Types whose analysis stays on this machine and draws on no credential of the user's. The others
+ * reach a server the file names, and may do so with the user's credentials even when the file holds
+ * no secret reference (`pg` reads `PGPASSWORD` and `~/.pgpass`, the AWS SDK its default chain): an
+ * untrusted workspace does not get them analysed.
+ */
+const LOCAL_ONLY: Record<ConnectionType, boolean> = { postgres: false, s3: false, http: false, file: true };
+
+function hasSecretRef(value: unknown): boolean {
+  if (typeof value === "string") return findSecretRefs(value).length > 0;
+  if (Array.isArray(value)) return value.some(hasSecretRef);
+  if (value !== null && typeof value === "object") return Object.values(value).some(hasSecretRef);
+  return false;
+}
+
+/**
+ * True when a connection may be analysed in a workspace the user has not trusted: it stays on this
+ * machine and holds no `${env:}`/`${file:}` reference, so opening a file cannot send anything of the
+ * user's anywhere.
+ */
+export function analysableWithoutTrust(connection: Connection): boolean {
+  return LOCAL_ONLY[connection.type] === true && !hasSecretRef(connection);
+}
 
 const LOADERS: Record<ConnectionType, () => Promise<Analyzer>> = {
   postgres: async () => {
@@ -60,11 +85,12 @@ export type ResolvedForAnalysis = { connection: Connection; secrets: string[] } 
 
 /**
  * A connection with its secret references resolved (the runner's rules: environment, `.env`
- * values the caller put in `env`, `${file:}` relative to `baseDir`), or why it cannot be.
+ * values the caller put in `env`, `${file:}` relative to `baseDir`, only inside
+ * `options.secretFolders` when given), or why it cannot be.
  */
-export function resolveForAnalysis(name: string, connection: Connection, env: ReadonlyMap<string, string>, baseDir: string): ResolvedForAnalysis {
+export function resolveForAnalysis(name: string, connection: Connection, env: ReadonlyMap<string, string>, baseDir: string, options: ResolveOptions = {}): ResolvedForAnalysis {
   try {
-    const resolved = resolveConnections({ [name]: connection }, env, baseDir, [name]);
+    const resolved = resolveConnections({ [name]: connection }, env, baseDir, [name], options);
     const out = resolved.connections[name];
     if (!out) return { failure: { code: "unknown-connection", message: `connection \`${name}\` is not defined` } };
     return { connection: out, secrets: resolved.secrets };
