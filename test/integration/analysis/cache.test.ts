@@ -1,12 +1,15 @@
 /** The analysis cache in front of a real loopback HTTP API: single-flight, TTL, disk, failures, bounds, secrets. */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, it } from "node:test";
 import type { Connection } from "../../../server/src/pipeline/model";
 import { AnalysisCache, connectionFingerprint } from "../../../server/src/sources/analysis/cache";
+import { fileName } from "../../../server/src/sources/analysis/diskStore";
+import { cacheKey } from "../../../server/src/sources/analysis/fingerprint";
+import { KEY_FILE } from "../../../server/src/sources/analysis/installKey";
 import { resolveForAnalysis } from "../../../server/src/sources/analysis";
 import type { AnalysisRequest, AnalyzeContext, CacheAnswer } from "../../../server/src/sources/analysis/types";
 import { startApi, type TestApi } from "../../support/httpServer";
@@ -160,6 +163,37 @@ describe("analysis cache", () => {
     }
   });
 
+  it("names cache files by HMAC under a per-install key (0600, made once), never by the plain SHA-256 of the connection", async () => {
+    const dir = tempDir();
+    const password = `pw-${randomBytes(9).toString("hex")}`;
+    const c = ctx({ auth: { type: "bearer", token: password } } as Partial<Connection>);
+    // Two processes' caches on one folder, racing to make the key: one key, shared.
+    const [a, b] = [new AnalysisCache({ dir }), new AnalysisCache({ dir })];
+    await Promise.all([a.fetch(c, sample()), b.fetch(c, { kind: "http-sample", path: "/offset" })]);
+    await Promise.all([a.flush(), b.flush()]);
+    const key = statSync(join(dir, KEY_FILE));
+    assert.equal(key.mode & 0o777, 0o600);
+    assert.equal(key.size, 32);
+    const fingerprint = connectionFingerprint(c);
+    const files = readdirSync(dir).filter((f) => f.endsWith(".json"));
+    assert.equal(files.length, 2);
+    for (const f of files) {
+      assert.notEqual(f, fileName(fingerprint, cacheKey(fingerprint, sample())));
+      assert.ok(!f.startsWith(fingerprint.slice(0, 32)), "the name is not the plain fingerprint");
+      assert.ok(!readFileSync(join(dir, f), "utf8").includes(fingerprint), "nor is the content");
+    }
+    const hitsBefore = hits("/offset");
+    assert.equal((await new AnalysisCache({ dir }).lookup(c, { kind: "http-sample", path: "/offset" })).state, "fresh", "a later process reads what another wrote");
+    assert.equal(hits("/offset"), hitsBefore);
+    // Another install (another key) finds nothing, and so does an entry named the old, unsalted way.
+    const other = tempDir();
+    for (const f of files) writeFileSync(join(other, f), readFileSync(join(dir, f)));
+    writeFileSync(join(other, fileName(fingerprint, cacheKey(fingerprint, sample()))), JSON.stringify({ format: 1, fingerprint, connectionType: "http", request: sample(), fetchedAt: Date.now(), value: { kind: "http-sample", columns: [] } }));
+    const elsewhere = new AnalysisCache({ dir: other });
+    assert.equal((await elsewhere.lookup(c, sample())).state, "loading");
+    await settled(elsewhere, c, sample()); // the fetch it started, so it does not land in the next test
+  });
+
   it("forgets one source on invalidate, in memory and on disk", async () => {
     const dir = tempDir();
     const cache = new AnalysisCache({ dir });
@@ -172,7 +206,7 @@ describe("analysis cache", () => {
     assert.equal(readdirSync(dir).filter((f) => f.endsWith(".json")).length, 1);
     assert.equal((await new AnalysisCache({ dir }).lookup(other, sample())).state, "fresh");
     assert.equal((await cache.lookup(ctx(), sample(), { waitMs: 2000 })).state, "fresh");
-    assert.equal(hits(), 3, "the invalidated source was asked again");
+    assert.equal(hits(), 3, `the invalidated source was asked again: ${JSON.stringify(api.requests.map((r) => r.path))}`);
   });
 
   it("reports a missing secret as a failure value", () => {

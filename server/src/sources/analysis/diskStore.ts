@@ -1,8 +1,10 @@
 /**
- * The analysis cache on disk: one JSON file per key (`<fingerprint prefix>-<key prefix>.json`),
+ * The analysis cache on disk: one JSON file per key (`<source id prefix>-<key id prefix>.json`),
  * written atomically (temporary file + rename), read back by a later process. A file that does not
- * parse or does not match its key is ignored. The files hold results and hashes only; their text is
- * scrubbed of the connection's secrets before it is written.
+ * parse or does not match its key is ignored. The files hold results and keyed hashes only: the
+ * fingerprint and key (SHA-256s over the connection, password included) never reach the disk in
+ * clear, only their HMACs under the folder's install key (installKey.ts); the text is scrubbed of
+ * the connection's secrets before it is written.
  */
 import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
@@ -11,9 +13,11 @@ import { join } from "node:path";
 import { scrubSecrets } from "../../errors";
 import type { ConnectionType } from "../../pipeline/model";
 import { stableJson } from "./fingerprint";
+import { keyedHash, loadInstallKey } from "./installKey";
 import type { AnalysisRequest, AnalysisResult } from "./types";
 
-const FORMAT = 1;
+/** 2: names and `fingerprint` are HMACs under the install key (files of format 1 are ignored). */
+const FORMAT = 2;
 
 export interface StoredEntry {
   fingerprint: string;
@@ -29,8 +33,9 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return join(base, "agent-etl", "analysis");
 }
 
-export function fileName(fingerprint: string, key: string): string {
-  return `${fingerprint.slice(0, 32)}-${key.slice(0, 32)}.json`;
+/** The file of an entry, from the keyed ids of its source and key. */
+export function fileName(sourceId: string, keyId: string): string {
+  return `${sourceId.slice(0, 32)}-${keyId.slice(0, 32)}.json`;
 }
 
 const NAME = /^[0-9a-f]{32}-[0-9a-f]{32}\.json$/;
@@ -38,11 +43,32 @@ const NAME = /^[0-9a-f]{32}-[0-9a-f]{32}\.json$/;
 export class DiskStore {
   /** Writes and deletions run one after another; reads wait for them. */
   private queue: Promise<void> = Promise.resolve();
+  private key: Promise<Buffer> | undefined;
 
   constructor(
     readonly dir: string,
     private readonly maxFiles: number,
   ) {}
+
+  /** The folder's install key (made on first use); a failure is retried by the next call. */
+  private installKey(): Promise<Buffer> {
+    this.key ??= loadInstallKey(this.dir).catch((err: unknown) => {
+      this.key = undefined;
+      throw err;
+    });
+    return this.key;
+  }
+
+  /** The keyed id of a source fingerprint, as stored on disk. */
+  async sourceId(fingerprint: string): Promise<string> {
+    return keyedHash(await this.installKey(), `source\n${fingerprint}`);
+  }
+
+  private async place(fingerprint: string, key: string): Promise<{ sourceId: string; path: string }> {
+    const installKey = await this.installKey();
+    const sourceId = keyedHash(installKey, `source\n${fingerprint}`);
+    return { sourceId, path: join(this.dir, fileName(sourceId, keyedHash(installKey, `entry\n${key}`))) };
+  }
 
   private enqueue(op: () => Promise<void>): Promise<void> {
     this.queue = this.queue.then(op).catch(() => undefined);
@@ -52,29 +78,32 @@ export class DiskStore {
   async read(fingerprint: string, key: string, request: AnalysisRequest): Promise<StoredEntry | undefined> {
     await this.queue;
     let parsed: unknown;
+    let sourceId: string;
     try {
-      parsed = JSON.parse(await readFile(join(this.dir, fileName(fingerprint, key)), "utf8"));
+      const place = await this.place(fingerprint, key);
+      sourceId = place.sourceId;
+      parsed = JSON.parse(await readFile(place.path, "utf8"));
     } catch {
       return undefined;
     }
     const e = parsed as Partial<StoredEntry> & { format?: number };
     const ok =
       e?.format === FORMAT &&
-      e.fingerprint === fingerprint &&
+      e.fingerprint === sourceId &&
       typeof e.fetchedAt === "number" &&
       typeof e.connectionType === "string" &&
       stableJson(e.request) === stableJson(request) &&
       typeof e.value === "object" &&
       e.value !== null &&
       e.value.kind === request.kind;
-    return ok ? (e as StoredEntry) : undefined;
+    return ok ? ({ ...(e as StoredEntry), fingerprint } satisfies StoredEntry) : undefined;
   }
 
   write(key: string, entry: StoredEntry, secrets: readonly string[]): Promise<void> {
     return this.enqueue(async () => {
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
-      const text = scrubSecrets(JSON.stringify({ format: FORMAT, ...entry }), secrets);
-      const path = join(this.dir, fileName(entry.fingerprint, key));
+      const { sourceId, path } = await this.place(entry.fingerprint, key);
+      const text = scrubSecrets(JSON.stringify({ format: FORMAT, ...entry, fingerprint: sourceId }), secrets);
       const temp = `${path}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
       try {
         await writeFile(temp, text, { mode: 0o600 });
@@ -91,7 +120,7 @@ export class DiskStore {
   remove(fingerprint?: string): Promise<void> {
     return this.enqueue(async () => {
       const names = await readdir(this.dir).catch(() => [] as string[]);
-      const prefix = fingerprint?.slice(0, 32);
+      const prefix = fingerprint === undefined ? undefined : (await this.sourceId(fingerprint)).slice(0, 32);
       await Promise.all(names.filter((n) => NAME.test(n) && (prefix === undefined || n.startsWith(`${prefix}-`))).map((n) => rm(join(this.dir, n), { force: true })));
     });
   }

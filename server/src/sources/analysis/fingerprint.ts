@@ -1,6 +1,8 @@
 /**
  * Cache keys for live analysis: a connection's fingerprint (a SHA-256 over its type and resolved
  * settings — the secrets go into the hash, never into the key in clear) and the request's stable JSON.
+ * Both stay in memory: on disk they appear only as HMACs under the install key (diskStore.ts), since
+ * a plain hash over a password can be checked against guesses offline.
  */
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
