@@ -12,14 +12,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(config: Config, log: Log, scope: vscode.Uri, args: string[]): Promise<CliResult> {
+/** `env`: variables the call reads (e.g. a typed URL, kept out of the arguments). */
+export function runCli(config: Config, log: Log, scope: vscode.Uri, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const inv = cliInvocation(config.settings(scope), config.bundledCli, process.execPath, args);
   const folder = vscode.workspace.getWorkspaceFolder(scope);
   const cwd = folder ? folder.uri.fsPath : path.dirname(scope.fsPath);
-  // A source URL typed into Generate may hold a password: the log shows it masked.
+  // Secrets belong in `env`, not `args`; should a URL with a password still be an argument, the log masks it.
   log.info(`agent-etl ${args.map(redactSource).join(" ")}`);
   return new Promise((resolve) => {
-    execFile(inv.command, inv.args, { cwd, env: { ...process.env, ...inv.env, LOG_FORMAT: "json" }, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
+    execFile(inv.command, inv.args, { cwd, env: { ...process.env, ...env, ...inv.env, LOG_FORMAT: "json" }, maxBuffer: 64 * 1024 * 1024, windowsHide: true }, (err, stdout, stderr) => {
       const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === "number" ? Number((err as { code?: unknown }).code) : 1) : 0;
       if (err && !stdout && !stderr) log.error(`could not start ${inv.command}`, err);
       log.raw(stderr);

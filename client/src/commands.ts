@@ -127,7 +127,10 @@ async function generate(ctx: Ctx): Promise<void> {
   }))?.trim();
   if (!from) return;
   const listed = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${title}: reading the source…` },
-    () => runCli(ctx.config, ctx.log, scope, generateListArgs(from)));
+    () => {
+      const call = generateListArgs(from);
+      return runCli(ctx.config, ctx.log, scope, call.args, call.env);
+    });
   let items: SourceItem[];
   try {
     if (listed.code !== 0) throw new Error(failureText(listed));
@@ -158,7 +161,10 @@ async function generate(ctx: Ctx): Promise<void> {
   const request = { from, outFile: target.fsPath, ...(to.trim() ? { to: to.trim() } : {}), ...(include ? { include } : {}) };
   // The save dialog already asked before replacing a file: --force honours that answer.
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${title}: writing ${path.basename(target.fsPath)}…` },
-    () => runCli(ctx.config, ctx.log, scope, [...generateArgs(request), "--force"]));
+    () => {
+      const call = generateArgs(request);
+      return runCli(ctx.config, ctx.log, scope, [...call.args, "--force"], call.env);
+    });
   if (result.code !== 0) {
     const pick = await vscode.window.showErrorMessage(`${title} failed: ${failureText(result)}`, "Show Logs");
     if (pick) ctx.log.show();

@@ -88,12 +88,29 @@ export interface GenerateRequest {
   include?: string[];
 }
 
-export function generateArgs(r: GenerateRequest): string[] {
-  const args = ["generate", "--from", r.from];
-  if (r.to) args.push("--to", r.to);
+/**
+ * One CLI call: its arguments, and environment variables it reads. A typed source or target URL may
+ * hold a password: it travels in the environment (readable only by the user), never in the
+ * arguments, which `ps` shows to everyone on the machine.
+ */
+export interface CliCall {
+  args: string[];
+  env: Record<string, string>;
+}
+
+export const GENERATE_FROM_VAR = "AGENT_ETL_GENERATE_FROM";
+export const GENERATE_TO_VAR = "AGENT_ETL_GENERATE_TO";
+
+export function generateArgs(r: GenerateRequest): CliCall {
+  const args = ["generate", "--from-env", GENERATE_FROM_VAR];
+  const env: Record<string, string> = { [GENERATE_FROM_VAR]: r.from };
+  if (r.to) {
+    args.push("--to-env", GENERATE_TO_VAR);
+    env[GENERATE_TO_VAR] = r.to;
+  }
   if (r.include && r.include.length > 0) args.push("--include", r.include.join(","));
   args.push("-o", r.outFile);
-  return args;
+  return { args, env };
 }
 
 const SECRET_PARAM = /token|key|secret|password|passwd|signature|auth|credential/i;
@@ -112,9 +129,9 @@ export function redactSource(from: string): string {
   return url.toString();
 }
 
-/** `agent-etl generate --from X --list --format json`: what the source offers, for the picker. */
-export function generateListArgs(from: string): string[] {
-  return ["generate", "--from", from, "--list", "--format", "json"];
+/** `agent-etl generate --from-env VAR --list --format json`: what the source offers, for the picker. */
+export function generateListArgs(from: string): CliCall {
+  return { args: ["generate", "--from-env", GENERATE_FROM_VAR, "--list", "--format", "json"], env: { [GENERATE_FROM_VAR]: from } };
 }
 
 export interface SourceItem {

@@ -8,26 +8,44 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import pino from "pino";
-import { envVarsToSet, generateArgs, generateListArgs, parseSourceList, redactSource } from "../../../client/src/run/cliArgs";
+import { envVarsToSet, GENERATE_FROM_VAR, GENERATE_TO_VAR, generateArgs, generateListArgs, parseSourceList, redactSource, type CliCall } from "../../../client/src/run/cliArgs";
 import type { Io } from "../../../server/src/cli/command";
 import { main } from "../../../server/src/cli/main";
 
 const DATA = join(__dirname, "../../../examples/quickstart/data");
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(call: CliCall): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
-  const io: Io = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), logger: pino({ level: "silent" }), env: {}, cwd: tmpdir() };
-  const code = await main(args, io);
+  const io: Io = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), logger: pino({ level: "silent" }), env: call.env, cwd: tmpdir() };
+  const code = await main(call.args, io);
   return { code, stdout: out.join("\n"), stderr: err.join("\n") };
 }
 
 describe("the extension's Generate Pipeline command", () => {
-  it("builds argument arrays: source, target and selection as separate arguments", () => {
-    assert.deepEqual(generateListArgs("s3://b/p"), ["generate", "--from", "s3://b/p", "--list", "--format", "json"]);
-    assert.deepEqual(generateArgs({ from: "postgres://u@h/db", outFile: "/w/g.etl.yaml" }), ["generate", "--from", "postgres://u@h/db", "-o", "/w/g.etl.yaml"]);
-    assert.deepEqual(generateArgs({ from: "data", to: "postgres://h/t", include: ["a b", "c;rm -rf"], outFile: "/w/g.etl.yaml" }),
-      ["generate", "--from", "data", "--to", "postgres://h/t", "--include", "a b,c;rm -rf", "-o", "/w/g.etl.yaml"]);
+  it("builds argument arrays; the typed source and target travel in the environment, never in the arguments", () => {
+    assert.deepEqual(generateListArgs("s3://b/p"), { args: ["generate", "--from-env", GENERATE_FROM_VAR, "--list", "--format", "json"], env: { [GENERATE_FROM_VAR]: "s3://b/p" } });
+    assert.deepEqual(generateArgs({ from: "postgres://u@h/db", outFile: "/w/g.etl.yaml" }), { args: ["generate", "--from-env", GENERATE_FROM_VAR, "-o", "/w/g.etl.yaml"], env: { [GENERATE_FROM_VAR]: "postgres://u@h/db" } });
+    assert.deepEqual(generateArgs({ from: "data", to: "postgres://h/t", include: ["a b", "c;rm -rf"], outFile: "/w/g.etl.yaml" }), {
+      args: ["generate", "--from-env", GENERATE_FROM_VAR, "--to-env", GENERATE_TO_VAR, "--include", "a b,c;rm -rf", "-o", "/w/g.etl.yaml"],
+      env: { [GENERATE_FROM_VAR]: "data", [GENERATE_TO_VAR]: "postgres://h/t" },
+    });
+    const password = `pw${process.pid}x${Date.now()}`;
+    for (const call of [generateListArgs(`postgres://u:${password}@h/db`), generateArgs({ from: `postgres://u:${password}@h/db`, to: `s3://b/p?secret=${password}`, outFile: "/w/g.etl.yaml" })]) {
+      assert.ok(!call.args.join(" ").includes(password), call.args.join(" "));
+    }
+  });
+
+  it("the CLI reads --from-env/--to-env, and says what is wrong with them", async () => {
+    const bad = async (call: CliCall) => {
+      const r = await cli(call);
+      assert.equal(r.code, 2);
+      return r.stderr;
+    };
+    assert.match(await bad({ args: ["generate", "--from-env", "NOPE_NOT_SET", "--list"], env: {} }), /--from-env NOPE_NOT_SET: the environment variable NOPE_NOT_SET is not set \(or is empty\)/);
+    assert.match(await bad({ args: ["generate", "--from", DATA, "--from-env", "X"], env: { X: DATA } }), /give --from or --from-env, not both/);
+    assert.match(await bad({ args: ["generate", "--from-env", "1bad"], env: {} }), /--from-env: give the name of an environment variable/);
+    assert.match(await bad({ args: ["generate", "--list"], env: {} }), /--from: required: the source/);
   });
 
   it("reads the CLI's --list output into picker items", async () => {

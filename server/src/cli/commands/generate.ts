@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
-import { InputError } from "../../errors";
+import { InputError, UsageError } from "../../errors";
 import { IDENTIFIER_PATTERN } from "../../pipeline/model";
 import { analyzeSourceForGenerate, GeneratedInvalidError, generatePipeline, sourceItems } from "../../generate";
 import { parseLocation } from "../../generate/location";
@@ -15,8 +15,10 @@ const includeList = z
 
 const schema = z.object({
   positionals: z.array(z.string()).max(0, "generate takes no positional arguments; give the source with --from"),
-  from: z.string({ error: "required: the source, a postgres:// URL, s3://bucket/prefix, an http(s):// API URL, or a folder" }),
+  from: z.string().optional(),
+  "from-env": z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "give the name of an environment variable, e.g. --from-env SOURCE_URL").optional(),
   to: z.string().optional(),
+  "to-env": z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "give the name of an environment variable, e.g. --to-env TARGET_URL").optional(),
   output: z.string().optional(),
   include: includeList,
   list: z.boolean().default(false),
@@ -27,8 +29,27 @@ const schema = z.object({
 
 type Args = z.output<typeof schema>;
 
+/**
+ * A location given inline (`--from URL`) or by the name of an environment variable holding it
+ * (`--from-env VAR`): a URL with a password then never appears in the process's arguments, which
+ * every user of the machine can read (`ps`). The extension passes what the user types that way.
+ */
+function location(inline: string | undefined, envName: string | undefined, option: "from" | "to", env: NodeJS.ProcessEnv): string | undefined {
+  if (inline !== undefined && envName !== undefined) throw new UsageError(`generate: give --${option} or --${option}-env, not both`);
+  if (envName === undefined) return inline;
+  const value = env[envName];
+  if (value === undefined || value.trim() === "") throw new UsageError(`generate: --${option}-env ${envName}: the environment variable ${envName} is not set (or is empty); set it to the ${option === "from" ? "source" : "target"} URL or path`);
+  return value.trim();
+}
+
+function sourceOf(args: Args, env: NodeJS.ProcessEnv): string {
+  const from = location(args.from, args["from-env"], "from", env);
+  if (from === undefined) throw new UsageError("generate: --from: required: the source, a postgres:// URL, s3://bucket/prefix, an http(s):// API URL, or a folder (or --from-env VAR, a variable holding it)");
+  return from;
+}
+
 async function list(args: Args, io: Io): Promise<number> {
-  const source = parseLocation(args.from, "source", io.cwd, io.cwd);
+  const source = parseLocation(sourceOf(args, io.env), "source", io.cwd, io.cwd);
   const analysis = await analyzeSourceForGenerate(source, io.logger);
   const items = sourceItems(analysis);
   if (args.format === "json") {
@@ -57,7 +78,7 @@ function write(output: string | undefined, text: string, force: boolean, io: Io)
 export const generateCommand = defineCommand({
   name: "generate",
   summary: "write a pipeline for a database, bucket, folder or API, built from its metadata",
-  usage: "agent-etl generate --from URL_OR_PATH [--to URL_OR_PATH] [-o FILE] [--include NAMES] [--list] [--format text|json] [--name NAME] [--force]",
+  usage: "agent-etl generate --from URL_OR_PATH|--from-env VAR [--to URL_OR_PATH|--to-env VAR] [-o FILE] [--include NAMES] [--list] [--format text|json] [--name NAME] [--force]",
   help: `Reads the source's metadata and writes a commented pipeline that validates and runs.
 
 Sources (--from) and targets (--to):
@@ -68,7 +89,10 @@ Sources (--from) and targets (--to):
   PATH                                     a local folder or data file (csv, jsonl, json)
 
 Options:
+  --from-env VAR       read the source from the environment variable VAR instead of --from: a URL
+                       with a password stays out of the process's arguments, which \`ps\` shows
   --to URL_OR_PATH     where the data goes (default: the folder ./out beside the written file)
+  --to-env VAR         read the target from the environment variable VAR instead of --to
   -o, --output FILE    the file to write (default: stdout); an existing file is kept unless --force
   --include A,B        only these tables (schema.table or table) / datasets
   --list               print what the source offers instead of writing a pipeline
@@ -80,7 +104,9 @@ are printed to stderr. Exit codes: 0 written, 1 the source failed or the result 
 (a bug: the problems are printed), 2 bad usage.`,
   options: {
     from: { type: "string" },
+    "from-env": { type: "string" },
     to: { type: "string" },
+    "to-env": { type: "string" },
     output: { type: "string", short: "o" },
     include: { type: "string" },
     list: { type: "boolean" },
@@ -90,6 +116,8 @@ are printed to stderr. Exit codes: 0 written, 1 the source failed or the result 
   },
   schema,
   async run(args, io) {
+    const from = sourceOf(args, io.env);
+    const to = location(args.to, args["to-env"], "to", io.env);
     if (args.list) return list(args, io);
     if (args.output !== undefined && existsSync(resolve(io.cwd, args.output)) && !args.force) {
       throw new InputError(`${args.output} already exists; choose another -o file or add --force to overwrite it`);
@@ -98,7 +126,7 @@ are printed to stderr. Exit codes: 0 written, 1 the source failed or the result 
     const baseDir = output === undefined ? io.cwd : dirname(output);
     let result;
     try {
-      result = await generatePipeline({ from: args.from, ...(args.to ? { to: args.to } : {}), ...(args.include ? { include: args.include } : {}), ...(args.name ? { name: args.name } : {}), baseDir, cwd: io.cwd, logger: io.logger });
+      result = await generatePipeline({ from, ...(to ? { to } : {}), ...(args.include ? { include: args.include } : {}), ...(args.name ? { name: args.name } : {}), baseDir, cwd: io.cwd, logger: io.logger });
     } catch (err: unknown) {
       if (!(err instanceof GeneratedInvalidError)) throw err;
       io.stderr(`agent-etl: ${err.message}`);
