@@ -9,11 +9,13 @@ import { analyzeArgs, envVarsToSet, exportAirflowArgs, generateArgs, generateLis
 import { startRun } from "./run/taskProvider";
 import { requestFailure } from "./serverApi";
 import { saveIfDirty, targetPipeline } from "./target";
+import { requireTrust } from "./trust";
 
 type Handler = (...args: unknown[]) => unknown;
 export type CommandFactories = Record<keyof typeof COMMANDS, (ctx: Ctx) => Handler>;
 
-async function run(ctx: Ctx, action: string, arg: unknown, request: { steps?: string[]; resume?: boolean; runId?: string }): Promise<void> {
+async function run(ctx: Ctx, action: "Run Pipeline" | "Run Step" | "Resume Last Run", arg: unknown, request: { steps?: string[]; resume?: boolean; runId?: string }): Promise<void> {
+  if (!requireTrust(action)) return;
   const uri = await targetPipeline(action, arg);
   if (!uri) return;
   if (ctx.runs.isRunning(uri.fsPath)) {
@@ -87,6 +89,7 @@ async function exportAirflow(ctx: Ctx, arg: unknown): Promise<void> {
 /** Analyze Sources: what live analysis sees (`agent-etl analyze`), printed to the output channel. */
 async function analyze(ctx: Ctx, arg: unknown): Promise<void> {
   const action = "Analyze Sources";
+  if (!requireTrust(action)) return;
   const uri = await targetPipeline(action, arg);
   if (!uri) return;
   await saveIfDirty(uri);
@@ -100,6 +103,7 @@ async function analyze(ctx: Ctx, arg: unknown): Promise<void> {
 /** Refresh Source Cache: the server forgets and refetches the pipeline's sources, then re-checks columns. */
 async function refreshSources(ctx: Ctx, arg: unknown): Promise<void> {
   const action = "Refresh Source Cache";
+  if (!requireTrust(action)) return;
   const uri = await targetPipeline(action, arg);
   if (!uri || !ctx.api) return;
   const api = ctx.api;
@@ -183,6 +187,7 @@ export const COMMAND_FACTORIES: CommandFactories = {
   runPipeline: (ctx) => (arg) => run(ctx, "Run Pipeline", arg, {}),
   runStep: (ctx) => async (arg) => {
     if (isRunStepArgs(arg)) return run(ctx, "Run Step", arg.uri, { steps: [arg.stepId] });
+    if (!requireTrust("Run Step")) return;
     const uri = await targetPipeline("Run Step", arg);
     const steps = uri && (await pickSteps(ctx, uri));
     if (uri && steps) await run(ctx, "Run Step", uri, { steps });

@@ -20,8 +20,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: LANGUAGE_ID }],
-    // Live analysis keeps its disk cache in the extension's global storage.
-    initializationOptions: { cacheDir: vscode.Uri.joinPath(context.globalStorageUri, "analysis").fsPath } satisfies InitializationOptions,
+    // Live analysis keeps its disk cache in the extension's global storage, and resolves secrets
+    // only in a trusted workspace (read at each start: trust granted later restarts the server).
+    initializationOptions: () => ({ cacheDir: vscode.Uri.joinPath(context.globalStorageUri, "analysis").fsPath, workspaceTrusted: vscode.workspace.isTrusted }) satisfies InitializationOptions,
     outputChannel: ctx.log.channel,
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher("**/.env") },
     middleware: {
@@ -36,6 +37,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const client = new LanguageClient("agentEtl", "Agent ETL", serverOptions, clientOptions);
   ctx.client = client;
   context.subscriptions.push(ctx, new StatusBar(ctx.runs), vscode.tasks.registerTaskProvider(TASK_TYPE, new RunTaskProvider(ctx.config, ctx.log)));
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
+    ctx?.log.info("the workspace is now trusted: restarting the language server for live analysis");
+    client.restart().catch((err: unknown) => ctx?.log.error("the language server did not restart", err));
+  }));
   try {
     await client.start();
   } catch (err: unknown) {
