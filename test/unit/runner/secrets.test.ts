@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { randomBytes } from "node:crypto";
 import type { Connection } from "../../../server/src/pipeline/model";
-import { resolveConnections } from "../../../server/src/runner/secrets";
+import { resolveConnections, secretFileAccess, SecretError } from "../../../server/src/runner/secrets";
 
 const dir = mkdtempSync(join(tmpdir(), "etl-secrets-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,5 +32,35 @@ describe("secret references", () => {
       (err: Error) => /2 secret references; no step was started/.test(err.message) && /connections\.a\.password: environment variable NOPE_1 is not set/.test(err.message) && /connections\.b\.secret_access_key: secret file missing\.txt cannot be read/.test(err.message),
     );
     assert.doesNotThrow(() => resolveConnections(connections, new Map(), dir, []));
+  });
+
+  it("with secretFolders, reads a ${file:} only when its real path is inside one: `..`, absolute paths and symlinks out are refused", () => {
+    const ws = join(dir, "ws");
+    const away = join(dir, "away");
+    mkdirSync(join(ws, "sub"), { recursive: true });
+    mkdirSync(away, { recursive: true });
+    const secret = randomBytes(12).toString("hex");
+    writeFileSync(join(away, "s.txt"), secret);
+    writeFileSync(join(ws, "sub", "in.txt"), "inside");
+    writeFileSync(join(dir, "ws-sibling.txt"), "a sibling whose name starts like the folder");
+    symlinkSync(join(away, "s.txt"), join(ws, "out-link"));
+    symlinkSync(join(ws, "sub", "in.txt"), join(ws, "in-link"));
+    const folders = [ws];
+    for (const name of ["sub/in.txt", "in-link", "./sub/../sub/in.txt"]) assert.ok("readable" in secretFileAccess(name, ws, folders), name);
+    for (const name of ["out-link", `../${basename(away)}/s.txt`, join(away, "s.txt"), "../ws-sibling.txt", "/etc/hostname"]) {
+      assert.ok("outside" in secretFileAccess(name, ws, folders) || "missing" in secretFileAccess(name, ws, folders), name);
+      assert.ok(!("readable" in secretFileAccess(name, ws, folders)), name);
+    }
+    assert.ok("readable" in secretFileAccess("out-link", ws), "no folders: anywhere (a run the user starts)");
+    assert.ok("readable" in secretFileAccess("out-link", ws, [ws, away]), "a listed folder allows it");
+    const connections = { api: { type: "http", base_url: "https://x", headers: { a: "${file:out-link}", b: "${file:sub/in.txt}" } } } as unknown as Record<string, Connection>;
+    assert.throws(() => resolveConnections(connections, new Map(), ws, undefined, { secretFolders: folders }), (err: unknown) => {
+      assert.ok(err instanceof SecretError);
+      assert.equal(err.code, "secret-file-outside");
+      assert.match(err.message, /connections\.api\.headers\.a: secret file out-link is outside the workspace folders.*agentEtl\.secretFolders/);
+      assert.ok(!err.message.includes(secret));
+      return true;
+    });
+    assert.equal((resolveConnections(connections, new Map(), ws).connections.api as unknown as { headers: { a: string } }).headers.a, secret);
   });
 });
