@@ -9,6 +9,11 @@
  *   GET  /cursor?cursor=C             → {"items": [...], "meta": {"next_cursor": C' | null}}
  *   GET  /link?start=O                → [...] with `Link: </link?start=O'>; rel="next"`
  *   GET|POST /echo                    → [{method, query, body, authorization, headers}]
+ *   GET|POST /leak/<kind>             → an error that quotes the request's Authorization header, URL and
+ *                                       headers, as careless servers do: kind 401 (text), 500 (text),
+ *                                       text (200, HTML), json400 (400, JSON), json200 (200, JSON, no records)
+ *   GET|POST /redirect?to=URL&status=S → S (default 302) with `Location: URL`
+ *   GET  /loop                        → 302 to itself
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -43,6 +48,26 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(JSON.stringify(body));
 }
 
+/** What a careless server quotes back of a request: its credentials among the rest. */
+function echoOf(req: IncomingMessage): { authorization: string | null; url: string; headers: IncomingMessage["headers"] } {
+  return { authorization: req.headers.authorization ?? null, url: req.url ?? "", headers: req.headers };
+}
+
+function leak(kind: string, req: IncomingMessage, res: ServerResponse): void {
+  const echo = echoOf(req);
+  const text = `<html><body>Denied. Authorization: ${echo.authorization ?? "none"}; URL: ${echo.url}; headers: ${JSON.stringify(echo.headers)}</body></html>`;
+  const plain = (status: number, type = "text/plain") => {
+    res.writeHead(status, { "content-type": type });
+    res.end(text);
+  };
+  if (kind === "401") return plain(401);
+  if (kind === "500") return plain(500);
+  if (kind === "text") return plain(200, "text/html");
+  if (kind === "json400") return send(res, 400, { error: "bad request", request: echo });
+  if (kind === "json200") return send(res, 200, { error: { message: `denied: ${echo.authorization ?? "none"} at ${echo.url}`, request: echo } });
+  return send(res, 404, { error: `no leak kind ${kind}` });
+}
+
 function route(records: readonly Record<string, unknown>[], req: IncomingMessage, url: URL, body: string, res: ServerResponse): void {
   const q = (name: string, fallback: number) => Number(url.searchParams.get(name) ?? fallback);
   switch (url.pathname) {
@@ -71,7 +96,15 @@ function route(records: readonly Record<string, unknown>[], req: IncomingMessage
     }
     case "/echo":
       return send(res, 200, [{ method: req.method, query: Object.fromEntries(url.searchParams), body: body ? JSON.parse(body) : null, authorization: req.headers.authorization ?? null, headers: req.headers }]);
+    case "/redirect": {
+      res.writeHead(Number(url.searchParams.get("status") ?? 302), { location: url.searchParams.get("to") ?? "/" });
+      return void res.end();
+    }
+    case "/loop":
+      res.writeHead(302, { location: "/loop" });
+      return void res.end();
     default:
+      if (url.pathname.startsWith("/leak/")) return leak(url.pathname.slice("/leak/".length), req, res);
       return send(res, 404, { error: `no route ${url.pathname}` });
   }
 }

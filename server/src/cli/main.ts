@@ -7,7 +7,7 @@ import { exportCommand } from "./commands/export";
 import { generateCommand } from "./commands/generate";
 import { runCommand } from "./commands/run";
 import { validateCommand } from "./commands/validate";
-import { EtlError, UsageError } from "../errors";
+import { EtlError, scrubSecrets, UsageError } from "../errors";
 
 declare const AGENT_ETL_VERSION: string | undefined;
 
@@ -60,13 +60,16 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
     }
     return await command.run(command.parse(rest), io);
   } catch (err: unknown) {
+    // Errors can quote what the user typed (a URL with a password or a ?token=): scrub it.
     if (err instanceof EtlError) {
       const hint = err instanceof UsageError ? ` (see agent-etl ${command?.name ?? ""}${command ? " " : ""}--help)` : "";
-      io.stderr(`agent-etl: ${err.message}${hint}`);
+      io.stderr(`agent-etl: ${scrubSecrets(err.message)}${hint}`);
       return err.code === "usage" || err.code === "input" ? 2 : 1;
     }
-    io.logger.fatal({ err }, "internal error");
-    io.stderr(`agent-etl: internal error: ${err instanceof Error ? err.message : String(err)} — please report it`);
+    const message = scrubSecrets(err instanceof Error ? err.message : String(err));
+    // Not `{err}`: Node's own errors carry their input (an invalid URL's `input`) as a field.
+    io.logger.fatal({ err: { type: err instanceof Error ? err.name : typeof err, message, stack: scrubSecrets(err instanceof Error ? (err.stack ?? "") : "") } }, "internal error");
+    io.stderr(`agent-etl: internal error: ${message} — please report it`);
     return 1;
   }
 }

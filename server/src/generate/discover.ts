@@ -16,7 +16,8 @@ import type { S3Connection } from "../sources/s3/client";
 import { inferSample } from "../sources/s3/infer";
 import { ConnectorError } from "../errors";
 import { groupDatasets, type Dataset } from "./datasets";
-import type { Location } from "./location";
+import { SECRET_PARAM, type Location } from "./location";
+import { basicAuthPair } from "../secretForms";
 
 /** Listing bounds: generation reads metadata, never a whole bucket. */
 export const MAX_FILES = 20_000;
@@ -130,8 +131,10 @@ export async function sampleHttp(source: Location & { kind: "http" }, logger: Lo
   const live = new URL(url);
   for (const [k, v] of source.liveQuery) live.searchParams.append(k, v);
   const headers: Record<string, string> = { accept: "application/json", "user-agent": "agent-etl generate" };
-  if (connection.auth?.type === "basic") headers.authorization = `Basic ${Buffer.from(`${connection.auth.username}:${connection.auth.password}`).toString("base64")}`;
-  const secrets = httpSecrets(connection, source.env.map((e) => e.value));
+  if (connection.auth?.type === "basic") headers.authorization = `Basic ${Buffer.from(basicAuthPair(connection.auth.username, connection.auth.password)).toString("base64")}`;
+  // A token given in the URL's query is sent as given: mask it (in every encoding) like a password.
+  const queryTokens = [...source.liveQuery].filter(([k]) => SECRET_PARAM.test(k)).map(([, v]) => v);
+  const secrets = httpSecrets(connection, [...source.env.map((e) => e.value), ...queryTokens]);
   const response = await fetchJson(
     { url: live, method: "GET", headers },
     { limiter: new RateLimiter(undefined), signal, timeoutMs: 15_000, options: { ...DEFAULT_HTTP_OPTIONS, maxAttempts: 3 }, secrets, logger },

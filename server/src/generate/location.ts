@@ -6,7 +6,7 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { basename, relative, resolve } from "node:path";
-import { UsageError } from "../errors";
+import { scrubSecrets, UsageError } from "../errors";
 import type { Connection } from "../pipeline/model";
 
 /** A variable the written file references; `value` is for this process only, never printed. */
@@ -34,7 +34,8 @@ export type Location =
 
 export type Role = "source" | "target";
 
-const SECRET_PARAM = /token|key|secret|password|passwd|signature|auth|credential/i;
+/** Query parameter names that carry credentials: left out of the written file, scrubbed from messages. */
+export const SECRET_PARAM = /token|key|secret|password|passwd|pwd|signature|^sig$|auth|credential|session/i;
 
 function envName(role: Role, what: string): string {
   return `${role.toUpperCase()}_${what}`;
@@ -45,7 +46,7 @@ function parsePostgres(text: string, role: Role): Location {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`--${role === "source" ? "from" : "to"}: ${JSON.stringify(text.replace(/\/\/[^@/]*@/, "//***@"))} is not a PostgreSQL URL; write postgres://user@host:5432/database`);
+    throw new UsageError(`--${role === "source" ? "from" : "to"}: ${JSON.stringify(scrubSecrets(text.replace(/\/\/[^@/]*@/, "//***@")))} is not a PostgreSQL URL; write postgres://user@host:5432/database`);
   }
   const database = decodeURIComponent(url.pathname.replace(/^\//, "")) || decodeURIComponent(url.username) || "postgres";
   const hasSecret = url.password !== "" || [...url.searchParams.keys()].some((k) => SECRET_PARAM.test(k));
@@ -60,7 +61,12 @@ function parsePostgres(text: string, role: Role): Location {
 }
 
 function parseS3(text: string): Location {
-  const url = new URL(text);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${JSON.stringify(scrubSecrets(text))} is not an S3 URL; write s3://bucket/prefix`);
+  }
   const bucket = url.hostname;
   if (!bucket) throw new UsageError(`${JSON.stringify(text)} names no bucket; write s3://bucket/prefix`);
   let prefix = decodeURIComponent(url.pathname.replace(/^\/+/, ""));
@@ -78,7 +84,12 @@ function parseS3(text: string): Location {
 }
 
 function parseHttp(text: string, role: Role): Location {
-  const url = new URL(text);
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--${role === "source" ? "from" : "to"}: ${JSON.stringify(scrubSecrets(text))} is not a URL; write it like https://api.example.com/v1/items`);
+  }
   const env: EnvVar[] = [];
   const notes: string[] = [];
   const live: Record<string, unknown> = { type: "http", base_url: url.origin };

@@ -8,10 +8,14 @@ import { isAbsolute, relative, resolve, sep } from "node:path";
 import { EtlError } from "../errors";
 import type { Connection } from "../pipeline/model";
 import { findSecretRefs } from "../pipeline/secrets";
+import { basicAuthPair } from "../secretForms";
 
 export interface ResolvedConnections {
   connections: Record<string, Connection>;
-  /** Every resolved value, for scrubbing logs and errors. */
+  /**
+   * Every resolved value, and values derived from several of them that we send (basic auth's
+   * `user:password`), for scrubbing logs and errors; scrubSecrets masks each one's encodings too.
+   */
   secrets: string[];
 }
 
@@ -123,6 +127,14 @@ function resolveValue(value: unknown, where: string, lookup: Lookup): unknown {
   return value;
 }
 
+/** Secrets made of several values of one connection: what basic auth puts (in base64) on the wire. */
+function derivedSecrets(connection: Connection): string[] {
+  // The union's members all carry `type: ConnectionType`, so it does not narrow on it.
+  const auth = (connection as { auth?: { type?: string; username?: unknown; password?: unknown } }).auth;
+  if (connection.type !== "http" || auth?.type !== "basic" || typeof auth.username !== "string" || typeof auth.password !== "string" || !auth.password) return [];
+  return [basicAuthPair(auth.username, auth.password)];
+}
+
 /** Resolves the named connections (all when `names` is absent); throws a SecretError listing every missing reference. */
 export function resolveConnections(connections: Record<string, Connection> = {}, env: ReadonlyMap<string, string>, baseDir: string, names?: Iterable<string>, options: ResolveOptions = {}): ResolvedConnections {
   const lookup: Lookup = { env, baseDir, folders: options.secretFolders, secrets: new Set(), missing: [], outside: false };
@@ -131,6 +143,7 @@ export function resolveConnections(connections: Record<string, Connection> = {},
   for (const [name, connection] of Object.entries(connections)) {
     if (!wanted.has(name)) continue;
     out[name] = resolveValue(connection, `connections.${name}`, lookup) as Connection;
+    for (const derived of derivedSecrets(out[name])) lookup.secrets.add(derived);
   }
   if (lookup.missing.length > 0) {
     throw new SecretError(`cannot resolve ${lookup.missing.length === 1 ? "a secret reference" : `${lookup.missing.length} secret references`}; no step was started:\n  ${lookup.missing.join("\n  ")}`, lookup.outside ? "secret-file-outside" : "missing-secret");

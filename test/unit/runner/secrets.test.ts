@@ -5,6 +5,7 @@ import { basename, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { randomBytes } from "node:crypto";
 import type { Connection } from "../../../server/src/pipeline/model";
+import { scrubSecrets } from "../../../server/src/errors";
 import { resolveConnections, secretFileAccess, SecretError } from "../../../server/src/runner/secrets";
 
 const dir = mkdtempSync(join(tmpdir(), "etl-secrets-"));
@@ -62,5 +63,40 @@ describe("secret references", () => {
       return true;
     });
     assert.equal((resolveConnections(connections, new Map(), ws).connections.api as unknown as { headers: { a: string } }).headers.a, secret);
+  });
+});
+
+describe("scrubbing every form a secret travels in", () => {
+  // Characters that each encoding treats differently: reserved in URLs, `+`, `%`, quotes, non-ASCII.
+  const ALPHABET = "abcXYZ019 +/=?&#%@:;\"'\\é€-_.~!$*()[]{}<>";
+  const randomSecret = () => Array.from(randomBytes(14), (b) => ALPHABET[b % ALPHABET.length]).join("") + randomBytes(4).toString("hex");
+
+  it("masks a secret raw, percent- and form-encoded, in a URL's userinfo and query, in base64 and inside JSON", () => {
+    for (let i = 0; i < 50; i++) {
+      const secret = randomSecret();
+      const url = new URL("http://h/");
+      url.password = secret;
+      url.searchParams.set("q", secret);
+      const forms = [secret, encodeURIComponent(secret), url.password, url.searchParams.toString().slice(2), Buffer.from(secret).toString("base64"), Buffer.from(secret).toString("base64url"), JSON.stringify(secret).slice(1, -1)];
+      for (const form of forms) {
+        const out = scrubSecrets(`before ${form} after`, [secret]);
+        assert.equal(out, "before *** after", `${JSON.stringify(secret)} as ${JSON.stringify(form)}`);
+      }
+    }
+  });
+
+  it("adds basic auth's user:password to the resolved secrets, so `Basic <base64>` is masked", () => {
+    const password = randomSecret();
+    const connections = { api: { type: "http", base_url: "https://x", auth: { type: "basic", username: "ann", password: "${env:PW}" } } } as unknown as Record<string, Connection>;
+    const r = resolveConnections(connections, new Map([["PW", password]]), dir);
+    const header = `Basic ${Buffer.from(`ann:${password}`).toString("base64")}`;
+    assert.equal(scrubSecrets(`the server said: Authorization: ${header}.`, r.secrets), "the server said: Authorization: Basic ***.");
+  });
+
+  it("masks credential-like query parameters of any URL, and keeps JSON around them valid", () => {
+    const token = randomBytes(8).toString("hex");
+    assert.equal(scrubSecrets(`GET https://h/x?page=2&access_token=${token}&api_key=${token}#top`), "GET https://h/x?page=2&access_token=***&api_key=***#top");
+    const json = JSON.stringify({ url: `https://h/?sig=${token}\\"x` });
+    assert.deepEqual(JSON.parse(scrubSecrets(json)), { url: 'https://h/?sig=***\\"x' });
   });
 });

@@ -7,6 +7,7 @@
 import type { Logger } from "pino";
 import { ConnectorError, scrubSecrets } from "../../errors";
 import { delay, type RateLimiter } from "./rateLimiter";
+import { fetchFollowing } from "./redirects";
 
 export interface HttpOptions {
   /** Tries per request, the first included. */
@@ -57,14 +58,24 @@ export function describeRequest(request: PreparedRequest): string {
   return `${request.method} ${request.url.origin}${request.url.pathname}`;
 }
 
-function permanent(request: PreparedRequest, status: number, text: string, secrets: readonly string[]): ConnectorError {
+/**
+ * The start of a server's answer for a message. Scrubbed before it is cut: a cut through an echoed
+ * secret would leave a piece that no longer matches it.
+ */
+function snippetOf(text: string, length: number, secrets: readonly string[]): string {
+  return scrubSecrets(text.trim(), secrets).slice(0, length);
+}
+
+function permanent(request: PreparedRequest, status: number, text: string, secrets: readonly string[], crossedTo: string | undefined): ConnectorError {
   const hint =
-    status === 401 || status === 403
-      ? "check the connection's `auth` and `headers` (token or password)"
-      : status === 404
-        ? "check `base_url` and the step's `path`"
-        : "check the step's `path`, `query` and `body`";
-  const snippet = text.trim().slice(0, 300);
+    crossedTo !== undefined && (status === 401 || status === 403)
+      ? `the request was redirected to ${crossedTo}, and credentials are never sent to another origin; if that is the API, set \`base_url\` to it`
+      : status === 401 || status === 403
+        ? "check the connection's `auth` and `headers` (token or password)"
+        : status === 404
+          ? "check `base_url` and the step's `path`"
+          : "check the step's `path`, `query` and `body`";
+  const snippet = snippetOf(text, 300, secrets);
   return new ConnectorError(`http-${status}`, scrubSecrets(`${describeRequest(request)} answered HTTP ${status}${snippet ? `: ${snippet}` : ""} — ${hint}`, secrets), false);
 }
 
@@ -77,25 +88,24 @@ async function attemptOnce(request: PreparedRequest, ctx: FetchContext): Promise
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(), ctx.timeoutMs);
   try {
-    const init: RequestInit = { method: request.method, headers: request.headers, signal: AbortSignal.any([ctx.signal, timeout.signal]) };
-    if (request.body !== undefined) init.body = request.body;
-    const res = await fetch(request.url, init);
+    const hop = { url: request.url, method: request.method, headers: request.headers, signal: AbortSignal.any([ctx.signal, timeout.signal]), ...(request.body !== undefined ? { body: request.body } : {}) };
+    const { response: res, url, crossedTo } = await fetchFollowing(hop, ctx.secrets);
     if (res.status === 429 || res.status >= 500) {
       await res.body?.cancel().catch(() => undefined);
       const waitMs = parseRetryAfter(res.headers.get("retry-after"));
       return { retry: `HTTP ${res.status}`, ...(waitMs !== undefined ? { waitMs } : {}) };
     }
     const text = await res.text();
-    if (!res.ok) throw permanent(request, res.status, text, ctx.secrets);
+    if (!res.ok) throw permanent(request, res.status, text, ctx.secrets, crossedTo);
     let body: unknown = null;
     if (text.trim() !== "") {
       try {
         body = JSON.parse(text);
       } catch {
-        throw new ConnectorError("http-not-json", scrubSecrets(`${describeRequest(request)} did not answer JSON (content-type ${res.headers.get("content-type") ?? "none"}): ${text.slice(0, 120)}`, ctx.secrets));
+        throw new ConnectorError("http-not-json", scrubSecrets(`${describeRequest(request)} did not answer JSON (content-type ${res.headers.get("content-type") ?? "none"}): ${snippetOf(text, 120, ctx.secrets)}`, ctx.secrets));
       }
     }
-    return { ok: { body, headers: res.headers, url: res.url || request.url.toString() } };
+    return { ok: { body, headers: res.headers, url: url.toString() } };
   } catch (err: unknown) {
     if (ctx.signal.aborted) throw new ConnectorError("aborted", `${describeRequest(request)} was stopped`, false);
     if (err instanceof ConnectorError) throw err;

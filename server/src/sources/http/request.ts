@@ -4,6 +4,7 @@ import type { HttpConnectionSchema } from "../../pipeline/model";
 import { renderTemplate, TemplateError, type TemplateValues } from "../../pipeline/templates";
 import { ConnectorError } from "../../errors";
 import type { ExtractRequest } from "../types";
+import { basicAuthPair } from "../../secretForms";
 import type { PreparedRequest } from "./fetchJson";
 
 export type HttpConnection = z.output<typeof HttpConnectionSchema>;
@@ -35,15 +36,15 @@ export function joinUrl(base: string, path: string | undefined): URL {
 function authHeader(connection: HttpConnection): string | undefined {
   const auth = connection.auth;
   if (auth?.type === "bearer") return `Bearer ${auth.token}`;
-  if (auth?.type === "basic") return `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}`;
+  if (auth?.type === "basic") return `Basic ${Buffer.from(basicAuthPair(auth.username, auth.password)).toString("base64")}`;
   return undefined;
 }
 
-/** The secrets of an HTTP connection (token, password, header values) for scrubbing messages. */
+/** The secrets of an HTTP connection (token, password and `user:password`, header values) for scrubbing messages. */
 export function httpSecrets(connection: HttpConnection, secrets: readonly string[]): string[] {
   const out = [...secrets];
   if (connection.auth?.type === "bearer") out.push(connection.auth.token);
-  if (connection.auth?.type === "basic") out.push(connection.auth.password);
+  if (connection.auth?.type === "basic") out.push(connection.auth.password, basicAuthPair(connection.auth.username, connection.auth.password));
   for (const [name, value] of Object.entries(connection.headers ?? {})) if (/auth|token|key|secret|cookie/i.test(name)) out.push(value);
   return out;
 }
