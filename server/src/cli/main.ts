@@ -8,6 +8,7 @@ import { generateCommand } from "./commands/generate";
 import { runCommand } from "./commands/run";
 import { validateCommand } from "./commands/validate";
 import { EtlError, scrubSecrets, UsageError } from "../errors";
+import { escapeControls } from "./format";
 
 declare const AGENT_ETL_VERSION: string | undefined;
 
@@ -40,8 +41,17 @@ export function defaultIo(): Io {
   };
 }
 
+/**
+ * The output boundary: every text a command prints passes here, so control characters from a
+ * pipeline file or a server are escaped (escapeControls) whatever the command and its format.
+ */
+function terminalSafe(io: Io): Io {
+  return { ...io, stdout: (text) => io.stdout(escapeControls(text)), stderr: (text) => io.stderr(escapeControls(text)) };
+}
+
 /** Runs the CLI and returns its exit code. Never throws for user mistakes. */
-export async function main(argv: string[], io: Io = defaultIo()): Promise<number> {
+export async function main(argv: string[], given: Io = defaultIo()): Promise<number> {
+  const io = terminalSafe(given);
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout(mainHelp());
