@@ -21,6 +21,7 @@ export type ProblemCode =
   | "invalid-schedule"
   | "missing-env"
   | "hardcoded-secret"
+  | "url-credentials"
   | "unknown-column"
   | "unused-connection"
   | "template-in-sql-literal"

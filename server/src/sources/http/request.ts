@@ -2,7 +2,7 @@
 import type { z } from "zod";
 import type { HttpConnectionSchema } from "../../pipeline/model";
 import { renderTemplate, TemplateError, type TemplateValues } from "../../pipeline/templates";
-import { ConnectorError } from "../../errors";
+import { ConnectorError, scrubSecrets } from "../../errors";
 import type { ExtractRequest } from "../types";
 import { basicAuthPair } from "../../secretForms";
 import type { PreparedRequest } from "./fetchJson";
@@ -23,7 +23,11 @@ export function joinUrl(base: string, path: string | undefined): URL {
   try {
     url = new URL(base);
   } catch {
-    throw new ConnectorError("http-base-url", `\`base_url\` ${JSON.stringify(base.replace(/\/\/[^@/]*@/, "//***@"))} is not a URL; write it like https://api.example.com/v1`);
+    throw new ConnectorError("http-base-url", `\`base_url\` ${JSON.stringify(scrubSecrets(base.replace(/\/\/[^@/]*@/, "//***@")))} is not a URL; write it like https://api.example.com/v1`);
+  }
+  // fetch refuses such a URL on every try: a mistake in the file, not a failure worth retrying.
+  if (url.username !== "" || url.password !== "") {
+    throw new ConnectorError("http-url-credentials", `\`base_url\` (${url.protocol}//***@${url.host}) holds credentials, which are never sent from a URL: remove them and add \`auth: {type: basic, username: …, password: \${env:…}}\` to the connection`, false);
   }
   if (!path) return url;
   const joined = `${url.pathname.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
