@@ -89,9 +89,10 @@ function header(options: AirflowExportOptions): string[] {
     "from airflow import __version__ as AIRFLOW_VERSION",
     "",
     "try:  # Airflow 3",
-    "    from airflow.sdk import DAG",
+    "    from airflow.sdk import DAG, literal",
     "except ImportError:  # Airflow 2",
     "    from airflow import DAG",
+    "    from airflow.utils.template import literal",
     "try:",
     "    from airflow.providers.standard.operators.bash import BashOperator",
     "except ImportError:  # Airflow 2 without the standard provider",
@@ -101,7 +102,10 @@ function header(options: AirflowExportOptions): string[] {
 }
 
 /**
- * The command and its environment: data only in `env` (protected from Jinja), the shell text fixed.
+ * The command and its environment: data only in `env`, the shell text fixed. `env` is a templated
+ * field, and Jinja changes data it renders even with every `{` escaped (a carriage return becomes a
+ * line feed, a trailing line feed goes): the data is wrapped in `literal()`, which Airflow hands
+ * over without rendering.
  * The run id starts with the pipeline's name because Airflow's run ids (`manual__<date>`) repeat
  * across DAGs, while pipelines in one folder or staging connection share `.etl/runs/<run_id>/`.
  */
@@ -109,10 +113,10 @@ function commandLines(options: AirflowExportOptions): string[] {
   const cliVars = options.cli.map((_, i) => `AGENT_ETL_CLI_${i}`);
   const command = [...cliVars.map((v) => `"$${v}"`), "run", '"$AGENT_ETL_PIPELINE"', "--step", '"$AGENT_ETL_STEP"', "--run-id", '"$AGENT_ETL_RUN_ID"', '${AGENT_ETL_DS:+--ds "$AGENT_ETL_DS"}'].join(" ");
   return [
-    "# `env` is rendered by Jinja: the data is protected with no_jinja, only run_id and ds are templates.",
+    "# `env` is rendered by Jinja: the data goes in literal(), byte for byte; only run_id and ds are templates.",
     "ENV = {",
-    ...cliVars.map((v, i) => `${INDENT}"${v}": no_jinja(CLI[${i}]),`),
-    `${INDENT}"AGENT_ETL_PIPELINE": no_jinja(PIPELINE),`,
+    ...cliVars.map((v, i) => `${INDENT}"${v}": literal(CLI[${i}]),`),
+    `${INDENT}"AGENT_ETL_PIPELINE": literal(PIPELINE),`,
     `${INDENT}"AGENT_ETL_RUN_ID": no_jinja(PIPELINE_NAME) + "__{{ run_id }}",`,
     `${INDENT}"AGENT_ETL_DS": "{{ ds | default('', true) }}",`,
     `${INDENT}# Airflow retries the task (default_args); the CLI must not retry inside each try too.`,

@@ -80,11 +80,12 @@ for (const version of AIRFLOW_VERSIONS) {
         assert.ok(!ids.has(id), `${file} and ${ids.get(id)} both export as ${id}.py; rename one pipeline`);
         ids.set(id, file);
       }
-      // The hostile pipeline once more, with a CLI and a pipeline path that Jinja and the shell would love to interpret.
+      // The hostile pipeline once more, with a CLI and a pipeline path that Jinja and the shell would love to interpret,
+      // and line breaks Jinja would rewrite: a carriage return (it makes it a line feed) and a trailing line feed (it drops it).
       const hostileDir = mkdtempSync(join(tmpdir(), "agent-etl-hostile-"));
       const hostile = join(hostileDir, "hostile_paths.etl.yaml");
       writeFileSync(hostile, readFileSync(join(ROOT, "test", "golden", "airflow", "hostile_strings.etl.yaml"), "utf8").replace("name: hostile_strings", "name: hostile_paths"));
-      const command = { cli: ["node", "/x/{{ ds }}/{% if 1 %}$(id)`id`'\"/cli.js", "--flag={#"], pipelinePath: "/p/{{ run_id }}/\"q\" $HOME;rm -rf ~/.etl.yaml" };
+      const command = { cli: ["node", "/x/{{ ds }}/{% if 1 %}$(id)`id`'\"/cli.js", "--flag={#\r", "trail\r\n\n"], pipelinePath: "/p/{{ run_id }}/\"q\" $HOME;rm -rf ~/.etl.yaml\r\n" };
       ids.set(await exportTo(hostile, home.dags, ["--cli", command.cli.map((w) => `'${w.replace(/'/g, "'\\''")}'`).join(" "), "--pipeline-path", command.pipelinePath]), hostile);
       const started = Date.now();
       const report = await dagBag(airflow, home, home.dags);

@@ -51,7 +51,8 @@ describe("generateAirflowDag", () => {
     const c = code(pipelineText());
     assert.match(c, /^CLI = \["node", "\/opt\/agent etl\/cli.js"\]$/m);
     assert.match(c, /^PIPELINE = "\/srv\/p.etl.yaml"$/m);
-    assert.match(c, /"AGENT_ETL_CLI_1": no_jinja\(CLI\[1\]\),/);
+    assert.match(c, /"AGENT_ETL_CLI_1": literal\(CLI\[1\]\),/);
+    assert.match(c, /"AGENT_ETL_PIPELINE": literal\(PIPELINE\),/);
     assert.match(c, /^BASH_COMMAND = "\\"\$AGENT_ETL_CLI_0\\" \\"\$AGENT_ETL_CLI_1\\" run \\"\$AGENT_ETL_PIPELINE\\" --step/m);
   });
 

@@ -12,9 +12,10 @@ import re
 from airflow import __version__ as AIRFLOW_VERSION
 
 try:  # Airflow 3
-    from airflow.sdk import DAG
+    from airflow.sdk import DAG, literal
 except ImportError:  # Airflow 2
     from airflow import DAG
+    from airflow.utils.template import literal
 try:
     from airflow.providers.standard.operators.bash import BashOperator
 except ImportError:  # Airflow 2 without the standard provider
@@ -36,10 +37,10 @@ def no_jinja(text: str) -> str:
 AIRFLOW_RELEASE = tuple(int(part) for part in re.findall(r"[0-9]+", AIRFLOW_VERSION)[:3])
 DOC_MD_SHOWN = no_jinja(DOC_MD) if AIRFLOW_RELEASE < (2, 9, 3) else DOC_MD
 
-# `env` is rendered by Jinja: the data is protected with no_jinja, only run_id and ds are templates.
+# `env` is rendered by Jinja: the data goes in literal(), byte for byte; only run_id and ds are templates.
 ENV = {
-    "AGENT_ETL_CLI_0": no_jinja(CLI[0]),
-    "AGENT_ETL_PIPELINE": no_jinja(PIPELINE),
+    "AGENT_ETL_CLI_0": literal(CLI[0]),
+    "AGENT_ETL_PIPELINE": literal(PIPELINE),
     "AGENT_ETL_RUN_ID": no_jinja(PIPELINE_NAME) + "__{{ run_id }}",
     "AGENT_ETL_DS": "{{ ds | default('', true) }}",
     # Airflow retries the task (default_args); the CLI must not retry inside each try too.
