@@ -16,6 +16,7 @@ import { inferColumns } from "./columnTypes";
 import { copyRecords, sampleRecords, type RecordSource } from "./copyIn";
 import { toConnectorError } from "./errors";
 import { createStage, createTable, mergeFromStage, replaceFromStage } from "./loadModes";
+import { watchLockWaits } from "./lockWatch";
 import { formatCount } from "../../runner/progress";
 import { displayName, parseTableName, qualified, quoteIdent, type TableName } from "./names";
 
@@ -25,6 +26,9 @@ export async function loadPostgres(request: LoadRequest): Promise<LoadResult> {
   const client = await openClient({ connection: request.connection, secrets, signal: request.signal });
   const onAbort = () => killClient(client, request.logger);
   request.signal.addEventListener("abort", onAbort, { once: true });
+  const pid = (client as { processID?: number | null }).processID;
+  // A statement waiting on another session's lock would otherwise look like a hang.
+  const watch = typeof pid === "number" ? watchLockWaits({ connection: request.connection, secrets, pid, table: displayName(target), logger: request.logger, ...(request.onPhase ? { onPhase: request.onPhase } : {}) }) : undefined;
   try {
     return await loadWith(client, request, target);
   } catch (err: unknown) {
@@ -33,6 +37,7 @@ export async function loadPostgres(request: LoadRequest): Promise<LoadResult> {
     if (err instanceof EtlError && !(err instanceof ConnectorError)) throw err;
     throw toConnectorError(err, `loading into ${displayName(target)} failed (the table is unchanged)`, secrets, "load");
   } finally {
+    await watch?.stop();
     request.signal.removeEventListener("abort", onAbort);
     await client.end().catch(() => undefined);
   }
