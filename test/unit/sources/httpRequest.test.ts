@@ -57,11 +57,11 @@ describe("HTTP extract: the first request", () => {
     assert.throws(() => firstRequest(extractRequest({ query: "a=1" } as unknown as Extract, {})), { code: "http-query" });
   });
 
-  it("collects the connection's secrets: bearer token, basic password and secret-looking headers", () => {
+  it("collects the connection's secrets: bearer token, basic password (and user:password, sent in base64) and secret-looking headers", () => {
     const bearer = { type: "http", base_url: "https://x", auth: { type: "bearer", token: "tok" }, headers: { "X-Auth-Token": "h1", accept: "json" } } as HttpConnection;
     assert.deepEqual(httpSecrets(bearer, ["given"]), ["given", "tok", "h1"]);
     const basic = { type: "http", base_url: "https://x", auth: { type: "basic", username: "u", password: "pw" } } as HttpConnection;
-    assert.deepEqual(httpSecrets(basic, []), ["pw"]);
+    assert.deepEqual(httpSecrets(basic, []), ["pw", "u:pw"]);
   });
 });
 
