@@ -6,6 +6,7 @@ import { writeSync } from "node:fs";
 import { Writable } from "node:stream";
 import pino, { type Logger } from "pino";
 import pretty from "pino-pretty";
+import { escapeControls } from "./format";
 
 export const REDACT_PATHS = [
   "password",
@@ -52,6 +53,32 @@ function terminalSink(fd: number): Writable {
   });
 }
 
+/** Every string in a log entry with its control characters escaped (pretty lines print them raw). */
+function escapedValue(value: unknown, depth = 0): unknown {
+  if (typeof value === "string") return escapeControls(value);
+  // An Error's message and stack are not own enumerable fields: serialize it as pino would first.
+  if (value instanceof Error) return escapedValue(pino.stdSerializers.err(value), depth + 1);
+  if (depth > 8 || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v) => escapedValue(v, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[escapeControls(k)] = escapedValue(v, depth + 1);
+  return out;
+}
+
+/**
+ * In pretty lines an error's message, a step id or a server's answer would reach the terminal as
+ * written, so an ESC or BEL in it could restyle or clear the screen: they are escaped first. JSON
+ * lines need nothing (JSON.stringify escapes them), and escaping there would change the values.
+ */
+const PRETTY_SAFE = {
+  hooks: {
+    logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void) {
+      method.apply(this, args.map((a) => (typeof a === "string" ? escapeControls(a) : a)));
+    },
+  },
+  formatters: { log: (entry: Record<string, unknown>) => escapedValue(entry) as Record<string, unknown> },
+};
+
 /** `fd`: where log lines go (stderr; a test may pass a file). */
 export function createLogger(env: NodeJS.ProcessEnv = process.env, isTty = Boolean(process.stderr.isTTY), fd = 2): Logger {
   const requested = (env.LOG_LEVEL ?? "info").toLowerCase();
@@ -61,7 +88,7 @@ export function createLogger(env: NodeJS.ProcessEnv = process.env, isTty = Boole
   const sink = isTty ? terminalSink(fd) : undefined;
   const logger =
     format === "pretty"
-      ? pino(options, pretty({ destination: sink ?? fd, sync: true, colorize: isTty, ignore: "pid,hostname" }))
+      ? pino({ ...options, ...PRETTY_SAFE }, pretty({ destination: sink ?? fd, sync: true, colorize: isTty, ignore: "pid,hostname" }))
       : pino(options, sink ?? pino.destination({ dest: fd, sync: true }));
   if (!LEVELS.includes(requested)) logger.warn({ requested }, "unknown LOG_LEVEL; using info");
   return logger;

@@ -49,6 +49,32 @@ describe("agent-etl logging", () => {
 });
 
 describe("log lines on a terminal", () => {
+  it("pretty lines escape control characters from messages and fields; JSON lines keep the values", () => {
+    const hostile = "bad \u001b[2J\u0007 value";
+    const outputs: Record<string, string> = {};
+    for (const format of ["pretty", "json"]) {
+      const out = join(dir, `controls-${format}.log`);
+      const fd = openSync(out, "w");
+      try {
+        const logger = createLogger({ LOG_FORMAT: format, LOG_LEVEL: "info" }, false, fd);
+        logger.error({ step: hostile, err: new Error(hostile), nested: { list: [hostile] } }, `step failed: ${hostile}`);
+        logger.flush();
+      } finally {
+        closeSync(fd);
+      }
+      outputs[format] = readFileSync(out, "utf8");
+    }
+    // eslint-disable-next-line no-control-regex -- the test looks for raw control characters
+    assert.doesNotMatch(outputs.pretty ?? "", /[\u0000-\u0008\u000b-\u001f]/);
+    assert.match(outputs.pretty ?? "", /bad \\u001b\[2J\\u0007 value/);
+    // An error keeps its message (serialized as pino would), escaped like the rest.
+    assert.ok((outputs.pretty ?? "").includes('"message": "bad \\\\u001b[2J'), outputs.pretty);
+    const entry = JSON.parse(outputs.json ?? "") as { msg: string; step: string; nested: { list: string[] } };
+    assert.equal(entry.msg, `step failed: ${hostile}`);
+    assert.equal(entry.step, hostile);
+    assert.deepEqual(entry.nested.list, [hostile]);
+  });
+
   for (const format of ["pretty", "json"]) {
     it(`run the terminal hook before each ${format} line is written, so a live block can erase itself first`, async () => {
       const out = join(dir, `tty-${format}.log`);
