@@ -3,6 +3,7 @@ import { buildDag, type Dag } from "../dag/graph";
 import { PipelineSchema, type Pipeline } from "./model";
 import { buildOutline, type PipelineOutline, type StepOutline } from "./outline";
 import { parseYaml } from "./parse";
+import { keepProtoKeys } from "./protoKeys";
 import type { AnyDoc } from "./nodes";
 import type { YAMLMap } from "yaml";
 import { sortProblems, type Problem } from "./problem";
@@ -27,6 +28,7 @@ export function validatePipeline(text: string, context: RuleContext = {}): Valid
   const { problems, outline, dag } = checkParsed(parsed.doc, parsed.data, text, context);
   const hasErrors = problems.some((p) => p.severity === "error");
   const typed = hasErrors ? undefined : PipelineSchema.safeParse(parsed.data);
+  if (typed?.success) keepProtoKeys(parsed.data, typed.data);
   return { problems, outline, dag, ...(typed?.success ? { pipeline: typed.data } : {}) };
 }
 

@@ -1,5 +1,6 @@
 /** `aggregate`: one record per group with count/sum/min/max/avg; groups keep first-seen order. */
 import { StepError } from "../../errors";
+import { ownValue, setOwn } from "../../pipeline/ownKeys";
 import type { DataRecord } from "../../sources/types";
 import { addDecimal, decimalText, isDecimalText, type DecimalSum } from "./decimal";
 import { keyOf } from "./simple";
@@ -61,7 +62,7 @@ function accumulate(group: Group, record: DataRecord, metrics: Metric[], row: nu
   group.count++;
   metrics.forEach((m, i) => {
     if (m.fn === "count" || m.column === undefined) return;
-    const v = record[m.column];
+    const v = ownValue(record, m.column);
     if (v === null || v === undefined || v === "") return;
     const acc = group.acc[i] as Accumulator;
     if (m.fn === "sum" || m.fn === "avg") {
@@ -76,10 +77,10 @@ function result(group: Group, metrics: Metric[]): DataRecord {
   const out: DataRecord = { ...group.values };
   metrics.forEach((m, i) => {
     const acc = group.acc[i] as Accumulator;
-    if (m.fn === "count") out[m.name] = group.count;
-    else if (m.fn === "sum") out[m.name] = acc.n === 0 ? null : acc.exact ? decimalText(acc.exact) : acc.sum;
-    else if (m.fn === "avg") out[m.name] = acc.n > 0 ? acc.sum / acc.n : null;
-    else out[m.name] = acc.best ?? null;
+    if (m.fn === "count") setOwn(out, m.name, group.count);
+    else if (m.fn === "sum") setOwn(out, m.name, acc.n === 0 ? null : acc.exact ? decimalText(acc.exact) : acc.sum);
+    else if (m.fn === "avg") setOwn(out, m.name, acc.n > 0 ? acc.sum / acc.n : null);
+    else setOwn(out, m.name, acc.best ?? null);
   });
   return out;
 }
@@ -96,7 +97,7 @@ export function aggregateStage(spec: AggregateSpec): Stage {
         const key = keyOf(r, spec.group_by);
         let group = groups.get(key);
         if (!group) {
-          group = newGroup(Object.fromEntries(spec.group_by.map((c) => [c, r[c] ?? null])));
+          group = newGroup(Object.fromEntries(spec.group_by.map((c) => [c, ownValue(r, c) ?? null])));
           groups.set(key, group);
         }
         accumulate(group, r, metrics, row);
@@ -110,13 +111,17 @@ export function aggregateStage(spec: AggregateSpec): Stage {
 
 export function aggregateColumns(columns: Columns | undefined, spec: AggregateSpec): Columns | undefined {
   const out: Columns = {};
-  for (const c of spec.group_by) if (columns?.[c]) out[c] = columns[c];
+  const typeOf = (c: string) => (columns ? ownValue(columns, c) : undefined);
+  for (const c of spec.group_by) {
+    const type = typeOf(c);
+    if (type) setOwn(out, c, type);
+  }
   for (const m of parseMetrics(spec.metrics)) {
-    const source = m.column ? columns?.[m.column] : undefined;
-    if (m.fn === "count") out[m.name] = "integer";
-    else if (m.fn === "avg") out[m.name] = "number";
-    else if (m.fn === "sum") out[m.name] = source === "integer" ? "integer" : source === "decimal" ? "decimal" : "number";
-    else if (source) out[m.name] = source;
+    const source = m.column ? typeOf(m.column) : undefined;
+    if (m.fn === "count") setOwn(out, m.name, "integer");
+    else if (m.fn === "avg") setOwn(out, m.name, "number");
+    else if (m.fn === "sum") setOwn(out, m.name, source === "integer" ? "integer" : source === "decimal" ? "decimal" : "number");
+    else if (source) setOwn(out, m.name, source);
   }
   return out;
 }

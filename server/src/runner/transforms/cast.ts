@@ -1,6 +1,7 @@
 /** `cast`: converts columns to a type; a value that does not convert fails naming the row and the value. */
 import { StepError } from "../../errors";
 import type { ColumnType } from "../../pipeline/model";
+import { isInheritedName, ownValue, setOwn } from "../../pipeline/ownKeys";
 import type { DataRecord } from "../../sources/types";
 
 class CastFailure extends Error {}
@@ -178,11 +179,27 @@ export function castStage(types: Record<string, ColumnType>, opIndex: number) {
     if (!(err instanceof CastFailure)) throw err;
     throw new StepError("cast-failed", `cast failed at row ${at} (transform op ${opIndex + 1}): column \`${column}\` value ${shownValue(value)} ${err.message}; fix the data, or cast it to another type (e.g. string), or drop bad rows first with a \`filter\``);
   };
+  // Columns a record could inherit (`constructor`, `__proto__`…) are read and set as own keys only.
+  const inherited = columns.map(isInheritedName);
+  const castOwn = (record: DataRecord, i: number, at: number) => {
+    const column = columns[i] as string;
+    const value = ownValue(record, column);
+    const type = kinds[i] as ColumnType;
+    try {
+      setOwn(record, column, isEmpty(value, type) ? (type === "string" && value !== undefined ? value : null) : (converters[i] as (v: unknown) => unknown)(value));
+    } catch (err: unknown) {
+      fail(err, column, value, at);
+    }
+  };
   return (batch: DataRecord[]): DataRecord[] => {
     for (let r = 0; r < batch.length; r++) {
       const record = batch[r] as DataRecord;
       for (let i = 0; i < n; i++) {
         const column = columns[i] as string;
+        if (inherited[i]) {
+          castOwn(record, i, row + r + 1);
+          continue;
+        }
         const value = record[column];
         const type = kinds[i] as ColumnType;
         if (isEmpty(value, type)) {

@@ -1,6 +1,7 @@
 /** filter and derive: JSONata expressions evaluated per record, with the record's columns as fields. */
 import jsonata from "jsonata";
 import { StepError } from "../../errors";
+import { setOwn } from "../../pipeline/ownKeys";
 import type { DataRecord } from "../../sources/types";
 import { mapBatches, type Stage } from "./stage";
 
@@ -52,7 +53,7 @@ export function deriveStage(columns: Record<string, string>, opIndex: number): S
   return mapBatches(async (batch) => {
     for (const r of batch) {
       row++;
-      for (const c of compiled) r[c.name] = plain(await evaluate(c.expr, r, row, c.text, opIndex));
+      for (const c of compiled) setOwn(r, c.name, plain(await evaluate(c.expr, r, row, c.text, opIndex)));
     }
     return batch;
   });

@@ -34,7 +34,7 @@ function compileOp(op: TransformOp, index: number, inputs: TransformInputs): Com
   if (op.rename) return { stage: renameStage(op.rename), columns: (c) => renameColumns(c, op.rename ?? {}) };
   if (op.cast) {
     const types = op.cast;
-    return { stage: mapBatches(castStage(types, index)), columns: (c) => ({ ...(c ?? {}), ...types }) };
+    return { stage: mapBatches(castStage(types, index)), columns: (c) => ({ ...c, ...types }) };
   }
   if (op.filter !== undefined) return { stage: filterStage(op.filter, index), columns: same };
   if (op.derive) {

@@ -3,6 +3,7 @@
  * columns; this step's records then stream past it. Null keys never match (as in SQL). On a
  * column name clash the left value stays and the right one is kept as `<with>_<column>`.
  */
+import { hasOwnKey, ownValue, setOwn } from "../../pipeline/ownKeys";
 import type { DataRecord } from "../../sources/types";
 import { keyOf } from "./simple";
 import type { Batches, Columns, Stage } from "./stage";
@@ -20,7 +21,7 @@ export function joinPairs(on: JoinSpec["on"]): { left: string[]; right: string[]
 }
 
 function hasNull(record: DataRecord, columns: readonly string[]): boolean {
-  return columns.some((c) => record[c] === null || record[c] === undefined);
+  return columns.some((c) => (ownValue(record, c) ?? null) === null);
 }
 
 interface RightSide {
@@ -49,8 +50,8 @@ async function buildRight(right: Batches, keys: string[]): Promise<RightSide> {
 function merge(left: DataRecord, right: DataRecord | undefined, columns: string[], prefix: string): DataRecord {
   const out: DataRecord = { ...left };
   for (const c of columns) {
-    const name = c in left ? `${prefix}_${c}` : c;
-    out[name] = right ? (right[c] ?? null) : null;
+    const name = hasOwnKey(left, c) ? `${prefix}_${c}` : c;
+    setOwn(out, name, right ? (ownValue(right, c) ?? null) : null);
   }
   return out;
 }
@@ -76,6 +77,6 @@ export function joinColumns(left: Columns | undefined, right: Columns | undefine
   if (!left || !right) return left;
   const keys = new Set(joinPairs(spec.on).right);
   const out: Columns = { ...left };
-  for (const [c, t] of Object.entries(right)) if (!keys.has(c)) out[c in left ? `${spec.with}_${c}` : c] = t;
+  for (const [c, t] of Object.entries(right)) if (!keys.has(c)) setOwn(out, hasOwnKey(left, c) ? `${spec.with}_${c}` : c, t);
   return out;
 }

@@ -1,12 +1,14 @@
 /** select, drop, rename, dedupe, limit: streaming, one batch at a time. */
+import { fieldReader, hasOwnKey, ownValue, setOwn } from "../../pipeline/ownKeys";
 import type { DataRecord } from "../../sources/types";
 import { mapBatches, type Columns, type Stage } from "./stage";
 
 export function selectStage(columns: string[]): Stage {
+  const readers = columns.map(fieldReader);
   return mapBatches((batch) =>
     batch.map((r) => {
       const out: DataRecord = {};
-      for (const c of columns) out[c] = r[c] ?? null;
+      for (let i = 0; i < columns.length; i++) setOwn(out, columns[i] as string, (readers[i] as (r: DataRecord) => unknown)(r) ?? null);
       return out;
     }),
   );
@@ -23,7 +25,7 @@ export function renameStage(map: Record<string, string>): Stage {
   return mapBatches((batch) =>
     batch.map((r) => {
       const out: DataRecord = {};
-      for (const [k, v] of Object.entries(r)) out[map[k] ?? k] = v;
+      for (const [k, v] of Object.entries(r)) setOwn(out, ownValue(map, k) ?? k, v);
       return out;
     }),
   );
@@ -33,7 +35,7 @@ export function renameStage(map: Record<string, string>): Stage {
 export function keyOf(record: DataRecord, columns: readonly string[]): string {
   let key = "";
   for (const c of columns) {
-    const v = record[c];
+    const v = ownValue(record, c);
     key += (v === null || v === undefined ? "\u0000" : typeof v === "object" ? JSON.stringify(v) : String(v)) + "\u0001";
   }
   return key;
@@ -68,15 +70,15 @@ export function limitStage(limit: number): Stage {
 
 export function selectColumns(columns: Columns | undefined, keep: string[]): Columns | undefined {
   if (!columns) return undefined;
-  return Object.fromEntries(keep.filter((c) => columns[c]).map((c) => [c, columns[c]])) as Columns;
+  return Object.fromEntries(keep.flatMap((c) => (hasOwnKey(columns, c) ? [[c, columns[c] as Columns[string]]] : [])));
 }
 
 export function dropColumns(columns: Columns | undefined, drop: string[]): Columns | undefined {
   if (!columns) return undefined;
-  return Object.fromEntries(Object.entries(columns).filter(([c]) => !drop.includes(c))) as Columns;
+  return Object.fromEntries(Object.entries(columns).filter(([c]) => !drop.includes(c)));
 }
 
 export function renameColumns(columns: Columns | undefined, map: Record<string, string>): Columns | undefined {
   if (!columns) return undefined;
-  return Object.fromEntries(Object.entries(columns).map(([c, t]) => [map[c] ?? c, t])) as Columns;
+  return Object.fromEntries(Object.entries(columns).map(([c, t]) => [ownValue(map, c) ?? c, t]));
 }

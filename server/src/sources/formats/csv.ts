@@ -6,6 +6,7 @@
 import Papa from "papaparse";
 import { stringify } from "csv-stringify/sync";
 import { ConnectorError } from "../../errors";
+import { fieldReader } from "../../pipeline/ownKeys";
 import type { DataRecord } from "../types";
 import { recordBatches } from "./batches";
 import { csvColumns, describeClash, headerColumns, positionalNames } from "./csvHeader";
@@ -169,6 +170,7 @@ function checkHeader(columns: readonly string[]): void {
 export async function* writeCsv(records: AsyncIterable<DataRecord>, options: CsvOptions = {}): AsyncGenerator<string> {
   let columns: string[] | undefined;
   let known = new Set<string>();
+  let readers: ((record: DataRecord) => unknown)[] | undefined;
   let n = 0;
   for await (const batch of recordBatches(records)) {
     if (batch.length === 0) continue;
@@ -179,9 +181,11 @@ export async function* writeCsv(records: AsyncIterable<DataRecord>, options: Csv
       known = new Set(columns);
     }
     const cols = columns;
+    readers ??= cols.map(fieldReader);
+    const read = readers;
     const rows = batch.map((record) => {
       checkColumns(record, known, ++n);
-      return cols.map((c) => cell(record[c]));
+      return read.map((field) => cell(field(record)));
     });
     yield stringify(rows, { delimiter: options.delimiter ?? ",", header: header && options.header !== false, columns: cols });
   }

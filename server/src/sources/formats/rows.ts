@@ -16,6 +16,7 @@
  * the lines are PostgreSQL COPY text as they are; otherwise `copyTextOf` strips the tags.
  */
 import { ConnectorError } from "../../errors";
+import { ownMap, setOwn } from "../../pipeline/ownKeys";
 import type { DataRecord } from "../types";
 import type { ByteSource } from "./text";
 import { decodeText } from "./text";
@@ -320,7 +321,7 @@ function badRows(where: string, line: number, what: string): ConnectorError {
 }
 
 /** A header line's columns and kinds (a header without kinds, as first written, is all `*`). */
-function parseHeader(line: string, where: string, lineNumber: number): { columns: string[]; kinds: number[] } {
+function parseHeader(line: string, where: string, lineNumber: number): { columns: string[]; kinds: number[]; proto: boolean } {
   const tab = line.indexOf("\t");
   let columns: unknown;
   try {
@@ -337,12 +338,12 @@ function parseHeader(line: string, where: string, lineNumber: number): { columns
     const repeated = (columns as string[]).find((c, i) => columns.indexOf(c) !== i);
     throw badRows(where, lineNumber, `a header that names column ${JSON.stringify(repeated)} twice`);
   }
-  return { columns: columns as string[], kinds };
+  return { columns: columns as string[], kinds, proto: columns.includes("__proto__") };
 }
 
 /** Reads staged rows as batches of records, at most `size` per batch, each at one header. */
 export async function* readRowsBatches(source: ByteSource, where = "staged rows", size = 1000): AsyncGenerator<DataRecord[]> {
-  let header: { columns: string[]; kinds: number[] } | undefined;
+  let header: ReturnType<typeof parseHeader> | undefined;
   let carry = "";
   let lineNumber = 0;
   let batch: DataRecord[] = [];
@@ -370,7 +371,7 @@ export async function* readRowsBatches(source: ByteSource, where = "staged rows"
         continue;
       }
       if (!header) throw badRows(where, lineNumber, "no header before it");
-      batch.push(decodeLine(text, start, nl, header.columns, header.kinds, where, lineNumber));
+      batch.push((header.proto ? decodeProtoLine : decodeLine)(text, start, nl, header.columns, header.kinds, where, lineNumber));
       start = nl + 1;
       if (batch.length >= size) {
         batchText += text.slice(runStart, start);
@@ -396,8 +397,15 @@ function decodeTagged(text: string, from: number, to: number, record: DataRecord
   else if (tag !== 65) record[column] = unescapeText(text.slice(from, to));
 }
 
-function decodeLine(text: string, start: number, end: number, columns: readonly string[], kinds: readonly number[], where: string, lineNumber: number): DataRecord {
+/** A record of a header that has a `__proto__` column: decoded into a map without a prototype (where `__proto__` is a plain key), then copied as own keys. */
+function decodeProtoLine(text: string, start: number, end: number, columns: readonly string[], kinds: readonly number[], where: string, lineNumber: number): DataRecord {
+  const decoded = decodeLine(text, start, end, columns, kinds, where, lineNumber, ownMap());
   const record: DataRecord = {};
+  for (const column of columns) if (Object.hasOwn(decoded, column)) setOwn(record, column, decoded[column]);
+  return record;
+}
+
+function decodeLine(text: string, start: number, end: number, columns: readonly string[], kinds: readonly number[], where: string, lineNumber: number, record: DataRecord = {}): DataRecord {
   if (columns.length === 0) {
     if (end !== start) throw badRows(where, lineNumber, "values where the header has no columns");
     return record;

@@ -3,6 +3,7 @@
  * types for tables we create (load), and types inferred from record values when none are given.
  */
 import type { ColumnType } from "../../pipeline/model";
+import { ownValue } from "../../pipeline/ownKeys";
 import type { DataRecord } from "../types";
 
 const BY_OID: Record<number, ColumnType> = {
@@ -64,13 +65,13 @@ function widen(a: ColumnType | undefined, b: ColumnType | undefined): ColumnType
 export function inferColumns(sample: readonly DataRecord[], given: Record<string, ColumnType> = {}): Map<string, ColumnType> {
   const seen = new Map<string, ColumnType | undefined>();
   for (const record of sample) {
-    for (const key of Object.keys(record)) {
+    for (const [key, value] of Object.entries(record)) {
       const current = seen.get(key);
-      seen.set(key, given[key] ?? widen(current, valueType(record[key])));
+      seen.set(key, ownValue(given, key) ?? widen(current, valueType(value)));
     }
   }
-  for (const key of Object.keys(given)) if (!seen.has(key) && sample.length === 0) seen.set(key, given[key]);
+  for (const [key, type] of Object.entries(given)) if (!seen.has(key) && sample.length === 0) seen.set(key, type);
   const out = new Map<string, ColumnType>();
-  for (const [key, type] of seen) out.set(key, given[key] ?? type ?? "string");
+  for (const [key, type] of seen) out.set(key, ownValue(given, key) ?? type ?? "string");
   return out;
 }

@@ -2,6 +2,7 @@
  * Records → PostgreSQL COPY text format, in large string batches: one write per ~64 KB, not one
  * per row. Escapes `\`, tab, newline and carriage return; NULL is `\N`.
  */
+import { isInheritedName, ownValue } from "../../pipeline/ownKeys";
 import type { DataRecord } from "../types";
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
@@ -40,6 +41,8 @@ export function encodeJson(value: unknown): string {
 export class CopyRowEncoder {
   private readonly encoders: ((value: unknown) => string)[];
   private readonly known: Set<string>;
+  /** Columns a record could inherit (`constructor`, `__proto__`…): read as own keys only. */
+  private readonly inherited: boolean[];
   private lines: string[] = [];
   private size = 0;
   rows = 0;
@@ -53,15 +56,17 @@ export class CopyRowEncoder {
   ) {
     this.encoders = columns.map((c) => (jsonColumns.has(c) ? encodeJson : encodeValue));
     this.known = new Set(columns);
+    this.inherited = columns.map(isInheritedName);
   }
 
   /** Adds a record; returns a batch to write once the buffer is large, else undefined. */
   add(record: DataRecord): string | undefined {
-    const { columns, encoders } = this;
+    const { columns, encoders, inherited } = this;
     let keys = 0;
     let line = "";
     for (let i = 0; i < columns.length; i++) {
-      const value = record[columns[i] as string];
+      const column = columns[i] as string;
+      const value = inherited[i] ? ownValue(record, column) : record[column];
       if (value !== undefined) keys++;
       const text = (encoders[i] as (value: unknown) => string)(value);
       line = i === 0 ? text : `${line}\t${text}`;
@@ -90,6 +95,6 @@ export class CopyRowEncoder {
   }
 
   private checkKeys(record: DataRecord): void {
-    for (const key of Object.keys(record)) if (!this.known.has(key) && record[key] !== undefined) this.onUnknownColumn(key, this.rows);
+    for (const [key, value] of Object.entries(record)) if (!this.known.has(key) && value !== undefined) this.onUnknownColumn(key, this.rows);
   }
 }
