@@ -93,7 +93,9 @@ async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, repo
   }
   const result = await connector.extract(request);
   const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, batchesOf(result), { onBatch: (n) => report.add(n), signal, columns: () => result.columns, ...(live.tee ? { tee: live.tee } : {}) });
-  const mark = result.highWater?.();
+  // A bigint column's mark beyond a double's range comes as a BigInt: marks are kept as decimal text (marks.ts).
+  const read: unknown = result.highWater?.();
+  const mark = typeof read === "bigint" ? read.toString() : (read as string | number | undefined);
   return { rows: meta.rows, ...(mark !== undefined ? { highWater: mark } : {}), ...(extract.incremental ? { highWaterFrom: highWater ?? null } : {}) };
 }
 

@@ -1,6 +1,7 @@
 /** `aggregate`: one record per group with count/sum/min/max/avg; groups keep first-seen order. */
 import { StepError } from "../../errors";
 import { ownValue, setOwn } from "../../pipeline/ownKeys";
+import { stringifyJson } from "../../sources/formats/exactJson";
 import type { DataRecord } from "../../sources/types";
 import { addDecimal, decimalText, isDecimalText, type DecimalSum } from "./decimal";
 import { keyOf } from "./simple";
@@ -23,6 +24,10 @@ interface Accumulator {
   sum: number;
   /** Exact sum while every value is decimal text (what `cast: decimal` produces). */
   exact: DecimalSum | undefined;
+  /** Exact sum once an exact integer (BigInt) comes, while every value is an integer; the double sum stays exact until then. */
+  ints: bigint | undefined;
+  /** Every value so far was an integer (number or BigInt). */
+  integers: boolean;
   n: number;
   best: unknown;
 }
@@ -44,18 +49,37 @@ export function parseMetrics(metrics: Record<string, string>): Metric[] {
 }
 
 function numeric(value: unknown, metric: Metric, row: number): number {
-  const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
-  if (Number.isNaN(n)) throw new StepError("aggregate-failed", `aggregate ${metric.name}: ${metric.fn}(${metric.column}) at row ${row}: value ${JSON.stringify(value)} is not a number; cast the column first or filter such rows out`);
+  const n = typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : typeof value === "string" && value.trim() !== "" ? Number(value) : NaN;
+  if (Number.isNaN(n)) throw new StepError("aggregate-failed", `aggregate ${metric.name}: ${metric.fn}(${metric.column}) at row ${row}: value ${stringifyJson(value)} is not a number; cast the column first or filter such rows out`);
   return n;
 }
 
 /** Numbers and decimal text compare as numbers; other values (ISO dates, names) as they are. */
 function better(fn: Fn, candidate: unknown, best: unknown): boolean {
   if (best === undefined) return true;
-  const numeric = (typeof candidate === "number" || isDecimalText(candidate)) && (typeof best === "number" || isDecimalText(best));
+  const exact = (v: unknown) => typeof v === "number" || typeof v === "bigint";
+  // Numbers and BigInts compare exactly with each other; decimal text as a double.
+  if (exact(candidate) && exact(best)) return fn === "min" ? (candidate as number) < (best as number) : (candidate as number) > (best as number);
+  const numeric = (exact(candidate) || isDecimalText(candidate)) && (exact(best) || isDecimalText(best));
   const a = numeric ? Number(candidate) : (candidate as string);
   const b = numeric ? Number(best) : (best as string);
   return fn === "min" ? a < b : a > b;
+}
+
+function addInteger(acc: Accumulator, v: unknown): void {
+  if (!acc.integers) return;
+  if (typeof v === "bigint") acc.ints = (acc.ints ?? BigInt(acc.sum)) + v;
+  else if (typeof v === "number" && Number.isSafeInteger(v)) {
+    if (acc.ints !== undefined) acc.ints += BigInt(v);
+  } else {
+    acc.integers = false;
+    acc.ints = undefined;
+  }
+}
+
+/** A sum of integers with a BigInt among them: a number again when a double holds it exactly. */
+function integerSum(sum: bigint): number | bigint {
+  return sum >= BigInt(Number.MIN_SAFE_INTEGER) && sum <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(sum) : sum;
 }
 
 function accumulate(group: Group, record: DataRecord, metrics: Metric[], row: number): void {
@@ -66,6 +90,7 @@ function accumulate(group: Group, record: DataRecord, metrics: Metric[], row: nu
     if (v === null || v === undefined || v === "") return;
     const acc = group.acc[i] as Accumulator;
     if (m.fn === "sum" || m.fn === "avg") {
+      addInteger(acc, v);
       acc.sum += numeric(v, m, row);
       acc.exact = acc.exact && isDecimalText(v) ? addDecimal(acc.exact, v) : undefined;
       acc.n++;
@@ -78,7 +103,7 @@ function result(group: Group, metrics: Metric[]): DataRecord {
   metrics.forEach((m, i) => {
     const acc = group.acc[i] as Accumulator;
     if (m.fn === "count") setOwn(out, m.name, group.count);
-    else if (m.fn === "sum") setOwn(out, m.name, acc.n === 0 ? null : acc.exact ? decimalText(acc.exact) : acc.sum);
+    else if (m.fn === "sum") setOwn(out, m.name, acc.n === 0 ? null : acc.ints !== undefined ? integerSum(acc.ints) : acc.exact ? decimalText(acc.exact) : acc.sum);
     else if (m.fn === "avg") setOwn(out, m.name, acc.n > 0 ? acc.sum / acc.n : null);
     else setOwn(out, m.name, acc.best ?? null);
   });
@@ -87,7 +112,7 @@ function result(group: Group, metrics: Metric[]): DataRecord {
 
 export function aggregateStage(spec: AggregateSpec): Stage {
   const metrics = parseMetrics(spec.metrics);
-  const newGroup = (values: DataRecord): Group => ({ values, count: 0, acc: metrics.map(() => ({ sum: 0, exact: { units: 0n, scale: 0 }, n: 0, best: undefined })) });
+  const newGroup = (values: DataRecord): Group => ({ values, count: 0, acc: metrics.map(() => ({ sum: 0, exact: { units: 0n, scale: 0 }, ints: undefined, integers: true, n: 0, best: undefined })) });
   return async function* (input) {
     const groups = new Map<string, Group>();
     let row = 0;

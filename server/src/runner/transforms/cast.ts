@@ -2,6 +2,7 @@
 import { StepError } from "../../errors";
 import type { ColumnType } from "../../pipeline/model";
 import { isInheritedName, ownValue, setOwn } from "../../pipeline/ownKeys";
+import { stringifyJson } from "../../sources/formats/exactJson";
 import type { DataRecord } from "../../sources/types";
 
 class CastFailure extends Error {}
@@ -43,14 +44,23 @@ function isDecimal(s: string): boolean {
   return digits > 0;
 }
 
-function toInteger(v: unknown): number {
+const INT8_MIN = -(2n ** 63n);
+const INT8_MAX = 2n ** 63n - 1n;
+
+/** An integer beyond a double's exact range, kept exactly (a BigInt) while a 64-bit integer holds it. */
+function bigInteger(v: bigint): bigint {
+  if (v >= INT8_MIN && v <= INT8_MAX) return v;
+  throw new CastFailure("is too large for an integer (64-bit, ±9223372036854775807); cast it to decimal");
+}
+
+function toInteger(v: unknown): number | bigint {
   if (typeof v === "number" && Number.isInteger(v)) return v;
+  if (typeof v === "bigint") return bigInteger(v);
   if (typeof v === "string") {
     const s = trimmed(v);
     if (isPlainInteger(s)) {
       const n = Number(s);
-      if (Number.isSafeInteger(n)) return n;
-      throw new CastFailure("is too large for an integer; cast it to decimal");
+      return Number.isSafeInteger(n) ? n : bigInteger(BigInt(s));
     }
   }
   throw new CastFailure("is not an integer");
@@ -58,6 +68,8 @@ function toInteger(v: unknown): number {
 
 function toNumber(v: unknown): number {
   if (typeof v === "number" && Number.isFinite(v)) return v;
+  // A double, as asked: the nearest one to the exact integer.
+  if (typeof v === "bigint") return Number(v);
   if (typeof v === "string") {
     const s = trimmed(v);
     if (isDecimal(s)) return Number(s);
@@ -66,7 +78,8 @@ function toNumber(v: unknown): number {
 }
 
 function toDecimal(v: unknown): string {
-  if (typeof v === "number" && Number.isFinite(v)) return String(v);
+  if (typeof v === "number" && Number.isFinite(v)) return v === 0 && 1 / v < 0 ? "-0" : String(v);
+  if (typeof v === "bigint") return v.toString();
   if (typeof v === "string") {
     const s = trimmed(v);
     if (isDecimal(s)) return s;
@@ -148,7 +161,7 @@ function toJson(v: unknown): unknown {
 }
 
 const CONVERTERS: Record<ColumnType, (v: unknown) => unknown> = {
-  string: (v) => (typeof v === "object" ? JSON.stringify(v) : String(v)),
+  string: (v) => (typeof v === "object" ? stringifyJson(v) : String(v)),
   integer: toInteger,
   number: toNumber,
   decimal: toDecimal,
@@ -164,7 +177,7 @@ function isEmpty(v: unknown, type: ColumnType): boolean {
 }
 
 function shownValue(v: unknown): string {
-  const text = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v);
+  const text = typeof v === "string" ? JSON.stringify(v) : typeof v === "bigint" ? String(v) : stringifyJson(v) ?? String(v);
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 

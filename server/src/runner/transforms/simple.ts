@@ -1,5 +1,6 @@
 /** select, drop, rename, dedupe, limit: streaming, one batch at a time. */
 import { fieldReader, hasOwnKey, ownValue, setOwn } from "../../pipeline/ownKeys";
+import { stringifyJson } from "../../sources/formats/exactJson";
 import type { DataRecord } from "../../sources/types";
 import { mapBatches, type Columns, type Stage } from "./stage";
 
@@ -36,7 +37,7 @@ export function keyOf(record: DataRecord, columns: readonly string[]): string {
   let key = "";
   for (const c of columns) {
     const v = ownValue(record, c);
-    key += (v === null || v === undefined ? "\u0000" : typeof v === "object" ? JSON.stringify(v) : String(v)) + "\u0001";
+    key += (v === null || v === undefined ? "\u0000" : typeof v === "object" ? stringifyJson(v) : String(v)) + "\u0001";
   }
   return key;
 }

@@ -9,6 +9,7 @@ import { ConnectorError } from "../../errors";
 import { fieldReader } from "../../pipeline/ownKeys";
 import type { DataRecord } from "../types";
 import { recordBatches } from "./batches";
+import { stringifyJson } from "./exactJson";
 import { csvColumns, describeClash, headerColumns, positionalNames } from "./csvHeader";
 import { decodeText, type ByteSource } from "./text";
 
@@ -138,8 +139,9 @@ export async function* readCsv(source: ByteSource, options?: CsvOptions, where?:
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) return "";
-  if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
+  if (typeof value === "object") return stringifyJson(value);
+  // String(-0) is "0": −0 is kept, as a double reads it back.
+  return value === 0 && 1 / value < 0 ? "-0" : String(value);
 }
 
 function checkColumns(record: DataRecord, known: Set<string>, n: number): void {

@@ -5,6 +5,7 @@
 import { ConnectorError } from "../../errors";
 import type { DataRecord } from "../types";
 import { recordBatches } from "./batches";
+import { JsonNumberError, parseJson, stringifyJson } from "./exactJson";
 import { decodeText, type ByteSource } from "./text";
 
 interface ScanState {
@@ -29,8 +30,9 @@ function finishElement(state: ScanState, where: string, out: DataRecord[]): void
   state.count++;
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch (err: unknown) {
+    if (err instanceof JsonNumberError) throw new ConnectorError("bad-record", `${where}: element ${state.count}: ${err.message}`);
     fail(where, `element ${state.count} is not valid JSON (${err instanceof Error ? err.message : String(err)})`);
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) fail(where, `element ${state.count} is not an object`);
@@ -103,7 +105,7 @@ export async function* writeJsonArray(records: AsyncIterable<DataRecord>): Async
   let buffer = "";
   for await (const batch of recordBatches(records)) {
     for (const record of batch) {
-      buffer += (first ? "[\n" : ",\n") + JSON.stringify(record);
+      buffer += (first ? "[\n" : ",\n") + stringifyJson(record);
       first = false;
     }
     if (buffer.length >= 65536) {

@@ -2,13 +2,15 @@
 import { ConnectorError } from "../../errors";
 import type { DataRecord } from "../types";
 import { recordBatches } from "./batches";
+import { JsonNumberError, mayNeedExactParse, parseJson, stringifyJson } from "./exactJson";
 import { chompCr, decodeText, splitLines, type ByteSource } from "./text";
 
 export function parseRecordLine(line: string, lineNumber: number, where: string): DataRecord {
   let value: unknown;
   try {
-    value = JSON.parse(line);
+    value = parseJson(line);
   } catch (err: unknown) {
+    if (err instanceof JsonNumberError) throw new ConnectorError("bad-record", `${where}: line ${lineNumber}: ${err.message}`);
     const reason = err instanceof Error ? err.message : String(err);
     throw new ConnectorError("bad-record", `${where}: line ${lineNumber} is not valid JSON (${reason}); each line of a JSONL file must be one JSON object`);
   }
@@ -26,8 +28,11 @@ function parseLines(lines: string[], firstLine: number, where: string): DataReco
     if (line.trim().length > 0) kept.push(line);
   }
   if (kept.length === 0) return [];
+  const text = `[${kept.join(",")}]`;
   try {
-    const parsed = JSON.parse(`[${kept.join(",")}]`) as unknown[];
+    // A number JSON.parse would change (a big integer): line by line, exactly.
+    if (mayNeedExactParse(text)) throw new Error("exact numbers");
+    const parsed = JSON.parse(text) as unknown[];
     if (parsed.length === kept.length && parsed.every((v) => v !== null && typeof v === "object" && !Array.isArray(v))) return parsed as DataRecord[];
   } catch {
     // fall through: find the offending line
@@ -56,7 +61,7 @@ export async function* readJsonl(source: ByteSource, where?: string): AsyncGener
 export function jsonlChunk(batch: readonly DataRecord[]): string {
   // One flat string per batch (join), not a tree of thousands of concatenations to flatten later.
   const lines = new Array<string>(batch.length + 1);
-  for (let i = 0; i < batch.length; i++) lines[i] = JSON.stringify(batch[i]);
+  for (let i = 0; i < batch.length; i++) lines[i] = stringifyJson(batch[i]);
   lines[batch.length] = "";
   return lines.join("\n");
 }

@@ -9,7 +9,8 @@
  * kind: `s` strings, `n` numbers (NaN and ±Infinity included), `b` booleans (`t`/`f`), `?` no value
  * yet, `*` anything. In any column `\N` is null and `\A` absent (the record has no such key). A
  * string is written as COPY text (`\\`, `\t`, `\n`, `\r` escaped), so a field starting with a
- * single `\` and a letter is a tag: in `*` columns `\#` a number, `\T`/`\F` a boolean, `\J` JSON
+ * single `\` and a letter is a tag: in `*` columns `\#` a number (−0 as `-0`), `\I` an integer beyond
+ * a double's exact range (a BigInt, as its digits), `\T`/`\F` a boolean, `\J` JSON
  * (an object or an array); anywhere `\U` a string that is not well-formed UTF-16 (as JSON, which keeps
  * its lone surrogates). Records come back exactly as JSON Lines would bring them (key order,
  * absent keys, nested values), at a fraction of the cost of JSON. When each column keeps one kind,
@@ -17,6 +18,7 @@
  */
 import { ConnectorError } from "../../errors";
 import { ownMap, setOwn } from "../../pipeline/ownKeys";
+import { parseJson, stringifyJson } from "./exactJson";
 import type { DataRecord } from "../types";
 import type { ByteSource } from "./text";
 import { decodeText } from "./text";
@@ -51,6 +53,11 @@ const KIND_BOOLEAN = 2;
 const KIND_NONE = 3;
 const KIND_ANY = 4;
 const KIND_LETTERS = "snb?*";
+
+/** A number as staged text: String(v), but −0 stays `-0` (String(-0) is "0"). */
+function numberText(v: number): string {
+  return v === 0 && 1 / v < 0 ? "-0" : String(v);
+}
 
 function kindOf(v: unknown): number {
   switch (typeof v) {
@@ -104,7 +111,11 @@ function encodeTagged(v: unknown, tag: { bits: number }): string {
     case "number":
       // NaN and ±Infinity too (JSON would make them null): PostgreSQL's floats and numerics hold them.
       tag.bits |= TAG_TYPED;
-      return `\\#${v}`;
+      return `\\#${numberText(v)}`;
+    case "bigint":
+      // An exact integer beyond a double's (exactJson.ts): its digits, read back as a BigInt.
+      tag.bits |= TAG_TYPED;
+      return `\\I${v}`;
     case "boolean":
       tag.bits |= TAG_TYPED;
       return v ? "\\T" : "\\F";
@@ -113,11 +124,9 @@ function encodeTagged(v: unknown, tag: { bits: number }): string {
     case "symbol":
       tag.bits |= TAG_ABSENT;
       return "\\A";
-    case "bigint":
-      throw new ConnectorError("bad-record", `a value is a bigint (${String(v)}), which records cannot hold; cast it to string or decimal`, false);
     default: {
       if (v === null) return "\\N";
-      const json = JSON.stringify(v);
+      const json = stringifyJson(v);
       if (json === undefined) {
         tag.bits |= TAG_ABSENT;
         return "\\A";
@@ -239,7 +248,7 @@ export class RowsEncoder {
         // null: `\N`, written as it is (writeCopyText would escape its backslash).
         if (v === null) text = "";
         else if (kind === KIND_STRING && typeof v === "string") text = v;
-        else if (kind === KIND_NUMBER && typeof v === "number") text = String(v);
+        else if (kind === KIND_NUMBER && typeof v === "number") text = numberText(v);
         else if (kind === KIND_BOOLEAN && typeof v === "boolean") text = v ? "t" : "f";
         else return undefined;
         // Room for the worst case: 3 bytes per UTF-16 unit (or `\N`), a tab and a newline.
@@ -289,7 +298,7 @@ export class RowsEncoder {
       } else if (kind === KIND_STRING && typeof v === "string") {
         text = encodeString(v);
         if (text.charCodeAt(0) === 92 && text.charCodeAt(1) === 85) tag.bits |= TAG_ILL_FORMED;
-      } else if (kind === KIND_NUMBER && typeof v === "number") text = String(v);
+      } else if (kind === KIND_NUMBER && typeof v === "number") text = numberText(v);
       else if (kind === KIND_BOOLEAN && typeof v === "boolean") text = v ? "t" : "f";
       else return undefined;
       line = i === 0 ? text : `${line}\t${text}`;
@@ -391,9 +400,11 @@ function decodeTagged(text: string, from: number, to: number, record: DataRecord
   const tag = text.charCodeAt(from + 1);
   if (tag === 78) record[column] = null;
   else if (tag === 35) record[column] = Number(text.slice(from + 2, to));
+  else if (tag === 73) record[column] = BigInt(text.slice(from + 2, to));
   else if (tag === 84) record[column] = true;
   else if (tag === 70) record[column] = false;
-  else if (tag === 74 || tag === 85) record[column] = JSON.parse(unescapeText(text.slice(from + 2, to)));
+  else if (tag === 74) record[column] = parseJson(unescapeText(text.slice(from + 2, to)));
+  else if (tag === 85) record[column] = JSON.parse(unescapeText(text.slice(from + 2, to)));
   else if (tag !== 65) record[column] = unescapeText(text.slice(from, to));
 }
 
@@ -432,8 +443,8 @@ function decodeLine(text: string, start: number, end: number, columns: readonly 
   return record;
 }
 
-const TAG = /(^|\t)\\([#TFJA])/gm;
-const COPY_OF_TAG: Record<string, string> = { "#": "", T: "t", F: "f", J: "", A: "\\N" };
+const TAG = /(^|\t)\\([#ITFJA])/gm;
+const COPY_OF_TAG: Record<string, string> = { "#": "", I: "", T: "t", F: "f", J: "", A: "\\N" };
 const ILL_FORMED = /(^|\t)\\U/m;
 
 /**

@@ -7,6 +7,7 @@
 import type { Logger } from "pino";
 import { ConnectorError, scrubSecrets } from "../../errors";
 import { delay, type RateLimiter } from "./rateLimiter";
+import { JsonNumberError, parseJson } from "../formats/exactJson";
 import { fetchFollowing } from "./redirects";
 
 export interface HttpOptions {
@@ -100,8 +101,9 @@ async function attemptOnce(request: PreparedRequest, ctx: FetchContext): Promise
     let body: unknown = null;
     if (text.trim() !== "") {
       try {
-        body = JSON.parse(text);
-      } catch {
+        body = parseJson(text);
+      } catch (err: unknown) {
+        if (err instanceof JsonNumberError) throw new ConnectorError("http-bad-number", scrubSecrets(`${describeRequest(request)} answered JSON with a number no record can hold exactly: ${err.message}`, ctx.secrets));
         throw new ConnectorError("http-not-json", scrubSecrets(`${describeRequest(request)} did not answer JSON (content-type ${res.headers.get("content-type") ?? "none"}): ${snippetOf(text, 120, ctx.secrets)}`, ctx.secrets));
       }
     }

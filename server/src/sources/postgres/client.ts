@@ -1,7 +1,7 @@
 /**
  * Opens `pg` clients for a resolved postgres connection: `url` or host/port/database/user/password,
  * `ssl` (`true`: TLS when the server offers it, `require`: TLS or fail, `false`: never), `schema`
- * as the search path. Values come back as JSON-friendly records: bigints as numbers when they fit,
+ * as the search path. Values come back as JSON-friendly records: bigints as numbers when they fit (else BigInts),
  * dates as `YYYY-MM-DD`, timestamps as ISO 8601 text (microseconds kept), numerics as text.
  */
 import pg from "pg";
@@ -24,9 +24,10 @@ function isoTimestamp(value: string): string {
   return /[+-]\d\d$/.test(t) ? `${t}:00` : t;
 }
 
-function parseInt8(value: string): number | string {
+/** A number when a double holds it exactly, else a BigInt: the same value, never rounded. */
+function parseInt8(value: string): number | bigint {
   const n = Number(value);
-  return Number.isSafeInteger(n) ? n : value;
+  return Number.isSafeInteger(n) ? n : BigInt(value);
 }
 
 const PARSERS: Record<number, (value: string) => unknown> = {

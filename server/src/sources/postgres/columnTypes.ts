@@ -44,10 +44,14 @@ export function sqlTypeOf(type: ColumnType): string {
   return SQL_TYPES[type];
 }
 
+const INT8_MIN = -(2n ** 63n);
+const INT8_MAX = 2n ** 63n - 1n;
+
 function valueType(value: unknown): ColumnType | undefined {
   if (value === null || value === undefined) return undefined;
   if (typeof value === "boolean") return "boolean";
-  if (typeof value === "bigint") return "integer";
+  // An exact integer beyond a double's: bigint while PostgreSQL's bigint holds it, else numeric.
+  if (typeof value === "bigint") return value >= INT8_MIN && value <= INT8_MAX ? "integer" : "decimal";
   if (typeof value === "number") return Number.isSafeInteger(value) ? "integer" : "number";
   if (value instanceof Date) return "timestamp";
   if (typeof value === "object") return "json";
@@ -58,6 +62,7 @@ function widen(a: ColumnType | undefined, b: ColumnType | undefined): ColumnType
   if (a === undefined) return b;
   if (b === undefined || a === b) return a;
   if ((a === "integer" && b === "number") || (a === "number" && b === "integer")) return "number";
+  if ((a === "integer" && b === "decimal") || (a === "decimal" && b === "integer")) return "decimal";
   return "string";
 }
 

@@ -3,6 +3,7 @@
  * per row. Escapes `\`, tab, newline and carriage return; NULL is `\N`.
  */
 import { isInheritedName, ownValue } from "../../pipeline/ownKeys";
+import { stringifyJson } from "../formats/exactJson";
 import type { DataRecord } from "../types";
 
 const NEEDS_ESCAPE = /[\\\t\n\r]/;
@@ -20,6 +21,8 @@ export function encodeValue(value: unknown): string {
     case "string":
       return escapeCopyText(value);
     case "number":
+      // −0 as "-0" (String gives "0"): double precision keeps it; bigint and numeric read it as 0.
+      if (value === 0) return 1 / value < 0 ? "-0" : "0";
       return Number.isFinite(value) ? String(value) : Number.isNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
     case "boolean":
       return value ? "t" : "f";
@@ -28,14 +31,14 @@ export function encodeValue(value: unknown): string {
     default:
       // An invalid date is what JSON makes it (null), as when the records went through staging.
       if (value instanceof Date) return Number.isNaN(value.getTime()) ? "\\N" : value.toISOString();
-      return escapeCopyText(JSON.stringify(value));
+      return escapeCopyText(stringifyJson(value));
   }
 }
 
 /** For columns declared `json`: the value is parsed JSON, so a string is a JSON string. */
 export function encodeJson(value: unknown): string {
   if (value === null || value === undefined) return "\\N";
-  return escapeCopyText(JSON.stringify(value));
+  return escapeCopyText(stringifyJson(value));
 }
 
 export class CopyRowEncoder {

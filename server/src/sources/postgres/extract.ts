@@ -15,6 +15,7 @@ import { columnTypeOfOid } from "./columnTypes";
 import { queryStatement } from "./bound";
 import { toConnectorError } from "./errors";
 import { displayName, parseTableName, qualified, quoteIdent } from "./names";
+import { setOwn } from "../../pipeline/ownKeys";
 
 export const FETCH_SIZE = 5000;
 
@@ -100,7 +101,7 @@ export async function extractPostgres(request: ExtractRequest): Promise<ExtractR
     throw toConnectorError(err, `reading ${plan.what} failed`, secrets, plan.context);
   }
   const columns: Record<string, ColumnType> = {};
-  for (const f of first.fields) if (f.name !== plan.hiddenColumn) columns[f.name] = columnTypeOfOid(f.dataTypeID);
+  for (const f of first.fields) if (f.name !== plan.hiddenColumn) setOwn(columns, f.name, columnTypeOfOid(f.dataTypeID));
   const incColumn = request.extract.incremental?.column;
   let mark: string | number | undefined;
   async function* rows(): AsyncGenerator<DataRecord> {
