@@ -17,9 +17,17 @@ export function keepProtoKeys(raw: unknown, parsed: unknown): void {
     return;
   }
   if (!isMap(raw) || !isMap(parsed)) return;
+  for (const key of Object.keys(raw)) if (key !== "__proto__" && Object.hasOwn(parsed, key)) keepProtoKeys(raw[key], parsed[key]);
+  if (Object.hasOwn(raw, "__proto__") && !Object.hasOwn(parsed, "__proto__")) restoreInOrder(raw, parsed);
+}
+
+/** Puts `__proto__` back in its place among the keys: key order is column order (`metrics`, `derive`). */
+function restoreInOrder(raw: Record<string, unknown>, parsed: Record<string, unknown>): void {
+  const values = new Map(Object.entries(parsed));
+  for (const key of values.keys()) delete parsed[key];
   for (const key of Object.keys(raw)) {
-    if (key === "__proto__") {
-      if (!Object.hasOwn(parsed, key)) setOwn(parsed, key, raw[key]);
-    } else if (Object.hasOwn(parsed, key)) keepProtoKeys(raw[key], parsed[key]);
+    if (key === "__proto__") setOwn(parsed, key, raw[key]);
+    else if (values.has(key)) setOwn(parsed, key, values.get(key));
   }
+  for (const [key, value] of values) if (!Object.hasOwn(parsed, key)) setOwn(parsed, key, value);
 }
