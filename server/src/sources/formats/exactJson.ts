@@ -174,7 +174,7 @@ function stringifySlow(value: unknown): string | undefined {
 }
 
 /** A zero that may have been −0 (`:0,`, `[0]`…): only then is the value walked. */
-const ZERO = /[:,[]0[,}\]]/;
+const ZERO = /(?:^|[:,[])0(?:[,}\]]|$)/;
 
 /**
  * JSON.stringify, with BigInts as exact number literals and −0 as `-0`. JSON.stringify does the
