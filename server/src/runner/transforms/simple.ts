@@ -1,15 +1,25 @@
 /** select, drop, rename, dedupe, limit: streaming, one batch at a time. */
-import { fieldReader, hasOwnKey, ownValue, setOwn } from "../../pipeline/ownKeys";
+import { fieldReader, hasOwnKey, isInheritedName, ownValue, setOwn } from "../../pipeline/ownKeys";
 import { stringifyJson } from "../../sources/formats/exactJson";
 import type { DataRecord } from "../../sources/types";
 import { mapBatches, type Columns, type Stage } from "./stage";
 
 export function selectStage(columns: string[]): Stage {
-  const readers = columns.map(fieldReader);
+  // Names a record could inherit (`constructor`, `__proto__`…) are read and set as own keys; the usual case keeps the plain loop.
+  if (columns.some(isInheritedName)) {
+    const readers = columns.map(fieldReader);
+    return mapBatches((batch) =>
+      batch.map((r) => {
+        const out: DataRecord = {};
+        for (let i = 0; i < columns.length; i++) setOwn(out, columns[i] as string, (readers[i] as (r: DataRecord) => unknown)(r) ?? null);
+        return out;
+      }),
+    );
+  }
   return mapBatches((batch) =>
     batch.map((r) => {
       const out: DataRecord = {};
-      for (let i = 0; i < columns.length; i++) setOwn(out, columns[i] as string, (readers[i] as (r: DataRecord) => unknown)(r) ?? null);
+      for (const c of columns) out[c] = r[c] ?? null;
       return out;
     }),
   );

@@ -6,7 +6,7 @@
 import Papa from "papaparse";
 import { stringify } from "csv-stringify/sync";
 import { ConnectorError } from "../../errors";
-import { fieldReader } from "../../pipeline/ownKeys";
+import { fieldReader, isInheritedName } from "../../pipeline/ownKeys";
 import type { DataRecord } from "../types";
 import { recordBatches } from "./batches";
 import { stringifyJson } from "./exactJson";
@@ -172,7 +172,7 @@ function checkHeader(columns: readonly string[]): void {
 export async function* writeCsv(records: AsyncIterable<DataRecord>, options: CsvOptions = {}): AsyncGenerator<string> {
   let columns: string[] | undefined;
   let known = new Set<string>();
-  let readers: ((record: DataRecord) => unknown)[] | undefined;
+  let readers: ((record: DataRecord) => unknown)[] | null | undefined;
   let n = 0;
   for await (const batch of recordBatches(records)) {
     if (batch.length === 0) continue;
@@ -183,11 +183,12 @@ export async function* writeCsv(records: AsyncIterable<DataRecord>, options: Csv
       known = new Set(columns);
     }
     const cols = columns;
-    readers ??= cols.map(fieldReader);
+    // Names a record could inherit (`constructor`, `__proto__`…) are read as own keys only; the usual case keeps the plain lookup.
+    readers ??= cols.some(isInheritedName) ? cols.map(fieldReader) : null;
     const read = readers;
     const rows = batch.map((record) => {
       checkColumns(record, known, ++n);
-      return read.map((field) => cell(field(record)));
+      return read ? read.map((field) => cell(field(record))) : cols.map((c) => cell(record[c]));
     });
     yield stringify(rows, { delimiter: options.delimiter ?? ",", header: header && options.header !== false, columns: cols });
   }

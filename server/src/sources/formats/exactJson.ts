@@ -4,8 +4,8 @@
  * silently. Here an integer literal (no fraction, no exponent) beyond ±(2^53 − 1) becomes a
  * BigInt, exactly; a number a double cannot hold at all (beyond ±1.8e308, or a non-zero one that
  * would round to 0) is an error; other numbers with a fraction or exponent are doubles, as RFC 8259
- * §6 has JSON readers agree. JSON.parse stays the fast path: text that cannot hold such a number
- * (no run of 16 digits, no exponent of 3 digits) never comes here. The writer keeps BigInts as
+ * §6 has JSON readers agree. JSON.parse stays the fast path: only text whose parsed value holds a
+ * number such a literal could have made, and that holds such a literal, is parsed again here. The writer keeps BigInts as
  * number literals and −0 as `-0`, both of which JSON.stringify cannot.
  */
 
@@ -15,13 +15,37 @@ const SUSPECT = /\d{16}|[eE][+-]?\d{3}/;
 /** Thrown for a number no record value can hold exactly; `message` says which and why. */
 export class JsonNumberError extends Error {}
 
-export function mayNeedExactParse(text: string): boolean {
-  return SUSPECT.test(text);
+/**
+ * True when JSON.parse's `value` may differ from what `text` says: the value holds an integer beyond
+ * 2^53, ±Infinity or a zero (what 1e-400 becomes), and the text a number that could have made it.
+ * The walk of the value costs far less than a scan of the text, which only such values need.
+ */
+export function mayNeedExactParse(value: unknown, text: string): boolean {
+  return doubtful(value) && SUSPECT.test(text);
+}
+
+function doubtfulNumber(v: number): boolean {
+  return v === 0 || (!Number.isSafeInteger(v) && (Number.isInteger(v) || !Number.isFinite(v)));
+}
+
+function doubtful(value: unknown): boolean {
+  if (typeof value === "number") return doubtfulNumber(value);
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (doubtful(value[i])) return true;
+    return false;
+  }
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (typeof v === "number" ? doubtfulNumber(v) : typeof v === "object" && v !== null && doubtful(v)) return true;
+  }
+  return false;
 }
 
 /** JSON.parse, but exact for big integers (BigInt) and refusing numbers out of a double's range. */
 export function parseJson(text: string): unknown {
-  return SUSPECT.test(text) ? parseJsonExact(text) : JSON.parse(text);
+  const value: unknown = JSON.parse(text);
+  return mayNeedExactParse(value, text) ? parseJsonExact(text) : value;
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
@@ -154,7 +178,11 @@ function needsExact(value: unknown): boolean {
   if (value === null || typeof value !== "object") return false;
   if (Array.isArray(value)) return value.some(needsExact);
   if (typeof (value as { toJSON?: unknown }).toJSON === "function") return false;
-  for (const v of Object.values(value)) if (needsExact(v)) return true;
+  // for…in, not Object.values: no array per record (this runs once per record written).
+  for (const key in value) {
+    const v = (value as Record<string, unknown>)[key];
+    if (typeof v === "object" ? v !== null && needsExact(v) : v === 0 ? 1 / v < 0 : typeof v === "bigint") return true;
+  }
   return false;
 }
 
@@ -173,21 +201,7 @@ function stringifySlow(value: unknown): string | undefined {
   return `{${parts.join(",")}}`;
 }
 
-/** A zero that may have been −0 (`:0,`, `[0]`…): only then is the value walked. */
-const ZERO = /(?:^|[:,[])0(?:[,}\]]|$)/;
-
-/**
- * JSON.stringify, with BigInts as exact number literals and −0 as `-0`. JSON.stringify does the
- * work unless it fails (a BigInt) or its text holds a zero that may have been −0.
- */
+/** JSON.stringify, with BigInts as exact number literals and −0 as `-0` (a walk of the value decides; JSON.stringify does the work unless it would fail or change them). */
 export function stringifyJson(value: unknown): string {
-  let text: string | undefined;
-  try {
-    text = JSON.stringify(value);
-  } catch (err: unknown) {
-    if (!(err instanceof TypeError) || !needsExact(value)) throw err;
-    return stringifySlow(value) as string;
-  }
-  if (text !== undefined && ZERO.test(text) && needsExact(value)) return stringifySlow(value) as string;
-  return text as string;
+  return needsExact(value) ? (stringifySlow(value) as string) : (JSON.stringify(value) as string);
 }

@@ -30,9 +30,9 @@ function parseLines(lines: string[], firstLine: number, where: string): DataReco
   if (kept.length === 0) return [];
   const text = `[${kept.join(",")}]`;
   try {
-    // A number JSON.parse would change (a big integer): line by line, exactly.
-    if (mayNeedExactParse(text)) throw new Error("exact numbers");
     const parsed = JSON.parse(text) as unknown[];
+    // A number JSON.parse changed (a big integer): line by line, exactly.
+    if (mayNeedExactParse(parsed, text)) throw new Error("exact numbers");
     if (parsed.length === kept.length && parsed.every((v) => v !== null && typeof v === "object" && !Array.isArray(v))) return parsed as DataRecord[];
   } catch {
     // fall through: find the offending line
