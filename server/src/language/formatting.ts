@@ -8,7 +8,7 @@ import { isDeepStrictEqual } from "node:util";
 import { isMap, isNode, isPair, isSeq, Lexer, parseDocument, type Node, type Pair, type YAMLMap } from "yaml";
 import type { TextEdit } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import { keyName } from "../pipeline/nodes";
+import { keyName, plainValue } from "../pipeline/nodes";
 
 const TOP = ["version", "name", "description", "schedule", "start_date", "owner", "tags", "params", "defaults", "staging", "connections", "steps"];
 const STEP = ["id", "description", "depends_on", "input", "retries", "retry_delay", "retry_backoff", "timeout", "extract", "transform", "load", "sql"];
@@ -57,7 +57,9 @@ export function formatText(text: string): string | undefined {
   const options = { merge: true, uniqueKeys: true, prettyErrors: false, strict: true } as const;
   const doc = parseDocument(text, options);
   if (doc.errors.length > 0 || !isMap(doc.contents)) return undefined;
-  const before = doc.toJS();
+  // An alias to no anchor or a bad merge key parses without errors but has no data: not formatted.
+  const before = plainValue(doc, doc);
+  if (before === undefined) return undefined;
   // A comment above the first key is the file's header: it stays on top whatever key comes first.
   const first = doc.contents.items[0];
   const header = isPair(first) && isNode(first.key) ? first.key.commentBefore : undefined;
@@ -68,7 +70,7 @@ export function formatText(text: string): string | undefined {
   reorder(doc.contents);
   const out = doc.toString({ indent: 2, indentSeq: true, lineWidth: 0 });
   const again = parseDocument(out, options);
-  if (again.errors.length > 0 || !isDeepStrictEqual(again.toJS(), before) || commentCount(out) !== commentCount(text)) return undefined;
+  if (again.errors.length > 0 || !isDeepStrictEqual(plainValue(again, again), before) || commentCount(out) !== commentCount(text)) return undefined;
   return out;
 }
 

@@ -14,10 +14,11 @@ import { checkStep } from "./schemaCheck";
 import { DagCache } from "./incremental/dagCache";
 import { movedProblem } from "./incremental/moves";
 import { PieceRuleCache } from "./incremental/ruleCache";
+import { isMergeKey } from "./aliases";
 import { parseBlockYaml } from "./fastYaml/blockYaml";
 import { splitChunks, type TextChunk } from "./chunks";
 import { isAlias, isMap, isPair, isScalar, isSeq, keyName } from "./nodes";
-import { MAX_ALIAS_COUNT } from "./parse";
+import { CONTROL_CHAR, MAX_ALIAS_COUNT } from "./parse";
 import type { RuleContext } from "./rules";
 import { checkParsed, validatePipeline, type ValidationResult } from "./validate";
 
@@ -104,7 +105,7 @@ function crossesPieces(node: unknown): boolean {
     const n = stack.pop();
     if (isAlias(n)) return true;
     if (isPair(n)) {
-      if (keyName(n) === "<<") return true;
+      if (isMergeKey(n.key) || keyName(n) === "<<") return true;
       stack.push(n.key, n.value);
       continue;
     }
@@ -261,6 +262,8 @@ export class IncrementalValidator {
   }
 
   private assemble(text: string): { doc: Document; data: Record<string, unknown>; steps: ParsedPiece[] } | undefined {
+    // A control character is a problem of the whole text (parse.ts), wherever it is (a comment, between pieces).
+    if (CONTROL_CHAR.test(text)) return undefined;
     const layout = splitChunks(text);
     if (!layout) return undefined;
     const ends = this.previous ? commonEnds(this.previous.text, text) : undefined;

@@ -18,6 +18,22 @@ export function spanOf(node: Node | null | undefined, fallback: Span = { start: 
   return range ? { start: range[0], end: range[1] } : fallback;
 }
 
+/** Aliases expanded when turning the document into data; beyond this it is treated as an alias bomb. */
+export const MAX_ALIAS_COUNT = 1000;
+
+/**
+ * A node's plain data, or undefined when it has none: in a document with a YAML problem a node can
+ * hold an alias to no anchor, a merge of a scalar or an alias bomb, which `toJS` throws on.
+ */
+export function plainValue(doc: AnyDoc, node: Node | AnyDoc | null | undefined): unknown {
+  if (!node || typeof node.toJS !== "function") return undefined;
+  try {
+    return yaml.isDocument(node) ? node.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) : node.toJS(doc as Document, { maxAliasCount: MAX_ALIAS_COUNT });
+  } catch {
+    return undefined;
+  }
+}
+
 /** Follows an alias to the node it names; returns other nodes unchanged. */
 export function deref(doc: AnyDoc, node: unknown): Node | undefined {
   let current: unknown = node;

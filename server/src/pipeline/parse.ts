@@ -1,11 +1,11 @@
 /** Text → YAML document with source ranges, and YAML-level problems (`yaml-syntax`). */
 import { Document, isAlias, parseDocument, visit, type YAMLError } from "yaml";
+import { aliasProblems } from "./aliases";
 import { parseBlockYaml } from "./fastYaml/blockYaml";
 import { problem, type Problem, type Span } from "./problem";
-import { spanOf } from "./nodes";
+import { MAX_ALIAS_COUNT, spanOf } from "./nodes";
 
-/** Aliases expanded when turning the document into data; beyond this it is treated as an alias bomb. */
-export const MAX_ALIAS_COUNT = 1000;
+export { MAX_ALIAS_COUNT } from "./nodes";
 
 export interface ParsedYaml {
   doc: Document.Parsed;
@@ -51,24 +51,32 @@ export function parseYaml(text: string): ParsedYaml {
   try {
     doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: false, strict: true });
   } catch (err: unknown) {
-    if (err instanceof RangeError) {
-      const empty = parseDocument("");
-      return { doc: empty, data: undefined, problems: [problem("yaml-syntax", "error", "collections are nested too deeply to read; flatten the file", { start: 0, end: 0 })] };
-    }
-    throw err;
+    const message = err instanceof RangeError ? "collections are nested too deeply to read; flatten the file" : `the YAML could not be read (${err instanceof Error ? err.message : String(err)})`;
+    return { doc: parseDocument(""), data: undefined, problems: [problem("yaml-syntax", "error", message, { start: 0, end: 0 })] };
   }
   const problems = doc.errors.map((e) => yamlProblem(e, text));
+  const control = controlCharProblem(text);
+  if (control) problems.unshift(control);
+  if (problems.length === 0 && MAY_ALIAS.test(text)) problems.push(...aliasProblems(doc));
   if (problems.length > 0) return { doc, data: undefined, problems };
   try {
     return { doc, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), problems };
   } catch (err: unknown) {
-    const span = firstAliasSpan(doc);
-    const message =
-      err instanceof RangeError
-        ? "collections are nested too deeply to read; flatten the file"
-        : `aliases expand into too much data (more than ${MAX_ALIAS_COUNT} alias uses; is this an alias bomb?); write the values out or use fewer aliases`;
-    return { doc, data: undefined, problems: [problem("yaml-syntax", "error", message, span)] };
+    return { doc, data: undefined, problems: [dataProblem(doc, err)] };
   }
+}
+
+/** Text without these cannot hold an anchor, an alias or a merge key: the tree walk is skipped. */
+const MAY_ALIAS = /[&*]|<</;
+
+/** Why a tree that parsed (and passed `aliasProblems`) could not become data: too many aliases, or too deep. */
+function dataProblem(doc: Document.Parsed, err: unknown): Problem {
+  if (err instanceof RangeError) return problem("yaml-syntax", "error", "collections are nested too deeply to read; flatten the file", { start: 0, end: 0 });
+  const bomb = err instanceof ReferenceError && /alias count/i.test(err.message);
+  const message = bomb
+    ? `aliases expand into too much data (more than ${MAX_ALIAS_COUNT} alias uses; is this an alias bomb?); write the values out or use fewer aliases`
+    : `the YAML could not be read as data (${err instanceof Error ? err.message : String(err)}); simplify the anchors and aliases near here`;
+  return problem("yaml-syntax", "error", message, firstAliasSpan(doc));
 }
 
 function firstAliasSpan(doc: Document.Parsed): Span {
@@ -80,6 +88,26 @@ function firstAliasSpan(doc: Document.Parsed): Span {
     },
   });
   return span;
+}
+
+/** Characters YAML does not allow in a text (C0 controls but tab, newline and carriage return; DEL). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
+export const CONTROL_CHAR = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+
+/**
+ * The first control character anywhere in the text, as a problem: `yaml` would take it into a value
+ * silently. A NUL is the mark of binary data (or a UTF-16 file) wherever it is, not only near the start.
+ */
+export function controlCharProblem(text: string): Problem | undefined {
+  const match = CONTROL_CHAR.exec(text);
+  if (!match) return undefined;
+  const at = match.index;
+  const code = (match[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0");
+  const message =
+    code === "0000"
+      ? "the file holds a NUL character (U+0000) here; pipeline files are text, so delete it (binary data pasted in, or a file saved as UTF-16, shows up like this)"
+      : `the file holds a control character (U+${code}) here, which YAML does not allow; delete it, or write it as the escape "\\x${code.slice(2)}" inside a double-quoted string`;
+  return problem("yaml-syntax", "error", message, { start: at, end: at + 1 });
 }
 
 export interface DecodedText {

@@ -7,6 +7,7 @@
 import { dirname } from "node:path";
 import { loadEnv } from "../../cli/files";
 import { ConnectionSchema, type Connection } from "../../pipeline/model";
+import { plainValue } from "../../pipeline/nodes";
 import { findSecretRefs } from "../../pipeline/secrets";
 import { secretFileAccess } from "../../runner/secrets";
 import { analysableWithoutTrust } from "../../sources/analysis";
@@ -74,7 +75,7 @@ export class ConnectionResolver {
     const out = new Map<string, LiveConnection>();
     const baseDir = place.path ? dirname(place.path) : (place.workspaceRoot ?? process.cwd());
     for (const c of outline.connections.values()) {
-      const raw: unknown = c.node ? c.node.toJS(outline.doc as never) : undefined;
+      const raw = plainValue(outline.doc, c.node);
       const memoKey = `${c.name}\u0000${JSON.stringify(raw ?? null)}\u0000${baseDir}\u0000${place.envStamp}\u0000${place.trusted}\u0000${place.secretFolders.join("\u0001")}`;
       const known = this.memo.get(memoKey);
       if (known) {

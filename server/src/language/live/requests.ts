@@ -5,15 +5,14 @@
  */
 import type { YAMLMap } from "yaml";
 import type { Column, ColumnSet } from "../../pipeline/columns";
-import type { AnyDoc } from "../../pipeline/nodes";
+import { plainValue, type AnyDoc } from "../../pipeline/nodes";
 import type { StepOutline } from "../../pipeline/outline";
 import type { AnalysisRequest, AnalysisResult, TableInfo } from "../../sources/analysis/types";
 import { parseTableName } from "../../sources/postgres/names";
 
 function plain(doc: AnyDoc, step: StepOutline): Record<string, unknown> | undefined {
   const node = step.kinds[0]?.node as YAMLMap | undefined;
-  if (!node || typeof node.toJS !== "function") return undefined;
-  const value: unknown = node.toJS(doc as never);
+  const value = plainValue(doc, node);
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
