@@ -35,7 +35,14 @@ export class AnalysisStore {
     }
     const text = document.getText();
     const started = performance.now();
-    const result = validator.update(text, { envNames: env.names });
+    let result;
+    try {
+      result = validator.update(text, { envNames: env.names });
+    } catch (err: unknown) {
+      // A failure may leave the validator's pieces half updated: the next version starts afresh.
+      this.close(document.uri);
+      throw err;
+    }
     const costMs = performance.now() - started;
     const analysis: Analysis = { uri: document.uri, version: document.version, text, envStamp: env.stamp, mode: validator.lastMode, costMs, ...result };
     this.latest.set(document.uri, analysis);

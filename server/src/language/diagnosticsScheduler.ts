@@ -12,6 +12,8 @@ export class DiagnosticsScheduler {
   constructor(
     private readonly run: (uri: string) => Promise<void>,
     private readonly delayMs: number,
+    /** A run that rejects (it should not: `run` reports its own failures) ends here, never unhandled. */
+    private readonly onError: (uri: string, err: unknown) => void = () => undefined,
   ) {}
 
   schedule(uri: string, delayMs = this.delayMs): void {
@@ -21,7 +23,7 @@ export class DiagnosticsScheduler {
     const timer = setTimeout(() => {
       this.timers.delete(uri);
       setImmediate(() => {
-        if (this.generation.get(uri) === generation) void this.run(uri);
+        if (this.generation.get(uri) === generation) this.run(uri).catch((err: unknown) => this.onError(uri, err));
       });
     }, delayMs);
     this.timers.set(uri, timer);

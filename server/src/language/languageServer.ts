@@ -11,6 +11,7 @@ import { dagResult, stepsResult } from "./customRequests";
 import { toDiagnostic } from "./diagnostics";
 import { DiagnosticsScheduler } from "./diagnosticsScheduler";
 import { envNamesFor } from "./envNames";
+import { CHECKING, Failures } from "./failures";
 import { format } from "./formatting";
 import { hover } from "./hover";
 import { LiveFeatures } from "./live/liveFeatures";
@@ -34,6 +35,7 @@ export class LanguageServer {
   private readonly store = new AnalysisStore();
   private readonly settings: SettingsCache;
   private readonly scheduler: DiagnosticsScheduler;
+  private readonly failures: Failures;
   private readonly lineCache = new Map<string, { version: number; lines: string[] }>();
   private workspaceRoot: string | undefined;
   private live: LiveFeatures | undefined;
@@ -43,7 +45,8 @@ export class LanguageServer {
     private readonly documents: TextDocuments<TextDocument>,
   ) {
     this.settings = new SettingsCache(connection);
-    this.scheduler = new DiagnosticsScheduler((uri) => this.publish(uri), DIAGNOSTICS_DELAY_MS);
+    this.scheduler = new DiagnosticsScheduler((uri) => this.publish(uri), DIAGNOSTICS_DELAY_MS, (uri, err) => this.failures.record(uri, -1, "publishing diagnostics", err));
+    this.failures = new Failures((message) => connection.console.error(message), (uri) => this.scheduler.schedule(uri, 0));
   }
 
   initialize(params: InitializeParams): InitializeResult {
@@ -84,24 +87,38 @@ export class LanguageServer {
     };
   }
 
+  /** Publishes a document's diagnostics; a failure of the server's own code shows as an `internal-error` diagnostic. */
   private async publish(uri: string): Promise<void> {
     const document = this.documents.get(uri);
     if (!document) return;
     const version = document.version;
+    try {
+      await this.publishChecked(document, version);
+    } catch (err: unknown) {
+      const failed = this.failures.record(uri, version, CHECKING, err);
+      if (this.documents.get(uri)?.version === version) await this.connection.sendDiagnostics({ uri, version, diagnostics: [toDiagnostic(document, failed)] });
+    }
+  }
+
+  private async publishChecked(document: TextDocument, version: number): Promise<void> {
+    const uri = document.uri;
     const analysis = await this.analysisOf(document);
     if (this.documents.get(uri)?.version !== version) return;
     const diagnostics = analysis.problems.map((p) => toDiagnostic(document, p));
+    const failed = this.failures.of(uri, version);
+    if (failed) diagnostics.push(toDiagnostic(document, failed));
+    const liveDiagnostics = () => this.failures.guard(uri, version, "reading live sources", [], async () => (await this.live?.diagnostics(document, analysis)) ?? []);
     if (this.live && !this.live.known(uri)) {
       // A document's first live view resolves its connections and starts fetching its sources: its
       // own diagnostics need not wait for that; live ones (from a warm cache) follow if there are any.
       await this.connection.sendDiagnostics({ uri, version, diagnostics });
-      const live = await this.live.diagnostics(document, analysis);
+      const live = await liveDiagnostics();
       if (live.length > 0 && this.documents.get(uri)?.version === version) await this.connection.sendDiagnostics({ uri, version, diagnostics: [...diagnostics, ...live] });
       return;
     }
-    const live = await this.live?.diagnostics(document, analysis);
+    const live = await liveDiagnostics();
     if (this.documents.get(uri)?.version !== version) return;
-    if (live?.length) diagnostics.push(...live);
+    if (live.length) diagnostics.push(...live);
     await this.connection.sendDiagnostics({ uri, version, diagnostics });
   }
 
@@ -118,11 +135,19 @@ export class LanguageServer {
     return lines;
   }
 
-  /** Runs `fn` on an open document; a closed or unknown one gives `fallback` (null for standard requests). */
-  private async withDocument<T>(uri: string, fallback: T, fn: (document: TextDocument, analysis: Analysis) => T): Promise<T> {
+  /**
+   * Runs `fn` on an open document; a closed or unknown one gives `fallback` (null for standard
+   * requests), and so does a failure of `fn` (logged and shown as an `internal-error` diagnostic).
+   */
+  private async guarded<T>(uri: string, fallback: T, what: string, fn: (document: TextDocument) => T | Promise<T>): Promise<T> {
     const document = this.documents.get(uri);
     if (!document) return fallback;
-    return fn(document, await this.analysisOf(document));
+    return this.failures.guard(uri, document.version, what, fallback, () => fn(document));
+  }
+
+  /** `guarded`, with the document's analysis. */
+  private withDocument<T>(uri: string, fallback: T, fn: (document: TextDocument, analysis: Analysis) => T): Promise<T> {
+    return this.guarded(uri, fallback, "answering a request", async (document) => fn(document, await this.analysisOf(document)));
   }
 
   private requireDocument(uri: string): TextDocument {
@@ -171,61 +196,53 @@ export class LanguageServer {
     this.live?.close(uri);
     this.settings.clear(uri);
     this.lineCache.delete(uri);
+    this.failures.clear(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
 
   private registerFeatures(): void {
     const c = this.connection;
     const at = (d: TextDocument, p: { line: number; character: number }) => d.offsetAt(p);
-    c.onCompletion(async ({ textDocument, position }) => {
-      const document = this.documents.get(textDocument.uri);
-      if (!document) return null;
-      const last = this.store.last(document.uri);
-      // A cheap revalidation gives live completion the outline of what is typed now.
-      const analysis = last && (last.version === document.version || last.costMs > COSTLY_MS) ? last : await this.analysisOf(document);
-      const live = await this.live?.complete(document, this.lines(document), at(document, position), analysis);
-      if (live) return live;
-      const settings = await this.settings.get(document.uri);
-      const env = envNamesFor(document.uri, this.workspaceRoot, settings.envFile);
-      return complete({ document, lines: this.lines(document), offset: at(document, position), analysis, envNames: env.names });
-    });
-    c.onHover(async ({ textDocument, position }) => {
-      const d = this.documents.get(textDocument.uri);
-      if (!d) return null;
-      const a = await this.analysisOf(d);
-      const base = hover(d, this.lines(d), a, at(d, position));
-      return this.live ? this.live.hover(base, a, at(d, position)) : base;
-    });
+    c.onCompletion(({ textDocument, position }) => this.guarded(textDocument.uri, null, "completing", (d) => this.complete(d, at(d, position))));
+    c.onHover(({ textDocument, position }) =>
+      this.guarded(textDocument.uri, null, "hovering", async (d) => {
+        const a = await this.analysisOf(d);
+        const base = hover(d, this.lines(d), a, at(d, position));
+        return this.live ? this.live.hover(base, a, at(d, position)) : base;
+      }),
+    );
     c.onDefinition(({ textDocument, position }) => this.withDocument(textDocument.uri, null, (d, a) => definition(d, a, at(d, position))));
     c.onReferences(({ textDocument, position, context }) => this.withDocument(textDocument.uri, null, (d, a) => references(d, a, at(d, position), context.includeDeclaration)));
     c.onPrepareRename(({ textDocument, position }) => this.withDocument(textDocument.uri, null, (d, a) => prepareRename(d, a, at(d, position))));
     c.onRenameRequest(({ textDocument, position, newName }) => this.withDocument(textDocument.uri, null, (d, a) => rename(d, a, at(d, position), newName)));
     c.onDocumentSymbol(({ textDocument }) => this.withDocument(textDocument.uri, null, (d, a) => documentSymbols(d, a)));
-    c.onFoldingRanges(({ textDocument }) => {
-      const d = this.documents.get(textDocument.uri);
-      return d ? foldingRanges(this.lines(d)) : null;
-    });
+    c.onFoldingRanges(({ textDocument }) => this.guarded(textDocument.uri, null, "folding", (d) => foldingRanges(this.lines(d))));
     c.onDocumentLinks(({ textDocument }) => this.withDocument(textDocument.uri, null, (d, a) => documentLinks(d, a)));
     c.onCodeLens(({ textDocument }) => this.withDocument(textDocument.uri, null, (d, a) => codeLenses(d, a)));
     c.onCodeAction(({ textDocument, context }) => this.withDocument(textDocument.uri, null, (d, a) => codeActions(d, a, context.diagnostics)));
-    c.onDocumentFormatting(({ textDocument }) => {
-      const d = this.documents.get(textDocument.uri);
-      return d ? format(d) : null;
-    });
+    c.onDocumentFormatting(({ textDocument }) => this.guarded(textDocument.uri, null, "formatting", (d) => format(d)));
+  }
+
+  private async complete(document: TextDocument, offset: number) {
+    const last = this.store.last(document.uri);
+    // A cheap revalidation gives live completion the outline of what is typed now.
+    const analysis = last && (last.version === document.version || last.costMs > COSTLY_MS) ? last : await this.analysisOf(document);
+    const live = await this.live?.complete(document, this.lines(document), offset, analysis);
+    if (live) return live;
+    const settings = await this.settings.get(document.uri);
+    const env = envNamesFor(document.uri, this.workspaceRoot, settings.envFile);
+    return complete({ document, lines: this.lines(document), offset, analysis, envNames: env.names });
   }
 
   private registerCustom(): void {
-    this.connection.onRequest(DAG_REQUEST, async ({ uri }: DagParams) => {
+    const answer = <T>(uri: string, what: string, fn: (document: TextDocument, analysis: Analysis) => T | Promise<T>) => {
       const document = this.requireDocument(uri);
-      return dagResult(document, await this.analysisOf(document));
-    });
-    this.connection.onRequest(STEPS_REQUEST, async ({ uri }: StepsParams) => {
-      const document = this.requireDocument(uri);
-      return stepsResult(document, await this.analysisOf(document));
-    });
-    this.connection.onRequest(REFRESH_SOURCES_REQUEST, async ({ uri, connection }: RefreshSourcesParams) => {
-      const document = this.requireDocument(uri);
-      return this.live?.refresh(await this.analysisOf(document), connection) ?? { refreshed: [], failed: [] };
-    });
+      return this.failures.answer(uri, document.version, what, async () => fn(document, await this.analysisOf(document)));
+    };
+    this.connection.onRequest(DAG_REQUEST, ({ uri }: DagParams) => answer(uri, "drawing the DAG", dagResult));
+    this.connection.onRequest(STEPS_REQUEST, ({ uri }: StepsParams) => answer(uri, "listing the steps", stepsResult));
+    this.connection.onRequest(REFRESH_SOURCES_REQUEST, ({ uri, connection }: RefreshSourcesParams) =>
+      answer(uri, "refreshing sources", (_d, analysis) => this.live?.refresh(analysis, connection) ?? { refreshed: [], failed: [] }),
+    );
   }
 }

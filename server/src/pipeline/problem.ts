@@ -25,7 +25,8 @@ export type ProblemCode =
   | "unknown-column"
   | "unused-connection"
   | "template-in-sql-literal"
-  | "name-too-long";
+  | "name-too-long"
+  | "internal-error";
 
 export interface RelatedInfo {
   message: string;
@@ -66,4 +67,15 @@ export function problem(
 export function sortProblems(problems: Problem[]): Problem[] {
   const rank: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 };
   return problems.sort((a, b) => a.span.start - b.span.start || rank[a.severity] - rank[b.severity] || a.span.end - b.span.end);
+}
+
+/**
+ * A failure of agent-etl itself while checking a file (a bug, never the user's mistake), as a
+ * problem at the top of the file: the file was not fully checked, and the user is asked to report it.
+ * `what` names the work that failed (e.g. "checking this file", "completion").
+ */
+export function internalError(what: string, err: unknown): Problem {
+  const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  const message = `agent-etl failed while ${what} (${detail.slice(0, 300)}): a bug in agent-etl, not a mistake in this file, so other problems may be missing; please report it with the file's text (the smallest version that still fails) and the log`;
+  return problem("internal-error", "error", message, { start: 0, end: 0 });
 }

@@ -58,6 +58,22 @@ describe("agent-etl validate", () => {
     assert.deepEqual(JSON.parse(cli(["validate", "--format", "json", file], {}, envDir).stdout), []);
   });
 
+  it("aliases yaml cannot resolve and a NUL anywhere are diagnostics with positions: exit 1, no crash", () => {
+    const cases: [string, string | Buffer, RegExp][] = [
+      ["undefined-alias", VALID.replace("    root: ./data", "    root: *nope"), /:6:11: error \[yaml-syntax\] undefined alias `\*nope`/],
+      ["scalar-merge", "s: &s hello\n" + VALID.replace("    root: ./data", "    <<: *s"), /:7:9: error \[yaml-syntax\] a merge key `<<` takes a map/],
+      ["late-nul", Buffer.concat([Buffer.from(`# ${"x".repeat(9000)}\n` + VALID.replace("name: orders_daily", "name: orders")), Buffer.from([0]), Buffer.from("\n")]), /:25:1: error \[yaml-syntax\] the file holds a NUL character/],
+    ];
+    for (const [name, content, pattern] of cases) {
+      const file = join(dir, `${name}.etl.yaml`);
+      writeFileSync(file, content);
+      const r = cli(["validate", file]);
+      assert.equal(r.code, 1, `${name}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stdout, pattern, name);
+      assert.doesNotMatch(r.stdout + r.stderr, /internal error|\n\s+at /, name);
+    }
+  });
+
   it("bad usage: one clear line on stderr, exit 2, no stack trace", () => {
     const cases: [string[], RegExp][] = [
       [["validate"], /^agent-etl: validate: give at least one pipeline file \(see agent-etl validate --help\)$/],

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { internalError, type Problem } from "../../pipeline/problem";
 import { validatePipeline } from "../../pipeline/validate";
 import { defineCommand, formatOption } from "../command";
 import { loadEnv, readPipelineFile } from "../files";
@@ -23,11 +24,11 @@ Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 bad usage or unrea
     for (const file of files) {
       const started = performance.now();
       const envNames = new Set(loadEnv(file.path, io.env, io.cwd).keys());
-      const result = validatePipeline(file.text, { envNames });
+      const result = checkFile(file.text, envNames, (err) => io.logger.error({ err, file: file.path }, "internal error while validating"));
       const problems = file.problem ? [file.problem, ...result.problems] : result.problems;
       const fileDiagnostics = toFileDiagnostics(file.path, file.text, problems);
       diagnostics.push(...fileDiagnostics);
-      io.logger.debug({ file: file.path, durationMs: +(performance.now() - started).toFixed(2), steps: result.outline.steps.length, problems: fileDiagnostics.length }, "validated");
+      io.logger.debug({ file: file.path, durationMs: +(performance.now() - started).toFixed(2), steps: result.steps, problems: fileDiagnostics.length }, "validated");
     }
     if (args.format === "json") io.stdout(JSON.stringify(diagnostics.map(({ related: _r, ...d }) => d), null, 2));
     else {
@@ -38,3 +39,17 @@ Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 bad usage or unrea
     return diagnostics.some((d) => d.severity === "error") ? 1 : 0;
   },
 });
+
+/**
+ * One file's problems. A bug in the checks on one file is that file's `internal-error` (an error:
+ * the file was not fully checked), and the other files are still checked.
+ */
+function checkFile(text: string, envNames: ReadonlySet<string>, log: (err: unknown) => void): { problems: Problem[]; steps: number } {
+  try {
+    const result = validatePipeline(text, { envNames });
+    return { problems: result.problems, steps: result.outline.steps.length };
+  } catch (err: unknown) {
+    log(err);
+    return { problems: [internalError("checking this file", err)], steps: 0 };
+  }
+}
