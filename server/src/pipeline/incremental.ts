@@ -15,6 +15,7 @@ import { DagCache } from "./incremental/dagCache";
 import { movedProblem } from "./incremental/moves";
 import { PieceRuleCache } from "./incremental/ruleCache";
 import { isMergeKey } from "./aliases";
+import { tooDeepAt } from "./nesting";
 import { parseBlockYaml } from "./fastYaml/blockYaml";
 import { splitChunks, type TextChunk } from "./chunks";
 import { isAlias, isMap, isPair, isScalar, isSeq, keyName } from "./nodes";
@@ -40,6 +41,8 @@ interface ParsedPiece {
   /** The step's problems from each rule's per-step check (by rule position), for the rule's shared facts (`PieceRuleCache`) and at the offset they were computed for. */
   rules: ({ generation: number; offset: number; problems: Problem[] } | undefined)[];
 }
+
+const LONE_CR = /\r(?!\n)/;
 
 const OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: false, strict: true } as const;
 
@@ -123,6 +126,8 @@ function crossesPieces(node: unknown): boolean {
 function parsePieceText(text: string, start: number, end: number): { contents: unknown; data: unknown; offset: number } | undefined {
   const fast = parseBlockYaml(text, start, end);
   if (fast) return { ...fast, offset: start };
+  // Too deep for `yaml` at any stack depth: the whole-text parse says so (nesting.ts).
+  if (tooDeepAt(text, start, end) >= 0) return undefined;
   const doc = parseDocument(text.slice(start, end), OPTIONS);
   if (doc.errors.length > 0 || crossesPieces(doc.contents)) return undefined;
   return { contents: doc.contents, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), offset: 0 };
@@ -262,8 +267,9 @@ export class IncrementalValidator {
   }
 
   private assemble(text: string): { doc: Document; data: Record<string, unknown>; steps: ParsedPiece[] } | undefined {
-    // A control character is a problem of the whole text (parse.ts), wherever it is (a comment, between pieces).
-    if (CONTROL_CHAR.test(text)) return undefined;
+    // A control character is a problem of the whole text (parse.ts), wherever it is (a comment, between
+    // pieces); `yaml` reads a lone `\r` differently in a piece than in the whole text.
+    if (CONTROL_CHAR.test(text) || LONE_CR.test(text)) return undefined;
     const layout = splitChunks(text);
     if (!layout) return undefined;
     const ends = this.previous ? commonEnds(this.previous.text, text) : undefined;

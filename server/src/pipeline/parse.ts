@@ -2,6 +2,7 @@
 import { Document, isAlias, parseDocument, visit, type YAMLError } from "yaml";
 import { aliasProblems } from "./aliases";
 import { parseBlockYaml } from "./fastYaml/blockYaml";
+import { MAX_NESTING, tooDeepAt } from "./nesting";
 import { problem, type Problem, type Span } from "./problem";
 import { MAX_ALIAS_COUNT, spanOf } from "./nodes";
 
@@ -47,6 +48,8 @@ export function parseYaml(text: string): ParsedYaml {
     doc.contents = fast.contents as Document.Parsed["contents"];
     return { doc, data: fast.data, problems: [] };
   }
+  const deep = tooDeepAt(text);
+  if (deep >= 0) return { doc: parseDocument(""), data: undefined, problems: [problem("yaml-syntax", "error", `collections are nested too deeply to read (more than ${MAX_NESTING} levels here); flatten the file`, { start: deep, end: deep + 1 })] };
   let doc: Document.Parsed;
   try {
     doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: false, strict: true });
