@@ -1,8 +1,8 @@
 // The language server: wiring only. Features live in server/src/language.
 // Transport comes from the command line: `--stdio`, `--node-ipc` or `--socket=PORT` (vscode-languageserver reads it).
 import { createConnection, ProposedFeatures, TextDocuments } from "vscode-languageserver/node";
-import { TextDocument } from "vscode-languageserver-textdocument";
 import { LanguageServer } from "./language/languageServer";
+import { LINE_SAFE_DOCUMENTS } from "./language/textDocuments";
 
 const connection = createConnection(ProposedFeatures.all);
 // stdout is the protocol: anything printed must go through the connection.
@@ -25,7 +25,7 @@ const survive = (what: string) => (err: unknown) => {
 process.on("uncaughtException", survive("uncaught exception"));
 process.on("unhandledRejection", survive("unhandled rejection"));
 
-const documents = new TextDocuments(TextDocument);
+const documents = new TextDocuments(LINE_SAFE_DOCUMENTS);
 new LanguageServer(connection, documents).register();
 documents.listen(connection);
 connection.listen();
