@@ -35,12 +35,14 @@ export class Failures {
 
   /**
    * Runs `fn` for a version of a document; a throw or a rejection is recorded and gives `fallback`. The
-   * first failure on a version (outside the diagnostics themselves) republishes them, so it shows.
+   * first failure on a version (outside the diagnostics themselves) republishes them, so it shows. A
+   * `ResponseError` is an answer (e.g. a rename to a taken name), not a failure: it goes to the client.
    */
   async guard<T>(uri: string, version: number, what: string, fallback: T, fn: () => T | Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err: unknown) {
+      if (err instanceof ResponseError) throw err;
       this.failed(uri, version, what, err);
       return fallback;
     }
@@ -51,6 +53,7 @@ export class Failures {
     try {
       return await fn();
     } catch (err: unknown) {
+      if (err instanceof ResponseError) throw err;
       throw new ResponseError(ErrorCodes.InternalError, this.failed(uri, version, what, err).message);
     }
   }

@@ -85,6 +85,8 @@ describe("a bug in the server's own code on one document", () => {
     assert.deepEqual((await diagnosticsOf(version)).diagnostics, []);
     const symbols = await client.sendRequest<unknown[]>("textDocument/documentSymbol", { textDocument: { uri: URI } });
     assert.ok(Array.isArray(symbols) && symbols.length > 0);
+    // A refusal the protocol expects (a rename to a bad name) still reaches the client as an error.
+    await assert.rejects(client.sendRequest("textDocument/rename", { textDocument: { uri: URI }, position: { line: 9, character: 10 }, newName: "Bad Name" }), /not a valid step id/);
     assert.deepEqual(unhandled, []);
   });
 });
