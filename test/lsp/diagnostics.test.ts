@@ -99,6 +99,30 @@ describe("diagnostics", () => {
     assert.deepEqual(forUri.map((p) => p.version), [last]);
   });
 
+  it("aliases yaml cannot resolve inside a connection: named diagnostics, and the server keeps answering", async () => {
+    const connection = (line: string, before = "") =>
+      `${before}version: 1\nname: p\nconnections:\n  wh:\n    type: postgres\n    host: db.invalid\n    ${line}\nsteps:\n  - id: a\n    extract: {connection: wh, table: t}\n`;
+    const cases: [string, string, RegExp][] = [
+      ["undefined-alias", connection("root: *nope"), /^undefined alias `\*nope`: no anchor `&nope` comes before it/],
+      ["scalar-merge", connection("<<: *s", "s: &s hello\n"), /^a merge key `<<` takes a map.*`\*s` names a scalar/],
+      ["self-alias", connection("port: &p [*p]"), /^alias `\*p` is inside the value anchored `&p`/],
+    ];
+    for (const [name, text, message] of cases) {
+      const uri = ws.fileUri(`${name}.etl.yaml`);
+      await client.open(uri, text);
+      const got = await client.diagnostics(uri, { version: 1 });
+      assert.deepEqual(got.diagnostics.map((d) => ({ code: d.code, message: d.message, range: d.range })), expected(text), name);
+      assert.match(got.diagnostics[0]?.message ?? "", message, name);
+      // Every feature reads the document's nodes; each answers.
+      for (const method of ["textDocument/hover", "textDocument/completion", "textDocument/documentSymbol", "textDocument/codeLens", "textDocument/formatting"]) {
+        await client.request(method, { textDocument: { uri }, position: { line: 6, character: 8 }, options: { tabSize: 2, insertSpaces: true } });
+      }
+      await client.request("agent-etl/dag", { uri });
+      await client.close(uri);
+    }
+    assert.equal(client.process.exitCode, null, "the server is still running");
+  });
+
   it("closing a document clears its diagnostics", async () => {
     const uri = ws.fileUri("close.etl.yaml");
     await client.open(uri, "version: 2\n");
