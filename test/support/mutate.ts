@@ -28,15 +28,20 @@ export function seededRng(seed: number): Rng {
   return { next, int, pick: (items) => items[int(items.length)] as (typeof items)[number] };
 }
 
-/** The run's seed: `FUZZ_SEED` when set, else a fresh one (printed by the caller, so a failure can be replayed). */
+/**
+ * The run's seed: `FUZZ_SEED` when set (`random` for a fresh one), else the UTC day's number. A
+ * day's runs all fuzz the same cases, so a red run on one machine is red on every other that day
+ * and a fix can be checked against it; the next day covers new ones. The caller prints it.
+ */
 export function fuzzSeed(env: NodeJS.ProcessEnv = process.env): number {
   const given = env["FUZZ_SEED"];
+  if (given === "random") return Math.floor(Math.random() * 2 ** 32) >>> 0;
   if (given !== undefined && given !== "") {
     const n = Number(given);
     if (!Number.isInteger(n)) throw new Error(`FUZZ_SEED must be an integer, got ${JSON.stringify(given)}`);
     return n >>> 0;
   }
-  return Math.floor(Math.random() * 2 ** 32) >>> 0;
+  return Math.floor(Date.now() / 86_400_000) >>> 0;
 }
 
 /** `FUZZ_COUNT` when set, else `fallback`. */
