@@ -74,8 +74,44 @@ export function pairsOf(doc: AnyDoc, map: YAMLMap): Pair[] {
   return [...own, ...merged.filter((p) => !seen.has(keyName(p)))];
 }
 
+/** Maps with more items than this get a key index: looking a key up in them is then O(1), not O(items). */
+const INDEXED_FROM = 32;
+
+interface KeyIndex {
+  /** The items array and length it was built from: maps only grow while they are built, so these tell it is current. */
+  items: unknown[];
+  length: number;
+  pairs: Map<string, Pair>;
+  merges: boolean;
+}
+
+const KEY_INDEX = new WeakMap<YAMLMap, KeyIndex>();
+
+function keyIndex(map: YAMLMap): KeyIndex {
+  const known = KEY_INDEX.get(map);
+  if (known && known.items === map.items && known.length === map.items.length) return known;
+  const pairs = new Map<string, Pair>();
+  let merges = false;
+  for (const item of map.items) {
+    if (!isPair(item)) continue;
+    const name = keyName(item);
+    if (name === "<<") merges = true;
+    else if (name !== undefined && !pairs.has(name)) pairs.set(name, item);
+  }
+  const index = { items: map.items, length: map.items.length, pairs, merges };
+  KEY_INDEX.set(map, index);
+  return index;
+}
+
 export function pairOf(doc: AnyDoc, map: YAMLMap | undefined, key: string): Pair | undefined {
   if (!map) return undefined;
+  // A file with thousands of keys in one map asks for one key per problem: index large maps.
+  if (map.items.length > INDEXED_FROM) {
+    const index = keyIndex(map);
+    const own = key === "<<" ? undefined : index.pairs.get(key);
+    if (own || !index.merges) return own;
+    return pairsOf(doc, map).find((p) => keyName(p) === key);
+  }
   // The map's own keys come first in `pairsOf`; only a map with a merge key needs the full list.
   let merges = false;
   for (const item of map.items) {

@@ -4,7 +4,7 @@
  */
 import { problem, type Problem } from "../problem";
 import { closest } from "../suggest";
-import type { ColumnRef, Propagation } from "./types";
+import type { Column, ColumnRef, Propagation } from "./types";
 
 const SHOWN = 8;
 
@@ -20,9 +20,23 @@ function where(ref: ColumnRef): string {
   }
 }
 
+/** Column names of a set, as a list and a set, built once per set (many refs check against one set). */
+const NAMES = new WeakMap<readonly Column[], { list: string[]; set: Set<string> }>();
+
+function namesOf(columns: readonly Column[]): { list: string[]; set: Set<string> } {
+  let names = NAMES.get(columns);
+  if (!names) {
+    const list = columns.map((c) => c.name);
+    names = { list, set: new Set(list) };
+    NAMES.set(columns, names);
+  }
+  return names;
+}
+
 export function unknownColumnProblem(ref: ColumnRef): Problem | undefined {
-  if (ref.against === "unknown" || ref.against.some((c) => c.name === ref.name)) return undefined;
-  const names = ref.against.map((c) => c.name);
+  if (ref.against === "unknown") return undefined;
+  const { list: names, set } = namesOf(ref.against);
+  if (set.has(ref.name)) return undefined;
   const suggestion = closest(ref.name, names);
   const listed = names.length === 0 ? "no columns" : `${names.slice(0, SHOWN).map((n) => `\`${n}\``).join(", ")}${names.length > SHOWN ? `, … (${names.length} in all)` : ""}`;
   const hint = suggestion !== undefined ? ` — did you mean \`${suggestion}\`?` : `; it has ${listed}`;

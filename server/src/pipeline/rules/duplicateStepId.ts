@@ -7,6 +7,8 @@ export const duplicateStepId: Rule = {
   check({ outline }) {
     const first = new Map<string, { start: number; end: number }>();
     let taken: Set<string> | undefined; // built only when there is a duplicate
+    // The next number to try per id: a thousand copies of one id must not each count up from 2.
+    const next = new Map<string, number>();
     const problems: Problem[] = [];
     for (const step of outline.steps) {
       if (!step.id) continue;
@@ -16,10 +18,11 @@ export const duplicateStepId: Rule = {
         continue;
       }
       taken ??= new Set(outline.steps.flatMap((s) => (s.id ? [s.id.name] : [])));
-      let n = 2;
+      let n = next.get(step.id.name) ?? 2;
       while (taken.has(`${step.id.name}_${n}`)) n++;
       const free = `${step.id.name}_${n}`;
       taken.add(free);
+      next.set(step.id.name, n + 1);
       problems.push(
         problem("duplicate-step-id", "error", `step id \`${step.id.name}\` is already used by an earlier step; step ids must be unique, e.g. rename it \`${free}\``, step.id.span, {
           related: [{ message: `\`${step.id.name}\` is first defined here`, span: earlier }],

@@ -4,11 +4,20 @@ import { closest } from "../suggest";
 import { sameList, stepCheck, type Rule } from "./rule";
 import { connectionTypes } from "./shared";
 
+/** The first few names, quoted: a message lists a handful, not thousands. */
+function someNames(names: Iterable<string>, most = 8): string {
+  const out: string[] = [];
+  for (const n of names) {
+    if (out.length === most) return `${out.join(", ")} …`;
+    out.push(`\`${n}\``);
+  }
+  return out.join(", ");
+}
+
 function unknown(outline: PipelineOutline, r: Ref): Problem[] {
   if (outline.connections.has(r.name)) return [];
-  const names = [...outline.connections.keys()];
-  const best = closest(r.name, names);
-  const hint = best ? ` — did you mean \`${best}\`?` : names.length > 0 ? `; defined connections: ${names.map((n) => `\`${n}\``).join(", ")}` : "; add it under `connections:`";
+  const best = closest(r.name, outline.connections.keys());
+  const hint = best ? ` — did you mean \`${best}\`?` : outline.connections.size > 0 ? `; defined connections: ${someNames(outline.connections.keys())}` : "; add it under `connections:`";
   return [problem("unknown-connection", "error", `no connection named \`${r.name}\`${hint}`, r.span, best ? { suggestion: best } : {})];
 }
 

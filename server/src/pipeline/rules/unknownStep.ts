@@ -10,11 +10,11 @@ export const unknownStep: Rule = {
   steps: stepCheck<StepIds>({
     shared: ({ outline }) => stepIds(outline),
     same: sameIds,
-    step(step, ids) {
+    step(step, ids, position) {
       const problems: Problem[] = [];
       const report = (r: Ref, where: string) => {
         if (ids.set.has(r.name)) return;
-        const best = closest(r.name, ids.list.filter((id) => id !== step.id?.name));
+        const best = closest(r.name, ids.near(position, step.id?.name));
         const hint = best ? ` — did you mean \`${best}\`?` : ids.list.length > 0 ? `; steps are ${ids.list.slice(0, 8).map((i) => `\`${i}\``).join(", ")}${ids.list.length > 8 ? " …" : ""}` : "";
         problems.push(problem("unknown-step", "error", `${where} names \`${r.name}\`, but no step has that id${hint}`, r.span, best ? { suggestion: best } : {}));
       };
