@@ -2,18 +2,21 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseEnv } from "node:util";
+import { fileTooLarge } from "../pipeline/limits";
 import { decodeUtf8, looksBinary } from "../pipeline/parse";
 import type { Problem } from "../pipeline/problem";
+import type { RuleContext } from "../pipeline/rules";
+import { refusedResult, validatePipeline, type ValidationResult } from "../pipeline/validate";
 import { InputError } from "../errors";
-
-/** Larger files are refused before reading: no real pipeline comes near it. */
-export const MAX_PIPELINE_BYTES = 64 * 1024 * 1024;
 
 export interface PipelineText {
   path: string;
+  /** The file's text; empty when the file is refused. */
   text: string;
-  /** A decoding problem (not UTF-8), reported like any other diagnostic. */
+  /** A decoding problem (not UTF-8) or the refusal of a file too large, reported like any other diagnostic. */
   problem?: Problem;
+  /** The file is over `MAX_FILE_BYTES`: it was not read, and is not checked. */
+  refused?: boolean;
 }
 
 export function readPipelineFile(path: string): PipelineText {
@@ -25,11 +28,21 @@ export function readPipelineFile(path: string): PipelineText {
   }
   if (stat.isDirectory()) throw new InputError(`${path} is a directory; give a pipeline file (*.etl.yaml)`);
   if (!stat.isFile()) throw new InputError(`${path} is not a regular file`);
-  if (stat.size > MAX_PIPELINE_BYTES) throw new InputError(`${path} is ${Math.round(stat.size / 1048576)} MB; pipeline files over ${MAX_PIPELINE_BYTES / 1048576} MB are refused`);
+  const tooLarge = fileTooLarge(stat.size);
+  if (tooLarge) return { path, text: "", problem: tooLarge, refused: true };
   const bytes = readFileSync(path);
   if (looksBinary(bytes)) throw new InputError(`${path} is a binary file, not a YAML pipeline`);
   const decoded = decodeUtf8(bytes);
   return { path, text: decoded.text, ...(decoded.problem ? { problem: decoded.problem } : {}) };
+}
+
+/** `validatePipeline` of a file from `readPipelineFile`: its decoding problem first; a refused file is not checked. */
+export function validateFile(file: PipelineText, context: RuleContext): ValidationResult {
+  if (file.problem && file.refused) return refusedResult(file.problem);
+  const result = validatePipeline(file.text, context);
+  if (!file.problem) return result;
+  const { pipeline: _valid, ...rest } = result;
+  return { ...rest, problems: [file.problem, ...result.problems] };
 }
 
 function readEnvFile(path: string): Record<string, string> {

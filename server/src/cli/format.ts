@@ -1,4 +1,5 @@
 /** Diagnostics for people (compiler style) and for tools (JSON with 1-based positions). */
+import { capProblems, type Listable } from "../pipeline/limits";
 import { LineIndex } from "../pipeline/positions";
 import type { Problem, Severity } from "../pipeline/problem";
 
@@ -14,9 +15,10 @@ export interface FileDiagnostic {
   related?: { line: number; column: number; message: string }[];
 }
 
+/** A file's problems for output: at most `MAX_PROBLEMS` of them, then a note counting the rest (limits.ts). */
 export function toFileDiagnostics(file: string, text: string, problems: readonly Problem[]): FileDiagnostic[] {
   const index = new LineIndex(text);
-  return problems.map((p) => {
+  return capProblems(problems).map((p) => {
     const start = index.positionAt(p.span.start);
     const end = index.positionAt(p.span.end);
     const d: FileDiagnostic = { file, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1, severity: p.severity, code: p.code, message: p.message };
@@ -40,11 +42,13 @@ export function formatText(diagnostics: readonly FileDiagnostic[]): string {
 }
 
 function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+  return `${n.toLocaleString("en-US")} ${word}${n === 1 ? "" : "s"}`;
 }
 
-export function summary(diagnostics: readonly FileDiagnostic[], fileCount: number): string {
-  const count = (s: Severity) => diagnostics.filter((d) => d.severity === s).length;
+/** `✖ 3 errors, 1 warning in 2 files`; counts every problem, listed or not (`problems`: all files' problems). */
+export function summary(problems: readonly Listable[], fileCount: number): string {
+  // A stand-in (limits.ts) counts the problems a check did not make.
+  const count = (s: Severity) => problems.reduce((n, d) => n + (d.severity === s ? (d.omitted ?? 1) : 0), 0);
   const errors = count("error");
   const warnings = count("warning");
   const hints = count("hint") + count("info");

@@ -3,7 +3,9 @@ import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Dag } from "../dag/graph";
 import { IncrementalValidator } from "../pipeline/incremental";
 import type { PipelineOutline } from "../pipeline/outline";
+import { textTooLarge } from "../pipeline/limits";
 import type { Problem } from "../pipeline/problem";
+import { refusedResult } from "../pipeline/validate";
 import type { EnvNames } from "./envNames";
 
 export interface Analysis {
@@ -28,12 +30,20 @@ export class AnalysisStore {
   analyze(document: TextDocument, env: EnvNames): Analysis {
     const last = this.latest.get(document.uri);
     if (last && last.version === document.version && last.envStamp === env.stamp && last.text.length === document.getText().length) return last;
+    const text = document.getText();
+    const refused = textTooLarge(text);
+    if (refused) {
+      // Not parsed at all: the validator's pieces of an earlier, smaller version are let go too.
+      this.validators.delete(document.uri);
+      const analysis: Analysis = { uri: document.uri, version: document.version, text, envStamp: env.stamp, mode: "whole", costMs: 0, ...refusedResult(refused) };
+      this.latest.set(document.uri, analysis);
+      return analysis;
+    }
     let validator = this.validators.get(document.uri);
     if (!validator) {
       validator = new IncrementalValidator();
       this.validators.set(document.uri, validator);
     }
-    const text = document.getText();
     const started = performance.now();
     let result;
     try {

@@ -8,6 +8,7 @@ import { isDeepStrictEqual } from "node:util";
 import { isMap, isNode, isPair, isSeq, Lexer, parseDocument, type Node, type Pair, type YAMLMap } from "yaml";
 import type { TextEdit } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
+import { textTooLarge } from "../pipeline/limits";
 import { keyName, plainValue } from "../pipeline/nodes";
 
 const TOP = ["version", "name", "description", "schedule", "start_date", "owner", "tags", "params", "defaults", "staging", "connections", "steps"];
@@ -54,6 +55,8 @@ function commentCount(text: string): number {
 
 /** The formatted text, or undefined when the file cannot be formatted safely. */
 export function formatText(text: string): string | undefined {
+  // A file too large to check is too large to parse twice here.
+  if (textTooLarge(text)) return undefined;
   const options = { merge: true, uniqueKeys: true, prettyErrors: false, strict: true } as const;
   const doc = parseDocument(text, options);
   if (doc.errors.length > 0 || !isMap(doc.contents)) return undefined;

@@ -8,7 +8,7 @@ import { codeActions } from "./codeActions";
 import { codeLenses } from "./codeLens";
 import { complete } from "./completion";
 import { dagResult, stepsResult } from "./customRequests";
-import { toDiagnostic } from "./diagnostics";
+import { publishable, toDiagnostic } from "./diagnostics";
 import { DiagnosticsScheduler } from "./diagnosticsScheduler";
 import { envNamesFor } from "./envNames";
 import { CHECKING, Failures } from "./failures";
@@ -104,22 +104,21 @@ export class LanguageServer {
     const uri = document.uri;
     const analysis = await this.analysisOf(document);
     if (this.documents.get(uri)?.version !== version) return;
-    const diagnostics = analysis.problems.map((p) => toDiagnostic(document, p));
+    // A failure recorded for this version (e.g. in a request) is shown with the file's own problems.
     const failed = this.failures.of(uri, version);
-    if (failed) diagnostics.push(toDiagnostic(document, failed));
+    const problems = failed ? [...analysis.problems, failed] : analysis.problems;
     const liveDiagnostics = () => this.failures.guard(uri, version, "reading live sources", [], async () => (await this.live?.diagnostics(document, analysis)) ?? []);
     if (this.live && !this.live.known(uri)) {
       // A document's first live view resolves its connections and starts fetching its sources: its
       // own diagnostics need not wait for that; live ones (from a warm cache) follow if there are any.
-      await this.connection.sendDiagnostics({ uri, version, diagnostics });
+      await this.connection.sendDiagnostics({ uri, version, diagnostics: publishable(document, problems) });
       const live = await liveDiagnostics();
-      if (live.length > 0 && this.documents.get(uri)?.version === version) await this.connection.sendDiagnostics({ uri, version, diagnostics: [...diagnostics, ...live] });
+      if (live.length > 0 && this.documents.get(uri)?.version === version) await this.connection.sendDiagnostics({ uri, version, diagnostics: publishable(document, problems, live) });
       return;
     }
     const live = await liveDiagnostics();
     if (this.documents.get(uri)?.version !== version) return;
-    if (live.length) diagnostics.push(...live);
-    await this.connection.sendDiagnostics({ uri, version, diagnostics });
+    await this.connection.sendDiagnostics({ uri, version, diagnostics: publishable(document, problems, live) });
   }
 
   private async analysisOf(document: TextDocument): Promise<Analysis> {

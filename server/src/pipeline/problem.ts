@@ -26,7 +26,9 @@ export type ProblemCode =
   | "unused-connection"
   | "template-in-sql-literal"
   | "name-too-long"
-  | "internal-error";
+  | "internal-error"
+  | "file-too-large"
+  | "too-many-problems";
 
 export interface RelatedInfo {
   message: string;
@@ -44,6 +46,11 @@ export interface Problem {
   span: Span;
   related?: RelatedInfo[];
   suggestion?: string;
+  /**
+   * Set on a `too-many-problems` stand-in: a check that found more than `MAX_PROBLEMS` problems
+   * made only that many and counts the rest here (of this problem's severity). limits.ts totals them.
+   */
+  omitted?: number;
 }
 
 /**
@@ -55,11 +62,12 @@ export function problem(
   severity: Severity,
   message: string,
   span: Span,
-  extra: Pick<Problem, "related" | "suggestion"> = {},
+  extra: Pick<Problem, "related" | "suggestion" | "omitted"> = {},
 ): Problem {
   const p: Problem = { code, severity, message, span: { start: span.start, end: span.end } };
   if (extra.related) p.related = extra.related.map((r) => ({ message: r.message, span: { start: r.span.start, end: r.span.end } }));
   if (extra.suggestion !== undefined) p.suggestion = extra.suggestion;
+  if (extra.omitted !== undefined) p.omitted = extra.omitted;
   return p;
 }
 

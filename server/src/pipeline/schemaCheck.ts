@@ -8,6 +8,7 @@ import type { Node } from "yaml";
 import { asMap, isMap, isPair, itemHeadSpan, keyName, nodeAtPath, pairOf, pointerSegments, spanOf, type AnyDoc } from "./nodes";
 import { problem, type Problem, type Span } from "./problem";
 import { closest, listOf } from "./suggest";
+import { firstProblems } from "./limits";
 import { messageForPattern } from "./schemaPatterns";
 import { validators } from "./incremental/schemaValidators";
 
@@ -56,19 +57,22 @@ export function checkStep(doc: AnyDoc, data: unknown, text: string, index: numbe
   return toProblems(doc, data, text, errors);
 }
 
+/** The problems of ajv's errors; past `MAX_PROBLEMS` (e.g. 100,000 unknown keys) only counted (limits.ts). */
 function toProblems(doc: AnyDoc, data: unknown, text: string, raw: AjvError[]): Problem[] {
   const errors = simplify(raw);
   const seen = new Set<string>();
-  const problems: Problem[] = [];
-  for (const error of errors) {
-    const p = toProblem(doc, data, text, error);
-    if (!p) continue;
-    const key = `${p.span.start}:${p.span.end}:${p.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    problems.push(p);
-  }
-  return problems;
+  return firstProblems(
+    errors.length,
+    (i) => {
+      const p = toProblem(doc, data, text, errors[i] as AjvError);
+      if (!p) return undefined;
+      const key = `${p.span.start}:${p.span.end}:${p.message}`;
+      if (seen.has(key)) return undefined;
+      seen.add(key);
+      return p;
+    },
+    "error",
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -97,7 +101,9 @@ function within(instancePath: string, unionPath: string): boolean {
  * the one branch whose type matched, or a single "must be X or Y" error.
  */
 function simplify(errors: AjvError[]): AjvError[] {
-  let remaining = errors.filter((e) => e.keyword !== "if" && !(e.keyword === "propertyNames" && errors.some((i) => i !== e && i.propertyName !== undefined)));
+  // A `propertyNames` error is noise when another error names the property (counted once, not per error).
+  const named = errors.reduce((n, e) => n + (e.propertyName !== undefined ? 1 : 0), 0);
+  let remaining = errors.filter((e) => e.keyword !== "if" && !(e.keyword === "propertyNames" && named - (e.propertyName !== undefined ? 1 : 0) > 0));
   const unions = remaining.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf").sort((a, b) => a.schemaPath.length - b.schemaPath.length);
   for (const union of unions) {
     if (!remaining.includes(union)) continue;

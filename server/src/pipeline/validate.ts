@@ -2,10 +2,11 @@
 import { buildDag, type Dag } from "../dag/graph";
 import { PipelineSchema, type Pipeline } from "./model";
 import { buildOutline, type PipelineOutline, type StepOutline } from "./outline";
+import { textTooLarge } from "./limits";
 import { parseYaml } from "./parse";
 import { keepProtoKeys } from "./protoKeys";
 import type { AnyDoc } from "./nodes";
-import type { YAMLMap } from "yaml";
+import { Document, type YAMLMap } from "yaml";
 import { sortProblems, type Problem } from "./problem";
 import { RULES, runRules, type RuleContext, type StepProblemCache } from "./rules";
 import { checkStep, checkTopLevel, stepItems } from "./schemaCheck";
@@ -20,6 +21,8 @@ export interface ValidationResult {
 
 /** Validates pipeline text. Pure: everything it needs from outside comes in `context`. */
 export function validatePipeline(text: string, context: RuleContext = {}): ValidationResult {
+  const refused = textTooLarge(text);
+  if (refused) return refusedResult(refused);
   const parsed = parseYaml(text);
   if (parsed.problems.length > 0) {
     const outline = buildOutline(parsed.doc);
@@ -30,6 +33,12 @@ export function validatePipeline(text: string, context: RuleContext = {}): Valid
   const typed = hasErrors ? undefined : PipelineSchema.safeParse(parsed.data);
   if (typed?.success) keepProtoKeys(parsed.data, typed.data);
   return { problems, outline, dag, ...(typed?.success ? { pipeline: typed.data } : {}) };
+}
+
+/** A file that is not checked at all (too large): its one problem, an empty outline and graph. */
+export function refusedResult(refusal: Problem): ValidationResult {
+  const outline = buildOutline(new Document());
+  return { problems: [refusal], outline, dag: buildDag(outline) };
 }
 
 /**

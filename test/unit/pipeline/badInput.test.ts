@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { decodeUtf8, looksBinary } from "../../../server/src/pipeline/parse";
+import { MAX_FILE_BYTES } from "../../../server/src/pipeline/limits";
 import { validatePipeline } from "../../../server/src/pipeline/validate";
 import { check, VALID } from "../helpers";
 
@@ -65,18 +66,30 @@ describe("bad input never crashes or hangs", () => {
     assert.ok(found.every((p) => p.code === "yaml-syntax" || p.code === "schema"), JSON.stringify(found.slice(0, 3)));
   });
 
-  it("a 5 MB file", () => {
+  it("a file just under the size limit is checked in full; one byte over it is refused with one problem", () => {
     const steps = ["version: 1", "name: big", "connections:", "  raw: {type: file}", "steps:"];
-    let size = 0;
-    for (let i = 0; size < 5 * 1024 * 1024; i++) {
+    let size = steps.join("\n").length + 1;
+    const stepBytes = 160;
+    for (let i = 0; size + stepBytes < MAX_FILE_BYTES; i++) {
       const before = steps.length;
       steps.push(`  - id: s${i}`, `    description: "${"padding ".repeat(8)}"`, i === 0 ? "    extract: {connection: raw, path: a.csv}" : `    depends_on: [s${i - 1}]`);
       if (i > 0) steps.push("    transform: [{limit: 10}]");
       for (const line of steps.slice(before)) size += line.length + 1;
     }
-    const result = validatePipeline(steps.join("\n") + "\n");
+    const text = steps.join("\n") + "\n";
+    assert.ok(text.length <= MAX_FILE_BYTES && text.length > MAX_FILE_BYTES - 1000);
+    const result = validatePipeline(text);
     assert.deepEqual(result.problems, []);
-    assert.ok(result.dag.nodes.length > 20000);
+    assert.ok(result.dag.nodes.length > 10000);
+    const over = text + "#".repeat(MAX_FILE_BYTES - text.length) + "\n";
+    const refused = validatePipeline(over);
+    assert.deepEqual(
+      refused.problems.map((p) => [p.code, p.severity, p.span]),
+      [["file-too-large", "error", { start: 0, end: "version: 1".length }]],
+    );
+    const bytes = (n: number) => n.toLocaleString("en-US");
+    assert.ok(refused.problems[0]?.message.startsWith(`this file is 3 MB (${bytes(MAX_FILE_BYTES + 1)} bytes); pipeline files over 3 MB (${bytes(MAX_FILE_BYTES)} bytes) are not checked. Split it`), refused.problems[0]?.message);
+    assert.equal(refused.dag.nodes.length, 0);
   });
 
   it("non-UTF-8 bytes become a yaml-syntax problem at the bad byte; binary is detected", () => {

@@ -1,12 +1,11 @@
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { scrubSecrets, UsageError } from "../../errors";
-import { validatePipeline } from "../../pipeline/validate";
 import { AnalysisCache, defaultCacheDir } from "../../sources/analysis";
 import { buildReport } from "../../sources/analysis/report";
 import { renderReportText } from "../../sources/analysis/reportText";
 import { defineCommand, formatOption } from "../command";
-import { loadEnv, readPipelineFile } from "../files";
+import { loadEnv, readPipelineFile, validateFile } from "../files";
 import { formatText, toFileDiagnostics } from "../format";
 
 export const analyzeCommand = defineCommand({
@@ -38,8 +37,8 @@ Exit codes: 0 every source answered, 1 a source failed or the file has errors, 2
   async run(args, io) {
     const file = readPipelineFile(args.positionals[0] as string);
     const env = loadEnv(file.path, io.env, io.cwd);
-    const result = validatePipeline(file.text, { envNames: new Set(env.keys()) });
-    const errors = [...(file.problem ? [file.problem] : []), ...result.problems.filter((p) => p.severity === "error")];
+    const result = validateFile(file, { envNames: new Set(env.keys()) });
+    const errors = result.problems.filter((p) => p.severity === "error");
     if (errors.length > 0 || !result.pipeline) {
       io.stderr(formatText(toFileDiagnostics(file.path, file.text, errors)));
       return 1;

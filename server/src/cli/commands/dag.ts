@@ -1,9 +1,8 @@
 import { basename } from "node:path";
 import { z } from "zod";
 import { DAG_FORMATS, renderDag } from "../../dag/render";
-import { validatePipeline } from "../../pipeline/validate";
 import { defineCommand, formatOption } from "../command";
-import { loadEnv, readPipelineFile } from "../files";
+import { loadEnv, readPipelineFile, validateFile } from "../files";
 import { formatText, toFileDiagnostics } from "../format";
 
 export const dagCommand = defineCommand({
@@ -23,8 +22,8 @@ Exit codes: 0 success, 1 the file has errors, 2 bad usage or unreadable file.`,
   schema: z.object({ positionals: z.array(z.string()).length(1, "give exactly one pipeline file"), format: formatOption(DAG_FORMATS) }),
   async run(args, io) {
     const file = readPipelineFile(args.positionals[0] as string);
-    const result = validatePipeline(file.text, { envNames: new Set(loadEnv(file.path, io.env, io.cwd).keys()) });
-    const errors = [...(file.problem ? [file.problem] : []), ...result.problems.filter((p) => p.severity === "error")];
+    const result = validateFile(file, { envNames: new Set(loadEnv(file.path, io.env, io.cwd).keys()) });
+    const errors = result.problems.filter((p) => p.severity === "error");
     if (errors.length > 0) io.stderr(formatText(toFileDiagnostics(file.path, file.text, errors)));
     if (result.dag.cycles.length === 0 && result.dag.nodes.length > 0) {
       io.stdout(renderDag(result.dag, args.format, result.outline.name?.name ?? basename(file.path).replace(/\.etl\.ya?ml$/, "")));

@@ -4,10 +4,9 @@ import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { z } from "zod";
 import { generateAirflowDag, type AirflowExport } from "../../airflow/generate";
 import { splitWords } from "../../airflow/shellWords";
-import { validatePipeline } from "../../pipeline/validate";
 import { EtlError, UsageError } from "../../errors";
 import { defineCommand, type Io } from "../command";
-import { loadEnv, readPipelineFile } from "../files";
+import { loadEnv, readPipelineFile, validateFile } from "../files";
 import { formatText, toFileDiagnostics } from "../format";
 
 const TARGETS = ["airflow"] as const;
@@ -103,8 +102,8 @@ Exit codes: 0 success, 1 the file has errors or --check found a difference, 2 ba
   async run(args: Args, io: Io) {
     const path = args.positionals[1] as string;
     const file = readPipelineFile(resolve(io.cwd, path));
-    const validation = validatePipeline(file.text, { envNames: new Set(loadEnv(file.path, io.env, io.cwd).keys()) });
-    const errors = [...(file.problem ? [file.problem] : []), ...validation.problems.filter((p) => p.severity === "error")];
+    const validation = validateFile(file, { envNames: new Set(loadEnv(file.path, io.env, io.cwd).keys()) });
+    const errors = validation.problems.filter((p) => p.severity === "error");
     if (errors.length > 0 || !validation.pipeline) {
       io.stderr(`${formatText(toFileDiagnostics(path, file.text, errors))}\n✖ ${path} has errors; fix them before exporting (agent-etl validate ${path})`);
       return 1;

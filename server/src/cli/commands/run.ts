@@ -2,7 +2,6 @@ import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { EtlError } from "../../errors";
 import { DATE_PATTERN } from "../../pipeline/model";
-import { validatePipeline } from "../../pipeline/validate";
 import { EventBus } from "../../runner/events";
 import { planText } from "../../runner/plan";
 import { plainListener, summaryTable, TtyProgress } from "../../runner/progress";
@@ -11,7 +10,7 @@ import { levelsFor } from "../../runner/scheduler";
 import { defineCommand, type Io } from "../command";
 import { checkEventsPath, openEventsFile } from "../eventsFile";
 import { onTerminalLog } from "../log";
-import { loadEnv, readPipelineFile } from "../files";
+import { loadEnv, readPipelineFile, validateFile } from "../files";
 import { formatText, toFileDiagnostics } from "../format";
 import { finalLines } from "../runOutcome";
 
@@ -41,8 +40,8 @@ async function execute(args: Args, io: Io): Promise<number> {
   const events = args.events !== undefined ? checkEventsPath(io.cwd, args.events) : undefined;
   const file = readPipelineFile(args.positionals[0] as string);
   const env = loadEnv(file.path, io.env, io.cwd);
-  const result = validatePipeline(file.text, { envNames: new Set(env.keys()) });
-  const errors = toFileDiagnostics(file.path, file.text, [...(file.problem ? [file.problem] : []), ...result.problems]).filter((d) => d.severity === "error");
+  const result = validateFile(file, { envNames: new Set(env.keys()) });
+  const errors = toFileDiagnostics(file.path, file.text, result.problems).filter((d) => d.severity === "error");
   if (errors.length > 0 || !result.pipeline) {
     io.stderr(`${formatText(errors)}\n✖ ${file.path} has ${errors.length} error${errors.length === 1 ? "" : "s"}; fix them before running (agent-etl validate ${file.path})`);
     return 1;
