@@ -15,7 +15,10 @@ import type { LiveDeps } from "./cacheApi";
 import { ConnectionResolver, type DocumentPlace, type LiveConnection } from "./connections";
 import { extractRequest } from "./requests";
 import { TRUST_HINT, trustDiagnostics } from "./trustNotes";
-import { buildView, isUnavailable, type LiveView } from "./view";
+import { buildView, isUnavailable, MAX_LIVE_REQUESTS, type LiveView, type Unanalysed } from "./view";
+
+/** How long answers that land are gathered before the documents waiting on them are republished. */
+const REPUBLISH_MS = 100;
 
 interface DocState {
   fingerprints: Set<string>;
@@ -27,6 +30,9 @@ export class LiveSources {
   private readonly resolver: ConnectionResolver;
   private readonly docs = new Map<string, DocState>();
   private generation = 0;
+  /** Documents to republish when the timer fires (answers for them have landed). */
+  private readonly pending = new Set<string>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly deps: LiveDeps,
@@ -39,7 +45,15 @@ export class LiveSources {
 
   private changed(fingerprint: string): void {
     this.generation++;
-    for (const [uri, state] of this.docs) if (state.fingerprints.has(fingerprint)) this.republish(uri);
+    for (const [uri, state] of this.docs) if (state.fingerprints.has(fingerprint)) this.pending.add(uri);
+    // Answers land one at a time (a document may wait on hundreds): republish each document once
+    // per burst, not once per answer, so the server keeps answering requests in between.
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      const uris = [...this.pending];
+      this.pending.clear();
+      for (const uri of uris) this.republish(uri);
+    }, REPUBLISH_MS);
   }
 
   /** Drops memoized views (e.g. when settings change). */
@@ -49,6 +63,7 @@ export class LiveSources {
 
   close(uri: string): void {
     this.docs.delete(uri);
+    this.pending.delete(uri);
   }
 
   /** True once a document's connections have been resolved (it has a view, or had one). */
@@ -88,6 +103,7 @@ export class LiveSources {
     if (analysis.outline.connections.size === 0) return [];
     const view = await this.view(analysis, place, 0);
     const out = [...unknownColumns(view.propagation).map((p) => toDiagnostic(document, p)), ...trustDiagnostics(document, analysis, view.connections)];
+    if (view.unanalysed) out.push(unanalysedDiagnostic(document, view.unanalysed));
     for (const [name, failure] of view.failures) {
       const c = view.connections.get(name);
       if (!c) continue;
@@ -131,6 +147,17 @@ export class LiveSources {
     this.republish(analysis.uri);
     return result;
   }
+}
+
+function unanalysedDiagnostic(document: TextDocument, { count, first }: Unanalysed): Diagnostic {
+  const n = count.toLocaleString("en-US");
+  return {
+    range: { start: document.positionAt(first.start), end: document.positionAt(first.end) },
+    severity: DiagnosticSeverity.Information,
+    code: "live-analysis-limit",
+    source: "agent-etl",
+    message: `live analysis reads at most ${MAX_LIVE_REQUESTS} sources per file: the columns of ${n} more extract${count === 1 ? "" : "s"}, from this one on, are not checked and not completed. \`agent-etl analyze\` reads them all; splitting the file brings them back into the editor.`,
+  };
 }
 
 /** What a refresh fetches for a connection: every request the document's extracts make, plus the catalog/root folder. */

@@ -5,6 +5,7 @@
  */
 import { propagateColumns, type ColumnSet, type Propagation, type PropagationMemo } from "../../pipeline/columns";
 import type { PipelineOutline } from "../../pipeline/outline";
+import type { Span } from "../../pipeline/problem";
 import type { AnalysisFailure, AnalysisRequest, CacheAnswer } from "../../sources/analysis/types";
 import type { Analysis } from "../analysis";
 import type { LiveCache } from "./cacheApi";
@@ -20,6 +21,8 @@ export interface LiveView {
   stale: Set<string>;
   /** Some answer is still being fetched. */
   loading: boolean;
+  /** Extracts not analysed (past `MAX_LIVE_REQUESTS`). */
+  unanalysed?: Unanalysed;
 }
 
 /**
@@ -40,8 +43,23 @@ interface Need {
   steps: string[];
 }
 
-function needs(outline: PipelineOutline, connections: Map<string, LiveConnection>): Map<string, Need> {
+/**
+ * Most distinct source requests one document's view makes (steps asking the same thing share one;
+ * a database's tables are one catalog). Past it, the other extracts' columns stay unknown: the
+ * analysis cache holds a few hundred answers, and a file with thousands of extracts would otherwise
+ * fetch them all on every open and evict its own answers while doing so.
+ */
+export const MAX_LIVE_REQUESTS = 200;
+
+/** Extracts past `MAX_LIVE_REQUESTS`: how many, and the first of them. */
+export interface Unanalysed {
+  count: number;
+  first: Span;
+}
+
+function needs(outline: PipelineOutline, connections: Map<string, LiveConnection>): { needs: Map<string, Need>; unanalysed?: Unanalysed } {
   const out = new Map<string, Need>();
+  let unanalysed: Unanalysed | undefined;
   for (const step of outline.steps) {
     const id = step.id?.name;
     const connection = step.connection ? connections.get(step.connection.name) : undefined;
@@ -51,14 +69,21 @@ function needs(outline: PipelineOutline, connections: Map<string, LiveConnection
     const key = `${connection.name}\u0000${requestKey(request)}`;
     const need = out.get(key);
     if (need) need.steps.push(id);
-    else out.set(key, { connection, request, steps: [id] });
+    else if (out.size < MAX_LIVE_REQUESTS) out.set(key, { connection, request, steps: [id] });
+    else if (unanalysed) unanalysed.count++;
+    else unanalysed = { count: 1, first: step.id?.span ?? step.span };
   }
-  return out;
+  return { needs: out, ...(unanalysed ? { unanalysed } : {}) };
 }
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export async function buildView(cache: LiveCache, analysis: Analysis, connections: Map<string, LiveConnection>, waitMs: number, memo?: PropagationMemo): Promise<LiveView> {
   const outline = analysis.outline;
-  const all = [...needs(outline, connections).values()];
+  // Yield to queued requests before each long synchronous part (a file may have thousands of steps).
+  await nextTurn();
+  const wanted = needs(outline, connections);
+  const all = [...wanted.needs.values()];
   const answers = await Promise.all(
     all.map((n) => cache.lookup(n.connection.ctx as NonNullable<LiveConnection["ctx"]>, n.request, { waitMs }).catch((err: unknown): CacheAnswer => ({ state: "failed", failure: { code: "analysis-error", message: err instanceof Error ? err.message : String(err) } }))),
   );
@@ -81,7 +106,8 @@ export async function buildView(cache: LiveCache, analysis: Analysis, connection
     }
   });
   for (const c of connections.values()) if (c.unresolved && isUnavailable(c.unresolved) && !failures.has(c.name)) failures.set(c.name, c.unresolved);
+  if (all.length > 0) await nextTurn();
   // Nothing analysable (no extract the cache can describe): nothing to propagate or check.
   const propagation = all.length === 0 ? { steps: new Map(), refs: [] } : propagateColumns(outline, analysis.dag, sources, memo);
-  return { propagation, connections, failures, stale, loading };
+  return { propagation, connections, failures, stale, loading, ...(wanted.unanalysed ? { unanalysed: wanted.unanalysed } : {}) };
 }
