@@ -7,9 +7,8 @@
 import { problem, type Problem, type Severity, type Span } from "./problem";
 
 /**
- * Files over 3 MiB are refused. Real pipelines are tens to hundreds of KB (`generate` on a
- * 500-table database writes ~250 KB); 3 MiB is ~13,000 steps of the usual layout. Past it, an
- * edited file (or one made of problems) takes the language server past ~500 MB.
+ * Files over 3 MiB are refused: ~13,000 steps of the usual layout, far past any real pipeline.
+ * Past it, an edited file (or one made of problems) took the language server over ~500 MB.
  */
 export const MAX_FILE_BYTES = 3 * 1024 * 1024;
 
