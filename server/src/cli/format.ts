@@ -1,5 +1,5 @@
 /** Diagnostics for people (compiler style) and for tools (JSON with 1-based positions). */
-import { capProblems, type Listable } from "../pipeline/limits";
+import { capProblems, countOf, type Listable } from "../pipeline/limits";
 import { LineIndex } from "../pipeline/positions";
 import type { Problem, Severity } from "../pipeline/problem";
 
@@ -47,8 +47,7 @@ function plural(n: number, word: string): string {
 
 /** `✖ 3 errors, 1 warning in 2 files`; counts every problem, listed or not (`problems`: all files' problems). */
 export function summary(problems: readonly Listable[], fileCount: number): string {
-  // A stand-in (limits.ts) counts the problems a check did not make.
-  const count = (s: Severity) => problems.reduce((n, d) => n + (d.severity === s ? (d.omitted ?? 1) : 0), 0);
+  const count = (s: Severity) => countOf(problems, s);
   const errors = count("error");
   const warnings = count("warning");
   const hints = count("hint") + count("info");

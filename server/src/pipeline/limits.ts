@@ -59,6 +59,13 @@ export interface Listable {
   omitted?: number;
 }
 
+/** How many problems of `severity` there are, a stand-in counting those it stands for. */
+export function countOf(items: readonly Listable[], severity: Severity): number {
+  let n = 0;
+  for (const item of items) if (item.severity === severity) n += item.omitted ?? 1;
+  return n;
+}
+
 /** Which items a front end lists, and what the closing note says of the rest. */
 export interface CapPlan {
   /** Per item: listed or not (stand-ins never are). */

@@ -88,6 +88,9 @@ describe("hostile files", () => {
       assertCapped(json.diagnostics, "schema", 100000 - MAX_PROBLEMS);
       const textOut = await cli(["validate", join(dir, `keys-${where}.etl.yaml`)]);
       assert.match(textOut.out, /✖ 100,000 errors, 0 warnings in 1 file$/);
+      const run = await cli(["run", "--dry-run", join(dir, `keys-${where}.etl.yaml`)]);
+      assert.equal(run.code, 1);
+      assert.match(run.out, /has 100,000 errors; fix them before running/);
     });
   }
 

@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { EtlError } from "../../errors";
+import { countOf } from "../../pipeline/limits";
 import { DATE_PATTERN } from "../../pipeline/model";
 import { EventBus } from "../../runner/events";
 import { planText } from "../../runner/plan";
@@ -43,7 +44,8 @@ async function execute(args: Args, io: Io): Promise<number> {
   const result = validateFile(file, { envNames: new Set(env.keys()) });
   const errors = toFileDiagnostics(file.path, file.text, result.problems).filter((d) => d.severity === "error");
   if (errors.length > 0 || !result.pipeline) {
-    io.stderr(`${formatText(errors)}\n✖ ${file.path} has ${errors.length} error${errors.length === 1 ? "" : "s"}; fix them before running (agent-etl validate ${file.path})`);
+    const count = countOf(result.problems, "error");
+    io.stderr(`${formatText(errors)}\n✖ ${file.path} has ${count.toLocaleString("en-US")} error${count === 1 ? "" : "s"}; fix them before running (agent-etl validate ${file.path})`);
     return 1;
   }
   let runId = "";
