@@ -20,8 +20,8 @@ import { LspClient, ROOT } from "./client";
 import { ensureBuilt } from "./fixtures";
 
 const COUNT = 100;
-/** Diagnostics the server adds from live analysis of the connections: not part of a validation. */
-const LIVE = new Set(["source-unavailable", "unknown-column"]);
+/** Diagnostics the server adds from live analysis of the connections and its notes: not part of a validation. */
+const LIVE = new Set(["source-unavailable", "unknown-column", "live-analysis-untrusted", "secret-file-outside", "live-analysis-limit"]);
 /** The server's whole environment: its names are the set ones (`PRESENT`), every `FUZZ_*` one is missing. */
 const SERVER_ENV = { PATH: process.env.PATH ?? "", PRESENT: "1" };
 

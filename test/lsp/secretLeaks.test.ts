@@ -27,7 +27,8 @@ before(async () => {
   secrets = makeSecrets();
   ws = makeWorkspace();
   cache = mkdtempSync(join(tmpdir(), "agent-etl-leak-cache-"));
-  client = await LspClient.start({ rootUri: ws.uri, env: { ...process.env, ...secretEnv(secrets), XDG_CACHE_HOME: cache } });
+  // A trusted workspace: live analysis reaches the server (and would send the credentials) only then.
+  client = await LspClient.start({ rootUri: ws.uri, initializationOptions: { workspaceTrusted: true }, env: { ...process.env, ...secretEnv(secrets), XDG_CACHE_HOME: cache } });
   client.process.stdout?.on("data", (d: Buffer) => (wire += d.toString("utf8")));
   client.process.stderr?.on("data", (d: Buffer) => (wire += d.toString("utf8")));
 });

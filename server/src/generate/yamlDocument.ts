@@ -4,8 +4,15 @@
  */
 import { Document, isMap, isScalar, isSeq, type Node, type YAMLMap } from "yaml";
 import type { PipelinePlan, PlanStep } from "./plan";
+import { escapeControls } from "../controlChars";
 
-const comment = (lines: readonly string[] | undefined) => (lines && lines.length > 0 ? lines.map((l) => ` ${l}`).join("\n") : undefined);
+/**
+ * A comment's lines. They quote names from the source (files, columns, URLs), and YAML allows no
+ * control character even in a comment: each is written as its `\uXXXX` escape, and a line break
+ * inside a name cannot end the comment.
+ */
+const comment = (lines: readonly string[] | undefined) =>
+  lines && lines.length > 0 ? lines.map((l) => ` ${escapeControls(l.replace(/\r\n?|\n|\u0085|\u2028|\u2029/g, " "))}`).join("\n") : undefined;
 
 /** Short lists of scalars read best inline: `key: [id]`, `depends_on: [load_users]`. */
 function flowShortLists(node: unknown): void {

@@ -20,7 +20,7 @@ const dir = mkdtempSync(join(tmpdir(), "agent-etl-controls-"));
 mkdirSync(join(dir, "in\u001b[31m"));
 writeFileSync(join(dir, "in\u001b[31m", "a\u0007.csv"), "id,na\u001b]0;title\u0007me\n1,x\n");
 
-/** Errors everywhere: a bad step id, an unknown key with raw ESC bytes, a C1 CSI in depends_on. */
+/** Errors everywhere: a bad step id, an unknown key holding ESC, a C1 CSI in depends_on (as YAML escapes). */
 const BROKEN = yaml(
   "version: 1",
   "name: broken",
@@ -30,7 +30,7 @@ const BROKEN = yaml(
   '  - id: "bad\\e]0;pwned\\aid"',
   "    extract: {connection: files, path: a.csv}",
   "  - id: ok",
-  "    retr\u001b[31mies: 1",
+  '    "retr\\e[31mies": 1',
   '    depends_on: ["x\\u009by\\r"]',
   "    load: {connection: files, path: out.jsonl}",
 );
@@ -51,7 +51,11 @@ const VALID = yaml(
   '    load: {connection: files, path: "out\\a.jsonl"}',
 );
 
+/** Raw control bytes in the file itself, which YAML refuses: the error names them without printing them. */
+const RAW = VALID.replace("  - id: save", "  - id: sa\u001b[2Jve\u0007").replace("clear", "clear \u009b31m");
+
 writeFileSync(join(dir, "broken.etl.yaml"), BROKEN);
+writeFileSync(join(dir, "raw.etl.yaml"), RAW);
 writeFileSync(join(dir, "valid.etl.yaml"), VALID);
 
 function cli(args: string[]): { code: number | null; stdout: string; stderr: string } {
@@ -74,7 +78,7 @@ const COMMANDS: string[][] = [
 ];
 
 describe("no raw control character reaches the terminal", () => {
-  for (const file of ["broken.etl.yaml", "valid.etl.yaml"]) {
+  for (const file of ["broken.etl.yaml", "raw.etl.yaml", "valid.etl.yaml"]) {
     for (const command of COMMANDS) {
       const args = [...command.slice(0, command[0] === "export" ? 2 : 1), file, ...command.slice(command[0] === "export" ? 2 : 1)];
       it(`${args.join(" ")}`, () => {
