@@ -1,0 +1,80 @@
+/**
+ * Quick fixes from problems' own suggestions, in offsets: did-you-mean replacements (keys, values,
+ * step ids, connections), a free id for a duplicate, `${env:NAME}` for a hardcoded secret, and
+ * `depends_on` for a missing input. Pure: the language server (code actions) and the MCP server
+ * (`validate`) both turn these into their own edits.
+ */
+import type { PipelineOutline } from "./outline";
+import type { Problem, Span } from "./problem";
+
+/** Replace `span` of the text with `newText` (an insertion when the span is empty). */
+export interface TextEdit {
+  span: Span;
+  newText: string;
+}
+
+export interface QuickFix {
+  title: string;
+  edits: TextEdit[];
+  preferred: boolean;
+  /**
+   * A `${env:NAME}` fix: NAME is also worth adding to the `.env` beside the file (with an empty
+   * value; the user fills it in there). Front ends that can edit that file offer it (`envAppendEdit`).
+   */
+  envName?: string;
+}
+
+function replaceWith(title: string, problem: Problem, newText: string): QuickFix {
+  return { title, edits: [{ span: { start: problem.span.start, end: problem.span.end }, newText }], preferred: true };
+}
+
+/** The column of `offset` in `text` (characters since the line start). */
+function columnOf(text: string, offset: number): number {
+  return offset - (text.lastIndexOf("\n", offset - 1) + 1);
+}
+
+function missingInputFix(text: string, outline: PipelineOutline, problem: Problem, upstream: string): QuickFix | undefined {
+  const offset = problem.span.start;
+  const step = outline.steps.find((s) => s.kinds.some((k) => k.keySpan.start === offset));
+  if (!step || step.dependsOnKey) return undefined;
+  const indent = " ".repeat(columnOf(text, offset));
+  return { title: `Add \`depends_on: [${upstream}]\``, edits: [{ span: { start: offset, end: offset }, newText: `depends_on: [${upstream}]\n${indent}` }], preferred: true };
+}
+
+/** The fixes a problem offers (none without a suggestion). */
+export function quickFixes(text: string, outline: PipelineOutline, problem: Problem): QuickFix[] {
+  const suggestion = problem.suggestion;
+  if (suggestion === undefined) return [];
+  switch (problem.code) {
+    case "hardcoded-secret": {
+      const name = /^\$\{env:([A-Za-z0-9_]+)\}$/.exec(suggestion)?.[1];
+      return [{ ...replaceWith(`Replace the secret with \`${suggestion}\``, problem, suggestion), ...(name ? { envName: name } : {}) }];
+    }
+    case "missing-input": {
+      const fix = missingInputFix(text, outline, problem, suggestion);
+      return fix ? [fix] : [];
+    }
+    case "template-in-sql-literal":
+      return [replaceWith("Remove the quotes: bind the template as a value", problem, suggestion)];
+    case "duplicate-step-id":
+      return [replaceWith(`Rename to \`${suggestion}\``, problem, suggestion)];
+    default:
+      return [replaceWith(`Change to \`${suggestion}\``, problem, suggestion)];
+  }
+}
+
+/**
+ * The edit that appends `NAME=` to a `.env` file whose text is `existing` (undefined: the file
+ * does not exist yet and is created with it); undefined when the file already sets NAME.
+ */
+export function envAppendEdit(existing: string | undefined, name: string): TextEdit | undefined {
+  if (existing !== undefined && new RegExp(`^\\s*(export\\s+)?${name}\\s*=`, "m").test(existing)) return undefined;
+  const end = existing?.length ?? 0;
+  const prefix = existing && !existing.endsWith("\n") ? "\n" : "";
+  return { span: { start: end, end }, newText: `${prefix}${name}=\n` };
+}
+
+/** The title of the `.env` fix, shared so every front end words it alike. */
+export function envFixTitle(name: string): string {
+  return `Add \`${name}=\` to .env (fill in the value there)`;
+}
