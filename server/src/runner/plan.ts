@@ -1,8 +1,9 @@
 /** `--dry-run`: what a run would do, step by step and level by level, touching no data. */
-import type { Step } from "../pipeline/model";
+import { resolve } from "node:path";
+import type { Connection, Step } from "../pipeline/model";
 import { renderTemplate, type TemplateValues } from "../pipeline/templates";
 import type { RunContext } from "./context";
-import { inputOf } from "./context";
+import { connectionOf, inputOf } from "./context";
 import { resolvePolicy } from "./policy";
 
 /** A path or key as the run will use it: with its templates filled in (the run has checked them already). */
@@ -51,4 +52,66 @@ export function planText(ctx: RunContext, levels: readonly (readonly string[])[]
   if (levels.length === 0) lines.push("Nothing to run: every selected step already succeeded.");
   lines.push("Dry run: no data was read or written.");
   return lines.join("\n");
+}
+
+/** One step of a dry-run plan, as data (the MCP `plan` tool; `planText` is the same for people). */
+export interface PlannedStep {
+  id: string;
+  /** 0-based level: steps of one level run in parallel. */
+  level: number;
+  kind: "extract" | "transform" | "load" | "sql";
+  connection?: string;
+  /** The line `--dry-run` prints for the step. */
+  does: string;
+  /** What the step reads and writes: `staging:<key>`, `file:<absolute path>`, `postgres:<connection>:<table>`, `s3://bucket/key`, `http:<url>`. */
+  reads: string[];
+  writes: string[];
+  policy: string;
+}
+
+/** A file or object location as the run resolves it, without reading anything. */
+function place(conn: Connection | undefined, name: string, baseDir: string, where: string | undefined): string {
+  if (!conn) return `${name}:${where ?? ""}`;
+  // The model's union does not narrow on `type` (its schema lists every type in each member).
+  const c = conn as { type: Connection["type"]; root?: string; bucket?: string; prefix?: string; base_url?: string };
+  switch (c.type) {
+    case "file":
+      return `file:${resolve(baseDir, c.root ?? ".", where ?? "")}`;
+    case "s3":
+      return `s3://${c.bucket ?? ""}/${c.prefix ?? ""}${where ?? ""}`;
+    case "http":
+      return `http:${(c.base_url ?? "").replace(/\/$/, "")}${where ?? ""}`;
+    case "postgres":
+      return `postgres:${name}:${where ?? "query"}`;
+  }
+}
+
+function stepIo(ctx: RunContext, step: Step): { reads: string[]; writes: string[] } {
+  const staged = (id: string) => `staging:${ctx.store.describe()}${ctx.runId}/${id}`;
+  const name = connectionOf(step) ?? "";
+  const conn = ctx.connections[name];
+  const upstream = [...new Set([inputOf(step), ...(step.depends_on ?? [])].filter((id): id is string => id !== undefined))];
+  if (step.extract) {
+    const e = step.extract;
+    const where = filled(e.path ?? e.key, ctx.templates) ?? e.table ?? (typeof e.query === "string" ? "query" : undefined);
+    return { reads: [place(conn, name, ctx.baseDir, where)], writes: [staged(step.id)] };
+  }
+  if (step.load) {
+    const l = step.load;
+    const where = l.table ?? filled(l.path ?? (typeof l.key === "string" ? l.key : undefined), ctx.templates);
+    return { reads: upstream.map(staged), writes: [place(conn, name, ctx.baseDir, where)] };
+  }
+  if (step.transform) return { reads: upstream.map(staged), writes: [staged(step.id)] };
+  return { reads: [place(conn, name, ctx.baseDir, "sql")], writes: [place(conn, name, ctx.baseDir, "sql")] };
+}
+
+export function planSteps(ctx: RunContext, levels: readonly (readonly string[])[]): PlannedStep[] {
+  return levels.flatMap((level, i) =>
+    level.map((id) => {
+      const step = ctx.steps.get(id) as Step;
+      const kind = step.extract ? "extract" : step.transform ? "transform" : step.load ? "load" : "sql";
+      const connection = connectionOf(step);
+      return { id, level: i, kind, ...(connection !== undefined ? { connection } : {}), does: describeStep(step, ctx.templates), ...stepIo(ctx, step), policy: policyText(ctx, step) };
+    }),
+  );
 }

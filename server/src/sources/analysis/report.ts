@@ -74,14 +74,18 @@ export interface ReportOptions {
   only?: string;
   refresh?: boolean;
   timeoutMs?: number;
+  /** Stops waiting for the sources (the MCP server passes the request's cancellation and timeout). */
+  signal?: AbortSignal;
+  /** Folders `${file:}` secrets may be read from (default: anywhere, as for a run the user starts). */
+  secretFolders?: readonly string[];
 }
 
 async function analyzeConnection(pipeline: Pipeline, name: string, connection: Connection, options: ReportOptions, secrets: Set<string>): Promise<ConnectionReport> {
   const report: ConnectionReport = { name, type: connection.type, analyses: [] };
-  const resolved = resolveForAnalysis(name, connection, options.env, options.baseDir);
+  const resolved = resolveForAnalysis(name, connection, options.env, options.baseDir, options.secretFolders ? { secretFolders: options.secretFolders } : {});
   if ("failure" in resolved) return { ...report, error: resolved.failure };
   for (const s of [...resolved.secrets, ...connectionSecretValues(resolved.connection)]) secrets.add(s);
-  const ctx: AnalyzeContext = { connection: resolved.connection, connectionName: name, baseDir: options.baseDir, secrets: resolved.secrets, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) };
+  const ctx: AnalyzeContext = { connection: resolved.connection, connectionName: name, baseDir: options.baseDir, secrets: resolved.secrets, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...(options.signal ? { signal: options.signal } : {}) };
   const fetchOptions = options.refresh ? { refresh: true } : {};
   report.analyses = await Promise.all(
     connectionRequests(pipeline, name, connection).map(async ({ step, request }): Promise<AnalysisItem> => {

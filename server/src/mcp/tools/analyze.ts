@@ -1,0 +1,67 @@
+/** `analyze`: what live analysis sees in a pipeline's connections, through the same cache as `agent-etl analyze` and the editor. */
+import { z } from "zod";
+import { AnalysisCache, defaultCacheDir } from "../../sources/analysis";
+import { buildReport } from "../../sources/analysis/report";
+import { loadPipeline, requireValid } from "../pipelineFile";
+import { ToolError } from "../toolError";
+import type { ToolDefinition } from "../toolKit";
+import { pathArg } from "./shapes";
+
+const input = {
+  path: pathArg,
+  connection: z.string().min(1).optional().describe("Only this connection (default: all)"),
+  refresh: z.boolean().optional().describe("Ask the sources again instead of using cached results"),
+  timeoutSeconds: z.number().positive().max(600).optional().describe("Give up after this long (default 60)"),
+};
+
+const failure = z.object({ code: z.string(), message: z.string() });
+const output = {
+  ok: z.boolean().describe("true when every source answered"),
+  connections: z.array(
+    z.object({
+      name: z.string(),
+      type: z.string(),
+      error: failure.optional(),
+      analyses: z.array(
+        z.object({
+          step: z.string().nullable().describe("The extract step the request comes from; null for the connection's overview"),
+          request: z.record(z.string(), z.unknown()),
+          result: z.record(z.string(), z.unknown()).optional().describe("postgres: tables with columns, keys and foreign keys; s3/file: keys and inferred columns; http: fields"),
+          error: failure.optional(),
+        }),
+      ),
+    }),
+  ),
+};
+
+export const analyzeTool: ToolDefinition<typeof input, typeof output> = {
+  name: "analyze",
+  title: "Analyze sources",
+  description: "What the pipeline's connections hold, read live (read-only) and cached: PostgreSQL tables, columns and keys; S3/file keys and inferred columns; API fields. Use it to write steps against real names.",
+  input,
+  output,
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true },
+  timeoutMs: 60_000,
+  async run(args, ctx) {
+    const loaded = await loadPipeline(args.path, ctx);
+    const pipeline = requireValid(loaded);
+    const names = Object.keys(pipeline.connections ?? {});
+    if (args.connection !== undefined && !names.includes(args.connection)) {
+      throw new ToolError("unknown-connection", `${args.path} has no connection \`${args.connection}\`; its connections: ${names.join(", ") || "none"}`);
+    }
+    const cache = new AnalysisCache({ dir: defaultCacheDir(ctx.env) });
+    const roots = await ctx.workspace.roots();
+    const report = await buildReport(pipeline, {
+      cache,
+      env: loaded.env,
+      baseDir: loaded.baseDir,
+      refresh: args.refresh ?? false,
+      signal: ctx.signal,
+      secretFolders: roots,
+      ...(args.connection !== undefined ? { only: args.connection } : {}),
+    }, ctx.secrets);
+    await cache.flush();
+    // Results are plain JSON values; the round trip drops Maps and undefined the schema cannot carry.
+    return JSON.parse(JSON.stringify(report)) as z.output<z.ZodObject<typeof output>>;
+  },
+};

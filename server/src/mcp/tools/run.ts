@@ -1,0 +1,82 @@
+/** `run`: runs a pipeline (or some steps) in this process, as `agent-etl run` does; only with `confirm: true`. */
+import { z } from "zod";
+import { finalLines } from "../../cli/runOutcome";
+import { runPipeline, type RunReport } from "../../runner/runPipeline";
+import { ToolError } from "../toolError";
+import type { ToolDefinition } from "../toolKit";
+import { prepareToolRun, runArgs } from "./runArgs";
+
+const input = {
+  ...runArgs,
+  confirm: z.boolean().optional().describe("Must be true, and only after the user agreed to this run (it writes to the pipeline's targets)"),
+  timeoutSeconds: z.number().positive().max(7 * 24 * 3600).optional().describe("Stop the run (loads roll back) after this long; default: no limit"),
+};
+
+const stepResult = z.object({
+  id: z.string(),
+  status: z.enum(["pending", "running", "succeeded", "failed", "skipped"]),
+  rows: z.number().int().optional(),
+  durationMs: z.number().optional(),
+  attempts: z.number().int().optional(),
+  error: z.string().optional(),
+});
+
+const output = {
+  runId: z.string(),
+  status: z.enum(["succeeded", "failed"]).describe("Whether the steps this call ran all succeeded"),
+  runStatus: z.enum(["running", "succeeded", "failed"]).describe("The whole run, including steps run by earlier calls"),
+  durationMs: z.number(),
+  staging: z.string(),
+  steps: z.array(stepResult),
+  failures: z.array(z.object({ step: z.string(), error: z.string(), fix: z.string() })),
+  summary: z.string().describe("What the CLI prints at the end of the run, with the commands to continue"),
+};
+
+function failures(report: RunReport, path: string) {
+  return report.steps
+    .filter((s) => s.state.status === "failed")
+    .map((s) => ({
+      step: s.id,
+      error: s.state.error ?? "failed",
+      fix: `Fix the cause named in the error (the pipeline file, the source data or the service), validate the file, then continue this run with run {path: ${JSON.stringify(path)}, runId: ${JSON.stringify(report.runId)}, resume: true, confirm: true} after asking the user.`,
+    }));
+}
+
+export const runTool: ToolDefinition<typeof input, typeof output> = {
+  name: "run",
+  title: "Run a pipeline",
+  description:
+    "Run a pipeline or named steps, writing to its targets; returns the run id, each step's rows and time, and failures with their fixes. ALWAYS ask the user first and pass confirm: true only after they agreed; call plan before to show what it will write.",
+  input,
+  output,
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  handlesAbort: true,
+  async run(args, ctx) {
+    if (args.confirm !== true) {
+      throw new ToolError("confirm-required", "run refused: a run writes to the pipeline's targets, so it needs the user's go-ahead. Show the user the plan (the plan tool), ask whether to run it, and call run again with confirm: true only if they agree.");
+    }
+    const { loaded, opts, prepared, bus } = await prepareToolRun(args, ctx);
+    try {
+      const report = await runPipeline(opts, prepared);
+      return {
+        runId: report.runId,
+        status: report.status,
+        runStatus: report.run.status,
+        durationMs: report.durationMs,
+        staging: `${report.staging}${report.runId}/`,
+        steps: report.steps.map(({ id, state }) => ({
+          id,
+          status: state.status,
+          ...(state.rows !== undefined ? { rows: state.rows } : {}),
+          ...(state.duration_ms !== undefined ? { durationMs: state.duration_ms } : {}),
+          ...(state.attempts !== undefined ? { attempts: state.attempts } : {}),
+          ...(state.error !== undefined ? { error: state.error } : {}),
+        })),
+        failures: failures(report, args.path),
+        summary: finalLines(report, loaded.path, opts.dag),
+      };
+    } finally {
+      bus.close();
+    }
+  },
+};
