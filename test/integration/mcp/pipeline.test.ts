@@ -1,0 +1,171 @@
+/**
+ * An agent's whole path through the MCP server against a real PostgreSQL and a loopback API:
+ * generate → validate → dag → plan → run (refused, then confirmed) → runs, with the row count
+ * checked in PostgreSQL, a failing run's fix, and every output scanned for the test's secrets.
+ */
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { existsSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { startApi, type TestApi } from "../../support/httpServer";
+import { startPostgres, type TestPostgres } from "../../support/postgres";
+import { project } from "../runner/helpers";
+import { errorText, ok, startMcp, type McpSession } from "./helpers";
+
+const RECORDS = Array.from({ length: 25 }, (_, i) => ({ id: i + 1, customer: `c${i % 4}`, amount: (i + 1) * 10 }));
+
+let server: TestPostgres;
+let api: TestApi;
+let dbUrl: string;
+let mcp: McpSession;
+const token = `tok-${randomBytes(12).toString("hex")}`;
+const p = project("mcp");
+
+before(async () => {
+  server = await startPostgres();
+  dbUrl = await server.createDatabase("mcp_agent");
+  api = await startApi(RECORDS);
+  const apiUrl = new URL("/link", api.url);
+  apiUrl.username = "agent";
+  apiUrl.password = token;
+  mcp = await startMcp({ cwd: p.dir, env: { API_SOURCE_URL: apiUrl.href, TARGET_URL: dbUrl } });
+});
+
+after(async () => {
+  await mcp?.close();
+  await api?.close();
+  await server?.stop();
+  p.cleanup();
+});
+
+/** `schema.table` or `table` as a quoted SQL name (the generator may name a table after a keyword, e.g. offset). */
+function quoted(table: string): string {
+  return table.split(".").map((part) => `"${part.replace(/"/g, '""')}"`).join(".");
+}
+
+async function tableExists(table: string): Promise<boolean> {
+  const rows = await server.query<{ t: string | null }>("SELECT to_regclass($1)::text AS t", [quoted(table)], "mcp_agent");
+  return (rows[0]?.t ?? null) !== null;
+}
+
+async function count(table: string): Promise<number> {
+  const rows = await server.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${quoted(table)}`, [], "mcp_agent");
+  return rows[0]?.n ?? -1;
+}
+
+interface Plan {
+  runId: string;
+  steps: { id: string; kind: string; reads: string[]; writes: string[] }[];
+}
+
+describe("an agent builds and runs a pipeline through agent-etl mcp", () => {
+  let table = "";
+
+  it("generate writes a new pipeline whose secrets are ${env:} references, and never overwrites", async () => {
+    const out = ok<{ yaml: string; path: string; env: { name: string }[]; steps: number }>(
+      await mcp.call("generate", { sourceEnv: "API_SOURCE_URL", targetEnv: "TARGET_URL", name: "orders", path: "orders.etl.yaml" }),
+    );
+    assert.ok(existsSync(join(p.dir, "orders.etl.yaml")));
+    assert.ok(out.steps >= 2);
+    const names = out.env.map((e) => e.name).sort();
+    assert.ok(names.length === 2, `two variables to set: ${names.join(", ")}`);
+    assert.match(out.yaml, /\$\{env:/);
+    // The user puts the values in the .env beside the file, as generate told the agent to ask.
+    p.write(".env", `${names[0]}=${names[0]?.includes("PASSWORD") ? token : dbUrl}\n${names[1]}=${names[1]?.includes("PASSWORD") ? token : dbUrl}\n`);
+    assert.match(errorText(await mcp.call("generate", { sourceEnv: "API_SOURCE_URL", path: "orders.etl.yaml" })), /already exists/);
+  });
+
+  it("validate finds no errors; dag shows the extract before the load", async () => {
+    const v = ok<{ valid: boolean; errors: number }>(await mcp.call("validate", { path: "orders.etl.yaml" }));
+    assert.equal(v.valid, true);
+    const dag = ok<{ nodes: { id: string; kind?: string; level?: number }[]; edges: { from: string; to: string }[] }>(await mcp.call("dag", { path: "orders.etl.yaml" }));
+    const extract = dag.nodes.find((n) => n.kind === "extract");
+    const load = dag.nodes.find((n) => n.kind === "load");
+    assert.ok(extract && load);
+    assert.ok((load.level ?? 0) > (extract.level ?? 0));
+  });
+
+  it("plan names the table the run will write, and touches no data", async () => {
+    const plan = ok<Plan>(await mcp.call("plan", { path: "orders.etl.yaml" }));
+    const load = plan.steps.find((s) => s.kind === "load");
+    const target = load?.writes.find((w) => w.startsWith("postgres:"));
+    assert.ok(target, JSON.stringify(plan.steps));
+    table = target.split(":").slice(2).join(":");
+    assert.equal(await tableExists(table), false, "the plan created nothing");
+  });
+
+  it("run without confirm is refused and loads nothing", async () => {
+    assert.match(errorText(await mcp.call("run", { path: "orders.etl.yaml" })), /ask.*confirm: true/s);
+    assert.equal(await tableExists(table), false);
+  });
+
+  it("run with confirm loads every record; runs lists the run and its steps", async () => {
+    const run = ok<{ runId: string; status: string; steps: { id: string; status: string; rows?: number }[]; failures: unknown[] }>(await mcp.call("run", { path: "orders.etl.yaml", confirm: true }));
+    assert.equal(run.status, "succeeded", JSON.stringify(run));
+    assert.deepEqual(run.failures, []);
+    assert.equal(await tableExists(table), true);
+    assert.equal(await count(table), RECORDS.length);
+    const runs = ok<{ runs: { runId: string; status: string }[] }>(await mcp.call("runs", { path: "orders.etl.yaml" }));
+    assert.equal(runs.runs[0]?.runId, run.runId);
+    assert.equal(runs.runs[0]?.status, "succeeded");
+    const one = ok<{ run: { steps: { id: string; status: string; rows?: number }[] } }>(await mcp.call("runs", { path: "orders.etl.yaml", runId: run.runId }));
+    assert.deepEqual(one.run.steps.map((s) => s.status), run.steps.map(() => "succeeded"));
+    assert.ok(one.run.steps.some((s) => s.rows === RECORDS.length));
+  });
+
+  it("a failed run returns the failure with its fix, and runs shows the failed step's error", async () => {
+    const text = p.read("orders.etl.yaml").replace(/path: \/link/, "path: /missing");
+    assert.notEqual(text, p.read("orders.etl.yaml"), "the extract reads /link");
+    p.write("broken.etl.yaml", text.replace(/^name: \w+/m, "name: broken"));
+    const run = ok<{ runId: string; status: string; failures: { step: string; error: string; fix: string }[] }>(await mcp.call("run", { path: "broken.etl.yaml", confirm: true }));
+    assert.equal(run.status, "failed");
+    assert.match(run.failures[0]?.fix ?? "", /resume: true/);
+    const one = ok<{ run: { steps: { status: string; error?: string; fix?: string }[] } }>(await mcp.call("runs", { path: "broken.etl.yaml", runId: run.runId }));
+    const failed = one.run.steps.find((s) => s.status === "failed");
+    assert.match(failed?.error ?? "", /404/);
+    assert.match(failed?.fix ?? "", /--resume --run-id/);
+  });
+
+  it("analyze reports the API's fields and the database", async () => {
+    const report = ok<{ ok: boolean; connections: { name: string; type: string; error?: unknown }[] }>(await mcp.call("analyze", { path: "orders.etl.yaml" }));
+    assert.equal(report.ok, true, JSON.stringify(report));
+    assert.deepEqual(report.connections.map((c) => c.type).sort(), ["http", "postgres"]);
+  });
+
+  it("bad arguments and paths outside the workspace are isError results, and the server keeps serving", async () => {
+    assert.match(errorText(await mcp.call("validate", {})), /either `path`.*or `text`/);
+    assert.match(errorText(await mcp.call("dag", { path: 5 })), /path/);
+    assert.match(errorText(await mcp.call("plan", { path: "nope.etl.yaml" })), /no such file/);
+    assert.match(errorText(await mcp.call("runs", { path: "orders.etl.yaml", runId: "manual_none" })), /no run/);
+    assert.match(errorText(await mcp.call("validate", { path: "../../etc/passwd" })), /outside the workspace roots/);
+    symlinkSync("/etc", join(p.dir, "escape"));
+    assert.match(errorText(await mcp.call("validate", { path: "escape/passwd" })), /outside the workspace roots/);
+    assert.match(errorText(await mcp.call("generate", { source: "/etc" })), /outside the workspace roots/);
+    assert.equal(ok<{ valid: boolean }>(await mcp.call("validate", { path: "orders.etl.yaml" })).valid, true);
+  });
+
+  it("no tool output contains the PostgreSQL password or the API token", () => {
+    assert.ok(mcp.outputs.length >= 15);
+    for (const out of mcp.outputs) {
+      assert.ok(!out.includes(server.password), `the PostgreSQL password leaked: ${out.slice(0, 200)}`);
+      assert.ok(!out.includes(token), `the API token leaked: ${out.slice(0, 200)}`);
+    }
+    assert.ok(!mcp.stderr().includes(token) && !mcp.stderr().includes(server.password), "nor does the server's log");
+  });
+});
+
+describe("roots the client declares", () => {
+  it("confine paths to those roots", async () => {
+    const inside = join(p.dir, "inside");
+    p.write("inside/a.etl.yaml", "version: 1\nname: a\nsteps: []\n");
+    const session = await startMcp({ cwd: p.dir, roots: [inside] });
+    try {
+      assert.match(errorText(await session.call("validate", { path: join(p.dir, "orders.etl.yaml") })), /outside the workspace roots/);
+      const v = ok<{ errors: number }>(await session.call("validate", { path: "a.etl.yaml" }));
+      assert.equal(typeof v.errors, "number");
+    } finally {
+      await session.close();
+    }
+  });
+});
