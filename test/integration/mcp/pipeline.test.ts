@@ -145,6 +145,38 @@ describe("an agent builds and runs a pipeline through agent-etl mcp", () => {
     assert.equal(ok<{ valid: boolean }>(await mcp.call("validate", { path: "orders.etl.yaml" })).valid, true);
   });
 
+  it("a secret a source echoes back (a URL in an error) is scrubbed from run, runs and analyze", async () => {
+    p.write(".env", `${p.read(".env")}LEAK_TOKEN=${token}\n`);
+    p.write(
+      "leaky.etl.yaml",
+      ["version: 1", "name: leaky", "connections:", "  api:", "    type: http", `    base_url: ${api.url}/secret-\${env:LEAK_TOKEN}`, "  out:", "    type: file", "steps:", "  - id: pull", "    extract:", "      connection: api", "      path: /items", "  - id: keep", "    depends_on: [pull]", "    load:", "      connection: out", "      path: leaky.jsonl", ""].join("\n"),
+    );
+    assert.equal(ok<{ valid: boolean }>(await mcp.call("validate", { path: "leaky.etl.yaml" })).valid, true);
+    const run = ok<{ runId: string; status: string; failures: { error: string }[] }>(await mcp.call("run", { path: "leaky.etl.yaml", confirm: true }));
+    assert.equal(run.status, "failed");
+    assert.match(run.failures[0]?.error ?? "", /\*\*\*/, "the failure names the URL, with the secret replaced");
+    const runs = await mcp.call("runs", { path: "leaky.etl.yaml", runId: run.runId });
+    assert.match(JSON.stringify(runs), /\*\*\*/);
+    const report = ok<{ ok: boolean }>(await mcp.call("analyze", { path: "leaky.etl.yaml", refresh: true }));
+    assert.equal(report.ok, false);
+  });
+
+  it("a tool waiting on a slow source stops at its timeout and when the client cancels", async () => {
+    api.always({ delayMs: 20_000 });
+    try {
+      const started = Date.now();
+      assert.match(errorText(await mcp.call("analyze", { path: "orders.etl.yaml", refresh: true, timeoutSeconds: 1 })), /longer than 1 s/);
+      assert.ok(Date.now() - started < 10_000, "answered at the timeout, not when the source did");
+      const controller = new AbortController();
+      const call = mcp.client.callTool({ name: "analyze", arguments: { path: "orders.etl.yaml", refresh: true } }, undefined, { signal: controller.signal });
+      setTimeout(() => controller.abort(), 300);
+      await assert.rejects(call, /abort/i);
+    } finally {
+      api.always(undefined);
+    }
+    assert.equal(ok<{ valid: boolean }>(await mcp.call("validate", { path: "orders.etl.yaml" })).valid, true, "the server still serves");
+  });
+
   it("no tool output contains the PostgreSQL password or the API token", () => {
     assert.ok(mcp.outputs.length >= 15);
     for (const out of mcp.outputs) {
