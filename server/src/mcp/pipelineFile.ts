@@ -41,15 +41,20 @@ export async function collectSecrets(text: string, env: ReadonlyMap<string, stri
   }
 }
 
-export async function loadPipeline(path: string, ctx: ToolContext): Promise<LoadedPipeline> {
+/** The file's text and the variables it sees, without validating it (for tools that need only its graph). */
+export async function readPipeline(path: string, ctx: ToolContext): Promise<Omit<LoadedPipeline, "result">> {
   const real = await ctx.workspace.resolve(path, "pipeline file");
   const file = readPipelineFile(real);
   const roots = await ctx.workspace.roots();
   const env = loadEnv(real, ctx.env, roots[0]);
-  const result = validatePipeline(file.text, { envNames: new Set(env.keys()) });
-  const baseDir = dirname(real);
-  await collectSecrets(file.text, env, result.pipeline, baseDir, ctx);
-  return { path: real, baseDir, text: file.text, env, result, ...(file.problem ? { fileProblem: file.problem } : {}) };
+  return { path: real, baseDir: dirname(real), text: file.text, env, ...(file.problem ? { fileProblem: file.problem } : {}) };
+}
+
+export async function loadPipeline(path: string, ctx: ToolContext): Promise<LoadedPipeline> {
+  const read = await readPipeline(path, ctx);
+  const result = validatePipeline(read.text, { envNames: new Set(read.env.keys()) });
+  await collectSecrets(read.text, read.env, result.pipeline, read.baseDir, ctx);
+  return { ...read, result };
 }
 
 /** The typed pipeline, or a ToolError listing the first errors and pointing at `validate`. */

@@ -49,9 +49,16 @@ export interface ToolDefinition<I extends z.ZodRawShape, O extends z.ZodRawShape
 
 /** Replaces every secret in every string of `value` (deep), and any URL's password. */
 export function scrubDeep(value: unknown, secrets: readonly string[]): unknown {
+  // Most results hold nothing to scrub: one look at the whole text spares a walk over every string.
+  const json = JSON.stringify(value) ?? "";
+  if (scrubSecrets(json, secrets) === json && secrets.every((s) => !json.includes(JSON.stringify(s).slice(1, -1)))) return value;
+  return scrubStrings(value, secrets);
+}
+
+function scrubStrings(value: unknown, secrets: readonly string[]): unknown {
   if (typeof value === "string") return scrubSecrets(value, secrets);
-  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, secrets));
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [scrubSecrets(k, secrets), scrubDeep(v, secrets)]));
+  if (Array.isArray(value)) return value.map((v) => scrubStrings(v, secrets));
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [scrubSecrets(k, secrets), scrubStrings(v, secrets)]));
   return value;
 }
 
@@ -96,7 +103,7 @@ export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(s
       const work = def.run(args, ctx);
       const data = def.handlesAbort ? await work : await abortable(work, signal);
       const clean = scrubDeep(data, sortedSecrets(secrets)) as Record<string, unknown>;
-      return { content: [{ type: "text", text: JSON.stringify(clean, null, 2) }], structuredContent: clean };
+      return { content: [{ type: "text", text: JSON.stringify(clean) }], structuredContent: clean };
     } catch (err: unknown) {
       if (!(err instanceof EtlError)) ctx.logger.error({ err: err instanceof Error ? scrubSecrets(err.stack ?? err.message, sortedSecrets(secrets)) : String(err) }, "tool failed");
       return errorResult(err, secrets, def.name);

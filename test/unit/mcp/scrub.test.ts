@@ -26,3 +26,12 @@ describe("realPathOf", () => {
     assert.equal(realPathOf(join(dir, "link", "..", "x")), join(dir, "x"));
   });
 });
+
+describe("scrubDeep on clean results", () => {
+  it("returns the value itself when nothing needs scrubbing, and still scrubs a secret JSON would escape", () => {
+    const clean = { a: ["x", { b: "y" }] };
+    assert.equal(scrubDeep(clean, ["s3cr3t"]), clean);
+    const quoted = 'pa"ss\\word';
+    assert.ok(!JSON.stringify(scrubDeep({ v: `before ${quoted} after` }, [quoted])).includes("ss\\\\word"));
+  });
+});

@@ -1,7 +1,10 @@
 /** `dag`: the graph the CLI's `agent-etl dag` prints, with each node's output columns where they are known without a source. */
 import { z } from "zod";
+import { buildDag } from "../../dag/graph";
 import { propagateColumns } from "../../pipeline/columns";
-import { loadPipeline } from "../pipelineFile";
+import { buildOutline } from "../../pipeline/outline";
+import { parseYaml } from "../../pipeline/parse";
+import { collectSecrets, readPipeline } from "../pipelineFile";
 import type { ToolDefinition } from "../toolKit";
 import { pathArg } from "./shapes";
 
@@ -24,7 +27,7 @@ const output = {
   edges: z.array(z.object({ from: z.string(), to: z.string() })),
   levels: z.array(z.array(z.string())),
   cycles: z.array(z.array(z.string())).describe("Each cycle as a path of step ids, first repeated at the end"),
-  errors: z.number().int().describe("Errors in the file (call validate for them)"),
+  yamlErrors: z.number().int().describe("YAML syntax errors (the graph is then partial); the file is not otherwise checked here: call validate"),
 };
 
 export const dagTool: ToolDefinition<typeof input, typeof output> = {
@@ -35,11 +38,15 @@ export const dagTool: ToolDefinition<typeof input, typeof output> = {
   output,
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(args, ctx) {
-    const loaded = await loadPipeline(args.path, ctx);
-    const { dag, outline, pipeline, problems } = loaded.result;
+    // The graph and the columns need no schema check or rules: validate's work is left to validate (issue 19's ≤ 50 ms on 500 steps).
+    const read = await readPipeline(args.path, ctx);
+    await collectSecrets(read.text, read.env, undefined, read.baseDir, ctx);
+    const parsed = parseYaml(read.text);
+    const outline = buildOutline(parsed.doc);
+    const dag = buildDag(outline);
     const propagation = propagateColumns(outline, dag, new Map());
     const levelOf = new Map(dag.levels.flatMap((ids, i) => ids.map((id) => [id, i] as const)));
-    const connectionTypes = new Map(Object.entries(pipeline?.connections ?? {}).map(([name, c]) => [name, c.type]));
+    const connectionTypes = new Map([...outline.connections].map(([name, c]) => [name, c.type]));
     const nodes = dag.nodes.map((n) => {
       const columns = propagation.steps.get(n.id)?.output;
       const type = n.connection !== undefined ? connectionTypes.get(n.connection) : undefined;
@@ -55,7 +62,7 @@ export const dagTool: ToolDefinition<typeof input, typeof output> = {
         ...(columns && columns !== "unknown" ? { outputColumns: columns.map((c) => ({ name: c.name, ...(c.type ? { type: c.type } : {}) })) } : {}),
       };
     });
-    const errors = problems.filter((p) => p.severity === "error").length + (loaded.fileProblem ? 1 : 0);
-    return { ...(outline.name?.name ? { name: outline.name.name } : {}), nodes, edges: dag.edges.map((e) => ({ from: e.from, to: e.to })), levels: dag.levels, cycles: dag.cycles.map((c) => c.path), errors };
+    const yamlErrors = parsed.problems.filter((p) => p.severity === "error").length + (read.fileProblem ? 1 : 0);
+    return { ...(outline.name?.name ? { name: outline.name.name } : {}), nodes, edges: dag.edges.map((e) => ({ from: e.from, to: e.to })), levels: dag.levels, cycles: dag.cycles.map((c) => c.path), yamlErrors };
   },
 };
