@@ -5,7 +5,8 @@
  * secret scrubbed out of what goes back, and cancellation plus a timeout for tools that wait on a source.
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
-import type { CallToolResult, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
+import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/protocol.js";
+import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "pino";
 import type { z } from "zod";
 import { EtlError, scrubSecrets } from "../errors";
@@ -21,6 +22,8 @@ export interface ToolContext {
   secrets: Set<string>;
   env: NodeJS.ProcessEnv;
   logger: Logger;
+  /** Reports progress when the client asked for it (a progress token); a client may then keep waiting past its timeout. */
+  progress(done: number, total: number | undefined, message: string): void;
 }
 
 export interface ToolDeps {
@@ -94,11 +97,19 @@ function callSignal(def: { name: string; timeoutMs?: number }, args: Record<stri
   return AbortSignal.any([cancel, timeout.signal]);
 }
 
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
 export function registerTool<I extends z.ZodRawShape, O extends z.ZodRawShape>(server: McpServer, deps: ToolDeps, def: ToolDefinition<I, O>): void {
-  const handler = async (args: z.output<z.ZodObject<I>>, extra: { signal: AbortSignal }): Promise<CallToolResult> => {
+  const handler = async (args: z.output<z.ZodObject<I>>, extra: Extra): Promise<CallToolResult> => {
     const secrets = new Set<string>();
     const signal = callSignal(def, args as Record<string, unknown>, extra.signal);
-    const ctx: ToolContext = { workspace: deps.workspace, signal, secrets, env: deps.env, logger: deps.logger.child({ tool: def.name }) };
+    const token = extra._meta?.progressToken;
+    const progress = (done: number, total: number | undefined, message: string) => {
+      if (token === undefined || signal.aborted) return;
+      const params = { progressToken: token, progress: done, ...(total !== undefined ? { total } : {}), message: scrubSecrets(message, sortedSecrets(secrets)) };
+      extra.sendNotification({ method: "notifications/progress", params }).catch(() => undefined);
+    };
+    const ctx: ToolContext = { workspace: deps.workspace, signal, secrets, env: deps.env, logger: deps.logger.child({ tool: def.name }), progress };
     try {
       const work = def.run(args, ctx);
       const data = def.handlesAbort ? await work : await abortable(work, signal);

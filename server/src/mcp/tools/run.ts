@@ -56,6 +56,13 @@ export const runTool: ToolDefinition<typeof input, typeof output> = {
       throw new ToolError("confirm-required", "run refused: a run writes to the pipeline's targets, so it needs the user's go-ahead. Show the user the plan (the plan tool), ask whether to run it, and call run again with confirm: true only if they agree.");
     }
     const { loaded, opts, prepared, bus } = await prepareToolRun(args, ctx);
+    const total = prepared.selected.length;
+    let finished = 0;
+    bus.on((event) => {
+      if (event.event === "step_started") ctx.progress(finished, total, `step ${event.step} started`);
+      if (event.event === "step_succeeded") ctx.progress(++finished, total, `step ${event.step} succeeded: ${event.rows} rows`);
+      if (event.event === "step_failed") ctx.progress(++finished, total, `step ${event.step} failed: ${event.error}`);
+    });
     try {
       const report = await runPipeline(opts, prepared);
       return {
