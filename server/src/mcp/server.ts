@@ -20,6 +20,8 @@ import { Workspace } from "./workspace";
 export interface McpOptions {
   version: string;
   cwd: string;
+  /** Folders tools may use when the client declares no roots (default: `cwd`). */
+  roots?: readonly string[];
   env: NodeJS.ProcessEnv;
   logger: Logger;
 }
@@ -30,7 +32,7 @@ To build a pipeline: analyze (or generate from the source), validate after every
 
 export function createMcpServer(options: McpOptions): McpServer {
   const server = new McpServer({ name: "agent-etl", version: options.version }, { instructions: INSTRUCTIONS, capabilities: { logging: {} } });
-  const deps: ToolDeps = { workspace: new Workspace(server.server, options.cwd), env: options.env, logger: options.logger };
+  const deps: ToolDeps = { workspace: new Workspace(server.server, options.roots?.length ? options.roots : [options.cwd]), env: options.env, logger: options.logger };
   registerTool(server, deps, validateTool);
   registerTool(server, deps, dagTool);
   registerTool(server, deps, analyzeTool);

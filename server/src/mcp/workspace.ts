@@ -1,7 +1,8 @@
 /**
- * The folders an MCP client lets us touch: the roots it declares (`roots/list`), else the server's
- * working folder. Every path a tool reads or writes is resolved (`..`, symbolic links) and must lie
- * in one of them, so an agent cannot be steered into reading `~/.ssh` or writing outside the project.
+ * The folders an MCP client lets us touch: the roots it declares (`roots/list`), else the `--root`
+ * folders, else the server's working folder. Every path a tool reads or writes is resolved (`..`,
+ * symbolic links) and must lie in one of them, so an agent cannot be steered into reading `~/.ssh`
+ * or writing outside the project.
  */
 import { existsSync, realpathSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
@@ -42,7 +43,8 @@ export class Workspace {
 
   constructor(
     private readonly server: Server,
-    private readonly cwd: string,
+    /** The roots when the client declares none. */
+    private readonly fallback: readonly string[],
   ) {
     server.setNotificationHandler(RootsListChangedNotificationSchema, () => {
       this.cached = undefined;
@@ -59,7 +61,7 @@ export class Workspace {
   }
 
   private async fetchRoots(): Promise<string[]> {
-    if (!this.server.getClientCapabilities()?.roots) return [realPathOf(this.cwd)];
+    if (!this.server.getClientCapabilities()?.roots) return this.fallback.map(realPathOf);
     const { roots } = await this.server.listRoots(undefined, { timeout: 10_000 });
     const folders = roots.filter((r) => r.uri.startsWith("file:")).map((r) => realPathOf(fileURLToPath(r.uri)));
     if (folders.length === 0) throw new ToolError("no-roots", "the client declares no file:// workspace roots, so no path is allowed; open a folder (workspace) in the client and try again");

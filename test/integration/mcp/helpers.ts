@@ -23,11 +23,13 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Folders the client declares as its roots (none: the client has no roots capability). */
   roots?: string[];
+  /** More arguments after `mcp`. */
+  args?: string[];
 }
 
 export async function startMcp(options: StartOptions): Promise<McpSession> {
   const env = { ...(process.env as Record<string, string>), LOG_FORMAT: "json", ...options.env };
-  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, "mcp"], cwd: options.cwd, env, stderr: "pipe" });
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, "mcp", ...(options.args ?? [])], cwd: options.cwd, env, stderr: "pipe" });
   let stderr = "";
   transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   const client = new Client({ name: "agent-etl-test", version: "1.0.0" }, { capabilities: options.roots ? { roots: { listChanged: true } } : {} });

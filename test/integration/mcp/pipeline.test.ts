@@ -187,8 +187,19 @@ describe("an agent builds and runs a pipeline through agent-etl mcp", () => {
   });
 });
 
-describe("roots the client declares", () => {
-  it("confine paths to those roots", async () => {
+describe("roots", () => {
+  it("--root folders confine paths when the client declares none", async () => {
+    p.write("rooted/r.etl.yaml", "version: 1\nname: r\nsteps: []\n");
+    const session = await startMcp({ cwd: p.dir, args: ["--root", "rooted"] });
+    try {
+      assert.match(errorText(await session.call("validate", { path: join(p.dir, "orders.etl.yaml") })), /outside the workspace roots/);
+      assert.equal(typeof ok<{ errors: number }>(await session.call("validate", { path: "r.etl.yaml" })).errors, "number");
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("the roots the client declares confine paths", async () => {
     const inside = join(p.dir, "inside");
     p.write("inside/a.etl.yaml", "version: 1\nname: a\nsteps: []\n");
     const session = await startMcp({ cwd: p.dir, roots: [inside] });
