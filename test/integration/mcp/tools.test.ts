@@ -56,6 +56,17 @@ describe("validate", () => {
   });
 });
 
+describe("analyze", () => {
+  it("does not read a file connection whose folder lies outside the roots", async () => {
+    p.write("outside.etl.yaml", ["version: 1", "name: outside", "connections:", "  etc:", "    type: file", "    root: /etc", "steps:", "  - id: read", "    extract: {connection: etc, path: passwd, format: csv}", ""].join("\n"));
+    const report = ok<{ ok: boolean; connections: { name: string; error?: { code: string }; analyses: unknown[] }[] }>(await mcp.call("analyze", { path: "outside.etl.yaml" }));
+    assert.equal(report.ok, false);
+    assert.equal(report.connections[0]?.error?.code, "outside-roots");
+    assert.deepEqual(report.connections[0]?.analyses, []);
+    assert.ok(!mcp.outputs.some((o) => o.includes("root:x:0:0")), "nothing of /etc/passwd came back");
+  });
+});
+
 describe("resources and the prompt", () => {
   it("serve the schema, the format reference and the examples as they are in the package", async () => {
     const { resources } = await mcp.client.listResources();

@@ -1,10 +1,12 @@
 /** `analyze`: what live analysis sees in a pipeline's connections, through the same cache as `agent-etl analyze` and the editor. */
+import { resolve } from "node:path";
 import { z } from "zod";
-import { AnalysisCache, defaultCacheDir } from "../../sources/analysis";
+import type { Connection } from "../../pipeline/model";
+import { AnalysisCache, defaultCacheDir, resolveForAnalysis } from "../../sources/analysis";
 import { buildReport } from "../../sources/analysis/report";
-import { loadPipeline, requireValid } from "../pipelineFile";
+import { loadPipeline, requireValid, type LoadedPipeline } from "../pipelineFile";
 import { ToolError } from "../toolError";
-import type { ToolDefinition } from "../toolKit";
+import type { ToolContext, ToolDefinition } from "../toolKit";
 import { pathArg } from "./shapes";
 
 const input = {
@@ -34,6 +36,22 @@ const output = {
   ),
 };
 
+/** A file connection's folder outside the roots is not read: why, or undefined when it may be. */
+async function outsideRoots(name: string, connection: Connection | undefined, loaded: LoadedPipeline, ctx: ToolContext): Promise<string | undefined> {
+  if (connection?.type !== "file") return undefined;
+  // The root as analysis will use it: with its ${env:} references filled in.
+  const resolved = resolveForAnalysis(name, connection, loaded.env, loaded.baseDir, { secretFolders: await ctx.workspace.roots() });
+  if ("failure" in resolved) return undefined;
+  const root = resolve(loaded.baseDir, (resolved.connection as { root?: string }).root ?? ".");
+  try {
+    await ctx.workspace.resolve(root, "the connection's root");
+    return undefined;
+  } catch (err: unknown) {
+    if (err instanceof ToolError) return `${err.message}; analyze reads files only inside the workspace roots (a run you confirm may read it)`;
+    throw err;
+  }
+}
+
 export const analyzeTool: ToolDefinition<typeof input, typeof output> = {
   name: "analyze",
   title: "Analyze sources",
@@ -51,16 +69,17 @@ export const analyzeTool: ToolDefinition<typeof input, typeof output> = {
     }
     const cache = new AnalysisCache({ dir: defaultCacheDir(ctx.env) });
     const roots = await ctx.workspace.roots();
-    const report = await buildReport(pipeline, {
-      cache,
-      env: loaded.env,
-      baseDir: loaded.baseDir,
-      refresh: args.refresh ?? false,
-      signal: ctx.signal,
-      secretFolders: roots,
-      ...(args.connection !== undefined ? { only: args.connection } : {}),
-    }, ctx.secrets);
+    const options = { cache, env: loaded.env, baseDir: loaded.baseDir, refresh: args.refresh ?? false, signal: ctx.signal, secretFolders: roots };
+    const wanted = args.connection !== undefined ? [args.connection] : names;
+    const reports = await Promise.all(
+      wanted.map(async (name) => {
+        const outside = await outsideRoots(name, pipeline.connections?.[name], loaded, ctx);
+        if (outside) return { ok: false, connections: [{ name, type: "file" as const, error: { code: "outside-roots", message: outside }, analyses: [] }] };
+        return buildReport(pipeline, { ...options, only: name }, ctx.secrets);
+      }),
+    );
     await cache.flush();
+    const report = { ok: reports.every((r) => r.ok), connections: reports.flatMap((r) => r.connections) };
     // Results are plain JSON values; the round trip drops Maps and undefined the schema cannot carry.
     return JSON.parse(JSON.stringify(report)) as z.output<z.ZodObject<typeof output>>;
   },
