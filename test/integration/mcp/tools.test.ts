@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { startApi, type TestApi } from "../../support/httpServer";
 import { poll } from "../../support/poll";
 import { project, ROOT } from "../runner/helpers";
-import { ok, startMcp, type McpSession } from "./helpers";
+import { errorText, ok, startMcp, type McpSession } from "./helpers";
 
 interface Fix {
   title: string;
@@ -90,19 +90,24 @@ describe("resources and the prompt", () => {
 });
 
 describe("run", () => {
-  it("reports progress, and stops when the client cancels: the run is recorded as failed", async () => {
+  it("reports progress, runs one at a time, and stops when the client cancels: the run is recorded as failed", async () => {
     p.write("slow.etl.yaml", ["version: 1", "name: slow", "connections:", "  api:", "    type: http", `    base_url: ${api.url}`, "  out:", "    type: file", "steps:", "  - id: pull", "    extract: {connection: api, path: /link}", "  - id: keep", "    depends_on: [pull]", "    load: {connection: out, path: slow.jsonl}", ""].join("\n"));
     api.always({ delayMs: 30_000 });
     const controller = new AbortController();
     const progress: string[] = [];
     try {
+      let started = () => {};
+      const running = new Promise<void>((resolve) => (started = resolve));
       const call = mcp.client.callTool({ name: "run", arguments: { path: "slow.etl.yaml", confirm: true } }, undefined, {
         signal: controller.signal,
         onprogress: (p) => {
           progress.push(p.message ?? "");
-          controller.abort();
+          started();
         },
       });
+      await running;
+      assert.match(errorText(await mcp.call("run", { path: "slow.etl.yaml", confirm: true })), /still running in this server/, "one run at a time");
+      controller.abort();
       await assert.rejects(call, /abort/i);
     } finally {
       api.always(undefined);

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { finalLines } from "../../cli/runOutcome";
 import { runPipeline, type RunReport } from "../../runner/runPipeline";
 import { ToolError } from "../toolError";
-import type { ToolDefinition } from "../toolKit";
+import type { ToolContext, ToolDefinition } from "../toolKit";
 import { prepareToolRun, runArgs } from "./runArgs";
 
 const input = {
@@ -32,6 +32,12 @@ const output = {
   summary: z.string().describe("What the CLI prints at the end of the run, with the commands to continue"),
 };
 
+/**
+ * One run at a time in this server: a run that ends closes the process's shared connectors
+ * (`closeConnectors`), which would cut off the open extracts of another run in the same process.
+ */
+let active: { path: string; runId: string } | undefined;
+
 function failures(report: RunReport, path: string) {
   return report.steps
     .filter((s) => s.state.status === "failed")
@@ -55,35 +61,46 @@ export const runTool: ToolDefinition<typeof input, typeof output> = {
     if (args.confirm !== true) {
       throw new ToolError("confirm-required", "run refused: a run writes to the pipeline's targets, so it needs the user's go-ahead. Show the user the plan (the plan tool), ask whether to run it, and call run again with confirm: true only if they agree.");
     }
-    const { loaded, opts, prepared, bus } = await prepareToolRun(args, ctx);
-    const total = prepared.selected.length;
-    let finished = 0;
-    bus.on((event) => {
-      if (event.event === "step_started") ctx.progress(finished, total, `step ${event.step} started`);
-      if (event.event === "step_succeeded") ctx.progress(++finished, total, `step ${event.step} succeeded: ${event.rows} rows`);
-      if (event.event === "step_failed") ctx.progress(++finished, total, `step ${event.step} failed: ${event.error}`);
-    });
+    if (active) throw new ToolError("run-in-progress", `run ${active.runId} of ${active.path} is still running in this server; wait for its result (or cancel that call), then try again`);
+    active = { path: args.path, runId: "(starting)" };
     try {
-      const report = await runPipeline(opts, prepared);
-      return {
-        runId: report.runId,
-        status: report.status,
-        runStatus: report.run.status,
-        durationMs: report.durationMs,
-        staging: `${report.staging}${report.runId}/`,
-        steps: report.steps.map(({ id, state }) => ({
-          id,
-          status: state.status,
-          ...(state.rows !== undefined ? { rows: state.rows } : {}),
-          ...(state.duration_ms !== undefined ? { durationMs: state.duration_ms } : {}),
-          ...(state.attempts !== undefined ? { attempts: state.attempts } : {}),
-          ...(state.error !== undefined ? { error: state.error } : {}),
-        })),
-        failures: failures(report, args.path),
-        summary: finalLines(report, loaded.path, opts.dag),
-      };
+      return await runConfirmed(args, ctx);
     } finally {
-      bus.close();
+      active = undefined;
     }
   },
 };
+
+async function runConfirmed(args: z.output<z.ZodObject<typeof input>>, ctx: ToolContext): Promise<z.output<z.ZodObject<typeof output>>> {
+  const { loaded, opts, prepared, bus } = await prepareToolRun(args, ctx);
+  if (active) active.runId = prepared.ctx.runId;
+  const total = prepared.selected.length;
+  let finished = 0;
+  bus.on((event) => {
+    if (event.event === "step_started") ctx.progress(finished, total, `step ${event.step} started`);
+    if (event.event === "step_succeeded") ctx.progress(++finished, total, `step ${event.step} succeeded: ${event.rows} rows`);
+    if (event.event === "step_failed") ctx.progress(++finished, total, `step ${event.step} failed: ${event.error}`);
+  });
+  try {
+    const report = await runPipeline(opts, prepared);
+    return {
+      runId: report.runId,
+      status: report.status,
+      runStatus: report.run.status,
+      durationMs: report.durationMs,
+      staging: `${report.staging}${report.runId}/`,
+      steps: report.steps.map(({ id, state }) => ({
+        id,
+        status: state.status,
+        ...(state.rows !== undefined ? { rows: state.rows } : {}),
+        ...(state.duration_ms !== undefined ? { durationMs: state.duration_ms } : {}),
+        ...(state.attempts !== undefined ? { attempts: state.attempts } : {}),
+        ...(state.error !== undefined ? { error: state.error } : {}),
+      })),
+      failures: failures(report, args.path),
+      summary: finalLines(report, loaded.path, opts.dag),
+    };
+  } finally {
+    bus.close();
+  }
+}
