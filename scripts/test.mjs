@@ -64,12 +64,15 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const c8 = join(root, "node_modules", ".bin", "c8");
+const c8 = join(root, "node_modules", "c8", "bin", "c8.js");
 const coverage = process.argv.includes("--coverage");
 const entryHook = `--import=${JSON.stringify(join(root, "test", "support", "coverageEntry.mjs"))}`;
 // The e2e suite's code-server runs the installed extension's client/src from source then (test/support/codeServer.ts).
 const coverageEnv = coverage ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} ${entryHook}`.trim(), AGENT_ETL_COVERAGE_ROOT: root } : {};
-const status = run(c8, ["node", "--import", "tsx", "--test", "--test-reporter=spec", ...files], {
+// Every process a test starts (CLIs, servers, code-server's extension host) leaves a V8 coverage
+// file, some 500 of them (~4 GB): c8 merges them one at a time (--merge-async) with room to spare,
+// where loading them all at once ran out of the default heap after the tests had passed.
+const status = run(process.execPath, ["--max-old-space-size=8192", c8, "--merge-async", "node", "--import", "tsx", "--test", "--test-reporter=spec", ...files], {
   // TSX_TSCONFIG_PATH: every process compiles TypeScript alike whatever its cwd (tsx otherwise looks for a
   // tsconfig there, and drops "use strict"); c8 merges one file's coverage from many processes by byte offset.
   env: { ...process.env, AGENT_ETL_TEST: "1", TSX_TSCONFIG_PATH: join(root, "tsconfig.json"), ...coverageEnv },
