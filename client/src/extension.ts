@@ -2,6 +2,7 @@
 import * as vscode from "vscode";
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from "vscode-languageclient/node";
 import { LANGUAGE_ID, SERVER_NODE_FLAGS, type InitializationOptions } from "../../server/src/protocol";
+import { registerAgentFeatures } from "./agent";
 import { registerCommands } from "./commands";
 import { Ctx } from "./ctx";
 import { TASK_TYPE } from "./run/runTask";
@@ -37,6 +38,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const client = new LanguageClient("agentEtl", "Agent ETL", serverOptions, clientOptions);
   ctx.client = client;
   context.subscriptions.push(ctx, new StatusBar(ctx.runs), vscode.tasks.registerTaskProvider(TASK_TYPE, new RunTaskProvider(ctx.config, ctx.log)));
+  // The agent tools talk to `agent-etl mcp`, not to this client: registered before it starts.
+  context.subscriptions.push(...registerAgentFeatures(context, ctx.config, ctx.log));
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {
     ctx?.log.info("the workspace is now trusted: restarting the language server for live analysis");
     client.restart().catch((err: unknown) => ctx?.log.error("the language server did not restart", err));

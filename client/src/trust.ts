@@ -16,6 +16,10 @@ export const RESTRICTED_ACTIONS = {
   "Resume Last Run": "run the remaining steps, resolving the pipeline's secrets and connecting to the servers it names",
   "Analyze Sources": "resolve the pipeline's secrets and connect to the servers it names",
   "Refresh Source Cache": "resolve the pipeline's secrets and connect to the servers it names",
+  // The language-model tools (agent/agentTools.ts) an agent calls.
+  "Analyze Tool": "resolve the pipeline's secrets and connect to the servers it names",
+  "Plan Tool": "resolve the pipeline's secrets (${env:}, ${file:}, .env) to show the resolved paths and tables",
+  "Run Tool": "run the pipeline's steps, resolving its secrets and connecting to the servers it names",
 } as const;
 
 export type RestrictedAction = keyof typeof RESTRICTED_ACTIONS;

@@ -16,7 +16,7 @@ import { poll } from "./poll";
 
 export { freePort };
 
-export const CODE_SERVER_VERSION = "4.100.3";
+export const CODE_SERVER_VERSION = "4.103.2";
 export const CACHE_DIR = join(process.env.AGENT_ETL_TEST_CACHE ?? join(homedir(), ".cache", "agent-etl-test"), `code-server-${CODE_SERVER_VERSION}`);
 const PACKAGE_DIR = join(CACHE_DIR, "node_modules", "code-server");
 const MARKER = join(CACHE_DIR, ".installed");

@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const workspace = mkdtempSync(path.join(tmpdir(), "agent-etl-electron-"));
   cpSync(path.join(root, "test", "e2e", "fixtures", "workspace"), workspace, { recursive: true });
   await runTests({
-    version: process.env.VSCODE_VERSION ?? "1.100.3",
+    version: process.env.VSCODE_VERSION ?? "1.103.2",
     extensionDevelopmentPath: root,
     extensionTestsPath: path.join(root, "out", "electron-suite", "index.js"),
     launchArgs: [workspace, "--disable-extensions", "--disable-workspace-trust", "--skip-welcome", "--skip-release-notes"],
