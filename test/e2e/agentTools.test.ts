@@ -14,6 +14,7 @@ import { openWorkbench, poll, startCodeServer, type CodeServer } from "../suppor
 import { AGENT_PROBE_RESULTS, packageAgentProbe } from "./agentProbe";
 import { FIXTURES, ROOT } from "./paths";
 import { packageVsix } from "./vsix";
+import { Workbench } from "./workbench";
 
 interface Invoked {
   text?: string;
@@ -80,6 +81,15 @@ describe("language-model tools and the MCP server in code-server", { timeout: 10
     assert.deepEqual(defs[0]?.args.slice(1, 3), ["mcp", "--root"]);
     // Where the editor exposes what its providers gave (not every version does), ours is there.
     if (Array.isArray(r.lmMcpServerDefinitions)) assert.ok(r.lmMcpServerDefinitions.includes("Agent ETL"), JSON.stringify(r.lmMcpServerDefinitions));
+  });
+
+  it("VS Code's own MCP: List Servers shows Agent ETL, with no mcp.json in the workspace", async () => {
+    assert.ok(!existsSync(join(workspace, ".vscode", "mcp.json")));
+    const wb = new Workbench(page);
+    await wb.command("MCP: List Servers");
+    const row = page.locator(".quick-input-widget .monaco-list-row", { hasText: "Agent ETL" }).first();
+    await row.waitFor({ state: "visible", timeout: 30_000 });
+    await page.keyboard.press("Escape");
   });
 
   it("validate through vscode.lm.invokeTool reports the broken pipeline's unknown dependency", async () => {

@@ -1,5 +1,5 @@
 /**
- * The packaged .vsix in a real VS Code (code-server 4.100.3 in Chromium): the scenarios a user
+ * The packaged .vsix in a real VS Code (code-server 4.103.2 in Chromium): the scenarios a user
  * meets first. One editor session is shared by the tests below, which run in order.
  */
 import assert from "node:assert/strict";

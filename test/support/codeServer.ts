@@ -1,7 +1,9 @@
 /**
- * A real VS Code for end-to-end tests: code-server 4.100.3 (VS Code 1.100.3) from npm, installed
+ * A real VS Code for end-to-end tests: code-server 4.103.2 (VS Code 1.103.2, the first release on npm with
+ * the final language-model tool and MCP server definition APIs of VS Code 1.101) from npm, installed
  * once into a cache outside the repo, started on a free loopback port with throwaway user-data and
- * extension folders, and driven in Debian's Chromium with playwright-core (ENVIRONMENT.md).
+ * extension folders, and driven in Debian's Chromium with playwright-core (ENVIRONMENT.md). Its package
+ * declares Node 22; the recipe and every e2e test work with this machine's Node 20.
  *
  *   node --import tsx test/support/codeServer.ts install    installs (or confirms) the cached copy
  */
