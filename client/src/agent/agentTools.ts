@@ -11,10 +11,9 @@ import { restrictedMessage, type RestrictedAction } from "../trust";
 import { toolApi, type LmTool } from "./lmApi";
 import type { McpConnection } from "./mcpConnection";
 import { failedPlanConfirmation, planArgs, runConfirmation, type PlanResult } from "./runConfirmation";
-import { mcpToolName } from "./toolContract";
+import { mcpToolName, TOOLS_NEEDING_TRUST } from "./toolContract";
 
-/** The tools that resolve a pipeline's secrets and connect to its servers. */
-const NEEDS_TRUST: Readonly<Record<string, RestrictedAction>> = { analyze: "Analyze Tool", plan: "Plan Tool", run: "Run Tool" };
+const NEEDS_TRUST: Readonly<Record<string, RestrictedAction>> = TOOLS_NEEDING_TRUST;
 
 type Input = Record<string, unknown>;
 

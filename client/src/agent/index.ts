@@ -1,6 +1,6 @@
 /** The agent features (VS Code ≥ 1.101): language-model tools and the MCP server definition, wired in one call. */
 import * as vscode from "vscode";
-import type { Config } from "../config";
+import { Config } from "../config";
 import type { Log } from "../log";
 import { registerAgentTools } from "./agentTools";
 import { McpConnection } from "./mcpConnection";
@@ -19,7 +19,9 @@ export function registerAgentFeatures(extension: vscode.ExtensionContext, config
     conn,
     ...tools,
     ...provider,
+    // New folders are new roots, and a changed CLI or Node setting is another server: restart on next call.
     vscode.workspace.onDidChangeWorkspaceFolders(() => conn.reset()),
+    vscode.workspace.onDidChangeConfiguration((e) => Config.affects(e) && conn.reset()),
     vscode.commands.registerCommand(MCP_DEFINITIONS_COMMAND, () => mcpServerDefinitions(config, version).map((d) => ({ label: d.label, command: d.command, args: d.args, version: d.version }))),
   ];
 }

@@ -37,6 +37,13 @@ export const LM_TOOL_UI: Readonly<Record<string, { icon: string; userDescription
   runs: { icon: "$(history)", userDescription: "Recent runs of a pipeline, a run's steps and a failed step's error" },
 };
 
+/**
+ * The tools that resolve a pipeline's secrets (plan and run prepare the run: `${env:}`, `${file:}`,
+ * .env) or connect to the servers it names; in Restricted Mode they refuse with the message of
+ * their action in trust.ts.
+ */
+export const TOOLS_NEEDING_TRUST = { analyze: "Analyze Tool", plan: "Plan Tool", run: "Run Tool" } as const;
+
 /** `validate` → `agent-etl_validate` (VS Code's tool name). */
 export function lmToolName(mcpName: string): string {
   return `agent-etl_${mcpName}`;

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { languageModelToolsContribution, lmToolName, mcpToolName, toolReferenceName, type McpToolContract } from "../../../client/src/agent/toolContract";
+import { RESTRICTED_ACTIONS } from "../../../client/src/trustMessages";
+import { languageModelToolsContribution, lmToolName, mcpToolName, toolReferenceName, TOOLS_NEEDING_TRUST, type McpToolContract } from "../../../client/src/agent/toolContract";
 
 const ROOT = join(__dirname, "..", "..", "..");
 const contract = JSON.parse(readFileSync(join(ROOT, "test", "golden", "mcp", "tools.json"), "utf8")) as { tools: McpToolContract[] };
@@ -43,6 +44,13 @@ describe("the language-model tools in package.json", () => {
     assert.equal(mcpToolName("copilot_readFile"), undefined);
     assert.equal(toolReferenceName("runs"), "etlRuns");
     assert.throws(() => languageModelToolsContribution([{ name: "preview", inputSchema: {} }]), /LM_TOOL_UI/);
+  });
+
+  it("in Restricted Mode, refuses exactly the tools that resolve secrets or open connections, saying why", () => {
+    assert.deepEqual(Object.keys(TOOLS_NEEDING_TRUST).sort(), ["analyze", "plan", "run"]);
+    for (const name of Object.keys(TOOLS_NEEDING_TRUST)) assert.ok(contract.tools.some((t) => t.name === name), `${name} is an MCP tool`);
+    // The rest read only the file (validate, dag), the staging folder (runs) or what the user typed (generate, as the command).
+    for (const action of Object.values(TOOLS_NEEDING_TRUST)) assert.match(RESTRICTED_ACTIONS[action], /secrets|connect/);
   });
 
   it("declares the MCP server provider, on an editor that has both APIs", () => {
