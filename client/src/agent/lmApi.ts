@@ -2,8 +2,8 @@
  * The parts of VS Code's language-model API the agent features use (`vscode.lm.registerTool`,
  * `vscode.lm.registerMcpServerDefinitionProvider`, final in VS Code 1.101), typed here and looked up
  * at run time: the extension still runs, without the agent features, in an editor that lacks them
- * (e.g. a fork that stays on an older VS Code). Typed locally because the installed @types/vscode
- * predates them; when it is raised to ≥ 1.101 these types can become `vscode`'s own.
+ * (e.g. a fork that reports a recent version but leaves `vscode.lm` out). Typed locally as optional
+ * members, since @types/vscode (1.101) declares them as always there.
  */
 import * as vscode from "vscode";
 
