@@ -72,7 +72,10 @@ const coverageEnv = coverage ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""
 // Every process a test starts (CLIs, servers, code-server's extension host) leaves a V8 coverage
 // file, some 500 of them (~4 GB): c8 merges them one at a time (--merge-async) with room to spare,
 // where loading them all at once ran out of the default heap after the tests had passed.
-const status = run(process.execPath, ["--max-old-space-size=8192", c8, "--merge-async", "node", "--import", "tsx", "--test", "--test-reporter=spec", ...files], {
+// Two test files at a time: most of a file's time is spent waiting on a service or a child process
+// (PostgreSQL, Airflow, code-server, the CLI), and node's default on 2 cores is one at a time.
+// Each file starts its own services on free ports, so files do not share state (8 m 15 s → 5 m 24 s).
+const status = run(process.execPath, ["--max-old-space-size=8192", c8, "--merge-async", "node", "--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files], {
   // TSX_TSCONFIG_PATH: every process compiles TypeScript alike whatever its cwd (tsx otherwise looks for a
   // tsconfig there, and drops "use strict"); c8 merges one file's coverage from many processes by byte offset.
   env: { ...process.env, AGENT_ETL_TEST: "1", TSX_TSCONFIG_PATH: join(root, "tsconfig.json"), ...coverageEnv },
