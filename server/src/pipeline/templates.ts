@@ -13,7 +13,6 @@ export interface TemplateValues {
 
 /** A template, its variable in group 1 (global: use with matchAll or replace). */
 export const TEMPLATE_PATTERN = /\{\{\s*([a-zA-Z_][\w.]*)\s*\}\}/g;
-const TEMPLATE = TEMPLATE_PATTERN;
 
 export class TemplateError extends Error {
   constructor(readonly variable: string) {
@@ -32,10 +31,10 @@ export function templateValue(name: string, values: TemplateValues): TemplateSca
 
 /** Renders templates in plain text (paths, keys, HTTP query values). */
 export function renderTemplate(text: string, values: TemplateValues): string {
-  return text.replace(TEMPLATE, (_m, name: string) => String(templateValue(name, values) ?? ""));
+  return text.replace(TEMPLATE_PATTERN, (_m, name: string) => String(templateValue(name, values) ?? ""));
 }
 
 /** Template variable names used in a text (for validation and completion). */
 export function templateNames(text: string): string[] {
-  return [...text.matchAll(TEMPLATE)].map((m) => m[1] ?? "");
+  return [...text.matchAll(TEMPLATE_PATTERN)].map((m) => m[1] ?? "");
 }

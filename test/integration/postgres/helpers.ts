@@ -3,7 +3,8 @@ import pino from "pino";
 import type { Connection, Extract, Load } from "../../../server/src/pipeline/model";
 import type { ColumnType } from "../../../server/src/pipeline/model";
 import type { DataRecord, ExtractRequest, LoadRequest } from "../../../server/src/sources/types";
-import type { TestPostgres } from "../../support/postgres";
+import { after, before } from "node:test";
+import { startPostgres, type TestPostgres } from "../../support/postgres";
 
 export const logger = pino({ level: "silent" });
 export const templates = { ds: "2024-03-01", ds_nodash: "20240301", run_id: "run1", params: {} };
@@ -121,4 +122,19 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * A throwaway server with one fresh database for a test file: `pg` and `url` are set before its
+ * tests (after `setup`, when given), and the server stops after them.
+ */
+export function testDatabase(name: string, setup?: (pg: TestPostgres) => Promise<unknown>): { pg: TestPostgres; url: string } {
+  const db = {} as { pg: TestPostgres; url: string };
+  before(async () => {
+    db.pg = await startPostgres();
+    db.url = await db.pg.createDatabase(name);
+    await setup?.(db.pg);
+  });
+  after(async () => db.pg?.stop());
+  return db;
 }

@@ -6,27 +6,20 @@
  */
 import assert from "node:assert/strict";
 import { Writable } from "node:stream";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import pgLib from "pg";
 import pino from "pino";
 import type { DataRecord, LoadResult } from "../../../server/src/sources/types";
 import { postgresConnector } from "../../../server/src/sources/postgres";
-import { startPostgres, type TestPostgres } from "../../support/postgres";
-import { loadRequest, pgConnection, stream } from "./helpers";
+import { loadRequest, pgConnection, stream, testDatabase } from "./helpers";
 
 const DB = "lock_waits";
-let pg: TestPostgres;
-let url: string;
 
-before(async () => {
-  pg = await startPostgres();
-  url = await pg.createDatabase(DB);
-});
-after(async () => pg?.stop());
+const db = testDatabase(DB);
 
 /** A session that holds a lock until `release()`. */
 async function holder(table: string, lockSql: string): Promise<{ pid: number; release: () => Promise<void> }> {
-  const client = new pgLib.Client({ connectionString: url, application_name: "lock-holder" });
+  const client = new pgLib.Client({ connectionString: db.url, application_name: "lock-holder" });
   await client.connect();
   await client.query("BEGIN");
   await client.query(lockSql.replace("$table", table));
@@ -51,7 +44,7 @@ function startLoad(table: string, records: DataRecord[], mode: "merge" | "replac
       done();
     },
   });
-  const request = { ...loadRequest(pgConnection(url), table, stream(records), { mode, create: false, ...(mode === "merge" ? { key: "id" } : {}) }), logger: pino({ level: "info" }, sink), onPhase: (note: string) => phases.push(note) };
+  const request = { ...loadRequest(pgConnection(db.url), table, stream(records), { mode, create: false, ...(mode === "merge" ? { key: "id" } : {}) }), logger: pino({ level: "info" }, sink), onPhase: (note: string) => phases.push(note) };
   let settled: LoadResult | Error | undefined;
   const done = postgresConnector.load(request).then(
     (r) => (settled = r),
@@ -69,12 +62,12 @@ async function until(check: () => boolean, ms: number, what: string): Promise<vo
 }
 
 async function table(name: string): Promise<void> {
-  await pg.query(`DROP TABLE IF EXISTS ${name}`, [], DB);
-  await pg.query(`CREATE TABLE ${name} (id int PRIMARY KEY, v text)`, [], DB);
-  await pg.query(`INSERT INTO ${name} SELECT g, 'old' FROM generate_series(1, 3) g`, [], DB);
+  await db.pg.query(`DROP TABLE IF EXISTS ${name}`, [], DB);
+  await db.pg.query(`CREATE TABLE ${name} (id int PRIMARY KEY, v text)`, [], DB);
+  await db.pg.query(`INSERT INTO ${name} SELECT g, 'old' FROM generate_series(1, 3) g`, [], DB);
 }
 
-const rows = async (name: string) => pg.query<{ id: number; v: string }>(`SELECT id, v FROM ${name} ORDER BY id`, [], DB);
+const rows = async (name: string) => db.pg.query<{ id: number; v: string }>(`SELECT id, v FROM ${name} ORDER BY id`, [], DB);
 
 describe("a load waiting on a lock", () => {
   for (const [mode, lock, what] of [

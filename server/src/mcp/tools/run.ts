@@ -5,6 +5,7 @@ import { runPipeline, type RunReport } from "../../runner/runPipeline";
 import { ToolError } from "../toolError";
 import type { ToolContext, ToolDefinition } from "../toolKit";
 import { prepareToolRun, runArgs } from "./runArgs";
+import { runStatus, stepResult } from "./shapes";
 
 const input = {
   ...runArgs,
@@ -12,19 +13,10 @@ const input = {
   timeoutSeconds: z.number().positive().max(7 * 24 * 3600).optional().describe("Stop the run (loads roll back) after this long; default: no limit"),
 };
 
-const stepResult = z.object({
-  id: z.string(),
-  status: z.enum(["pending", "running", "succeeded", "failed", "skipped"]),
-  rows: z.number().int().optional(),
-  durationMs: z.number().optional(),
-  attempts: z.number().int().optional(),
-  error: z.string().optional(),
-});
-
 const output = {
   runId: z.string(),
   status: z.enum(["succeeded", "failed"]).describe("Whether the steps this call ran all succeeded"),
-  runStatus: z.enum(["running", "succeeded", "failed"]).describe("The whole run, including steps run by earlier calls"),
+  runStatus: runStatus.describe("The whole run, including steps run by earlier calls"),
   durationMs: z.number(),
   staging: z.string(),
   steps: z.array(stepResult),

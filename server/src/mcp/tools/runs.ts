@@ -10,7 +10,7 @@ import type { RunState } from "../../runner/state";
 import { loadPipeline, requireValid } from "../pipelineFile";
 import { ToolError } from "../toolError";
 import type { ToolDefinition } from "../toolKit";
-import { pathArg } from "./shapes";
+import { pathArg, runStatus, stepResult } from "./shapes";
 
 const input = {
   path: pathArg,
@@ -18,17 +18,9 @@ const input = {
   limit: z.number().int().min(1).max(200).optional().describe("Most runs listed, newest first (default 10)"),
 };
 
-const status = z.enum(["running", "succeeded", "failed"]);
+const status = runStatus;
 const summary = z.object({ runId: z.string(), status, ds: z.string(), startedAt: z.string(), finishedAt: z.string().optional(), failedSteps: z.array(z.string()) });
-const step = z.object({
-  id: z.string(),
-  status: z.enum(["pending", "running", "succeeded", "failed", "skipped"]),
-  rows: z.number().int().optional(),
-  durationMs: z.number().optional(),
-  attempts: z.number().int().optional(),
-  error: z.string().optional(),
-  fix: z.string().optional(),
-});
+const step = stepResult.extend({ fix: z.string().optional() });
 
 const output = {
   pipeline: z.string(),

@@ -15,3 +15,14 @@ export const paramsArg = z
 export function paramPairs(params: Record<string, string | number | boolean> | undefined): string[] {
   return Object.entries(params ?? {}).map(([k, v]) => `${k}=${String(v)}`);
 }
+
+/** A run's status, and one step's as a run state records it (`run` and `runs` report both). */
+export const runStatus = z.enum(["running", "succeeded", "failed"]);
+export const stepResult = z.object({
+  id: z.string(),
+  status: z.enum(["pending", "running", "succeeded", "failed", "skipped"]),
+  rows: z.number().int().optional(),
+  durationMs: z.number().optional(),
+  attempts: z.number().int().optional(),
+  error: z.string().optional(),
+});
