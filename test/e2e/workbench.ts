@@ -92,7 +92,12 @@ export class Workbench {
 
   /** The cursor as the status bar shows it. */
   async cursor(): Promise<{ line: number; column: number }> {
-    const text = (await this.page.locator('[id="status.editor.selection"]').textContent({ timeout: 5_000 })) ?? "";
+    const item = this.page.locator('[id="status.editor.selection"]');
+    // The status bar shows the cursor only while a text editor has focus; after a click in a webview
+    // (the DAG preview) the focus may have stayed there: give it back to the text editor (the first
+    // group; the preview opens beside it) to read it.
+    if (!(await item.isVisible())) await this.command("View: Focus First Editor Group");
+    const text = (await item.textContent({ timeout: 5_000 })) ?? "";
     const m = /Ln (\d+), Col (\d+)/.exec(text);
     return m ? { line: Number(m[1]), column: Number(m[2]) } : { line: -1, column: -1 };
   }
