@@ -5,6 +5,7 @@
 import type { StepKind } from "../pipeline/model";
 import type { PipelineOutline, Ref } from "../pipeline/outline";
 import type { Span } from "../pipeline/problem";
+import { stronglyConnected } from "./scc";
 
 export interface DagNode {
   id: string;
@@ -107,58 +108,14 @@ export function analyze(nodes: DagNode[], edges: DagEdge[]): Dag {
 
 /**
  * One cycle per strongly connected component among the steps Kahn's algorithm could not order
- * (iterative Tarjan, then a walk inside the component back to its start).
+ * (Tarjan, `scc.ts`), then a walk inside the component back to its start.
  */
 function findCycles(nodes: DagNode[], edges: DagEdge[], ordered: Set<string>): Cycle[] {
   const rest = nodes.map((n) => n.id).filter((id) => !ordered.has(id));
   const out = new Map<string, DagEdge[]>(rest.map((id) => [id, []]));
   for (const e of edges) if (out.has(e.from) && out.has(e.to)) out.get(e.from)?.push(e);
 
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  const components: string[][] = [];
-  let counter = 0;
-  for (const start of rest) {
-    if (index.has(start)) continue;
-    const work: { id: string; edge: number }[] = [{ id: start, edge: 0 }];
-    index.set(start, counter);
-    low.set(start, counter++);
-    stack.push(start);
-    onStack.add(start);
-    while (work.length > 0) {
-      const frame = work[work.length - 1] as { id: string; edge: number };
-      const outgoing = out.get(frame.id) ?? [];
-      if (frame.edge < outgoing.length) {
-        const to = (outgoing[frame.edge++] as DagEdge).to;
-        if (!index.has(to)) {
-          index.set(to, counter);
-          low.set(to, counter++);
-          stack.push(to);
-          onStack.add(to);
-          work.push({ id: to, edge: 0 });
-        } else if (onStack.has(to)) {
-          low.set(frame.id, Math.min(low.get(frame.id) ?? 0, index.get(to) ?? 0));
-        }
-        continue;
-      }
-      work.pop();
-      const parent = work[work.length - 1];
-      if (parent) low.set(parent.id, Math.min(low.get(parent.id) ?? 0, low.get(frame.id) ?? 0));
-      if (low.get(frame.id) === index.get(frame.id)) {
-        const component: string[] = [];
-        let id: string | undefined;
-        do {
-          id = stack.pop();
-          if (id === undefined) break;
-          onStack.delete(id);
-          component.push(id);
-        } while (id !== frame.id);
-        components.push(component);
-      }
-    }
-  }
+  const components = stronglyConnected(rest, out);
   const cycles: Cycle[] = [];
   for (const component of components) {
     const members = new Set(component);

@@ -3,6 +3,7 @@
  * Cycles of foreign keys are broken by dropping one edge per cycle (a nullable one when there is
  * one), and each dropped edge is reported so the generated file can say which and why.
  */
+import { stronglyConnected } from "../dag/scc";
 
 export interface FkNode {
   id: string;
@@ -35,51 +36,9 @@ interface Edge {
   nullable: boolean;
 }
 
-/** Strongly connected components of size > 1 (Tarjan, iterative: deep chains must not overflow the stack). */
+/** Strongly connected components of size > 1: the foreign-key cycles. */
 function cyclicComponents(ids: readonly string[], out: Map<string, Edge[]>): string[][] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  const found: string[][] = [];
-  let counter = 0;
-  for (const root of ids) {
-    if (index.has(root)) continue;
-    const work: { id: string; next: number }[] = [{ id: root, next: 0 }];
-    index.set(root, counter);
-    low.set(root, counter++);
-    stack.push(root);
-    onStack.add(root);
-    while (work.length > 0) {
-      const frame = work[work.length - 1] as { id: string; next: number };
-      const edges = out.get(frame.id) ?? [];
-      if (frame.next < edges.length) {
-        const to = (edges[frame.next++] as Edge).to;
-        if (!index.has(to)) {
-          index.set(to, counter);
-          low.set(to, counter++);
-          stack.push(to);
-          onStack.add(to);
-          work.push({ id: to, next: 0 });
-        } else if (onStack.has(to)) low.set(frame.id, Math.min(low.get(frame.id) as number, index.get(to) as number));
-        continue;
-      }
-      work.pop();
-      const parent = work[work.length - 1];
-      if (parent) low.set(parent.id, Math.min(low.get(parent.id) as number, low.get(frame.id) as number));
-      if (low.get(frame.id) === index.get(frame.id)) {
-        const component: string[] = [];
-        for (;;) {
-          const id = stack.pop() as string;
-          onStack.delete(id);
-          component.push(id);
-          if (id === frame.id) break;
-        }
-        if (component.length > 1) found.push(component);
-      }
-    }
-  }
-  return found;
+  return stronglyConnected(ids, out).filter((component) => component.length > 1);
 }
 
 /** A path `to → … → from` inside the component, closing the cycle of edge from → to. */
