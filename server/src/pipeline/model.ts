@@ -4,6 +4,7 @@
  * Descriptions are hover text: they are written for the person editing the file.
  */
 import { z } from "zod";
+import { METRIC_PATTERN } from "./metrics";
 
 // Every schema here is used a few times per process (a pipeline, its connections, CLI arguments):
 // zod's compiled fast path costs more to build than it saves (~8 ms for the first connection in the
@@ -17,7 +18,7 @@ export const SCHEDULE_MACROS = ["@hourly", "@daily", "@weekly", "@monthly", "@ye
 export const SCHEDULE_PATTERN = "^(@(hourly|daily|weekly|monthly|yearly|once)|[^\\s]+( +[^\\s]+){4})$";
 /** A table name: templates are not filled in table names (the spec fills keys, paths, `query` texts and HTTP values). */
 export const TABLE_PATTERN = "^(?![\\s\\S]*\\{\\{)[\\s\\S]+$";
-export const METRIC_PATTERN = "^(count\\(\\)|(sum|min|max|avg)\\( *[^()\\s]+ *\\))$";
+export { METRIC_PATTERN } from "./metrics";
 
 export const CONNECTION_TYPES = ["postgres", "s3", "http", "file"] as const;
 export const STEP_KINDS = ["extract", "transform", "load", "sql"] as const;

@@ -4,6 +4,7 @@
  */
 import type { Node, YAMLMap } from "yaml";
 import { COLUMN_TYPES, type ColumnType } from "../model";
+import { parseMetric } from "../metrics";
 import { deref, keyName, pairsOf, stringValue, type AnyDoc } from "../nodes";
 import { expressionType, fieldsOf } from "./expression";
 import { innerSpan, namedList, namedPairs, type Named } from "./scalars";
@@ -30,8 +31,6 @@ function ref(ctx: OpContext, n: Named, role: RefRole, against: ColumnSet, from =
   ctx.refs.push({ name: n.name, span: n.span, role, stepId: ctx.stepId, opIndex: ctx.opIndex, against, from });
 }
 
-const METRIC = /^\s*(count)\(\s*\)\s*$|^\s*(sum|min|max|avg)\(\s*([^()\s]+)\s*\)\s*$/;
-
 function metricType(fn: string, source: ColumnType | undefined): ColumnType | undefined {
   if (fn === "count") return "integer";
   if (fn === "avg") return "number";
@@ -54,10 +53,10 @@ function aggregate(ctx: OpContext, value: unknown, input: ColumnSet): ColumnSet 
   }
   for (const m of namedPairs(ctx.doc, metricsNode)) {
     const text = m.value?.name ?? "";
-    const match = METRIC.exec(text);
-    const fn = match?.[1] ?? match?.[2];
-    const column = match?.[3];
-    if (column !== undefined && m.valueNode) ref(ctx, { name: column, span: innerSpan(m.valueNode, text, text.indexOf(column, text.indexOf("(")), column.length) }, "metric", input);
+    const metric = parseMetric(text);
+    const fn = metric?.fn;
+    const column = metric?.column;
+    if (column !== undefined && metric?.columnOffset !== undefined && m.valueNode) ref(ctx, { name: column, span: innerSpan(m.valueNode, text, metric.columnOffset, column.length) }, "metric", input);
     const type = fn ? metricType(fn, column ? typeIn(input, column) : undefined) : undefined;
     out.push({ name: m.key.name, ...(type ? { type } : {}) });
   }

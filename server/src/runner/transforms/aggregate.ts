@@ -1,5 +1,6 @@
 /** `aggregate`: one record per group with count/sum/min/max/avg; groups keep first-seen order. */
 import { StepError } from "../../errors";
+import { parseMetric, type MetricFunction } from "../../pipeline/metrics";
 import { ownValue, setOwn } from "../../pipeline/ownKeys";
 import { stringifyJson } from "../../sources/formats/exactJson";
 import type { DataRecord } from "../../sources/types";
@@ -12,7 +13,7 @@ export interface AggregateSpec {
   metrics: Record<string, string>;
 }
 
-type Fn = "count" | "sum" | "min" | "max" | "avg";
+type Fn = MetricFunction;
 
 interface Metric {
   name: string;
@@ -38,13 +39,11 @@ interface Group {
   acc: Accumulator[];
 }
 
-const METRIC = /^(count)\(\s*\)$|^(sum|min|max|avg)\(\s*([^()\s]+)\s*\)$/;
-
 export function parseMetrics(metrics: Record<string, string>): Metric[] {
   return Object.entries(metrics).map(([name, text]) => {
-    const m = METRIC.exec(text.trim());
+    const m = parseMetric(text);
     if (!m) throw new StepError("bad-metric", `metric \`${name}: ${text}\` is not one of count(), sum(col), min(col), max(col), avg(col)`);
-    return m[1] ? { name, fn: "count" } : { name, fn: m[2] as Fn, column: m[3] as string };
+    return m.column === undefined ? { name, fn: "count" } : { name, fn: m.fn, column: m.column };
   });
 }
 
