@@ -1,8 +1,10 @@
 /**
- * The runner's `--events` stream: one JSON object per line. Parsing is tolerant of field spellings
- * (`stepId`/`step`/`step_id`, `rows`/`records`…) so the extension keeps working as the runner grows,
- * and ignores event types it does not know. Pure: no `vscode`, no I/O.
+ * The runner's `--events` stream: one JSON object per line, read with the schema the runner writes
+ * with (one contract, server/src/runner/eventSchema.ts). Event types this build does not know are
+ * ignored, so the extension keeps working as the runner grows. Pure: no `vscode`, no I/O.
  */
+import type { z } from "zod";
+import { isEventName, tolerantSchema, type EventName, type Stamped } from "../../../server/src/runner/eventSchema";
 
 export type RunEventType = "run_started" | "step_started" | "step_progress" | "step_retry" | "step_succeeded" | "step_failed" | "run_finished";
 
@@ -26,89 +28,68 @@ export interface BadLine {
 
 type Raw = Record<string, unknown>;
 
-function pick(raw: Raw, ...names: string[]): unknown {
-  for (const n of names) if (raw[n] !== undefined && raw[n] !== null) return raw[n];
-  return undefined;
-}
-function str(v: unknown): string | null {
-  return typeof v === "string" ? v : typeof v === "number" ? String(v) : null;
-}
-function num(v: unknown): number | null {
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
-}
-function errorText(v: unknown): string | null {
-  if (typeof v === "string") return v;
-  if (v && typeof v === "object") {
-    const o = v as Raw;
-    const message = str(o.message);
-    const code = str(o.code);
-    return message ? (code ? `${code}: ${message}` : message) : code;
-  }
-  return null;
-}
-function time(raw: Raw): number | null {
-  const t = pick(raw, "time", "ts", "timestamp", "at");
-  if (typeof t === "number") return t;
-  if (typeof t === "string") {
-    const ms = Date.parse(t);
-    return Number.isNaN(ms) ? null : ms;
-  }
-  return null;
-}
-function rows(raw: Raw): number | null {
-  const direct = num(pick(raw, "rows", "records", "rowCount", "row_count", "rowsWritten", "rows_written", "rowsOut", "rows_out", "count"));
-  if (direct !== null) return direct;
-  const stats = pick(raw, "stats", "metrics");
-  return stats && typeof stats === "object" ? rows(stats as Raw) : null;
-}
-function finalStatus(raw: Raw): "succeeded" | "failed" | "cancelled" {
-  const s = str(pick(raw, "status", "state", "result", "outcome"));
-  if (s) {
-    if (/^(succeeded|success|ok|passed|completed)$/i.test(s)) return "succeeded";
-    if (/^(cancel+ed|aborted|interrupted)$/i.test(s)) return "cancelled";
-    return "failed";
-  }
-  const ok = pick(raw, "ok", "success");
-  if (typeof ok === "boolean") return ok ? "succeeded" : "failed";
-  const failed = num(pick(raw, "failed", "failedSteps", "failed_steps"));
-  return failed !== null && failed > 0 ? "failed" : "succeeded";
+function time(iso: string | undefined): number | null {
+  if (iso === undefined) return null;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
 }
 
-function finalSteps(v: unknown): Record<string, FinalStepState> | null {
-  if (!v || typeof v !== "object" || Array.isArray(v)) return null;
-  const out: Record<string, FinalStepState> = {};
-  for (const [id, s] of Object.entries(v as Raw)) {
-    const state = str(typeof s === "object" && s !== null ? (s as Raw).status ?? (s as Raw).state : s);
-    if (state === "succeeded" || state === "failed" || state === "skipped" || state === "pending") out[id] = state;
-  }
-  return out;
+/** A field of the event the schema rejected, said the way a person reads it. */
+function issueText(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue ? `\`${issue.path.join(".") || "event"}\`: ${issue.message}` : "does not match the events schema";
 }
 
-/** Turns one parsed JSON object into an event, or `undefined` for types we do not follow. */
+/**
+ * Turns one parsed JSON object into an event, `undefined` for event types this build does not
+ * know (a newer runner), or a bad line. Fields follow the schema the runner writes with
+ * (server/src/runner/eventSchema.ts); a field may be missing, never of another type.
+ */
 export function toRunEvent(raw: Raw): RunEvent | undefined | BadLine {
-  const type = str(pick(raw, "type", "event", "kind"));
-  const stepId = str(pick(raw, "stepId", "step", "step_id", "id"));
-  const t = time(raw);
-  const needStep = (): BadLine => ({ line: JSON.stringify(raw), reason: `a ${type} event without a step id` });
-  switch (type) {
+  if (typeof raw.event !== "string") return { line: JSON.stringify(raw), reason: "not a run event: no `event` field" };
+  if (!isEventName(raw.event)) return undefined;
+  const parsed = tolerantSchema(raw.event).safeParse(raw);
+  if (!parsed.success) {
+    const noStep = parsed.error.issues.some((i) => i.path[0] === "step" && raw.step === undefined);
+    return { line: JSON.stringify(raw), reason: noStep ? `a ${raw.event} event without a step id` : `a ${raw.event} event with a bad field, ${issueText(parsed.error)}` };
+  }
+  return fromSchema(parsed.data as Partial<Stamped> & { event: EventName });
+}
+
+type Of<N extends EventName> = Partial<Extract<Stamped, { event: N }>> & { event: N };
+
+function fromSchema(e: Partial<Stamped> & { event: EventName }): RunEvent {
+  const t = time(e.time);
+  switch (e.event) {
     case "run_started": {
-      const steps = pick(raw, "steps", "stepIds", "step_ids");
-      return { type, runId: str(pick(raw, "runId", "run_id")), pipeline: str(pick(raw, "pipeline", "name", "dag")), steps: Array.isArray(steps) ? steps.map((s) => (typeof s === "string" ? s : str((s as Raw)?.id))).filter((s): s is string => s !== null) : null, time: t };
+      const r = e as Of<"run_started">;
+      return { type: r.event, runId: r.run_id ?? null, pipeline: r.pipeline ?? null, steps: r.steps ?? null, time: t };
     }
-    case "step_started":
-      return stepId === null ? needStep() : { type, stepId, attempt: num(pick(raw, "attempt", "try")), time: t };
-    case "step_progress":
-      return stepId === null ? needStep() : { type, stepId, rows: rows(raw), time: t };
-    case "step_retry":
-      return stepId === null ? needStep() : { type, stepId, attempt: num(pick(raw, "attempt", "try", "nextAttempt")), error: errorText(pick(raw, "error", "message", "reason")), delayMs: num(pick(raw, "delayMs", "delay_ms", "delay")), time: t };
-    case "step_succeeded":
-      return stepId === null ? needStep() : { type, stepId, rows: rows(raw), durationMs: num(pick(raw, "durationMs", "duration_ms", "elapsedMs")), time: t };
-    case "step_failed":
-      return stepId === null ? needStep() : { type, stepId, error: errorText(pick(raw, "error", "message", "reason")), rows: rows(raw), time: t };
-    case "run_finished":
-      return { type, runId: str(pick(raw, "runId", "run_id")), status: finalStatus(raw), durationMs: num(pick(raw, "durationMs", "duration_ms", "elapsedMs")), steps: finalSteps(pick(raw, "steps")), time: t };
-    default:
-      return undefined;
+    case "step_started": {
+      const r = e as Of<"step_started"> & { step: string };
+      return { type: r.event, stepId: r.step, attempt: r.attempt ?? null, time: t };
+    }
+    case "step_progress": {
+      const r = e as Of<"step_progress"> & { step: string };
+      return { type: r.event, stepId: r.step, rows: r.rows ?? null, time: t };
+    }
+    case "step_retry": {
+      const r = e as Of<"step_retry"> & { step: string };
+      return { type: r.event, stepId: r.step, attempt: r.attempt ?? null, error: r.error ?? r.code ?? null, delayMs: r.delay_ms ?? null, time: t };
+    }
+    case "step_succeeded": {
+      const r = e as Of<"step_succeeded"> & { step: string };
+      return { type: r.event, stepId: r.step, rows: r.rows ?? null, durationMs: r.duration_ms ?? null, time: t };
+    }
+    case "step_failed": {
+      const r = e as Of<"step_failed"> & { step: string };
+      return { type: r.event, stepId: r.step, error: r.error ?? r.code ?? null, rows: null, time: t };
+    }
+    case "run_finished": {
+      const r = e as Of<"run_finished">;
+      const steps = r.steps ? Object.fromEntries(Object.entries(r.steps).filter((s): s is [string, FinalStepState] => s[1] !== "running")) : null;
+      return { type: r.event, runId: r.run_id ?? null, status: r.status === "succeeded" ? "succeeded" : "failed", durationMs: r.duration_ms ?? null, steps, time: t };
+    }
   }
 }
 

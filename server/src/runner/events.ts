@@ -1,20 +1,12 @@
 /**
  * Run events (`--events FILE`, one JSON object per line) and their listeners (the terminal view).
  * Every event has `event`, `time` (ISO 8601) and `run_id`; messages in them are already scrubbed.
+ * The events and their fields are defined once, in `eventSchema.ts`.
  */
 import { closeSync, openSync, writeSync } from "node:fs";
-import type { RunStatus, StepStatus } from "./state";
+import type { RunEvent, Stamped } from "./eventSchema";
 
-export type RunEvent =
-  | { event: "run_started"; pipeline: string; file: string; ds: string; steps: string[]; resume: boolean; concurrency: number; staging: string }
-  | { event: "step_started"; step: string; kind: string; attempt: number }
-  | { event: "step_progress"; step: string; rows: number; rows_per_second: number; elapsed_ms: number }
-  | { event: "step_retry"; step: string; attempt: number; delay_ms: number; code: string; error: string }
-  | { event: "step_succeeded"; step: string; rows: number; duration_ms: number; attempts: number }
-  | { event: "step_failed"; step: string; code: string; error: string; attempts: number; duration_ms: number; transient: boolean }
-  | { event: "run_finished"; status: RunStatus; duration_ms: number; rows: number; steps: Record<string, StepStatus> };
-
-export type Stamped = RunEvent & { time: string; run_id: string };
+export type { RunEvent, Stamped } from "./eventSchema";
 
 /**
  * Told to listeners only (the terminal view), never written to the events file, whose events stay

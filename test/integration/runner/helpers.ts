@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before } from "node:test";
+import { isEventName, stampedSchema } from "../../../server/src/runner/eventSchema";
 import { startPostgres, type TestPostgres } from "../../support/postgres";
 
 export const ROOT = join(__dirname, "..", "..", "..");
@@ -78,11 +79,18 @@ export interface Event {
   [key: string]: unknown;
 }
 
+/** The events file's lines; each must match the `--events` contract exactly (eventSchema.ts), or the test fails. */
 export function readEvents(path: string): Event[] {
   return readFileSync(path, "utf8")
     .split("\n")
     .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as Event);
+    .map((l) => {
+      const event = JSON.parse(l) as Event;
+      if (!isEventName(event.event)) throw new Error(`${path}: an event the contract does not define: ${l}`);
+      const checked = stampedSchema(event.event).safeParse(event);
+      if (!checked.success) throw new Error(`${path}: an event that breaks the contract (${checked.error.message}): ${l}`);
+      return event;
+    });
 }
 
 /** Polls `check` every 5 ms until it returns true or `timeoutMs` passes. */

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { EventLineBuffer, isBadLine, parseEventLine, type RunEvent } from "../../../client/src/run/events";
+import { EVENT_NAMES, EVENT_SHAPES, isEventName } from "../../../server/src/runner/eventSchema";
 
 const line = (o: unknown): string => JSON.stringify(o) + "\n";
 
@@ -14,8 +17,14 @@ describe("run events stream", () => {
     assert.deepEqual(r && !isBadLine(r) && r.type === "run_finished" ? [r.status, r.runId, r.steps] : undefined, ["failed", "r1", { a: "succeeded", b: "failed", c: "skipped" }]);
   });
 
-  it("accepts other field spellings and ignores unknown event types", () => {
-    assert.deepEqual(parseEventLine(JSON.stringify({ type: "step_progress", stepId: "x", records: 7 })), { type: "step_progress", stepId: "x", rows: 7, time: null });
+  it("reads the one events schema: other spellings and mistyped fields are bad lines, unknown event types are ignored", () => {
+    const spelled = parseEventLine(JSON.stringify({ type: "step_progress", stepId: "x", records: 7 }));
+    assert.ok(isBadLine(spelled));
+    assert.match(spelled.reason, /no `event` field/);
+    const mistyped = parseEventLine(JSON.stringify({ event: "step_succeeded", step: "x", rows: "7" }));
+    assert.ok(isBadLine(mistyped));
+    assert.match(mistyped.reason, /`rows`/);
+    assert.deepEqual(parseEventLine(JSON.stringify({ event: "step_progress", step: "x", rows: 7 })), { type: "step_progress", stepId: "x", rows: 7, time: null });
     assert.equal(parseEventLine(JSON.stringify({ event: "heartbeat" })), undefined);
     assert.equal(parseEventLine("   "), undefined);
   });
@@ -51,5 +60,17 @@ describe("run events stream", () => {
     assert.deepEqual(buffer.push("}").length, 0);
     const [last] = buffer.end();
     assert.equal(last && !isBadLine(last) ? last.type : "", "run_finished");
+  });
+});
+
+describe("the --events contract in the docs", () => {
+  it("lists every event of the schema with exactly its fields", () => {
+    const spec = readFileSync(join(__dirname, "..", "..", "..", "docs", "pipeline-spec.md"), "utf8");
+    const rows = new Map([...spec.matchAll(/^\| `([a-z_]+)` \| (.+) \|$/gm)].filter((m) => isEventName(m[1])).map((m) => [m[1] as string, m[2] as string]));
+    assert.deepEqual([...rows.keys()], EVENT_NAMES);
+    for (const name of EVENT_NAMES) {
+      const documented = [...(rows.get(name) ?? "").replace(/ \([^)]*\)/g, "").matchAll(/(?:^|, )`([a-z_]+)`/g)].map((m) => m[1]);
+      assert.deepEqual(documented, Object.keys(EVENT_SHAPES[name]), `fields of ${name}`);
+    }
   });
 });
