@@ -1,8 +1,10 @@
 /**
  * Custom LSP messages, command ids and settings shared by the server and the extension. The client
  * imports *types* (and these constants) from here and nothing else (ARCHITECTURE.md). Positions and
- * ranges have the LSP shape (0-based line and UTF-16 character).
+ * ranges have the LSP shape (0-based line and UTF-16 character). Each custom request is a typed
+ * `RequestType`, so the server's handler and the client's call are checked against one signature.
  */
+import { RequestType } from "vscode-languageserver-protocol";
 
 export const LANGUAGE_ID = "etl-pipeline";
 
@@ -52,6 +54,7 @@ export interface DagResult {
   cycles: string[][];
   errorCount: number;
 }
+export const DagRequest = new RequestType<DagParams, DagResult, void>(DAG_REQUEST);
 
 /** `agent-etl/steps` — client → server: the steps of an open pipeline (for Run Step pickers). */
 export const STEPS_REQUEST = "agent-etl/steps";
@@ -61,6 +64,7 @@ export interface StepsParams {
 export interface StepsResult {
   steps: Omit<DagNodeInfo, "description">[];
 }
+export const StepsRequest = new RequestType<StepsParams, StepsResult, void>(STEPS_REQUEST);
 
 /**
  * `agent-etl/refreshSources` — client → server: forget what live analysis cached for the
@@ -77,6 +81,7 @@ export interface RefreshSourcesResult {
   /** Connections whose source could not be reached, with the reason (secrets scrubbed). */
   failed: { connection: string; message: string }[];
 }
+export const RefreshSourcesRequest = new RequestType<RefreshSourcesParams, RefreshSourcesResult, void>(REFRESH_SOURCES_REQUEST);
 
 /** `initializationOptions` the extension sends when it starts the server. */
 export interface InitializationOptions {

@@ -2,7 +2,7 @@
 import { ErrorCodes, ResponseError, TextDocumentSyncKind, type Connection, type InitializeParams, type InitializeResult, type TextDocuments } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { fileURLToPath } from "node:url";
-import { DAG_REQUEST, REFRESH_SOURCES_REQUEST, STEPS_REQUEST, type DagParams, type InitializationOptions, type RefreshSourcesParams, type StepsParams } from "../protocol";
+import { DagRequest, RefreshSourcesRequest, StepsRequest, type InitializationOptions } from "../protocol";
 import { AnalysisStore, warmUp, type Analysis } from "./analysis";
 import { codeActions } from "./codeActions";
 import { codeLenses } from "./codeLens";
@@ -238,9 +238,9 @@ export class LanguageServer {
       const document = this.requireDocument(uri);
       return this.failures.answer(uri, document.version, what, async () => fn(document, await this.analysisOf(document)));
     };
-    this.connection.onRequest(DAG_REQUEST, ({ uri }: DagParams) => answer(uri, "drawing the DAG", dagResult));
-    this.connection.onRequest(STEPS_REQUEST, ({ uri }: StepsParams) => answer(uri, "listing the steps", stepsResult));
-    this.connection.onRequest(REFRESH_SOURCES_REQUEST, ({ uri, connection }: RefreshSourcesParams) =>
+    this.connection.onRequest(DagRequest, ({ uri }) => answer(uri, "drawing the DAG", dagResult));
+    this.connection.onRequest(StepsRequest, ({ uri }) => answer(uri, "listing the steps", stepsResult));
+    this.connection.onRequest(RefreshSourcesRequest, ({ uri, connection }) =>
       answer(uri, "refreshing sources", (_d, analysis) => this.live?.refresh(analysis, connection) ?? { refreshed: [], failed: [] }),
     );
   }
