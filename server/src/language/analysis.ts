@@ -1,7 +1,7 @@
-/** Per-document analysis: the incremental validator's result for a version, cached. */
+/** Per-document analysis: the piecewise validator's result for a version, cached. */
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Dag } from "../dag/graph";
-import { IncrementalValidator } from "../pipeline/incremental";
+import { PiecewiseValidator } from "../pipeline/piecewise";
 import type { PipelineOutline } from "../pipeline/outline";
 import { textTooLarge } from "../pipeline/limits";
 import type { Problem } from "../pipeline/problem";
@@ -21,9 +21,9 @@ export interface Analysis {
   costMs: number;
 }
 
-/** Keeps one incremental validator and the latest analysis per open document. */
+/** Keeps one piecewise validator and the latest analysis per open document. */
 export class AnalysisStore {
-  private readonly validators = new Map<string, IncrementalValidator>();
+  private readonly validators = new Map<string, PiecewiseValidator>();
   private readonly latest = new Map<string, Analysis>();
 
   /** The analysis of this exact version, computed now if needed. */
@@ -41,7 +41,7 @@ export class AnalysisStore {
     }
     let validator = this.validators.get(document.uri);
     if (!validator) {
-      validator = new IncrementalValidator();
+      validator = new PiecewiseValidator();
       this.validators.set(document.uri, validator);
     }
     const started = performance.now();
@@ -103,7 +103,7 @@ steps:
  * loading and first runs of the parser, schema validators, rules and cron parser.
  */
 export function warmUp(): void {
-  const validator = new IncrementalValidator();
+  const validator = new PiecewiseValidator();
   validator.update(WARM_UP, { envNames: new Set() });
   validator.update(WARM_UP.replace("retries: 2", "retries: 3"), { envNames: new Set() });
 }

@@ -163,7 +163,7 @@ function connectionOutline(doc: AnyDoc, pair: Pair): ConnectionOutline | undefin
   return { name, keySpan, span: { start: keySpan.start, end: spanOf(deref(doc, pair.value), keySpan).end }, ...(type ? { type } : {}), ...(node ? { node } : {}) };
 }
 
-/** Builds one step's outline; exported so the incremental validator can keep it per step. */
+/** Builds one step's outline; exported so the piecewise validator can keep it per step. */
 export function outlineOfStep(doc: AnyDoc, node: YAMLMap, index: number): StepOutline {
   return stepOutline(doc, node, index);
 }

@@ -10,7 +10,7 @@ import { problem, type Problem, type Span } from "./problem";
 import { closest, listOf } from "./suggest";
 import { firstProblems } from "./limits";
 import { messageForPattern } from "./schemaPatterns";
-import { validators } from "./incremental/schemaValidators";
+import { validators } from "./validators/schemaValidators";
 
 type AjvError = ErrorObject<string, Record<string, unknown>, unknown>;
 

@@ -12,7 +12,7 @@ import { createConnection, TextDocuments } from "vscode-languageserver/node";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Diagnostic } from "vscode-languageserver";
 import { LanguageServer } from "../../../server/src/language/languageServer";
-import { IncrementalValidator } from "../../../server/src/pipeline/incremental";
+import { PiecewiseValidator } from "../../../server/src/pipeline/piecewise";
 import { VALID } from "../helpers";
 import { poll } from "../../lsp/client";
 
@@ -24,13 +24,13 @@ describe("a bug in the server's own code on one document", () => {
   const logs: string[] = [];
   const unhandled: unknown[] = [];
   const onUnhandled = (err: unknown) => unhandled.push(err);
-  const update = IncrementalValidator.prototype.update;
+  const update = PiecewiseValidator.prototype.update;
   let client: MessageConnection;
   let version = 1;
 
   before(async () => {
     // The fault: our validator throws on a marked text, as a bug on some input would.
-    IncrementalValidator.prototype.update = function (this: IncrementalValidator, text, context) {
+    PiecewiseValidator.prototype.update = function (this: PiecewiseValidator, text, context) {
       if (text.startsWith(FAULT)) throw new TypeError("injected fault");
       return update.call(this, text, context);
     };
@@ -53,7 +53,7 @@ describe("a bug in the server's own code on one document", () => {
   });
 
   after(() => {
-    IncrementalValidator.prototype.update = update;
+    PiecewiseValidator.prototype.update = update;
     process.off("unhandledRejection", onUnhandled);
     client.dispose();
   });

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { formatText } from "../../../server/src/language/formatting";
-import { IncrementalValidator } from "../../../server/src/pipeline/incremental";
+import { PiecewiseValidator } from "../../../server/src/pipeline/piecewise";
 import { plainValue } from "../../../server/src/pipeline/nodes";
 import { validatePipeline } from "../../../server/src/pipeline/validate";
 import { check, VALID, yaml } from "../helpers";
@@ -23,7 +23,7 @@ function onlySyntax(text: string): { message: string; text: string; range: strin
   assert.ok(found.length >= 1, JSON.stringify(found));
   const p = found[0] as { code: string; message: string; text: string; range: string };
   assert.equal(p.code, "yaml-syntax");
-  const incremental = new IncrementalValidator();
+  const incremental = new PiecewiseValidator();
   incremental.update(VALID);
   assert.deepEqual(incremental.update(text).problems, validatePipeline(text).problems);
   return p;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { columnsAt, expressionType, fieldsOf, propagateColumns, PropagationMemo, unknownColumns, upstreamOf, type Column, type ColumnSet } from "../../../server/src/pipeline/columns";
-import { IncrementalValidator } from "../../../server/src/pipeline/incremental";
+import { PiecewiseValidator } from "../../../server/src/pipeline/piecewise";
 import { validatePipeline } from "../../../server/src/pipeline/validate";
 import { locate, yaml } from "../helpers";
 
@@ -192,7 +192,7 @@ describe("columnsAt: what completion offers at an offset", () => {
 
 describe("PropagationMemo: unchanged steps are reused, with their references moved", () => {
   it("after edits (incremental parse), the memoized result equals a fresh one", () => {
-    const iv = new IncrementalValidator();
+    const iv = new PiecewiseValidator();
     const memo = new PropagationMemo();
     const sources = new Map<string, ColumnSet>([["orders", ORDERS], ["customers", CUSTOMERS]]);
     let text = transform("select: [id, amout]", "join: {with: customers, on: {customer_id: idd}}").replace("  - id: t", "  - id: pad\n    extract: {connection: db, table: x}\n  - id: t");

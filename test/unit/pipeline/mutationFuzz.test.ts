@@ -21,7 +21,7 @@ import { hover } from "../../../server/src/language/hover";
 import { documentLinks } from "../../../server/src/language/links";
 import { definition, references } from "../../../server/src/language/navigation";
 import { documentSymbols, foldingRanges } from "../../../server/src/language/symbols";
-import { IncrementalValidator } from "../../../server/src/pipeline/incremental";
+import { PiecewiseValidator } from "../../../server/src/pipeline/piecewise";
 import { validatePipeline, type ValidationResult } from "../../../server/src/pipeline/validate";
 import { FUZZ_ENV, fuzzCount, fuzzSeed, mutate, pipelineCorpus, seededRng, type Rng } from "../../support/mutate";
 
@@ -75,7 +75,7 @@ describe("mutation fuzzing: incremental and fresh validation agree, nothing thro
     let changed = 0;
     while (index < COUNT) {
       const file = rng.pick(corpus);
-      const validator = new IncrementalValidator();
+      const validator = new PiecewiseValidator();
       let current = file.text;
       validator.update(current, context);
       for (let k = 0; k < SESSION && index < COUNT; k++, index++) {

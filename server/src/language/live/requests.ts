@@ -30,7 +30,7 @@ const REQUESTS = new WeakMap<object, { type: string | undefined; request: Analys
 
 /**
  * The request whose answer holds an extract's columns, or undefined when none can tell them now.
- * Kept per step node: the incremental parse keeps an unchanged step's node.
+ * Kept per step node: the piecewise parse keeps an unchanged step's node.
  */
 export function extractRequest(doc: AnyDoc, step: StepOutline, connectionType: string | undefined): AnalysisRequest | undefined {
   if (step.kinds.length !== 1 || step.kinds[0]?.kind !== "extract") return undefined;

@@ -76,7 +76,7 @@ interface MemoEntry {
 
 /**
  * Keeps each step's result while its YAML node, its connection type and the column sets it reads
- * are the same objects: the language server's incremental parse keeps unchanged steps' nodes, so
+ * are the same objects: the language server's piecewise parse keeps unchanged steps' nodes, so
  * after an edit only the edited step and those downstream of a changed output are recomputed.
  */
 export class PropagationMemo {

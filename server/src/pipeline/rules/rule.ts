@@ -18,7 +18,7 @@ export interface RuleInput {
 /**
  * The per-step part of a rule. A step's problems lie inside that step and depend only on the step,
  * its position in `outline.steps` and on `shared` (facts about the whole file, built once per
- * check). So a caller that keeps results per step (the language server's incremental validator)
+ * check). So a caller that keeps results per step (the language server's piecewise validator)
  * may reuse a step's problems while the step's text is unchanged and `same(shared, previous)`.
  * Such a caller may also hand `step` the earlier, equal `shared` (so what it builds lazily is
  * built once): positions in problems come from the step, never from `shared`.

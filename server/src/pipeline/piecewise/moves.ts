@@ -1,4 +1,4 @@
-/** Moving positioned values by a number of characters (the incremental validator's pieces move after an edit). */
+/** Moving positioned values by a number of characters (the piecewise validator's pieces move after an edit). */
 import type { Problem, Span } from "../problem";
 
 export const moved = (s: Span, d: number): Span => ({ start: s.start + d, end: s.end + d });

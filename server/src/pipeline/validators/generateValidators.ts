@@ -3,7 +3,7 @@
  * ahead of time with ajv's standalone code, so the language server does not spend hundreds of
  * milliseconds compiling the schema before it can answer the first open. After changing
  * schemas/pipeline.schema.json, regenerate it (until then the schema is compiled at run time):
- *   UPDATE_GENERATED=1 node --import tsx --test test/unit/pipeline/incrementalSchemaValidators.test.ts
+ *   UPDATE_GENERATED=1 node --import tsx --test test/unit/pipeline/schemaValidators.test.ts
  */
 import Ajv from "ajv";
 import standaloneCode from "ajv/dist/standalone";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, it } from "node:test";
-import { IncrementalValidator } from "../../server/src/pipeline/incremental";
+import { PiecewiseValidator } from "../../server/src/pipeline/piecewise";
 import { validatePipeline } from "../../server/src/pipeline/validate";
 import { generatePipeline } from "./generate";
 import { random } from "../support/random";
@@ -151,7 +151,7 @@ function compare(base: string, seed: number, chains: number, steps: number, muta
   let total = 0;
   const context = { envNames: new Set(["DATABASE_URL"]) };
   for (let c = 0; c < chains; c++) {
-    const validator = new IncrementalValidator();
+    const validator = new PiecewiseValidator();
     let text = base;
     for (let s = 0; s < steps; s++) {
       const r = rnd();
@@ -197,7 +197,7 @@ describe("incremental validation equals validatePipeline", () => {
   });
 
   it("reparses only the step an edit touched", () => {
-    const validator = new IncrementalValidator();
+    const validator = new PiecewiseValidator();
     const text = generatePipeline(300);
     validator.update(text);
     const edited = text.replace("table: public.orders_150", "table: public.orders_x");

@@ -1,5 +1,6 @@
 /**
- * Incremental validation for the language server. The text is split into sections and step items
+ * Piecewise validation for the language server (re-validation after an edit; "incremental" names
+ * high-water-mark loads only). The text is split into sections and step items
  * (chunks.ts); each piece is parsed on its own and cached by its text, so an edit reparses only
  * the piece it touched. The cached nodes are moved to their new offsets and assembled into one
  * document, which then goes through the same schema check and rules as `validatePipeline`
@@ -11,9 +12,9 @@ import { Document, Pair, parseDocument, YAMLMap, YAMLSeq, type Node } from "yaml
 import { outlineOfStep, type StepOutline } from "./outline";
 import type { Problem, Span } from "./problem";
 import { checkStep } from "./schemaCheck";
-import { DagCache } from "./incremental/dagCache";
-import { movedProblem } from "./incremental/moves";
-import { PieceRuleCache } from "./incremental/ruleCache";
+import { DagCache } from "./piecewise/dagCache";
+import { movedProblem } from "./piecewise/moves";
+import { PieceRuleCache } from "./piecewise/ruleCache";
 import { isMergeKey } from "./aliases";
 import { tooDeepAt } from "./nesting";
 import { parseBlockYaml } from "./fastYaml/blockYaml";
@@ -188,7 +189,7 @@ function sameGraph(before: ParsedPiece[] | undefined, after: ParsedPiece[]): boo
 }
 
 /** Keeps the pieces of the last version of one document; one instance per open document. */
-export class IncrementalValidator {
+export class PiecewiseValidator {
   private previous: { text: string; pieces: Map<number, ParsedPiece> } | undefined;
   private readonly pieceOf = new WeakMap<object, ParsedPiece>();
   private readonly dags = new DagCache();

@@ -4,10 +4,10 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, it } from "node:test";
 import { parse } from "yaml";
-import { generatedValidators } from "../../../server/src/pipeline/incremental/generateValidators";
-import { compileValidators, validators } from "../../../server/src/pipeline/incremental/schemaValidators";
+import { generatedValidators } from "../../../server/src/pipeline/validators/generateValidators";
+import { compileValidators, validators } from "../../../server/src/pipeline/validators/schemaValidators";
 
-const GENERATED_PATH = resolve(__dirname, "../../../server/src/pipeline/incremental/schemaValidators.generated.ts");
+const GENERATED_PATH = resolve(__dirname, "../../../server/src/pipeline/validators/schemaValidators.generated.ts");
 const STEPS = [
   "{id: a, extract: {connection: db, table: t}}",
   "{id: Bad-Id, retries: 99, extract: {connection: 1}, transform: []}",
@@ -22,7 +22,7 @@ describe("ahead-of-time schema validators", () => {
   it("are generated from the current schema", () => {
     const wanted = generatedValidators();
     if (process.env["UPDATE_GENERATED"] === "1") writeFileSync(GENERATED_PATH, wanted);
-    const stale = "stale: regenerate with `UPDATE_GENERATED=1 node --import tsx --test test/unit/pipeline/incrementalSchemaValidators.test.ts`";
+    const stale = "stale: regenerate with `UPDATE_GENERATED=1 node --import tsx --test test/unit/pipeline/schemaValidators.test.ts`";
     assert.equal(readFileSync(GENERATED_PATH, "utf8"), wanted, stale);
   });
 
