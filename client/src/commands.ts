@@ -6,6 +6,7 @@ import { COMMANDS, type RunStepArgs } from "../../server/src/protocol";
 import { failureText, runCli } from "./cliProcess";
 import type { Ctx } from "./ctx";
 import { analyzeArgs, envVarsToSet, exportAirflowArgs, generateArgs, generateListArgs, parseSourceList, redactSource, type SourceItem } from "./run/cliArgs";
+import { previewRows } from "./rows/previewRows";
 import { startRun } from "./run/taskProvider";
 import { requestFailure } from "./serverApi";
 import { saveIfDirty, targetPipeline } from "./target";
@@ -203,6 +204,7 @@ export const COMMAND_FACTORIES: CommandFactories = {
   refreshSourceCache: (ctx) => (arg) => refreshSources(ctx, arg),
   generatePipeline: (ctx) => () => generate(ctx),
   showLogs: (ctx) => () => ctx.log.show(),
+  previewRows: (ctx) => (arg) => previewRows(ctx, arg),
 };
 
 /** Registers every command the server does not already provide (code lenses may target either). */

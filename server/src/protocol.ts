@@ -107,10 +107,17 @@ export const COMMANDS = {
   refreshSourceCache: "agentEtl.refreshSourceCache",
   generatePipeline: "agentEtl.generatePipeline",
   showLogs: "agentEtl.showLogs",
+  previewRows: "agentEtl.previewRows",
 } as const;
 
 /** Arguments of `agentEtl.runStep` as carried by a code lens. */
 export interface RunStepArgs {
+  uri: string;
+  stepId: string;
+}
+
+/** Arguments of `agentEtl.previewRows` (the "Preview rows" code lens above a step, or the palette's pick). */
+export interface PreviewRowsArgs {
   uri: string;
   stepId: string;
 }
