@@ -67,6 +67,16 @@ describe("Agent ETL extension", () => {
     await poll("the preview tab", () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label.startsWith("DAG")));
   });
 
+  it("previews a step's rows in one panel per step (the code lens's arguments)", async () => {
+    const editor = await open("orders.etl.yaml");
+    const args = { uri: editor.document.uri.toString(), stepId: "big_orders" };
+    const rowsTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.label === "Rows: big_orders");
+    await vscode.commands.executeCommand(COMMANDS.previewRows, args);
+    await poll("the rows tab", () => (rowsTabs().length === 1 ? true : undefined));
+    await vscode.commands.executeCommand(COMMANDS.previewRows, args);
+    assert.equal(rowsTabs().length, 1, "asking again reuses the step's panel");
+  });
+
   it("runs the pipeline as a task and writes its output", async () => {
     await open("orders.etl.yaml");
     const ended = new Promise<number | undefined>((resolve) => {
