@@ -74,6 +74,10 @@ export async function previewRows(ctx: Ctx, arg: unknown): Promise<void> {
   if (!requireTrust(ACTION)) return;
   const uri = isPreviewRowsArgs(arg) ? vscode.Uri.parse(arg.uri) : await targetPipeline(ACTION, arg);
   if (!uri) return;
+  if (uri.scheme !== "file") {
+    void vscode.window.showWarningMessage(`${ACTION} runs the pipeline from its file: save ${path.basename(uri.path) || "it"} as a *.etl.yaml file first.`);
+    return;
+  }
   const stepId = isPreviewRowsArgs(arg) ? arg.stepId : await pickStep(ctx, uri);
   if (!stepId) return;
   if (!STEP_ID.test(stepId)) {
