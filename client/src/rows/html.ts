@@ -18,7 +18,7 @@ export type RowsView =
 export type FromRowsWebview = { type: "refresh" } | { type: "showLogs" };
 
 /** Longer cell text is cut (the whole value stays in the cell's tooltip). */
-export const MAX_CELL_CHARS = 120;
+export const MAX_CELL_CHARS = 80;
 
 /**
  * Control characters (and the bidirectional overrides of "Trojan Source") would reflow or disguise

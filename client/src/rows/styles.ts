@@ -32,7 +32,7 @@ th .type { display: block; font-weight: normal; font-size: 0.9em; color: var(--v
 th .type.unknown { font-style: italic; }
 td.rownum, th.rownum { color: var(--vscode-editorLineNumber-foreground); text-align: right; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.null { color: var(--vscode-descriptionForeground); font-style: italic; }
+td.null { color: var(--vscode-descriptionForeground); font-style: italic; font-size: 0.85em; letter-spacing: 0.06em; }
 td .ctl { color: var(--vscode-editorWarning-foreground); }
 tbody tr:hover { background: var(--vscode-list-hoverBackground); }
 `;
