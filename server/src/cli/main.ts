@@ -6,6 +6,7 @@ import { dagCommand } from "./commands/dag";
 import { exportCommand } from "./commands/export";
 import { generateCommand } from "./commands/generate";
 import { mcpCommand } from "./commands/mcp";
+import { previewCommand } from "./commands/preview";
 import { runCommand } from "./commands/run";
 import { validateCommand } from "./commands/validate";
 import { EtlError, scrubSecrets, UsageError } from "../errors";
@@ -13,7 +14,7 @@ import { escapeControls } from "./format";
 
 declare const AGENT_ETL_VERSION: string | undefined;
 
-export const COMMANDS: readonly AnyCommand[] = [validateCommand, dagCommand, runCommand, exportCommand, analyzeCommand, generateCommand, mcpCommand];
+export const COMMANDS: readonly AnyCommand[] = [validateCommand, dagCommand, previewCommand, runCommand, exportCommand, analyzeCommand, generateCommand, mcpCommand];
 
 export const VERSION = typeof AGENT_ETL_VERSION === "string" ? AGENT_ETL_VERSION : "0.0.0-dev";
 

@@ -29,7 +29,8 @@ interface StepInput {
   batches: Batches;
 }
 
-async function* prepend(first: DataRecord[] | undefined, rest: AsyncIterator<DataRecord[]>): AsyncGenerator<DataRecord[]> {
+/** `first` (a batch already read to learn the stream's columns), then the rest of the stream. */
+export async function* prepend(first: DataRecord[] | undefined, rest: AsyncIterator<DataRecord[]>): AsyncGenerator<DataRecord[]> {
   try {
     if (first) yield first;
     for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;

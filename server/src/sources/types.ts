@@ -27,6 +27,11 @@ export interface ExtractRequest extends SourceContext {
   extract: Extract;
   /** `incremental`: the high-water mark of the last successful run, if any. */
   highWater?: string | number;
+  /**
+   * A preview's read (`runner/preview`): at most `limit` records, as cheaply as the source allows
+   * (a SQL `LIMIT`, one object, one page). The preview stops reading once it has enough anyway.
+   */
+  preview?: { limit: number };
 }
 
 export interface ExtractResult {
@@ -35,6 +40,8 @@ export interface ExtractResult {
   columns?: Record<string, ColumnType>;
   /** `incremental`: the new high-water mark, read after `records` is fully consumed. */
   highWater?: () => string | number | undefined;
+  /** A preview's read that left part of the source out (objects, pages): which part, for the preview's notes. */
+  skipped?: () => string | undefined;
 }
 
 export interface LoadRequest extends SourceContext {

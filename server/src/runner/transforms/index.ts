@@ -14,6 +14,8 @@ export interface TransformInputs {
   columns: Columns | undefined;
   /** Opens another upstream step's staged output (for `join`). */
   openUpstream: (stepId: string) => Promise<{ batches: Batches; columns: Columns | undefined }>;
+  /** Wraps each op's stage (a preview caps what an `aggregate` reads: `runner/preview`). */
+  around?: (op: TransformOp, index: number, stage: Stage) => Stage;
 }
 
 export interface CompiledTransform {
@@ -62,7 +64,11 @@ function compileJoin(spec: NonNullable<TransformOp["join"]>, inputs: TransformIn
 }
 
 export function compileTransforms(ops: readonly TransformOp[], inputs: TransformInputs): CompiledTransform {
-  const compiled = ops.map((op, i) => compileOp(op, i, inputs));
+  const around = inputs.around;
+  const compiled = ops.map((op, i) => {
+    const c = compileOp(op, i, inputs);
+    return around ? { ...c, stage: around(op, i, c.stage) } : c;
+  });
   const stage: Stage = (input: Batches) => compiled.reduce((stream, c) => c.stage(stream), input);
   const columns = () => compiled.reduce<Columns | undefined>((cols, c) => c.columns(cols), inputs.columns);
   return { stage, columns };

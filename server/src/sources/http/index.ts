@@ -43,13 +43,19 @@ export function createHttpConnector(options: Partial<HttpOptions> = {}): Connect
     };
     async function* records(): AsyncGenerator<DataRecord> {
       try {
-        for await (const page of pages(first, request.extract.paginate, request.extract.records, ctx)) yield* page.records;
+        for await (const page of pages(first, request.extract.paginate, request.extract.records, ctx)) {
+          yield* page.records;
+          // A preview asks for one page: its records are the first a run reads.
+          if (request.preview) return;
+        }
       } catch (err: unknown) {
         if (request.signal.aborted && !(err instanceof ConnectorError)) throw new ConnectorError("aborted", "the HTTP extract was stopped", false);
         throw err;
       }
     }
-    return { records: records() };
+    const paginated = request.extract.paginate !== undefined;
+    const skipped = request.preview && paginated ? () => `read only the first page of ${request.connectionName}'s API (paginated by \`${request.extract.paginate?.type}\`); later pages were not fetched` : undefined;
+    return { records: records(), ...(skipped ? { skipped } : {}) };
   }
 
   return {

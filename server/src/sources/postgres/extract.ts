@@ -59,7 +59,25 @@ function baseQuery(request: ExtractRequest, selectList: string): Omit<Plan, "hid
   return { sql, params: bound.values, what: "the extract query", context: "extract-query" };
 }
 
+/**
+ * A preview reads at most `limit` rows: our own SELECT (a table, an incremental read in its order)
+ * takes the LIMIT as it is; a user's query is wrapped, so its own LIMIT or ORDER BY still applies.
+ */
+function limited(plan: Plan, request: ExtractRequest, own: boolean): Plan {
+  const limit = request.preview?.limit;
+  if (limit === undefined) return plan;
+  // Our own whole number, written in the statement: as a parameter it could be retyped as text (bound.ts).
+  const rows = Math.max(0, Math.trunc(limit));
+  const sql = own ? `${plan.sql} LIMIT ${rows}` : `SELECT * FROM (${plan.sql}\n) AS agent_etl_preview LIMIT ${rows}`;
+  return { ...plan, sql };
+}
+
 export function planExtract(request: ExtractRequest): Plan {
+  const plan = planUnlimited(request);
+  return limited(plan, request, plan.context === "extract-table" || request.extract.incremental !== undefined);
+}
+
+function planUnlimited(request: ExtractRequest): Plan {
   const { columns, incremental } = request.extract;
   const incColumn = incremental?.column;
   const wanted = columns ? [...columns] : undefined;

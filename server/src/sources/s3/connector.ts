@@ -115,10 +115,13 @@ async function resolveObjects(target: S3Target, pattern: string, signal: AbortSi
 async function extractS3(request: ExtractRequest): Promise<BatchedExtractResult> {
   const target = targetFor(request);
   const pattern = renderTemplate(requireKey(request.extract.key, "extract", request.connectionName), request.templates);
-  const objects = await resolveObjects(target, pattern, request.signal);
-  request.logger.debug({ objects: objects.length, pattern }, "s3 extract");
+  const all = await resolveObjects(target, pattern, request.signal);
+  request.logger.debug({ objects: all.length, pattern }, "s3 extract");
+  // A preview reads the first object only: its first records are what a run starts with.
+  const objects = request.preview ? all.slice(0, 1) : all;
   const batches = objectBatches(target, objects, request);
-  return { records: flatten(batches), batches };
+  const skipped = all.length > objects.length ? `read only the first of the ${all.length} objects matching \`${pattern}\` (${s3Url(target, all[0]!.key)})` : undefined;
+  return { records: flatten(batches), batches, ...(request.preview ? { skipped: () => skipped } : {}) };
 }
 
 async function* counted(records: AsyncIterable<DataRecord>, counter: { rows: number }): AsyncGenerator<DataRecord> {
