@@ -11,6 +11,7 @@ export const RESTRICTED_ACTIONS = {
   // The language-model tools (agent/agentTools.ts) an agent calls.
   "Analyze Tool": "resolve the pipeline's secrets and connect to the servers it names",
   "Plan Tool": "resolve the pipeline's secrets (${env:}, ${file:}, .env) to show the resolved paths and tables",
+  "Preview Tool": "read the first rows of a step from its sources, resolving the pipeline's secrets and connecting to the servers it names",
   "Run Tool": "run the pipeline's steps, resolving its secrets and connecting to the servers it names",
 } as const;
 

@@ -32,17 +32,18 @@ export const LM_TOOL_UI: Readonly<Record<string, { icon: string; userDescription
   dag: { icon: "$(type-hierarchy)", userDescription: "The steps of an ETL pipeline as a graph: nodes, edges, levels, columns" },
   analyze: { icon: "$(database)", userDescription: "What a pipeline's sources hold: tables, columns, keys, object keys, API fields" },
   generate: { icon: "$(wand)", userDescription: "Generate an ETL pipeline for a source (and an optional target)" },
+  preview: { icon: "$(table)", userDescription: "The first rows of one step's output, read-only: nothing staged or loaded" },
   plan: { icon: "$(list-ordered)", userDescription: "The dry-run plan of a pipeline run: steps, what each reads and writes" },
   run: { icon: "$(play)", userDescription: "Run an ETL pipeline or some of its steps (asks you first)" },
   runs: { icon: "$(history)", userDescription: "Recent runs of a pipeline, a run's steps and a failed step's error" },
 };
 
 /**
- * The tools that resolve a pipeline's secrets (plan and run prepare the run: `${env:}`, `${file:}`,
+ * The tools that resolve a pipeline's secrets (plan, preview and run prepare the run: `${env:}`, `${file:}`,
  * .env) or connect to the servers it names; in Restricted Mode they refuse with the message of
  * their action in trust.ts.
  */
-export const TOOLS_NEEDING_TRUST = { analyze: "Analyze Tool", plan: "Plan Tool", run: "Run Tool" } as const;
+export const TOOLS_NEEDING_TRUST = { analyze: "Analyze Tool", plan: "Plan Tool", preview: "Preview Tool", run: "Run Tool" } as const;
 
 /** `validate` → `agent-etl_validate` (VS Code's tool name). */
 export function lmToolName(mcpName: string): string {

@@ -11,9 +11,10 @@ export function newPipelineText(source: string, target: string | undefined): str
 3. analyze {path} — the real tables, columns and fields; adjust the steps (select, rename, casts, keys) to what the user wants.
 4. validate {path} after every edit; apply the fixes it offers, until it reports valid: true.
 5. dag {path} — check the steps and their order.
-6. plan {path} — show the user the plan: what each step reads and writes, and which tables or files the run will change.
-7. Ask the user whether to run it. Only if they agree: run {path, confirm: true}.
-8. runs {path, runId} — report rows per step; for a failed step, its error and fix; after fixing, ask again and run {path, runId, resume: true, confirm: true}.`;
+6. preview {path, step} — the first rows of a transform (or of what a load would load), read-only; check the columns and values are what the user wants, and fix the steps if not.
+7. plan {path} — show the user the plan: what each step reads and writes, and which tables or files the run will change.
+8. Ask the user whether to run it. Only if they agree: run {path, confirm: true}.
+9. runs {path, runId} — report rows per step; for a failed step, its error and fix; after fixing, ask again and run {path, runId, resume: true, confirm: true}.`;
 }
 
 export function registerPrompts(server: McpServer): void {

@@ -12,6 +12,7 @@ import { analyzeTool } from "./tools/analyze";
 import { dagTool } from "./tools/dag";
 import { generateTool } from "./tools/generate";
 import { planTool } from "./tools/plan";
+import { previewTool } from "./tools/preview";
 import { runTool } from "./tools/run";
 import { runsTool } from "./tools/runs";
 import { validateTool } from "./tools/validate";
@@ -28,7 +29,7 @@ export interface McpOptions {
 
 const INSTRUCTIONS = `agent-etl builds and runs ETL pipelines written as YAML (*.etl.yaml).
 Read the resources agent-etl://docs/pipeline-spec.md and agent-etl://schema/pipeline.schema.json before writing one.
-To build a pipeline: analyze (or generate from the source), validate after every edit and apply its fixes, plan, then run — only after the user said yes to running it.`;
+To build a pipeline: analyze (or generate from the source), validate after every edit and apply its fixes, preview a step's rows to check it, plan, then run — only after the user said yes to running it.`;
 
 export function createMcpServer(options: McpOptions): McpServer {
   const server = new McpServer({ name: "agent-etl", version: options.version }, { instructions: INSTRUCTIONS });
@@ -37,6 +38,7 @@ export function createMcpServer(options: McpOptions): McpServer {
   registerTool(server, deps, dagTool);
   registerTool(server, deps, analyzeTool);
   registerTool(server, deps, generateTool);
+  registerTool(server, deps, previewTool);
   registerTool(server, deps, planTool);
   registerTool(server, deps, runTool);
   registerTool(server, deps, runsTool);

@@ -46,7 +46,7 @@ it("the tools, resources and prompts match the committed snapshot", async () => 
 
 it("every tool has a one-line description, an output schema and all four annotations; only run is destructive", async () => {
   const { tools } = await mcp.client.listTools();
-  assert.deepEqual(tools.map((t) => t.name).sort(), ["analyze", "dag", "generate", "plan", "run", "runs", "validate"]);
+  assert.deepEqual(tools.map((t) => t.name).sort(), ["analyze", "dag", "generate", "plan", "preview", "run", "runs", "validate"]);
   for (const t of tools) {
     assert.ok(t.description && !t.description.includes("\n"), `${t.name}: one line`);
     assert.equal(t.outputSchema?.type, "object", `${t.name}: output schema`);

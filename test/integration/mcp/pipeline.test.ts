@@ -1,6 +1,6 @@
 /**
  * An agent's whole path through the MCP server against a real PostgreSQL and a loopback API:
- * generate → validate → dag → plan → run (refused, then confirmed) → runs, with the row count
+ * generate → validate → dag → plan → preview → run (refused, then confirmed) → runs, with the row count
  * checked in PostgreSQL, a failing run's fix, and every output scanned for the test's secrets.
  */
 import assert from "node:assert/strict";
@@ -95,6 +95,32 @@ describe("an agent builds and runs a pipeline through agent-etl mcp", () => {
     assert.equal(await tableExists(table), false, "the plan created nothing");
   });
 
+  it("preview shows the first records the load would load, from one page of the API, and writes nothing", async () => {
+    const plan = ok<Plan>(await mcp.call("plan", { path: "orders.etl.yaml" }));
+    const load = plan.steps.find((s) => s.kind === "load");
+    assert.ok(load);
+    const before = api.requests.length;
+    const preview = ok<{ step: string; limit: number; rows: Record<string, unknown>[]; columns: { name: string }[]; truncated: boolean; notes: string[] }>(await mcp.call("preview", { path: "orders.etl.yaml", step: load.id, limit: 5 }));
+    assert.equal(preview.step, load.id);
+    assert.equal(preview.rows.length, 5);
+    assert.equal(preview.truncated, true);
+    // The generated steps may rename columns: each row still carries its source record's values, in order.
+    preview.rows.forEach((row, i) => {
+      const values = Object.values(row).map(String);
+      assert.ok(values.includes(String(RECORDS[i]?.customer)) && values.includes(String(RECORDS[i]?.amount)), `row ${i}: ${JSON.stringify(row)}`);
+    });
+    assert.ok(preview.columns.length >= 3);
+    // 15 rows would need a second page of 10: a preview reads one page, and says so.
+    const wider = ok<{ rows: unknown[]; truncated: boolean; notes: string[] }>(await mcp.call("preview", { path: "orders.etl.yaml", step: load.id, limit: 15 }));
+    assert.equal(wider.rows.length, 10);
+    assert.equal(wider.truncated, true);
+    assert.match(wider.notes.join("\n"), /first page/);
+    assert.equal(api.requests.length - before, 2, "one request per preview");
+    assert.equal(await tableExists(table), false, "the preview loaded nothing");
+    assert.equal(existsSync(join(p.dir, ".etl")), false, "the preview staged nothing");
+    assert.match(errorText(await mcp.call("preview", { path: "orders.etl.yaml", step: `${load.id}x` })), /\[unknown-step\].*did you mean/);
+  });
+
   it("run without confirm is refused and loads nothing", async () => {
     assert.match(errorText(await mcp.call("run", { path: "orders.etl.yaml" })), /ask.*confirm: true/s);
     assert.equal(await tableExists(table), false);
@@ -157,6 +183,7 @@ describe("an agent builds and runs a pipeline through agent-etl mcp", () => {
     assert.match(run.failures[0]?.error ?? "", /\*\*\*/, "the failure names the URL, with the secret replaced");
     const runs = await mcp.call("runs", { path: "leaky.etl.yaml", runId: run.runId });
     assert.match(JSON.stringify(runs), /\*\*\*/);
+    assert.match(errorText(await mcp.call("preview", { path: "leaky.etl.yaml", step: "keep" })), /\*\*\*/, "the preview's failure too");
     const report = ok<{ ok: boolean }>(await mcp.call("analyze", { path: "leaky.etl.yaml", refresh: true }));
     assert.equal(report.ok, false);
   });
@@ -167,6 +194,10 @@ describe("an agent builds and runs a pipeline through agent-etl mcp", () => {
       const started = Date.now();
       assert.match(errorText(await mcp.call("analyze", { path: "orders.etl.yaml", refresh: true, timeoutSeconds: 1 })), /longer than 1 s/);
       assert.ok(Date.now() - started < 10_000, "answered at the timeout, not when the source did");
+      const extract = ok<Plan>(await mcp.call("plan", { path: "orders.etl.yaml" })).steps.find((s) => s.kind === "extract");
+      const previewStarted = Date.now();
+      assert.match(errorText(await mcp.call("preview", { path: "orders.etl.yaml", step: extract?.id, timeoutSeconds: 1 })), /preview took longer than 1 s/);
+      assert.ok(Date.now() - previewStarted < 10_000, "the preview too");
       const controller = new AbortController();
       const call = mcp.client.callTool({ name: "analyze", arguments: { path: "orders.etl.yaml", refresh: true } }, undefined, { signal: controller.signal });
       setTimeout(() => controller.abort(), 300);

@@ -43,11 +43,11 @@ describe("the language-model tools in package.json", () => {
     assert.equal(mcpToolName(lmToolName("plan")), "plan");
     assert.equal(mcpToolName("copilot_readFile"), undefined);
     assert.equal(toolReferenceName("runs"), "etlRuns");
-    assert.throws(() => languageModelToolsContribution([{ name: "preview", inputSchema: {} }]), /LM_TOOL_UI/);
+    assert.throws(() => languageModelToolsContribution([{ name: "unknown", inputSchema: {} }]), /LM_TOOL_UI/);
   });
 
   it("in Restricted Mode, refuses exactly the tools that resolve secrets or open connections, saying why", () => {
-    assert.deepEqual(Object.keys(TOOLS_NEEDING_TRUST).sort(), ["analyze", "plan", "run"]);
+    assert.deepEqual(Object.keys(TOOLS_NEEDING_TRUST).sort(), ["analyze", "plan", "preview", "run"]);
     for (const name of Object.keys(TOOLS_NEEDING_TRUST)) assert.ok(contract.tools.some((t) => t.name === name), `${name} is an MCP tool`);
     // The rest read only the file (validate, dag), the staging folder (runs) or what the user typed (generate, as the command).
     for (const action of Object.values(TOOLS_NEEDING_TRUST)) assert.match(RESTRICTED_ACTIONS[action], /secrets|connect/);

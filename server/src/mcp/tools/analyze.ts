@@ -37,7 +37,7 @@ const output = {
 };
 
 /** A file connection's folder outside the roots is not read: why, or undefined when it may be. */
-async function outsideRoots(name: string, connection: Connection | undefined, loaded: LoadedPipeline, ctx: ToolContext): Promise<string | undefined> {
+export async function outsideRoots(name: string, connection: Connection | undefined, loaded: LoadedPipeline, ctx: ToolContext): Promise<string | undefined> {
   if (connection?.type !== "file") return undefined;
   // The root as analysis will use it: with its ${env:} references filled in.
   const resolved = resolveForAnalysis(name, connection, loaded.env, loaded.baseDir, { secretFolders: await ctx.workspace.roots() });
