@@ -16,11 +16,14 @@ import { connectionOf, inputOf } from "../context";
 import { prepend } from "../steps";
 import { compileTransforms, type Batches, type Columns, type Stage } from "../transforms";
 import { inStep } from "./failure";
-import { asStaged, capped } from "./streams";
+import { asStaged, capped, sliced } from "./streams";
 import { inputWanted } from "./target";
 
 /** The most records a preview reads from one extract, and feeds one aggregate or one join's right side. */
 export const READ_CAP = 100_000;
+
+/** The smallest slice a transform's input is cut into (`sliced`), so a selective filter still moves in steps worth an await. */
+const SLICE_MIN = 64;
 
 /** Caveats for the preview's `notes`; each also says more rows may exist than those shown. */
 export class Notes {
@@ -136,7 +139,8 @@ async function openTransform(s: PreviewSession, step: Step, want: number): Promi
     },
     around: aroundOp(s, step),
   });
-  return { batches: tagged(asStaged(compiled.stage(input.batches), `records of \`${step.id}\``), step.id, s), columns: compiled.columns };
+  const slices = sliced(input.batches, Math.min(1000, Math.max(SLICE_MIN, want)));
+  return { batches: tagged(asStaged(compiled.stage(slices), `records of \`${step.id}\``), step.id, s), columns: compiled.columns };
 }
 
 /**

@@ -40,6 +40,17 @@ export async function* asStaged(batches: Batches, where: string): AsyncGenerator
   }
 }
 
+/**
+ * Batches of at most `size` records. A transform then computes little more than the rows a preview
+ * shows: its filter and derive expressions run on a slice of a reader's thousand-record batch.
+ */
+export async function* sliced(input: Batches, size: number): AsyncGenerator<DataRecord[]> {
+  for await (const batch of input) {
+    if (batch.length <= size) yield batch;
+    else for (let i = 0; i < batch.length; i += size) yield batch.slice(i, i + size);
+  }
+}
+
 /** The first `count` records of `batches`; the stream is closed as soon as they are read. */
 export async function take(batches: Batches, count: number): Promise<DataRecord[]> {
   const out: DataRecord[] = [];
