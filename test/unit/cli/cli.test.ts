@@ -103,7 +103,7 @@ describe("agent-etl validate", () => {
   });
 
   it("--help for every command and --version", () => {
-    for (const c of ["validate", "dag"]) {
+    for (const c of ["validate", "dag", "preview"]) {
       const r = cli([c, "--help"]);
       assert.equal(r.code, 0);
       assert.match(r.stdout, new RegExp(`^Usage: agent-etl ${c} `));

@@ -1,6 +1,6 @@
 /**
  * Nothing from a pipeline file reaches the terminal as a raw control character: every command
- * (validate, dag, run, export, analyze, generate), in every output format, on stdout and stderr,
+ * (validate, dag, run, export, analyze, preview, generate), in every output format, on stdout and stderr,
  * is run by the built CLI over files holding ESC sequences, BEL, CR and C1 controls in ids, keys,
  * descriptions, paths and data. JSON output keeps the characters' meaning (escaped, not dropped).
  */
@@ -75,6 +75,8 @@ const COMMANDS: string[][] = [
   ["export", "airflow", "-o", "-"],
   ["analyze"],
   ["analyze", "--format", "json"],
+  ["preview", "--step", "save"],
+  ["preview", "--step", "save", "--format", "json"],
 ];
 
 describe("no raw control character reaches the terminal", () => {
