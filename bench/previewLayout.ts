@@ -4,13 +4,13 @@ import type { GraphView } from "../client/src/preview/messages";
 import { graphMarkup } from "../client/src/preview/render";
 
 function pipeline(n: number): GraphView {
-  const nodes = Array.from({ length: n }, (_, i) => ({ id: `step_${i}`, kind: (["extract", "transform", "load"] as const)[i % 3] ?? null, connection: i % 3 === 1 ? null : "db", description: null }));
+  const nodes = Array.from({ length: n }, (_, i) => ({ id: `step_${i}`, kind: (["extract", "transform", "load"] as const)[i % 3] ?? null, connection: i % 3 === 1 ? null : "db", description: null, problems: [] }));
   // A realistic mix: fan-out from a few extracts, chains of transforms, joins of two upstreams.
   const edges = nodes.slice(1).flatMap((node, i) => {
     const a = `step_${Math.floor(i / 2)}`;
     return i % 5 === 0 && i > 10 ? [{ from: a, to: node.id }, { from: `step_${i - 7}`, to: node.id }] : [{ from: a, to: node.id }];
   });
-  return { uri: "file:///bench.etl.yaml", version: 1, name: "bench", nodes, edges, cycles: [], errorCount: 0 };
+  return { uri: "file:///bench.etl.yaml", version: 1, name: "bench", nodes, edges, cycles: [], missing: [], errorCount: 0 };
 }
 
 export async function run(): Promise<void> {

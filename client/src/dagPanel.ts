@@ -9,6 +9,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import type { DagResult, Range } from "../../server/src/protocol";
 import type { FromWebview, RunView, ToWebview } from "./preview/messages";
+import { previewHtml } from "./preview/page";
 import { summary, type RunState } from "./run/runStatus";
 import type { RunManager } from "./run/runManager";
 import { requestFailure, type ServerApi } from "./serverApi";
@@ -104,7 +105,7 @@ export class DagPanel implements vscode.Disposable {
       const dag = await api.dag(uri.toString());
       if (uri.toString() !== this.uri.toString()) return;
       this.dag = dag;
-      this.post({ type: "graph", graph: { uri: dag.uri, version: dag.version, name: dag.name, nodes: dag.nodes.map(({ id, kind, connection, description }) => ({ id, kind, connection, description })), edges: dag.edges, cycles: dag.cycles, errorCount: dag.errorCount } });
+      this.post({ type: "graph", graph: { uri: dag.uri, version: dag.version, name: dag.name, nodes: dag.nodes.map(({ id, kind, connection, description, problems }) => ({ id, kind, connection, description, problems })), edges: dag.edges, cycles: dag.cycles, missing: dag.missing, errorCount: dag.errorCount } });
       const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === uri.toString());
       if (editor) this.cursorMoved(editor);
     } catch (err: unknown) {
@@ -169,34 +170,7 @@ export class DagPanel implements vscode.Disposable {
   private html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
     const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, "dist", "preview.js"));
     const nonce = randomBytes(16).toString("base64");
-    const csp = `default-src 'none'; img-src ${webview.cspSource} data:; style-src ${webview.cspSource} 'nonce-${nonce}'; font-src ${webview.cspSource}; script-src 'nonce-${nonce}';`;
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>DAG preview</title>
-</head>
-<body>
-<div class="toolbar" role="toolbar" aria-label="DAG preview">
-  <span class="title" id="title">DAG</span>
-  <button id="fit" type="button" title="Fit to window (0)">Fit</button>
-  <button id="zoomIn" type="button" title="Zoom in (+)" aria-label="Zoom in">+</button>
-  <button id="zoomOut" type="button" title="Zoom out (−)" aria-label="Zoom out">−</button>
-  <button id="exportSvg" type="button" title="Save the picture as an SVG file">Export SVG</button>
-</div>
-<div id="run" class="run" role="status" aria-live="polite" hidden></div>
-<div id="message" class="message" role="status">Loading the pipeline's graph…</div>
-<div id="canvas" tabindex="0" role="group" aria-label="Pipeline DAG. Arrow keys move between steps, Enter shows a step in the editor, plus and minus zoom, 0 fits.">
-<div id="world"><svg id="graph" xmlns="http://www.w3.org/2000/svg" width="0" height="0">
-<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrowhead" d="M0 0L10 5L0 10z"/></marker></defs>
-<g id="content"></g>
-</svg></div>
-</div>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return previewHtml({ cspSource: webview.cspSource, nonce, script: script.toString() });
   }
 
   dispose(): void {

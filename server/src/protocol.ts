@@ -35,7 +35,17 @@ export interface DagNodeInfo {
   /** The whole step item, and its `id` value. */
   range: Range;
   idRange: Range;
+  /** The problems inside this step (the preview marks the node; at most `MAX_STEP_PROBLEMS`). */
+  problems: StepProblem[];
 }
+
+/** One problem inside a step, as the DAG preview shows it on the step's node. */
+export interface StepProblem {
+  code: string;
+  severity: "error" | "warning" | "info" | "hint";
+  message: string;
+}
+export const MAX_STEP_PROBLEMS = 20;
 
 /** `agent-etl/dag` — client → server: the graph of an open pipeline, for the DAG preview. */
 export const DAG_REQUEST = "agent-etl/dag";
@@ -52,6 +62,8 @@ export interface DagResult {
   levels: string[][];
   /** Each cycle as a path of step ids, first repeated last. */
   cycles: string[][];
+  /** `depends_on` entries naming no step: the preview draws a dangling edge to a ghost node. */
+  missing: { step: string; missing: string }[];
   errorCount: number;
 }
 export const DagRequest = new RequestType<DagParams, DagResult, void>(DAG_REQUEST);
@@ -62,7 +74,7 @@ export interface StepsParams {
   uri: string;
 }
 export interface StepsResult {
-  steps: Omit<DagNodeInfo, "description">[];
+  steps: Omit<DagNodeInfo, "description" | "problems">[];
 }
 export const StepsRequest = new RequestType<StepsParams, StepsResult, void>(STEPS_REQUEST);
 

@@ -185,11 +185,25 @@ describe("custom requests and settings", () => {
       description: null,
       range: { start: pos(PIPELINE, "id: report"), end: { line: PIPELINE.split("\n").length - 1, character: 0 } },
       idRange: { start: pos(PIPELINE, "report"), end: pos(PIPELINE, "report", 6) },
+      problems: [],
     });
     assert.equal(dag.errorCount, 0);
+    assert.deepEqual(dag.missing, []);
     assert.deepEqual(dag.edges.length, 4);
     const steps = await client.request<StepsResult>(STEPS_REQUEST, { uri });
     assert.deepEqual(steps.steps.map((s) => s.id), ["orders", "paid", "save", "archive", "report"]);
+  });
+
+  it("agent-etl/dag marks the steps with problems and lists dependencies on no step", async () => {
+    const text = PIPELINE.replace("depends_on: [orders]", "depends_on: [orders, ghost_step]");
+    assert.notEqual(text, PIPELINE);
+    const { uri } = await openDoc(text);
+    const dag = await client.request<DagResult>(DAG_REQUEST, { uri });
+    assert.deepEqual(dag.missing, [{ step: "paid", missing: "ghost_step" }]);
+    const paid = dag.nodes.find((x) => x.id === "paid");
+    assert.deepEqual(paid?.problems.map((p) => [p.code, p.severity]), [["unknown-step", "error"]]);
+    assert.match(paid?.problems[0]?.message ?? "", /ghost_step/);
+    assert.deepEqual(dag.nodes.filter((x) => x.problems.length > 0).map((x) => x.id), ["paid"]);
   });
 
   it("a request on a closed document fails cleanly", async () => {

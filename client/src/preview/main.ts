@@ -4,12 +4,14 @@
  * The DAG preview webview: lays out the graph the extension sends (elkjs), draws it as SVG, and
  * handles zoom, pan, keyboard and clicks. Talks to the extension by messages only.
  */
-import { layoutGraph, NODE_HEIGHT, NODE_WIDTH, type Layout } from "./layout";
+import { attachInput } from "./input";
+import { layoutGraph, type Direction, type Layout, type Measure } from "./layout";
 import type { FromWebview, GraphView, NodeStatus, RunView, ToWebview } from "./messages";
-import { directionOf, nextNode } from "./navigate";
+import { Minimap } from "./minimap";
+import { nextNode } from "./navigate";
 import { formatRows, graphMarkup, nodeLabel, standaloneSvg } from "./render";
 import { GRAPH_CSS, PAGE_CSS, resolveCssVariables } from "./styles";
-import { ensureVisible, fit, toCssTransform, zoomAt, type View } from "./viewport";
+import { clampPan, directionFor, ensureVisible, fit, initialView, toCssTransform, zoomAt, type View } from "./viewport";
 
 declare function acquireVsCodeApi(): { postMessage(message: FromWebview): void };
 const host = acquireVsCodeApi();
@@ -27,6 +29,7 @@ const content = $<SVGGElement>("#content");
 const messageEl = $<HTMLDivElement>("#message");
 const runEl = $<HTMLDivElement>("#run");
 const titleEl = $<HTMLSpanElement>("#title");
+const zoomEl = $<HTMLSpanElement>("#zoom");
 
 const sheet = new CSSStyleSheet();
 sheet.replaceSync(PAGE_CSS + GRAPH_CSS);
@@ -34,44 +37,58 @@ document.adoptedStyleSheets = [sheet];
 
 let graph: GraphView | undefined;
 let layout: Layout | undefined;
+let layoutKey = "";
+let direction: Direction | undefined;
 let run: RunView | null = null;
 let highlighted: string | null = null;
 let view: View = { x: 0, y: 0, k: 1 };
-let fitted = false;
+/** The user moved or zoomed since the graph was placed: a resize keeps their view. */
+let userMoved = false;
+let placedUri: string | undefined;
 let layoutSeq = 0;
+let size = { w: 0, h: 0 };
 const nodeEls = new Map<string, SVGGElement>();
 const edgeEls = new Map<string, SVGPathElement[]>();
 const nodeById = new Map<string, GraphView["nodes"][number]>();
+const minimap = new Minimap($("#minimap"), $("#minimapCanvas"), $("#minimapView"), (x, y) => setView({ k: view.k, x: size.w / 2 - x * view.k, y: size.h / 2 - y * view.k }));
+
+function readSize(): { w: number; h: number } {
+  const r = canvas.getBoundingClientRect();
+  size = { w: r.width, h: r.height };
+  return size;
+}
 
 /*
  * Zoom and pan move one composited layer (a CSS transform with will-change), so a frame costs a
- * bitmap scale, not a redraw of 500 nodes. When the gesture pauses, the layer is redrawn crisp.
+ * bitmap move, not a redraw of 500 nodes. When a zoom pauses, the layer is redrawn crisp.
  */
 let frame = 0;
 let crispTimer: ReturnType<typeof setTimeout> | undefined;
-function applyView(next: View): void {
-  view = next;
+let crispK = 1;
+function setView(next: View, byUser = true): void {
+  view = layout ? clampPan(next, layout.width, layout.height, size.w, size.h) : next;
+  if (byUser) userMoved = true;
   if (frame) return;
   frame = requestAnimationFrame(() => {
     frame = 0;
     world.style.transform = toCssTransform(view);
+    zoomEl.textContent = `${Math.round(view.k * 100)}%`;
+    minimap.setView(view, size.w, size.h);
+    if (view.k === crispK) return;
     if (crispTimer) clearTimeout(crispTimer);
     crispTimer = setTimeout(() => {
+      crispK = view.k;
       world.style.willChange = "auto";
       requestAnimationFrame(() => (world.style.willChange = "transform"));
     }, 200);
   });
 }
 
-function viewportSize(): { w: number; h: number } {
-  const r = canvas.getBoundingClientRect();
-  return { w: r.width, h: r.height };
-}
-
-function fitToView(): void {
-  if (!layout) return;
-  const { w, h } = viewportSize();
-  applyView(fit(layout.width, layout.height, w, h));
+function placeInitially(): void {
+  if (!layout || !graph) return;
+  const { w, h } = readSize();
+  setView(initialView(layout.width, layout.height, w, h, graph.nodes.length), false);
+  userMoved = false;
 }
 
 function showMessage(text: string | null, problem = false): void {
@@ -80,45 +97,78 @@ function showMessage(text: string | null, problem = false): void {
   messageEl.classList.toggle("problem", problem);
 }
 
-/** Same nodes, kinds, connections and edges: the layout can be kept. */
-function sameShape(a: GraphView | undefined, b: GraphView): boolean {
-  if (!a || a.nodes.length !== b.nodes.length || a.edges.length !== b.edges.length) return false;
-  for (let i = 0; i < a.nodes.length; i++) {
-    const x = a.nodes[i];
-    const y = b.nodes[i];
-    if (!x || !y || x.id !== y.id || x.kind !== y.kind || x.connection !== y.connection || x.description !== y.description) return false;
-  }
-  return a.edges.every((e, i) => e.from === b.edges[i]?.from && e.to === b.edges[i]?.to) && JSON.stringify(a.cycles) === JSON.stringify(b.cycles);
+/** What the layout depends on: ids, node widths (label, second line, mark), edges, missing ids. */
+function keyOf(g: GraphView, dir: Direction): string {
+  return JSON.stringify([dir, g.nodes.map((n) => [n.id, n.connection ?? n.kind, n.problems.length > 0]), g.edges, g.missing]);
+}
+
+/** Text widths in the fonts the nodes are drawn with (the theme's), for nodes as wide as their labels. */
+function textMeasure(): Measure {
+  const probe = (cls: string): string => {
+    const t = document.createElementNS("http://www.w3.org/2000/svg", "text");
+    t.setAttribute("class", cls);
+    const g = document.createElementNS("http://www.w3.org/2000/svg", "g");
+    g.setAttribute("class", "node");
+    g.append(t);
+    content.append(g);
+    const s = getComputedStyle(t);
+    const font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;
+    g.remove();
+    return font;
+  };
+  const fonts = { label: probe("label"), sub: probe("sub") };
+  const ctx = document.createElement("canvas").getContext("2d");
+  if (!ctx) return (text, font) => text.length * (font === "label" ? 8.2 : 6.4);
+  return (text, font) => {
+    ctx.font = fonts[font];
+    return ctx.measureText(text).width;
+  };
+}
+
+function setTitle(g: GraphView): void {
+  const problems = g.errorCount ? ` · ${g.errorCount} error${g.errorCount === 1 ? "" : "s"}` : "";
+  titleEl.textContent = `${g.name ?? "pipeline"} — ${g.nodes.length} step${g.nodes.length === 1 ? "" : "s"}${problems}`;
 }
 
 async function showGraph(next: GraphView): Promise<void> {
-  titleEl.textContent = `${next.name ?? "pipeline"} — ${next.nodes.length} step${next.nodes.length === 1 ? "" : "s"}${next.errorCount ? ` · ${next.errorCount} error${next.errorCount === 1 ? "" : "s"}` : ""}`;
-  if (sameShape(graph, next) && layout) {
+  setTitle(next);
+  const { w, h } = readSize();
+  direction = directionFor(w, h, direction);
+  const key = keyOf(next, direction);
+  if (key === layoutKey && layout) {
+    // Problems' texts, descriptions, cycles: new markup on the same places (and only then: a
+    // redraw would take the focus from a step).
+    const changed = JSON.stringify({ ...graph, version: 0 }) !== JSON.stringify({ ...next, version: 0 });
     graph = next;
+    if (changed) draw();
     return;
   }
-  if (graph?.uri !== next.uri) fitted = false; // another pipeline: show all of it
   const seq = ++layoutSeq;
   const started = performance.now();
   if (next.nodes.length === 0) {
     graph = next;
     layout = undefined;
+    layoutKey = "";
     content.replaceChildren();
+    minimap.setLayout(undefined, 0);
     showMessage("This pipeline has no steps yet. Add one under `steps:`.");
     return;
   }
   if (!layout) showMessage(`Laying out ${next.nodes.length} steps…`);
-  const placed = await layoutGraph(next);
+  const placed = await layoutGraph(next, { direction, measure: textMeasure() });
   if (seq !== layoutSeq) return; // a newer graph arrived while this one was laid out
   const layoutMs = performance.now() - started;
+  const replaced = placedUri !== next.uri || placed.direction !== layout?.direction;
   graph = next;
   layout = placed;
+  layoutKey = key;
   draw();
+  minimap.setLayout(layout, next.nodes.length);
   showMessage(next.cycles.length > 0 ? `Cycle: ${next.cycles.map((c) => c.join(" → ")).join("; ")} — the run order is undefined until it is broken.` : null, next.cycles.length > 0);
-  if (!fitted) {
-    fitToView();
-    fitted = true;
-  }
+  // Another pipeline, another direction, or a view nobody moved: place it afresh; else keep the user's view.
+  if (replaced || !userMoved) placeInitially();
+  else setView(view, false);
+  placedUri = next.uri;
   post({ type: "rendered", nodes: nodeEls.size, layoutMs: Math.round(layoutMs) });
 }
 
@@ -167,7 +217,12 @@ function showRun(next: RunView | null): void {
   for (const id of nodeEls.keys()) updateNode(id, next?.steps[id]);
 }
 
-function setHighlight(id: string | null, reveal: boolean): void {
+function reveal(id: string): void {
+  const p = layout?.nodes.get(id);
+  if (p) setView(ensureVisible(view, p, size.w, size.h), false);
+}
+
+function setHighlight(id: string | null, doReveal: boolean): void {
   if (highlighted) {
     nodeEls.get(highlighted)?.classList.remove("highlight");
     for (const e of edgeEls.get(highlighted) ?? []) e.classList.remove("hl");
@@ -176,11 +231,7 @@ function setHighlight(id: string | null, reveal: boolean): void {
   if (!id) return;
   nodeEls.get(id)?.classList.add("highlight");
   for (const e of edgeEls.get(id) ?? []) e.classList.add("hl");
-  const p = layout?.nodes.get(id);
-  if (reveal && p) {
-    const { w, h } = viewportSize();
-    applyView(ensureVisible(view, { x: p.x, y: p.y, w: NODE_WIDTH, h: NODE_HEIGHT }, w, h));
-  }
+  if (doReveal) reveal(id);
 }
 
 function focusNode(id: string): void {
@@ -189,11 +240,7 @@ function focusNode(id: string): void {
   for (const other of content.querySelectorAll('.node[tabindex="0"]')) other.setAttribute("tabindex", "-1");
   el.setAttribute("tabindex", "0");
   el.focus({ preventScroll: true });
-  const p = layout?.nodes.get(id);
-  if (p) {
-    const { w, h } = viewportSize();
-    applyView(ensureVisible(view, { x: p.x, y: p.y, w: NODE_WIDTH, h: NODE_HEIGHT }, w, h));
-  }
+  reveal(id);
 }
 
 function exportSvg(): void {
@@ -203,75 +250,54 @@ function exportSvg(): void {
   post({ type: "exportSvg", svg: standaloneSvg(graph, layout, run?.steps ?? {}, css) });
 }
 
-function zoomBy(factor: number): void {
-  const { w, h } = viewportSize();
-  applyView(zoomAt(view, factor, w / 2, h / 2));
-}
-
-// Clicks and drags: a drag pans, a click on a node reveals its step.
-let drag: { x: number; y: number; vx: number; vy: number; moved: boolean; pointer: number } | undefined;
-canvas.addEventListener("pointerdown", (e) => {
-  if (e.button !== 0) return;
-  drag = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y, moved: false, pointer: e.pointerId };
-});
-canvas.addEventListener("pointermove", (e) => {
-  if (!drag || e.pointerId !== drag.pointer) return;
-  const dx = e.clientX - drag.x;
-  const dy = e.clientY - drag.y;
-  if (!drag.moved && Math.hypot(dx, dy) < 4) return;
-  if (!drag.moved) {
-    drag.moved = true;
-    canvas.setPointerCapture(e.pointerId);
-    canvas.classList.add("panning");
-  }
-  applyView({ ...view, x: drag.vx + dx, y: drag.vy + dy });
-});
-canvas.addEventListener("pointerup", (e) => {
-  const d = drag;
-  drag = undefined;
-  canvas.classList.remove("panning");
-  if (!d || d.moved) return;
-  const node = (e.target as Element | null)?.closest<SVGGElement>(".node");
-  const id = node?.dataset.id;
-  // The editor takes the focus: moving it into the webview here would race with it.
-  if (id !== undefined) post({ type: "reveal", id });
-});
-canvas.addEventListener("wheel", (e) => {
-  e.preventDefault();
-  const r = canvas.getBoundingClientRect();
-  applyView(zoomAt(view, Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015)), e.clientX - r.left, e.clientY - r.top));
-}, { passive: false });
-
-canvas.addEventListener("keydown", (e) => {
-  const target = (e.target as Element | null)?.closest<SVGGElement>(".node");
-  const id = target?.dataset.id;
-  const dir = directionOf(e.key);
-  if (dir && layout) {
-    const from = id ?? highlighted ?? layout.nodes.keys().next().value;
-    const to = from === undefined ? undefined : id === undefined ? from : nextNode(layout, from, dir);
+const zoom = (factor: number, px = size.w / 2, py = size.h / 2): void => setView(zoomAt(view, factor, px, py));
+const fitAll = (): void => {
+  if (layout) setView(fit(layout.width, layout.height, size.w, size.h));
+};
+attachInput(canvas, {
+  pan: (dx, dy) => setView({ ...view, x: view.x + dx, y: view.y + dy }),
+  zoom,
+  fit: fitAll,
+  actualSize: () => zoom(1 / view.k),
+  move: (id, dir) => {
+    const to = layout ? nextNode(layout, id, dir) : undefined;
     if (to !== undefined) focusNode(to);
-  } else if ((e.key === "Enter" || e.key === " ") && id !== undefined) {
-    post({ type: "reveal", id });
-  } else if (e.key === "+" || e.key === "=") zoomBy(1.2);
-  else if (e.key === "-" || e.key === "_") zoomBy(1 / 1.2);
-  else if (e.key === "0") fitToView();
-  else return;
-  e.preventDefault();
+  },
+  reveal: (id) => post({ type: "reveal", id }),
+  size: () => size,
 });
 
-$<HTMLButtonElement>("#fit").addEventListener("click", fitToView);
-$<HTMLButtonElement>("#zoomIn").addEventListener("click", () => zoomBy(1.2));
-$<HTMLButtonElement>("#zoomOut").addEventListener("click", () => zoomBy(1 / 1.2));
+// A resize that changes the pane's shape lays the graph out the other way (debounced: a sash drag
+// sends many); otherwise the view is placed again, unless the user has moved it.
+let resizeTimer: ReturnType<typeof setTimeout> | undefined;
+new ResizeObserver(() => {
+  readSize();
+  if (resizeTimer) clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => {
+    if (!graph || !layout) return;
+    if (directionFor(size.w, size.h, direction) !== direction) {
+      void showGraph(graph).catch(layoutFailed);
+    } else if (!userMoved) placeInitially();
+    else setView(view, false);
+  }, 150);
+}).observe(canvas);
+
+$<HTMLButtonElement>("#fit").addEventListener("click", fitAll);
+$<HTMLButtonElement>("#actual").addEventListener("click", () => zoom(1 / view.k));
+$<HTMLButtonElement>("#zoomIn").addEventListener("click", () => zoom(1.2));
+$<HTMLButtonElement>("#zoomOut").addEventListener("click", () => zoom(1 / 1.2));
 $<HTMLButtonElement>("#exportSvg").addEventListener("click", exportSvg);
+
+function layoutFailed(err: unknown): void {
+  showMessage(`Could not lay out the graph: ${err instanceof Error ? err.message : String(err)}`, true);
+  post({ type: "error", message: String(err) });
+}
 
 window.addEventListener("message", (event: MessageEvent<ToWebview>) => {
   const m = event.data;
   switch (m.type) {
     case "graph":
-      showGraph(m.graph).catch((err: unknown) => {
-        showMessage(`Could not lay out the graph: ${err instanceof Error ? err.message : String(err)}`, true);
-        post({ type: "error", message: String(err) });
-      });
+      showGraph(m.graph).catch(layoutFailed);
       return;
     case "message":
       showMessage(m.text);

@@ -1,5 +1,5 @@
 /** Messages between the extension (dagPanel.ts) and the DAG preview webview. Types only. */
-import type { StepKindName } from "../../../server/src/protocol";
+import type { StepKindName, StepProblem } from "../../../server/src/protocol";
 import type { StepState, RunPhase } from "../run/runStatus";
 
 export interface GraphNode {
@@ -7,6 +7,8 @@ export interface GraphNode {
   kind: StepKindName | null;
   connection: string | null;
   description: string | null;
+  /** Problems inside the step (errors first): the node gets a mark. */
+  problems: StepProblem[];
 }
 
 export interface GraphView {
@@ -17,6 +19,8 @@ export interface GraphView {
   nodes: GraphNode[];
   edges: { from: string; to: string }[];
   cycles: string[][];
+  /** `depends_on` entries naming no step: a dangling edge to a ghost node named after the missing id. */
+  missing: { step: string; missing: string }[];
   errorCount: number;
 }
 

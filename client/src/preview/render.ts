@@ -3,8 +3,8 @@
  * a file); every label goes through `escapeXml`. No inline `style` attributes: the webview's CSP
  * forbids them, so looks come from classes in preview.css.
  */
-import { escapeXml, truncate } from "./escape";
-import { NODE_HEIGHT, NODE_WIDTH, type Layout, type Point } from "./layout";
+import { escapeXml } from "./escape";
+import { BADGE_SPACE, LABEL_X, type Layout, type PlacedNode, type Point } from "./layout";
 import type { GraphNode, GraphView, NodeStatus } from "./messages";
 
 const KIND_ICONS: Record<string, string> = {
@@ -28,28 +28,59 @@ export function formatRows(rows: number | null): string {
 export function nodeLabel(n: GraphNode, status: NodeStatus | undefined): string {
   const parts = [`Step ${n.id}`, n.kind ?? "unknown kind"];
   if (n.connection) parts.push(`connection ${n.connection}`);
+  if (n.problems.length > 0) parts.push(problemSummary(n));
   if (status) parts.push(status.state, formatRows(status.rows));
   if (status?.error) parts.push(status.error);
   return parts.filter(Boolean).join(", ");
 }
 
+/** "2 errors, 1 warning" (info and hints count as notes). */
+export function problemSummary(n: GraphNode): string {
+  const count = (sev: string[]): number => n.problems.filter((p) => sev.includes(p.severity)).length;
+  const part = (c: number, word: string): string => (c ? `${c} ${word}${c === 1 ? "" : "s"}` : "");
+  return [part(count(["error"]), "error"), part(count(["warning"]), "warning"), part(count(["info", "hint"]), "note")].filter(Boolean).join(", ");
+}
+
+/** The mark of a node with problems: its count, coloured by the worst severity. */
+function badge(n: GraphNode, w: number): string {
+  if (n.problems.length === 0) return "";
+  const worst = n.problems.some((p) => p.severity === "error") ? "error" : n.problems.some((p) => p.severity === "warning") ? "warning" : "info";
+  const cx = w - BADGE_SPACE / 2 - 4;
+  return `<g class="badge ${worst}" transform="translate(${cx} 17)" aria-hidden="true"><circle r="9"/><text text-anchor="middle" y="4">${n.problems.length > 9 ? "9+" : n.problems.length}</text></g>`;
+}
+
 function statusLine(n: GraphNode, status: NodeStatus | undefined): string {
-  if (!status) return n.connection ? truncate(n.connection, 26) : n.kind ?? "";
+  if (!status) return n.connection ?? n.kind ?? "";
   const retry = status.state === "retrying" && status.attempt ? ` (attempt ${status.attempt})` : "";
   const rows = formatRows(status.rows);
   return `${status.state}${retry}${rows ? ` · ${rows}` : ""}`;
 }
 
-export function nodeMarkup(n: GraphNode, x: number, y: number, status: NodeStatus | undefined, focusable: boolean): string {
+export function nodeMarkup(n: GraphNode, p: PlacedNode, status: NodeStatus | undefined, focusable: boolean): string {
   const id = escapeXml(n.id);
-  const tooltip = escapeXml([n.id, n.kind, n.connection && `connection: ${n.connection}`, n.description, status?.error].filter(Boolean).join("\n"));
-  return `<g class="node kind-${escapeXml(n.kind ?? "unknown")} state-${status?.state ?? "none"}" data-id="${id}" transform="translate(${x} ${y})" role="button" tabindex="${focusable ? 0 : -1}" aria-label="${escapeXml(nodeLabel(n, status))}">`
+  const problems = n.problems.map((q) => `${q.severity} ${q.code}: ${q.message}`);
+  const tooltip = escapeXml([n.id, n.kind, n.connection && `connection: ${n.connection}`, n.description, ...problems, status?.error].filter(Boolean).join("\n"));
+  const worst = n.problems.some((q) => q.severity === "error") ? " has-error" : n.problems.some((q) => q.severity === "warning") ? " has-warning" : "";
+  return `<g class="node kind-${escapeXml(n.kind ?? "unknown")} state-${status?.state ?? "none"}${worst}" data-id="${id}" transform="translate(${p.x} ${p.y})" role="button" tabindex="${focusable ? 0 : -1}" aria-label="${escapeXml(nodeLabel(n, status))}">`
     + `<title>${tooltip}</title>`
-    + `<rect class="box" width="${NODE_WIDTH}" height="${NODE_HEIGHT}" rx="6"/>`
-    + `<rect class="bar" width="4" height="${NODE_HEIGHT}" rx="2"/>`
+    + `<rect class="box" width="${p.w}" height="${p.h}" rx="6"/>`
+    + `<rect class="bar" width="4" height="${p.h}" rx="2"/>`
     + kindIcon(n.kind)
-    + `<text class="label" x="36" y="22">${escapeXml(truncate(n.id, 22))}</text>`
-    + `<text class="sub" x="36" y="41">${escapeXml(statusLine(n, status))}</text>`
+    + `<text class="label" x="${LABEL_X}" y="22">${id}</text>`
+    + `<text class="sub" x="${LABEL_X}" y="41">${escapeXml(statusLine(n, status))}</text>`
+    + badge(n, p.w)
+    + "</g>";
+}
+
+/** A step that `depends_on` names but the pipeline lacks: drawn dashed, named, never clickable. */
+export function ghostMarkup(p: PlacedNode, dependents: string[]): string {
+  const id = escapeXml(p.id);
+  const label = escapeXml(`Missing step ${p.id}, named in depends_on of ${dependents.join(", ")}`);
+  return `<g class="ghost" data-missing="${id}" transform="translate(${p.x} ${p.y})" role="img" aria-label="${label}">`
+    + `<title>${label}</title>`
+    + `<rect class="box" width="${p.w}" height="${p.h}" rx="6"/>`
+    + `<text class="label" x="${LABEL_X}" y="22">${id}</text>`
+    + `<text class="sub" x="${LABEL_X}" y="41">missing step</text>`
     + "</g>";
 }
 
@@ -67,21 +98,24 @@ function cycleEdges(graph: GraphView): Set<string> {
 export function graphMarkup(graph: GraphView, layout: Layout, status: Record<string, NodeStatus> = {}): string {
   const inCycle = cycleEdges(graph);
   const edges = layout.edges.map((e) => {
-    const cls = inCycle.has(`${e.from}→${e.to}`) || inCycle.has(`${e.to}→${e.from}`) ? "edge cycle" : "edge";
-    return `<path class="${cls}" data-from="${escapeXml(e.from)}" data-to="${escapeXml(e.to)}" d="${edgePath(e.points)}" marker-end="url(#arrow)"/>`;
+    const cls = e.missing ? "edge missing" : inCycle.has(`${e.from}→${e.to}`) || inCycle.has(`${e.to}→${e.from}`) ? "edge cycle" : "edge";
+    const from = e.missing ? `data-missing="${escapeXml(e.from)}"` : `data-from="${escapeXml(e.from)}"`;
+    return `<path class="${cls}" ${from} data-to="${escapeXml(e.to)}" d="${edgePath(e.points)}" marker-end="url(#${e.missing ? "arrow-missing" : "arrow"})"/>`;
   });
   let first = true;
   const nodes = graph.nodes.map((n) => {
     const p = layout.nodes.get(n.id);
     if (!p) return "";
-    const markup = nodeMarkup(n, p.x, p.y, status[n.id], first);
+    const markup = nodeMarkup(n, p, status[n.id], first);
     first = false;
     return markup;
   });
-  return `<g class="edges">${edges.join("")}</g><g class="nodes">${nodes.join("")}</g>`;
+  const ghosts = [...layout.ghosts.values()].map((g) => ghostMarkup(g, graph.missing.filter((m) => m.missing === g.id).map((m) => m.step)));
+  return `<g class="edges">${edges.join("")}</g><g class="nodes">${nodes.join("")}${ghosts.join("")}</g>`;
 }
 
-export const ARROW_DEFS = '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrowhead" d="M0 0L10 5L0 10z"/></marker></defs>';
+export const ARROW_DEFS = '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrowhead" d="M0 0L10 5L0 10z"/></marker>'
+  + '<marker id="arrow-missing" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrowhead missing" d="M0 0L10 5L0 10z"/></marker></defs>';
 
 /** A self-contained SVG file: the same markup plus the current theme's colours as a style sheet. */
 export function standaloneSvg(graph: GraphView, layout: Layout, status: Record<string, NodeStatus>, css: string): string {

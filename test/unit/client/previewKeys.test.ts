@@ -8,8 +8,8 @@ import { applyExit, initialRunState, isFinished, summary } from "../../../client
 
 function chain(): GraphView {
   return {
-    uri: "file:///w/k.etl.yaml", version: 1, name: "k", cycles: [], errorCount: 0,
-    nodes: ["a", "b", "c", "side"].map((id) => ({ id, kind: "transform", connection: null, description: null })),
+    uri: "file:///w/k.etl.yaml", version: 1, name: "k", cycles: [], missing: [], errorCount: 0,
+    nodes: ["a", "b", "c", "side"].map((id) => ({ id, kind: "transform", connection: null, description: null, problems: [] })),
     edges: [{ from: "a", to: "b" }, { from: "b", to: "c" }, { from: "a", to: "side" }],
   };
 }
