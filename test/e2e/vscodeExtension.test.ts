@@ -261,23 +261,30 @@ describe("VS Code extension in code-server", { timeout: 15 * 60_000 }, () => {
     // Sixty zoom steps, one per frame: how long frames take while the whole graph is transformed.
     // (A string, not a function: tsx would add helpers the page does not have.)
     // Built from source text: a function written here would carry tsx's helpers into the page.
-    // Frame times with nothing happening (the machine's baseline), then during sixty zoom steps.
+    // Frame times with nothing happening (the machine's baseline), then during sixty zoom steps
+    // (ctrl+wheel) and sixty pan steps (a plain wheel pans).
     const measure = new Function("canvas", `return new Promise((resolve) => {
-      const idle = [], zoom = [];
+      const idle = [], zoom = [], pan = [];
       let last = performance.now();
       const step = (t) => {
-        const list = idle.length < 30 ? idle : zoom;
+        const list = idle.length < 30 ? idle : zoom.length < 60 ? zoom : pan;
         list.push(t - last);
         last = t;
-        if (list === zoom) canvas.dispatchEvent(new WheelEvent("wheel", { deltaY: zoom.length % 20 < 10 ? -60 : 60, clientX: 300, clientY: 300, bubbles: true, cancelable: true }));
-        if (zoom.length < 60) requestAnimationFrame(step); else resolve({ idle: idle.slice(1), zoom: zoom.slice(1) });
+        const back = list.length % 20 < 10 ? -1 : 1;
+        if (list === zoom) canvas.dispatchEvent(new WheelEvent("wheel", { deltaY: 60 * back, ctrlKey: true, clientX: 300, clientY: 300, bubbles: true, cancelable: true }));
+        if (list === pan) canvas.dispatchEvent(new WheelEvent("wheel", { deltaX: 30, deltaY: 20, bubbles: true, cancelable: true }));
+        if (pan.length < 60) requestAnimationFrame(step); else resolve({ idle: idle.slice(1), zoom: zoom.slice(1), pan: pan.slice(1) });
       };
       requestAnimationFrame(step);
-    });`) as (canvas: Element) => Promise<{ idle: number[]; zoom: number[] }>;
+    });`) as (canvas: Element) => Promise<{ idle: number[]; zoom: number[]; pan: number[] }>;
+    const before = await view.locator("#world").evaluate((el) => getComputedStyle(el).transform);
     const frames = await view.locator("#canvas").evaluate(measure);
     const median = (xs: number[]): number => Math.round(xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? -1);
     timings.idleFrameMedianMs = median(frames.idle);
     timings.zoomFrameMedianMs = median(frames.zoom);
+    timings.panFrameMedianMs = median(frames.pan);
+    assert.notEqual(await view.locator("#world").evaluate((el) => getComputedStyle(el).transform), before, "the wheel moved the view");
+    assert.equal(await view.locator("#minimap").isVisible(), true, "a minimap from 200 steps");
     await wb.screenshot("preview-500");
   }));
 

@@ -26,38 +26,53 @@ function wheelUnit(e: WheelEvent, pageHeight: number): number {
   return e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? pageHeight : 1;
 }
 
-/** A drag pans, a click on a node reveals its step. */
+/**
+ * A drag pans, a click on a node reveals its step. No setPointerCapture: in a webview (an
+ * out-of-process iframe) the moves after a capture never arrived, so a drag moved one step. The
+ * frame keeps getting the moves of a pressed button anyway; a release outside it ends the drag
+ * at the next move (no button down).
+ */
 function attachPointer(canvas: HTMLElement, on: InputHandlers): void {
   let drag: { x: number; y: number; moved: boolean; pointer: number } | undefined;
   canvas.addEventListener("pointerdown", (e) => {
     if (e.button !== 0) return;
     drag = { x: e.clientX, y: e.clientY, moved: false, pointer: e.pointerId };
   });
-  canvas.addEventListener("pointermove", (e) => {
+  const end = (e: PointerEvent): void => {
+    const d = drag;
+    drag = undefined;
+    canvas.classList.remove("panning");
+    if (!d || e.type !== "pointerup") return;
+    // The last moves before a release may be coalesced away: the release's position completes the pan.
+    const dx = e.clientX - d.x;
+    const dy = e.clientY - d.y;
+    if (d.moved || Math.hypot(dx, dy) >= 4) {
+      if (dx || dy) on.pan(dx, dy);
+      return;
+    }
+    const id = (e.target as Element | null)?.closest<SVGGElement>(".node")?.dataset.id;
+    // The editor takes the focus: moving it into the webview here would race with it.
+    if (id !== undefined) on.reveal(id);
+  };
+  window.addEventListener("pointermove", (e) => {
     if (!drag || e.pointerId !== drag.pointer) return;
+    if (e.buttons === 0) return end(e);
     const dx = e.clientX - drag.x;
     const dy = e.clientY - drag.y;
     if (!drag.moved && Math.hypot(dx, dy) < 4) return;
     if (!drag.moved) {
       drag.moved = true;
-      canvas.setPointerCapture(e.pointerId);
       canvas.classList.add("panning");
     }
     drag.x = e.clientX;
     drag.y = e.clientY;
     on.pan(dx, dy);
   });
-  const end = (e: PointerEvent): void => {
-    const d = drag;
-    drag = undefined;
-    canvas.classList.remove("panning");
-    if (!d || d.moved || e.type !== "pointerup") return;
-    const id = (e.target as Element | null)?.closest<SVGGElement>(".node")?.dataset.id;
-    // The editor takes the focus: moving it into the webview here would race with it.
-    if (id !== undefined) on.reveal(id);
-  };
-  canvas.addEventListener("pointerup", end);
-  canvas.addEventListener("pointercancel", end);
+  window.addEventListener("pointerup", end);
+  window.addEventListener("pointercancel", end);
+  // A drag that started on selected label text became the browser's drag of that text, and
+  // cancelled the pan after one step (the canvas also selects nothing, see styles.ts).
+  canvas.addEventListener("dragstart", (e) => e.preventDefault());
 }
 
 /** Wheel and two-finger scroll pan; ctrl+wheel (and a trackpad pinch, which Chromium sends as one) zooms. */

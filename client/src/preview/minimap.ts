@@ -28,21 +28,19 @@ export class Minimap {
       this.centreOn((e.clientX - r.left) / this.scale, (e.clientY - r.top) / this.scale);
     };
     // The minimap sits inside the pannable canvas: its gestures must not pan or zoom the graph too.
+    // No pointer capture (see input.ts): the webview's frame gets a pressed button's moves anyway.
     box.addEventListener("pointerdown", (e) => {
       e.stopPropagation();
       if (e.button !== 0) return;
       this.dragging = true;
-      box.setPointerCapture(e.pointerId);
       at(e);
     });
-    box.addEventListener("pointermove", (e) => {
-      e.stopPropagation();
-      if (this.dragging) at(e);
+    window.addEventListener("pointermove", (e) => {
+      if (!this.dragging) return;
+      if (e.buttons === 0) this.dragging = false;
+      else at(e);
     });
-    box.addEventListener("pointerup", (e) => {
-      e.stopPropagation();
-      this.dragging = false;
-    });
+    window.addEventListener("pointerup", () => (this.dragging = false));
     box.addEventListener("wheel", (e) => e.stopPropagation());
   }
 

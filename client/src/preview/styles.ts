@@ -59,7 +59,7 @@ body { background: var(--vscode-editor-background); color: var(--vscode-editor-f
 .run[hidden], .message[hidden], .minimap[hidden] { display: none; }
 .message { padding: 10px; color: var(--vscode-descriptionForeground); flex: none; }
 .message.problem { color: var(--vscode-errorForeground, #f14c4c); }
-#canvas { flex: 1; width: 100%; min-height: 0; position: relative; overflow: hidden; touch-action: none; cursor: grab; outline: none; }
+#canvas { flex: 1; width: 100%; min-height: 0; position: relative; overflow: hidden; touch-action: none; cursor: grab; outline: none; user-select: none; -webkit-user-select: none; }
 #world { position: absolute; left: 0; top: 0; transform-origin: 0 0; will-change: transform; }
 #graph { display: block; overflow: visible; }
 #canvas.panning { cursor: grabbing; }
