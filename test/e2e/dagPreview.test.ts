@@ -200,4 +200,23 @@ describe("DAG preview in code-server: readable at its default size", { timeout: 
     await poll("the ghost to go", async () => ((await view.locator(".ghost").count()) === 0 ? true : undefined), 20_000);
     assert.deepEqual(await view.locator(".node.has-error").evaluateAll((els) => els.map((e) => e.getAttribute("data-id"))), ["bad_filter"]);
   });
+
+  it("lays the graph out again when the pane turns wider than tall, and back", async () => {
+    const view = wb.webview();
+    const order = async (): Promise<"across" | "down" | "other"> => {
+      const [a, b] = await Promise.all([view.locator('.node[data-id="clean_1"] .box').boundingBox(), view.locator('.node[data-id="clean_4"] .box').boundingBox()]);
+      if (!a || !b) return "other";
+      return b.x > a.x + a.width ? "across" : b.y > a.y + a.height ? "down" : "other";
+    };
+    assert.equal(await order(), "down");
+    try {
+      await wb.page.setViewportSize({ width: 2600, height: 700 });
+      await poll("a left-to-right layout in a wide pane", async () => ((await order()) === "across" ? true : undefined), 20_000);
+      const pane = await view.locator("#canvas").boundingBox();
+      assert.ok(pane && pane.width > pane.height * 1.15, `pane ${pane?.width}×${pane?.height}`);
+    } finally {
+      await wb.page.setViewportSize({ width: 1600, height: 1000 });
+    }
+    await poll("top to bottom again", async () => ((await order()) === "down" ? true : undefined), 20_000);
+  });
 });

@@ -285,6 +285,12 @@ describe("VS Code extension in code-server", { timeout: 15 * 60_000 }, () => {
     timings.panFrameMedianMs = median(frames.pan);
     assert.notEqual(await view.locator("#world").evaluate((el) => getComputedStyle(el).transform), before, "the wheel moved the view");
     assert.equal(await view.locator("#minimap").isVisible(), true, "a minimap from 200 steps");
+    // A click on the minimap centres the view there.
+    const mini = await view.locator("#minimap canvas").boundingBox();
+    assert.ok(mini);
+    const atMinimap = await view.locator("#world").evaluate((el) => getComputedStyle(el).transform);
+    await wb.page.mouse.click(mini.x + mini.width * 0.9, mini.y + mini.height * 0.5);
+    await poll("the minimap to move the view", async () => ((await view.locator("#world").evaluate((el) => getComputedStyle(el).transform)) !== atMinimap ? true : undefined), 5_000);
     await wb.screenshot("preview-500");
   }));
 
