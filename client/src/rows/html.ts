@@ -4,8 +4,13 @@
  * or its data is escaped; the only script is ours, under a CSP nonce, and it only posts
  * `refresh`/`showLogs` back.
  */
-import { escapeXml, truncate } from "../preview/escape";
+import { escapeXml } from "../preview/escape";
 import type { PreviewError, PreviewResult } from "./contract";
+
+/** A long text cut to `max` characters with an ellipsis (the full value goes in a tooltip). */
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(1, max - 1))}…`;
+}
 import { ROWS_CSS } from "./styles";
 
 /** What the panel shows: the table, an error with its fix, or that the preview is running. */
