@@ -1,9 +1,11 @@
 /** filter and derive: JSONata expressions evaluated per record, with the record's columns as fields. */
 import jsonata from "jsonata";
 import { StepError } from "../../errors";
-import { setOwn } from "../../pipeline/ownKeys";
+import { ownValue, setOwn } from "../../pipeline/ownKeys";
 import type { DataRecord } from "../../sources/types";
-import { mapBatches, type Stage } from "./stage";
+import { explainTypeError, type JsonataFailure } from "./expressionErrors";
+import { mapBatches, type Columns, type Stage } from "./stage";
+import { evaluationView, passThroughColumn } from "./typedView";
 
 function compile(expression: string, opIndex: number): jsonata.Expression {
   try {
@@ -13,11 +15,14 @@ function compile(expression: string, opIndex: number): jsonata.Expression {
   }
 }
 
+/** `record` is the record's evaluation view (typedView.ts): typed numeric columns as numbers. */
 async function evaluate(expr: jsonata.Expression, record: DataRecord, row: number, text: string, opIndex: number): Promise<unknown> {
   try {
     return await expr.evaluate(record);
   } catch (err: unknown) {
-    throw new StepError("expression-failed", `transform op ${opIndex + 1}: expression \`${text}\` failed at row ${row}: ${(err as { message?: string }).message ?? String(err)}`);
+    const failure = err as JsonataFailure;
+    const detail = explainTypeError(expr.ast(), failure, record) ?? failure.message ?? String(err);
+    throw new StepError("expression-failed", `transform op ${opIndex + 1}: expression \`${text}\` failed at row ${row}: ${detail}`);
   }
 }
 
@@ -27,14 +32,17 @@ export function truthy(value: unknown): boolean {
   return Boolean(value);
 }
 
-export function filterStage(expression: string, opIndex: number): Stage {
+/** `columns`: the known column types of the op's input, asked for once its first batch has come. */
+export function filterStage(expression: string, opIndex: number, columns: () => Columns | undefined = () => undefined): Stage {
   const expr = compile(expression, opIndex);
   let row = 0;
+  let view: ((r: DataRecord) => DataRecord) | undefined;
   return mapBatches(async (batch) => {
+    view ??= evaluationView(columns());
     const out: DataRecord[] = [];
     for (const r of batch) {
       row++;
-      if (truthy(await evaluate(expr, r, row, expression, opIndex))) out.push(r);
+      if (truthy(await evaluate(expr, view(r), row, expression, opIndex))) out.push(r);
     }
     return out;
   });
@@ -47,13 +55,26 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-export function deriveStage(columns: Record<string, string>, opIndex: number): Stage {
-  const compiled = Object.entries(columns).map(([name, text]) => ({ name, text, expr: compile(text, opIndex) }));
+export function deriveStage(derived: Record<string, string>, opIndex: number, columns: () => Columns | undefined = () => undefined): Stage {
+  const compiled = Object.entries(derived).map(([name, text]) => {
+    const expr = compile(text, opIndex);
+    return { name, text, expr, copies: passThroughColumn(expr.ast()) };
+  });
   let row = 0;
+  let view: ((r: DataRecord) => DataRecord) | undefined;
   return mapBatches(async (batch) => {
+    view ??= evaluationView(columns());
     for (const r of batch) {
       row++;
-      for (const c of compiled) setOwn(r, c.name, plain(await evaluate(c.expr, r, row, c.text, opIndex)));
+      // Later expressions see the columns derived before them, in the view as in the record.
+      const v = view(r);
+      for (const c of compiled) {
+        const seen = c.copies !== undefined ? ownValue(v, c.copies) : undefined;
+        const exact = c.copies !== undefined ? ownValue(r, c.copies) : undefined;
+        const value = exact !== seen ? exact : plain(await evaluate(c.expr, v, row, c.text, opIndex));
+        setOwn(r, c.name, value);
+        if (v !== r) setOwn(v, c.name, exact !== seen ? seen : value);
+      }
     }
     return batch;
   });

@@ -29,7 +29,8 @@ interface Compiled {
   columns: (input: Columns | undefined) => Columns | undefined;
 }
 
-function compileOp(op: TransformOp, index: number, inputs: TransformInputs): Compiled {
+/** `typesBefore`: the column types of the op's input, known once the stream has started (a join's right side then). */
+function compileOp(op: TransformOp, index: number, inputs: TransformInputs, typesBefore: () => Columns | undefined): Compiled {
   const same = (c: Columns | undefined) => c;
   if (op.select) return { stage: selectStage(op.select), columns: (c) => selectColumns(c, op.select ?? []) };
   if (op.drop) return { stage: dropStage(op.drop), columns: (c) => dropColumns(c, op.drop ?? []) };
@@ -38,10 +39,10 @@ function compileOp(op: TransformOp, index: number, inputs: TransformInputs): Com
     const types = op.cast;
     return { stage: mapBatches(castStage(types, index)), columns: (c) => ({ ...c, ...types }) };
   }
-  if (op.filter !== undefined) return { stage: filterStage(op.filter, index), columns: same };
+  if (op.filter !== undefined) return { stage: filterStage(op.filter, index, typesBefore), columns: same };
   if (op.derive) {
     const names = Object.keys(op.derive);
-    return { stage: deriveStage(op.derive, index), columns: (c) => dropColumns(c, names) };
+    return { stage: deriveStage(op.derive, index, typesBefore), columns: (c) => dropColumns(c, names) };
   }
   if (op.dedupe) return { stage: dedupeStage(op.dedupe), columns: same };
   if (op.join) return compileJoin(op.join, inputs);
@@ -65,11 +66,13 @@ function compileJoin(spec: NonNullable<TransformOp["join"]>, inputs: TransformIn
 
 export function compileTransforms(ops: readonly TransformOp[], inputs: TransformInputs): CompiledTransform {
   const around = inputs.around;
-  const compiled = ops.map((op, i) => {
-    const c = compileOp(op, i, inputs);
-    return around ? { ...c, stage: around(op, i, c.stage) } : c;
+  const compiled: Compiled[] = [];
+  const columnsAfter = (n: number) => compiled.slice(0, n).reduce<Columns | undefined>((cols, c) => c.columns(cols), inputs.columns);
+  ops.forEach((op, i) => {
+    const c = compileOp(op, i, inputs, () => columnsAfter(i));
+    compiled.push(around ? { ...c, stage: around(op, i, c.stage) } : c);
   });
   const stage: Stage = (input: Batches) => compiled.reduce((stream, c) => c.stage(stream), input);
-  const columns = () => compiled.reduce<Columns | undefined>((cols, c) => c.columns(cols), inputs.columns);
+  const columns = () => columnsAfter(compiled.length);
   return { stage, columns };
 }
