@@ -44,6 +44,7 @@ export function largePipeline(bytes: number): string {
       `  - id: clean_${i}`,
       `    depends_on: [read_${i}]`,
       "    transform:",
+      "      - cast: {amount: number}",
       "      - filter: amount > 0",
       `  - id: save_${i}`,
       `    depends_on: [clean_${i}]`,

@@ -23,6 +23,7 @@ export type ProblemCode =
   | "hardcoded-secret"
   | "url-credentials"
   | "unknown-column"
+  | "type-mismatch"
   | "unused-connection"
   | "template-in-sql-literal"
   | "name-too-long"

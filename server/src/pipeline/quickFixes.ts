@@ -1,9 +1,11 @@
 /**
  * Quick fixes from problems' own suggestions, in offsets: did-you-mean replacements (keys, values,
- * step ids, connections), a free id for a duplicate, `${env:NAME}` for a hardcoded secret, and
- * `depends_on` for a missing input. Pure: the language server (code actions) and the MCP server
+ * step ids, connections), a free id for a duplicate, `${env:NAME}` for a hardcoded secret,
+ * `depends_on` for a missing input, and a `cast` op or `$number(…)` for a text column used as a number. Pure: the language server (code actions) and the MCP server
  * (`validate`) both turn these into their own edits.
  */
+import type { Node } from "yaml";
+import { asSeq, spanOf } from "./nodes";
 import type { PipelineOutline } from "./outline";
 import type { Problem, Span } from "./problem";
 
@@ -41,6 +43,31 @@ function missingInputFix(text: string, outline: PipelineOutline, problem: Proble
   return { title: `Add \`depends_on: [${upstream}]\``, edits: [{ span: { start: offset, end: offset }, newText: `depends_on: [${upstream}]\n${indent}` }], preferred: true };
 }
 
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `type-mismatch` on a text column (`suggestion`: its name): a `cast` op inserted before the op
+ * (block lists only, where the item's `- ` can be repeated), and `$number(…)` around the reference.
+ */
+function typeMismatchFixes(text: string, outline: PipelineOutline, problem: Problem, column: string): QuickFix[] {
+  const fixes: QuickFix[] = [];
+  const at = problem.span.start;
+  const step = outline.steps.find((s) => s.kinds[0]?.kind === "transform" && s.span.start <= at && at < s.span.end);
+  const item = asSeq(outline.doc, step?.kinds[0]?.node)?.items.find((i) => {
+    const span = spanOf(i as Node);
+    return span.start <= at && at < span.end;
+  });
+  if (item) {
+    const start = spanOf(item as Node).start;
+    const lead = text.slice(text.lastIndexOf("\n", start - 1) + 1, start);
+    const key = PLAIN_KEY.test(column) ? column : JSON.stringify(column);
+    if (/^\s*-\s+$/.test(lead)) fixes.push({ title: `Cast \`${column}\` to number before this op`, edits: [{ span: { start, end: start }, newText: `cast: {${key}: number}\n${lead}` }], preferred: true });
+  }
+  const written = text.slice(problem.span.start, problem.span.end);
+  if (written === column || written === `\`${column}\``) fixes.push({ ...replaceWith(`Write \`$number(${written})\``, problem, `$number(${written})`), preferred: false });
+  return fixes;
+}
+
 /** The fixes a problem offers (none without a suggestion). */
 export function quickFixes(text: string, outline: PipelineOutline, problem: Problem): QuickFix[] {
   const suggestion = problem.suggestion;
@@ -56,6 +83,8 @@ export function quickFixes(text: string, outline: PipelineOutline, problem: Prob
     }
     case "template-in-sql-literal":
       return [replaceWith("Remove the quotes: bind the template as a value", problem, suggestion)];
+    case "type-mismatch":
+      return typeMismatchFixes(text, outline, problem, suggestion);
     case "duplicate-step-id":
       return [replaceWith(`Rename to \`${suggestion}\``, problem, suggestion)];
     default:

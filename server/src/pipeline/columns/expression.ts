@@ -6,7 +6,7 @@ import jsonata from "jsonata";
 import type { ColumnType } from "../model";
 import { typeIn, type ColumnSet } from "./types";
 
-interface AstNode {
+export interface AstNode {
   type: string;
   value?: unknown;
   position?: number;
@@ -48,7 +48,7 @@ export function parseExpression(text: string): AstNode | null {
   return ast;
 }
 
-function fieldOf(text: string, step: AstNode): FieldUse | undefined {
+export function fieldOf(text: string, step: AstNode): FieldUse | undefined {
   if (step.type !== "name" || typeof step.value !== "string" || typeof step.position !== "number") return undefined;
   const end = step.position;
   const quoted = text[end - 1] === "`";
@@ -117,7 +117,11 @@ function functionType(node: AstNode): ColumnType | undefined {
   return undefined;
 }
 
-function nodeType(node: AstNode, columns: ColumnSet): ColumnType | undefined {
+/** A column's type by name, when known. */
+export type TypeLookup = (name: string) => ColumnType | undefined;
+
+/** The type of the value a node gives, when it is knowable from literals, functions and `typeOf`. */
+export function nodeType(node: AstNode, typeOf: TypeLookup): ColumnType | undefined {
   switch (node.type) {
     case "number":
       return "number";
@@ -138,17 +142,17 @@ function nodeType(node: AstNode, columns: ColumnSet): ColumnType | undefined {
       return functionType(node);
     case "condition": {
       if (!node.then || !node.else) return undefined;
-      const a = nodeType(node.then, columns);
-      return a !== undefined && a === nodeType(node.else, columns) ? a : undefined;
+      const a = nodeType(node.then, typeOf);
+      return a !== undefined && a === nodeType(node.else, typeOf) ? a : undefined;
     }
     case "block": {
       const last = node.expressions?.[node.expressions.length - 1];
-      return last ? nodeType(last, columns) : undefined;
+      return last ? nodeType(last, typeOf) : undefined;
     }
     case "path": {
       const steps = node.steps ?? [];
       const first = steps[0];
-      if (steps.length === 1 && first?.type === "name" && typeof first.value === "string") return typeIn(columns, first.value);
+      if (steps.length === 1 && first?.type === "name" && typeof first.value === "string") return typeOf(first.value);
       return undefined;
     }
     default:
@@ -159,5 +163,11 @@ function nodeType(node: AstNode, columns: ColumnSet): ColumnType | undefined {
 /** The type of the value an expression gives for a record with `columns`, when it is knowable. */
 export function expressionType(text: string, columns: ColumnSet): ColumnType | undefined {
   const ast = parseExpression(text);
-  return ast ? nodeType(ast, columns) : undefined;
+  return ast ? nodeType(ast, (name) => typeIn(columns, name)) : undefined;
+}
+
+/** The same, with column types from a lookup (e.g. what is known without live analysis). */
+export function expressionTypeWith(text: string, typeOf: TypeLookup): ColumnType | undefined {
+  const ast = parseExpression(text);
+  return ast ? nodeType(ast, typeOf) : undefined;
 }

@@ -10,6 +10,7 @@ import { missingInput } from "./missingInput";
 import type { Rule } from "./rule";
 import { nameTooLong } from "./nameTooLong";
 import { templateInSqlLiteral } from "./templateInSqlLiteral";
+import { typeMismatch } from "./typeMismatch";
 import { unknownConnection } from "./unknownConnection";
 import { unknownStep } from "./unknownStep";
 import { unusedConnection } from "./unusedConnection";
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   connectionType,
   nameTooLong,
   invalidExpression,
+  typeMismatch,
   invalidSchedule,
   templateInSqlLiteral,
   missingEnv,

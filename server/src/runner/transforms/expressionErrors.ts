@@ -5,6 +5,7 @@
  * Here the failing comparison or arithmetic is found again in the expression's tree, from the
  * values the error carries, and quoted with the fix: cast the text column, or `$number(...)` it.
  */
+import { nameText, printAst } from "../../pipeline/columns/printExpression";
 import { fieldReader } from "../../pipeline/ownKeys";
 import type { DataRecord } from "../../sources/types";
 
@@ -43,44 +44,6 @@ const SIDES: Record<string, { ops: ReadonlySet<string>; side?: "lhs" | "rhs" }> 
   T2009: { ops: COMPARE },
   T2010: { ops: COMPARE },
 };
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-function nameText(name: unknown): string {
-  const s = String(name);
-  return IDENTIFIER.test(s) ? s : `\`${s}\``;
-}
-
-/** The expression a node stands for, written back as JSONata (not necessarily as the user spaced it). */
-export function printAst(node: Ast | undefined, depth = 0): string {
-  if (!node || depth > 50) return "…";
-  const p = (n: Ast | undefined) => (n?.type === "binary" || n?.type === "condition" ? `(${printAst(n, depth + 1)})` : printAst(n, depth + 1));
-  switch (node.type) {
-    case "path":
-      return (node.steps ?? []).map((s) => printAst(s, depth + 1)).join(".");
-    case "name":
-      return nameText(node.value);
-    case "string":
-      return String(node.value).includes("'") ? JSON.stringify(node.value) : `'${String(node.value)}'`;
-    case "number":
-    case "value":
-      return String(node.value);
-    case "variable":
-      return `$${String(node.value)}`;
-    case "binary":
-      return `${p(node.lhs)} ${String(node.value)} ${p(node.rhs)}`;
-    case "unary":
-      return node.value === "-" ? `-${p(node.expression)}` : "…";
-    case "function":
-      return `${printAst(node.procedure, depth + 1)}(${(node.arguments ?? []).map((a) => printAst(a, depth + 1)).join(", ")})`;
-    case "condition":
-      return `${p(node.condition)} ? ${p(node.then)}${node.else ? ` : ${p(node.else)}` : ""}`;
-    case "block":
-      return `(${(node.expressions ?? []).map((e) => printAst(e, depth + 1)).join("; ")})`;
-    default:
-      return "…";
-  }
-}
 
 /** The column a path names when it is a single field (`amount`), else undefined. */
 function columnOf(node: Ast | undefined): string | undefined {

@@ -1,0 +1,157 @@
+/**
+ * Column types knowable from the file alone, without live analysis: every value a CSV file or
+ * object gives is text until a `cast`, whatever its columns are called. So a type is kept for the
+ * columns named by ops (`cast`, `derive`, `rename`, …) and one more for "every other column",
+ * which is `string` for a CSV extract and unknown for anything else. Pure.
+ */
+import type { YAMLMap } from "yaml";
+import { COLUMN_TYPES, type ColumnType } from "../model";
+import { asMap, asSeq, keyName, pairOf, pairsOf, stringValue, type AnyDoc } from "../nodes";
+import type { PipelineOutline, StepOutline } from "../outline";
+import { expressionTypeWith } from "./expression";
+import { namedList, namedPairs } from "./scalars";
+import { upstreamOf } from "./propagate";
+
+/** Types of named columns, and of every column not named (`rest`); undefined = not known. */
+export interface TypeEnv {
+  known: ReadonlyMap<string, ColumnType | undefined>;
+  rest: ColumnType | undefined;
+  /** Why `rest` is what it is, for messages ("CSV values are text until cast"). */
+  restWhy?: string;
+}
+
+export const UNKNOWN_TYPES: TypeEnv = { known: new Map(), rest: undefined };
+
+export function typeOf(env: TypeEnv, name: string): ColumnType | undefined {
+  return env.known.has(name) ? env.known.get(name) : env.rest;
+}
+
+/** True when `name`'s type comes from "every other column" (e.g. CSV text), not from an op. */
+export function isRestType(env: TypeEnv, name: string): boolean {
+  return !env.known.has(name) && env.rest !== undefined;
+}
+
+const CSV_PATH = /\.csv(\.gz)?$/i;
+
+/** An extract of a CSV file or object (`format: csv`, or a `.csv`/`.csv.gz` path or key): all text. */
+function extractTypes(outline: PipelineOutline, step: StepOutline): TypeEnv {
+  const doc = outline.doc;
+  const map = asMap(doc, step.kinds[0]?.node);
+  const type = step.connection ? outline.connections.get(step.connection.name)?.type : undefined;
+  if (!map || (type !== "file" && type !== "s3")) return UNKNOWN_TYPES;
+  const format = stringValue(doc, pairOf(doc, map, "format")?.value);
+  const where = stringValue(doc, pairOf(doc, map, type === "file" ? "path" : "key")?.value);
+  const csv = format !== undefined ? format === "csv" : where !== undefined && CSV_PATH.test(where);
+  return csv ? { known: new Map(), rest: "string", restWhy: "CSV values are text until cast" } : UNKNOWN_TYPES;
+}
+
+/** What one transform op sees; `check` is called for each expression with the types it is evaluated with. */
+export type ExpressionVisitor = (text: string, valueNode: unknown, env: TypeEnv, opItem: YAMLMap) => void;
+
+function withTypes(env: TypeEnv, entries: Iterable<[string, ColumnType | undefined]>): TypeEnv {
+  const known = new Map(env.known);
+  for (const [name, type] of entries) known.set(name, type);
+  return { ...env, known };
+}
+
+/** Only the listed columns exist afterwards (`select`, `aggregate`). */
+function only(entries: [string, ColumnType | undefined][]): TypeEnv {
+  return { known: new Map(entries), rest: undefined };
+}
+
+function castType(text: string | undefined): ColumnType | undefined {
+  return COLUMN_TYPES.includes(text as ColumnType) ? (text as ColumnType) : undefined;
+}
+
+const METRIC = /^\s*(count|sum|min|max|avg)\(\s*([^()\s]*)\s*\)\s*$/;
+
+function applyOp(doc: AnyDoc, op: YAMLMap, env: TypeEnv, visit: ExpressionVisitor): TypeEnv {
+  const pair = pairsOf(doc, op)[0];
+  const value = pair?.value;
+  switch (pair ? keyName(pair) : undefined) {
+    case "cast":
+      return withTypes(env, namedPairs(doc, value).map((p) => [p.key.name, castType(p.value?.name)]));
+    case "rename":
+      return withTypes(env, namedPairs(doc, value).flatMap((p): [string, ColumnType | undefined][] => (p.value ? [[p.key.name, undefined], [p.value.name, typeOf(env, p.key.name)]] : [])));
+    case "select":
+      return only(namedList(doc, value).map((n) => [n.name, typeOf(env, n.name)]));
+    case "filter": {
+      const text = stringValue(doc, value);
+      if (text !== undefined) visit(text, value, env, op);
+      return env;
+    }
+    case "derive": {
+      let current = env;
+      for (const p of namedPairs(doc, value)) {
+        const text = p.value?.name;
+        if (text === undefined) continue;
+        visit(text, p.valueNode, current, op);
+        const before = current;
+        current = withTypes(current, [[p.key.name, expressionTypeWith(text, (n) => typeOf(before, n))]]);
+      }
+      return current;
+    }
+    case "aggregate": {
+      const spec = asMap(doc, value);
+      const groups = namedList(doc, pairOf(doc, spec, "group_by")?.value).map((n): [string, ColumnType | undefined] => [n.name, typeOf(env, n.name)]);
+      const metrics = namedPairs(doc, pairOf(doc, spec, "metrics")?.value).map((m): [string, ColumnType | undefined] => {
+        const match = METRIC.exec(m.value?.name ?? "");
+        return [m.key.name, match?.[1] === "count" ? "integer" : match?.[1] === "min" || match?.[1] === "max" ? typeOf(env, match[2] ?? "") : undefined];
+      });
+      return only([...groups, ...metrics]);
+    }
+    case "join":
+      // The right side's columns, and which of them clash, are not known from the text.
+      return UNKNOWN_TYPES;
+    case "drop":
+    case "dedupe":
+    case "limit":
+      return env;
+    default:
+      return UNKNOWN_TYPES;
+  }
+}
+
+/**
+ * Each step's output types, computed on demand in dependency order, calling `visit` for every
+ * `filter`/`derive` expression of every transform it passes through (once per step).
+ */
+export class StaticTypes {
+  private readonly byId = new Map<string, StepOutline>();
+  private readonly outputs = new Map<string, TypeEnv>();
+
+  constructor(
+    private readonly outline: PipelineOutline,
+    private readonly visit: (step: StepOutline) => ExpressionVisitor,
+  ) {
+    for (const s of outline.steps) if (s.id && !this.byId.has(s.id.name)) this.byId.set(s.id.name, s);
+  }
+
+  /** The types of step `id`'s records; unknown for a cycle, an `sql` step or a missing step. */
+  output(id: string, depth = 0): TypeEnv {
+    const known = this.outputs.get(id);
+    if (known) return known;
+    // Placed first, so a cycle (reported by its own rule) ends here.
+    this.outputs.set(id, UNKNOWN_TYPES);
+    const step = this.byId.get(id);
+    const env = step && depth < 1000 ? this.compute(step, depth) : UNKNOWN_TYPES;
+    this.outputs.set(id, env);
+    return env;
+  }
+
+  private compute(step: StepOutline, depth: number): TypeEnv {
+    const kind = step.kinds.length === 1 ? step.kinds[0]?.kind : undefined;
+    if (kind === "extract") return extractTypes(this.outline, step);
+    const upstream = upstreamOf(step);
+    const input = upstream !== undefined ? this.output(upstream, depth + 1) : UNKNOWN_TYPES;
+    if (kind !== "transform") return kind === "load" ? input : UNKNOWN_TYPES;
+    const doc = this.outline.doc;
+    const visit = this.visit(step);
+    let env = input;
+    for (const item of asSeq(doc, step.kinds[0]?.node)?.items ?? []) {
+      const op = asMap(doc, item);
+      env = op ? applyOp(doc, op, env, visit) : UNKNOWN_TYPES;
+    }
+    return env;
+  }
+}
