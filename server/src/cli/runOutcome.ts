@@ -27,18 +27,29 @@ function staleExtracts(report: RunReport, dag: Dag): string[] {
   return dag.order.filter((id) => seen.has(id) && kinds.get(id) === "extract" && report.run.steps[id] === "succeeded");
 }
 
+/** Failures caused by the records themselves: the fix is in the source data (or in the pipeline's ops). */
+const DATA_ERRORS = new Set(["cast-failed", "expression-failed", "bad-record", "aggregate-failed", "http-bad-number"]);
+
 /**
- * After a failure, fixing a source (a bad value in a CSV) is not enough for `--resume`, which
- * reads what the extracts staged before: say how to re-run from them.
+ * What to do next after a failure, the most likely first. After a data error the user fixes the
+ * source and resumes: `--resume` extracts again the files and objects that changed since they were
+ * staged; sources that cannot tell (a database, an API) are reused, so for them say how to re-read.
  */
-function sourceChangedLine(report: RunReport, file: string, dag: Dag): string[] {
+function nextLines(report: RunReport, file: string, dag: Dag, failedCode: string | undefined): string[] {
   const extracts = staleExtracts(report, dag);
-  if (extracts.length === 0) return [];
-  const from = new Set(extracts.flatMap((id) => [...downstreamClosure(dag, id)]));
+  const checked = extracts.filter((id) => report.run.versioned.includes(id));
+  const unknown = extracts.filter((id) => !report.run.versioned.includes(id));
+  const lines = DATA_ERRORS.has(failedCode ?? "")
+    ? [continueLine(report, file, "fix the data (or the pipeline), then continue with")]
+    : [continueLine(report, file, "after fixing the cause, continue with")];
+  if (checked.length > 0) lines.push(`    (it extracts ${checked.join(", ")} again if ${checked.length === 1 ? "its source has" : "their sources have"} changed since staged)`);
+  if (unknown.length === 0) return lines;
+  const from = new Set(unknown.flatMap((id) => [...downstreamClosure(dag, id)]));
   const steps = dag.order.filter((id) => from.has(id)).map((id) => `--step ${id}`).join(" ");
   return [
-    `  changed source data? --resume still reads what ${extracts.join(", ")} staged before; re-run from ${extracts.length === 1 ? "that extract" : "those extracts"} instead:`,
-    `    agent-etl run ${file} --run-id ${report.runId} ${steps}   (or start a fresh run: agent-etl run ${file})`,
+    ...lines,
+    `  changed data in ${unknown.join(", ")}'s source? --resume reuses what ${unknown.length === 1 ? "it" : "they"} staged (${unknown.length === 1 ? "its source cannot" : "their sources cannot"} say whether it changed); read it again with a fresh run: agent-etl run ${file}`,
+    `    or re-run from ${unknown.length === 1 ? "that extract" : "those extracts"}: agent-etl run ${file} --run-id ${report.runId} ${steps}`,
   ];
 }
 
@@ -57,8 +68,7 @@ function succeededLines(report: RunReport, file: string, dag: Dag): string[] {
   const still = failed.length > 0 ? `still has failed steps: ${failed.join(", ")}` : `still has steps to run: ${toRun.join(", ")}`;
   return [
     `✓ the selected ${ran === 1 ? "step" : "steps"} succeeded (${took}); run ${report.runId} ${still}`,
-    continueLine(report, file, failed.length > 0 ? "after fixing the cause, continue with" : "to run them here"),
-    ...sourceChangedLine(report, file, dag),
+    ...(failed.length > 0 ? nextLines(report, file, dag, undefined) : [continueLine(report, file, "to run them here")]),
     staged,
   ];
 }
@@ -70,7 +80,6 @@ export function finalLines(report: RunReport, file: string, dag: Dag): string {
   return [
     `✖ run ${report.runId} failed${failed ? ` at step ${failed.id}: ${printable(failed.state.error ?? "")}` : ""}`,
     `  run state: ${report.staging}${report.stateKey} (staged outputs of finished steps are kept beside it)`,
-    continueLine(report, file, "after fixing the cause, continue with"),
-    ...sourceChangedLine(report, file, dag),
+    ...nextLines(report, file, dag, failed?.state.code),
   ].join("\n");
 }

@@ -15,6 +15,7 @@ import { commitHighWater, ownCommittedMarks, recordOwnCommit, rerunAfterLoadMess
 import { levelsFor, runLevels } from "./scheduler";
 import { resolveConnections } from "./secrets";
 import { checkParams, checkTemplates, chooseRun, parseParams, selectSteps, templateValues, todayDs } from "./setup";
+import { resumeSelection } from "./sourceChanges";
 import { openStaging } from "./staging";
 import { stateKey, RunStateWriter, type RunState, type RunStatus, type StepState, type StepStatus } from "./state";
 import { scrubbingLogger } from "./safeLogger";
@@ -42,8 +43,12 @@ export interface RunReport {
   status: "succeeded" | "failed";
   /** Steps this run executed or skipped, in pipeline order. */
   steps: { id: string; state: StepState }[];
-  /** The whole run as recorded in its state, including steps other invocations ran (`--step`, `--resume`). */
-  run: { status: RunStatus; steps: Record<string, StepStatus> };
+  /**
+   * The whole run as recorded in its state, including steps other invocations ran (`--step`,
+   * `--resume`); `versioned`: the extracts whose source version was recorded, which `--resume`
+   * checks for changes (sourceChanges.ts).
+   */
+  run: { status: RunStatus; steps: Record<string, StepStatus>; versioned: string[] };
   durationMs: number;
   staging: string;
   stateKey: string;
@@ -69,7 +74,13 @@ export async function prepareRun(opts: RunOptions): Promise<{ ctx: RunContext; s
   const forStaging = resolveConnections(opts.pipeline.connections, opts.env, baseDir, stagingNames(opts.pipeline));
   const store = await openStaging(opts.pipeline, baseDir, forStaging.connections, forStaging.secrets);
   const choice = await chooseRun(store, opts.pipeline.name, { ...(opts.runId !== undefined ? { runId: opts.runId } : {}), resume: opts.resume, steps: opts.steps });
-  const selected = selectSteps(opts.pipeline, { steps: opts.steps, resume: opts.resume }, choice.previous);
+  const ds = opts.ds ?? choice.previous?.ds ?? todayDs();
+  const templates = templateValues(opts.pipeline, choice.runId, ds, cliParams, choice.previous);
+  let selected = selectSteps(opts.pipeline, { steps: opts.steps, resume: opts.resume }, choice.previous);
+  if (choice.previous && opts.resume) {
+    const check = { pipeline: opts.pipeline, dag: opts.dag, file: opts.file, runId: choice.runId, previous: choice.previous, selected, env: opts.env, baseDir, templates };
+    selected = await resumeSelection({ ...check, logger: opts.logger.child({ run_id: choice.runId }), ...(opts.signal ? { signal: opts.signal } : {}) });
+  }
   if (choice.previous && (opts.resume || opts.steps.length > 0)) {
     // Reusing an earlier run's staged extract after another run committed a newer mark would load
     // the same rows twice.
@@ -80,8 +91,6 @@ export async function prepareRun(opts: RunOptions): Promise<{ ctx: RunContext; s
     if (loaded.length > 0) throw new UsageError(rerunAfterLoadMessage(choice.previous, loaded));
   }
   const steps = new Map(opts.pipeline.steps.map((s) => [s.id, s]));
-  const ds = opts.ds ?? choice.previous?.ds ?? todayDs();
-  const templates = templateValues(opts.pipeline, choice.runId, ds, cliParams, choice.previous);
   checkTemplates(selected.map((id) => steps.get(id)).filter((s) => s !== undefined), templates);
   const used = new Set(selected.map((id) => connectionOf(steps.get(id) as never)).filter((n): n is string => n !== undefined));
   const resolved = resolveConnections(opts.pipeline.connections, opts.env, baseDir, [...used, ...stagingNames(opts.pipeline)]);
@@ -120,6 +129,7 @@ export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnTyp
   const steps = selected.map((id) => ({ id, state: state.state.steps[id] ?? { status: "pending" as const } }));
   const rows = steps.reduce((n, s) => n + (s.state.status === "succeeded" ? (s.state.rows ?? 0) : 0), 0);
   opts.bus.emit({ event: "run_finished", status, duration_ms: durationMs, rows, steps: Object.fromEntries(steps.map((s) => [s.id, s.state.status])) });
-  const run = { status: state.state.status, steps: Object.fromEntries(Object.entries(state.state.steps).map(([id, s]) => [id, s.status])) };
+  const recorded = Object.entries(state.state.steps);
+  const run = { status: state.state.status, steps: Object.fromEntries(recorded.map(([id, s]) => [id, s.status])), versioned: recorded.filter(([, s]) => s.source).map(([id]) => id) };
   return { runId: ctx.runId, status, steps, run, durationMs, staging: ctx.store.describe(), stateKey: stateKey(ctx.runId) };
 }

@@ -3,6 +3,7 @@
  * only the steps that did not succeed. Each write is an atomic read-modify-write (`StagingStore.update`).
  */
 import type { StagingStore } from "../sources/staging";
+import type { SourceVersion } from "../sources/types";
 import { readJson } from "./stagedData";
 
 export type StepStatus = "pending" | "running" | "succeeded" | "failed" | "skipped";
@@ -20,6 +21,8 @@ export interface StepState {
   finished_at?: string;
   duration_ms?: number;
   error?: string;
+  /** The failure's stable code (`cast-failed`, `postgres-connection`, …), beside `error`. */
+  code?: string;
   /** `incremental` extracts: the new high-water mark, committed when the whole run has succeeded. */
   high_water?: string | number;
   /**
@@ -27,6 +30,11 @@ export interface StepState {
    * read from `initial` or everything). Resuming compares it with the mark committed since.
    */
   high_water_from?: string | number | null;
+  /**
+   * Extracts: what identified the source's data when it was staged (files' sizes and modification
+   * times, objects' ETags); absent for sources that cannot tell. `--resume` compares it (sourceChanges.ts).
+   */
+  source?: SourceVersion;
 }
 
 export interface RunState {
@@ -95,7 +103,10 @@ export class RunStateWriter {
   step(id: string, patch: Partial<StepState>): Promise<void> {
     const current = this.state.steps[id] ?? { status: "pending" };
     const next: StepState = { ...current, ...patch };
-    if (patch.status === "running") delete next.error;
+    if (patch.status === "running") {
+      delete next.error;
+      delete next.code;
+    }
     this.state.steps[id] = next;
     this.touched.add(id);
     return this.save();

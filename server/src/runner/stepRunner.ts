@@ -113,14 +113,14 @@ export async function runStep(ctx: RunContext, id: string, deps: StepRunDeps, li
       },
     );
     const duration = Math.round(performance.now() - started);
-    await state.step(id, { status: "succeeded", rows: value.rows, attempts, finished_at: new Date().toISOString(), duration_ms: duration, ...(value.highWater !== undefined ? { high_water: value.highWater } : {}), ...(value.highWaterFrom !== undefined ? { high_water_from: value.highWaterFrom } : {}) });
+    await state.step(id, { status: "succeeded", rows: value.rows, attempts, finished_at: new Date().toISOString(), duration_ms: duration, ...(value.highWater !== undefined ? { high_water: value.highWater } : {}), ...(value.highWaterFrom !== undefined ? { high_water_from: value.highWaterFrom } : {}), ...(value.source ? { source: value.source } : {}) });
     bus.emit({ event: "step_succeeded", step: id, rows: value.rows, duration_ms: duration, attempts });
     return true;
   } catch (err: unknown) {
     const f = describeFailure(err, ctx.secrets);
     const duration = Math.round(performance.now() - started);
     ctx.logger.error({ step: id, attempts, code: f.code, error: f.message }, "step failed");
-    await state.step(id, { status: "failed", attempts, finished_at: new Date().toISOString(), duration_ms: duration, error: f.message });
+    await state.step(id, { status: "failed", attempts, finished_at: new Date().toISOString(), duration_ms: duration, error: f.message, code: f.code });
     bus.emit({ event: "step_failed", step: id, code: f.code, error: f.message, attempts, duration_ms: duration, transient: f.transient });
     return false;
   }

@@ -3,7 +3,7 @@ import { ConnectorError, StepError } from "../errors";
 import type { Step } from "../pipeline/model";
 import { batchedRecords, batchesOf } from "../sources/formats/batches";
 import { connectorFor } from "../sources";
-import type { DataRecord, SourceContext } from "../sources/types";
+import type { DataRecord, SourceContext, SourceVersion } from "../sources/types";
 import { connectionOf, inputOf, type RunContext } from "./context";
 import { readHighWater } from "./incremental";
 import type { BatchChannel } from "./live/channel";
@@ -59,6 +59,8 @@ export interface StepOutcome {
   highWater?: string | number;
   /** An incremental extract's committed mark when it started (null: none). */
   highWaterFrom?: string | number | null;
+  /** An extract's source version, taken before reading it (so a change while it read shows as a change). */
+  source?: SourceVersion;
 }
 
 /** An optional connector capability for `sql` steps (PostgreSQL). */
@@ -87,17 +89,19 @@ async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, repo
   const extract = step.extract as NonNullable<Step["extract"]>;
   const highWater = extract.incremental ? await readHighWater(ctx.store, ctx.pipeline.name, step.id) : undefined;
   const request = { ...base, extract, ...(highWater !== undefined ? { highWater } : {}) };
+  const version = connector.sourceVersion ? await connector.sourceVersion(request) : undefined;
+  const source = version ? { source: version } : {};
   const file = connector.singleFile ? await connector.singleFile(request) : undefined;
   if (file) {
     const meta = await stageFileCopy(ctx.store, ctx.runId, step.id, file, { onBatch: (n) => report.add(n), signal, ...(live.tee ? { tee: live.tee } : {}) });
-    return { rows: meta.rows };
+    return { rows: meta.rows, ...source };
   }
   const result = await connector.extract(request);
   const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, batchesOf(result), { onBatch: (n) => report.add(n), signal, columns: () => result.columns, ...(live.tee ? { tee: live.tee } : {}) });
   // A bigint column's mark beyond a double's range comes as a BigInt: marks are kept as decimal text (marks.ts).
   const read: unknown = result.highWater?.();
   const mark = typeof read === "bigint" ? read.toString() : (read as string | number | undefined);
-  return { rows: meta.rows, ...(mark !== undefined ? { highWater: mark } : {}), ...(extract.incremental ? { highWaterFrom: highWater ?? null } : {}) };
+  return { rows: meta.rows, ...source, ...(mark !== undefined ? { highWater: mark } : {}), ...(extract.incremental ? { highWaterFrom: highWater ?? null } : {}) };
 }
 
 async function runTransform(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {

@@ -14,7 +14,7 @@ import { renderTemplate } from "../pipeline/templates";
 import type { Connection } from "../pipeline/model";
 import { formatFor, readRecordBatches, writeRecords } from "./formats";
 import { batchedRecords, recordBatches, type BatchedExtractResult } from "./formats/batches";
-import type { Connector, DataRecord, ExtractRequest, ExtractResult, LoadRequest, LoadResult, SingleFileSource } from "./types";
+import type { Connector, DataRecord, ExtractRequest, ExtractResult, LoadRequest, LoadResult, SingleFileSource, SourceVersion } from "./types";
 
 /** The folder a file connection's paths are relative to. */
 export function fileRoot(connection: Connection, baseDir: string): string {
@@ -219,9 +219,22 @@ async function singleFile(request: ExtractRequest): Promise<SingleFileSource | u
   return { path: file, shown: shownPath(root, file), format: formatFor(file, request.extract.format), ...(request.extract.csv ? { csv: request.extract.csv } : {}) };
 }
 
+/** Each file the extract reads: its size and modification time (none when nothing matches now). */
+async function sourceVersion(request: ExtractRequest): Promise<SourceVersion> {
+  const { root, pattern } = extractPattern(request);
+  const files = await matchFiles(root, pattern, request.connectionName).catch(() => [] as string[]);
+  const items: SourceVersion["items"] = [];
+  for (const file of files) {
+    const info = await stat(file).catch(() => undefined);
+    if (info) items.push({ name: shownPath(root, file), size: info.size, version: `modified ${info.mtime.toISOString()} (${info.mtimeMs})` });
+  }
+  return { items };
+}
+
 export const fileConnector: Connector = {
   type: "file",
   extract: extractFiles,
   load: loadFile,
   singleFile,
+  sourceVersion,
 };

@@ -68,11 +68,22 @@ export interface SingleFileSource {
   csv?: CsvOptions;
 }
 
+/**
+ * What identifies the data an extract reads, taken when it is staged, so `--resume` can tell
+ * whether the source changed since: each file's or object's name, size and version (a file's
+ * modification time, an object's ETag). Sources that cannot say (a database, an API) have none.
+ */
+export interface SourceVersion {
+  items: { name: string; size: number; version: string }[];
+}
+
 export interface Connector {
   readonly type: ConnectionType;
   extract(request: ExtractRequest): Promise<ExtractResult>;
   /** The one local file this extract would read, if that is what it reads (no glob, no query). */
   singleFile?(request: ExtractRequest): Promise<SingleFileSource | undefined>;
+  /** The version of the data this extract would read now, for sources that can tell (files, objects). */
+  sourceVersion?(request: ExtractRequest): Promise<SourceVersion>;
   load(request: LoadRequest): Promise<LoadResult>;
   /** Releases pools and sockets. */
   close?(): Promise<void>;

@@ -110,9 +110,11 @@ export const runCommand = defineCommand({
 Options:
   --step ID          run only this step (repeatable), reading upstream outputs from staging
   --run-id ID        the run to create or continue (default: a new id; with --step/--resume the latest run)
-  --resume           re-run only the steps of the run that did not succeed; they read what the
-                     others staged, so a changed source is read again only by re-running its
-                     extract (--step ID for it and the steps after it) or by a fresh run
+  --resume           re-run only the steps of the run that did not succeed, reading what the
+                     others staged; an extract whose files or S3 objects changed since they were
+                     staged (size, modification time, ETag) runs again too, with the steps after
+                     it. A database or API source cannot tell: its staged copy is reused (a fresh
+                     run, or --step ID for it and the steps after it, reads it again)
   --ds YYYY-MM-DD    logical date for {{ ds }} and {{ ds_nodash }} (default: today, UTC)
   --param K=V        set {{ params.K }} (repeatable; overrides the file's params; K must be
                      declared in params or used by a template)

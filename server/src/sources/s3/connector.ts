@@ -10,10 +10,10 @@ import { renderTemplate } from "../../pipeline/templates";
 import type { BatchedExtractResult } from "../formats/batches";
 import { readRecordBatches, writeRecords, type RecordFormat } from "../formats";
 import { keyFormat } from "./keyFormat";
-import type { Connector, DataRecord, ExtractRequest, LoadRequest, LoadResult, SourceContext } from "../types";
+import type { Connector, DataRecord, ExtractRequest, LoadRequest, LoadResult, SourceContext, SourceVersion } from "../types";
 import { createS3Target, s3Url, type S3Connection, type S3Target } from "./client";
 import { isGlob, matchObjects, type S3Object } from "./list";
-import { openObject, uploadObject, type OpenedObject } from "./objects";
+import { headObject, openObject, uploadObject, type OpenedObject } from "./objects";
 
 const CONTENT_TYPES: Record<RecordFormat, string> = { csv: "text/csv; charset=utf-8", jsonl: "application/x-ndjson", json: "application/json" };
 
@@ -124,6 +124,19 @@ async function extractS3(request: ExtractRequest): Promise<BatchedExtractResult>
   return { records: flatten(batches), batches, ...(request.preview ? { skipped: () => skipped } : {}) };
 }
 
+/** The ETag and size of each object the extract reads (a missing key: none, so it differs from any staged one). */
+async function sourceVersion(request: ExtractRequest): Promise<SourceVersion> {
+  const target = targetFor(request);
+  const pattern = renderTemplate(requireKey(request.extract.key, "extract", request.connectionName), request.templates);
+  if (!isGlob(pattern)) {
+    const head = await headObject(target, pattern, request.signal);
+    return { items: head ? [{ name: pattern, size: head.size, version: `etag ${head.etag ?? "?"}` }] : [] };
+  }
+  const items: SourceVersion["items"] = [];
+  for await (const obj of matchObjects(target, pattern, { signal: request.signal })) items.push({ name: obj.key, size: obj.size, version: `etag ${obj.etag ?? "?"}` });
+  return { items };
+}
+
 async function* counted(records: AsyncIterable<DataRecord>, counter: { rows: number }): AsyncGenerator<DataRecord> {
   for await (const record of records) {
     counter.rows++;
@@ -148,6 +161,7 @@ async function loadS3(request: LoadRequest): Promise<LoadResult> {
 export const s3Connector: Connector = {
   type: "s3",
   extract: extractS3,
+  sourceVersion,
   load: loadS3,
   async close() {
     for (const target of targets.values()) target.client.destroy();

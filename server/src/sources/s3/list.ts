@@ -11,6 +11,7 @@ export interface S3Object {
   key: string;
   size: number;
   lastModified?: Date;
+  etag?: string;
 }
 
 export interface ListOptions {
@@ -33,6 +34,7 @@ export async function* listObjects(target: S3Target, prefix: string, options: Li
       if (o.Key === undefined) continue;
       const obj: S3Object = { key: relativeKey(target, o.Key), size: o.Size ?? 0 };
       if (o.LastModified) obj.lastModified = o.LastModified;
+      if (o.ETag !== undefined) obj.etag = o.ETag;
       yield obj;
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;

@@ -137,11 +137,11 @@ async function* prepend(first: Buffer, rest: AsyncIterable<Buffer>): AsyncGenera
   yield* rest;
 }
 
-/** Size of an object, or undefined when it does not exist. */
-export async function headObject(target: S3Target, key: string, signal?: AbortSignal): Promise<{ size: number } | undefined> {
+/** Size and ETag of an object, or undefined when it does not exist. */
+export async function headObject(target: S3Target, key: string, signal?: AbortSignal): Promise<{ size: number; etag?: string } | undefined> {
   try {
     const out = await target.client.send(new HeadObjectCommand({ Bucket: target.bucket, Key: fullKey(target, key) }), { abortSignal: signal });
-    return { size: out.ContentLength ?? 0 };
+    return { size: out.ContentLength ?? 0, ...(out.ETag !== undefined ? { etag: out.ETag } : {}) };
   } catch (err: unknown) {
     if (isNotFound(err)) return undefined;
     throw classifyS3Error(err, errorContext(target, `checking ${s3Url(target, key)}`));
