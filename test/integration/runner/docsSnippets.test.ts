@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { validatePipeline } from "../../../server/src/pipeline/validate";
+import { compileTransforms, type Batches } from "../../../server/src/runner/transforms";
 import { postgresProject, ROOT, runCli } from "./helpers";
 
 interface Snippet {
@@ -48,6 +49,21 @@ describe("pipelines in the README and docs", () => {
       const problems = validatePipeline(s.text, { envNames }).problems.filter((p) => p.severity === "error" || p.severity === "warning");
       assert.deepEqual(problems.map((p) => `${p.code}: ${p.message}`), [], `${s.file}:${s.line}`);
     }
+  });
+
+  it("the spec's example expressions evaluate on a record whose amount is a cast decimal", async () => {
+    const spec = readFileSync(join(ROOT, "docs", "pipeline-spec.md"), "utf8");
+    const sentence = /Expressions are JSONata \(([^)]*\)[^)]*)\)/.exec(spec)?.[1] ?? "";
+    const examples = [...sentence.matchAll(/`([^`]+)`/g)].map((m) => m[1] as string);
+    assert.deepEqual(examples, ["amount > 0", "amount * 100", "$uppercase(country)"], "the examples the spec names");
+    const derive = Object.fromEntries(examples.map((e, i) => [`e${i}`, e]));
+    const compiled = compileTransforms([{ cast: { amount: "decimal" } }, { derive }], { columns: undefined, openUpstream: () => Promise.reject(new Error("no join")) });
+    async function* input(): Batches {
+      yield [{ amount: "12.50", country: "fi" }];
+    }
+    const out = [];
+    for await (const batch of compiled.stage(input())) out.push(...batch);
+    assert.deepEqual(out, [{ amount: "12.50", country: "fi", e0: true, e1: 1250, e2: "FI" }]);
   });
 
   it("the pipeline in brief runs: the paid orders with an amount above 0 reach the warehouse, exactly", async () => {

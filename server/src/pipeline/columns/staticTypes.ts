@@ -8,6 +8,7 @@ import type { YAMLMap } from "yaml";
 import { COLUMN_TYPES, type ColumnType } from "../model";
 import { asMap, asSeq, keyName, pairOf, pairsOf, stringValue, type AnyDoc } from "../nodes";
 import type { PipelineOutline, StepOutline } from "../outline";
+import type { Problem } from "../problem";
 import { expressionTypeWith } from "./expression";
 import { namedList, namedPairs } from "./scalars";
 import { upstreamOf } from "./propagate";
@@ -45,8 +46,10 @@ function extractTypes(outline: PipelineOutline, step: StepOutline): TypeEnv {
   return csv ? { known: new Map(), rest: "string", restWhy: "CSV values are text until cast" } : UNKNOWN_TYPES;
 }
 
-/** What one transform op sees; `check` is called for each expression with the types it is evaluated with. */
-export type ExpressionVisitor = (text: string, valueNode: unknown, env: TypeEnv, opItem: YAMLMap) => void;
+/** Called for each `filter`/`derive` expression with the types it is evaluated with; reports into `out`. */
+export type ExpressionVisitor = (text: string, valueNode: unknown, env: TypeEnv, out: Problem[]) => void;
+
+type OpVisitor = (text: string, valueNode: unknown, env: TypeEnv) => void;
 
 function withTypes(env: TypeEnv, entries: Iterable<[string, ColumnType | undefined]>): TypeEnv {
   const known = new Map(env.known);
@@ -65,7 +68,7 @@ function castType(text: string | undefined): ColumnType | undefined {
 
 const METRIC = /^\s*(count|sum|min|max|avg)\(\s*([^()\s]*)\s*\)\s*$/;
 
-function applyOp(doc: AnyDoc, op: YAMLMap, env: TypeEnv, visit: ExpressionVisitor): TypeEnv {
+function applyOp(doc: AnyDoc, op: YAMLMap, env: TypeEnv, visit: OpVisitor): TypeEnv {
   const pair = pairsOf(doc, op)[0];
   const value = pair?.value;
   switch (pair ? keyName(pair) : undefined) {
@@ -77,7 +80,7 @@ function applyOp(doc: AnyDoc, op: YAMLMap, env: TypeEnv, visit: ExpressionVisito
       return only(namedList(doc, value).map((n) => [n.name, typeOf(env, n.name)]));
     case "filter": {
       const text = stringValue(doc, value);
-      if (text !== undefined) visit(text, value, env, op);
+      if (text !== undefined) visit(text, value, env);
       return env;
     }
     case "derive": {
@@ -85,7 +88,7 @@ function applyOp(doc: AnyDoc, op: YAMLMap, env: TypeEnv, visit: ExpressionVisito
       for (const p of namedPairs(doc, value)) {
         const text = p.value?.name;
         if (text === undefined) continue;
-        visit(text, p.valueNode, current, op);
+        visit(text, p.valueNode, current);
         const before = current;
         current = withTypes(current, [[p.key.name, expressionTypeWith(text, (n) => typeOf(before, n))]]);
       }
@@ -112,17 +115,44 @@ function applyOp(doc: AnyDoc, op: YAMLMap, env: TypeEnv, visit: ExpressionVisito
   }
 }
 
+interface MemoEntry {
+  key: string;
+  input: TypeEnv;
+  output: TypeEnv;
+  problems: Problem[];
+  start: number;
+}
+
+/**
+ * Keeps each step's output types and problems while its YAML node, the step it reads and that
+ * step's output are the same objects: the language server's incremental parse keeps unchanged
+ * steps' nodes, so after an edit only the edited step and those after it are checked again.
+ */
+export type StaticTypesMemo = WeakMap<object, MemoEntry>;
+
+/** Problems moved with their step (an edit above it shifts it), copied: problems are never changed in place. */
+function shifted(entry: MemoEntry, start: number): Problem[] {
+  if (entry.start === start) return entry.problems;
+  const d = start - entry.start;
+  entry.problems = entry.problems.map((p) => ({ ...p, span: { start: p.span.start + d, end: p.span.end + d } }));
+  entry.start = start;
+  return entry.problems;
+}
+
 /**
  * Each step's output types, computed on demand in dependency order, calling `visit` for every
- * `filter`/`derive` expression of every transform it passes through (once per step).
+ * `filter`/`derive` expression of every transform it passes through (once per step); `problems`
+ * collects what the visits report.
  */
 export class StaticTypes {
+  readonly problems: Problem[] = [];
   private readonly byId = new Map<string, StepOutline>();
   private readonly outputs = new Map<string, TypeEnv>();
 
   constructor(
     private readonly outline: PipelineOutline,
-    private readonly visit: (step: StepOutline) => ExpressionVisitor,
+    private readonly visit: ExpressionVisitor,
+    private readonly memo: StaticTypesMemo = new WeakMap(),
   ) {
     for (const s of outline.steps) if (s.id && !this.byId.has(s.id.name)) this.byId.set(s.id.name, s);
   }
@@ -141,16 +171,28 @@ export class StaticTypes {
 
   private compute(step: StepOutline, depth: number): TypeEnv {
     const kind = step.kinds.length === 1 ? step.kinds[0]?.kind : undefined;
-    if (kind === "extract") return extractTypes(this.outline, step);
-    const upstream = upstreamOf(step);
+    const upstream = kind === "transform" || kind === "load" ? upstreamOf(step) : undefined;
     const input = upstream !== undefined ? this.output(upstream, depth + 1) : UNKNOWN_TYPES;
-    if (kind !== "transform") return kind === "load" ? input : UNKNOWN_TYPES;
+    const connection = step.connection ? this.outline.connections.get(step.connection.name)?.type : undefined;
+    const key = `${kind ?? ""}\u0000${upstream ?? ""}\u0000${connection ?? ""}`;
+    const hit = this.memo.get(step.node);
+    if (hit && hit.key === key && hit.input === input) {
+      for (const p of shifted(hit, step.span.start)) this.problems.push(p);
+      return hit.output;
+    }
+    const problems: Problem[] = [];
+    const output = kind === "extract" ? extractTypes(this.outline, step) : kind === "transform" ? this.transform(step, input, problems) : kind === "load" ? input : UNKNOWN_TYPES;
+    this.memo.set(step.node, { key, input, output, problems, start: step.span.start });
+    for (const p of problems) this.problems.push(p);
+    return output;
+  }
+
+  private transform(step: StepOutline, input: TypeEnv, problems: Problem[]): TypeEnv {
     const doc = this.outline.doc;
-    const visit = this.visit(step);
     let env = input;
     for (const item of asSeq(doc, step.kinds[0]?.node)?.items ?? []) {
       const op = asMap(doc, item);
-      env = op ? applyOp(doc, op, env, visit) : UNKNOWN_TYPES;
+      env = op ? applyOp(doc, op, env, (text, valueNode, types) => this.visit(text, valueNode, types, problems)) : UNKNOWN_TYPES;
     }
     return env;
   }

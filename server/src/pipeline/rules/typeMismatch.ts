@@ -8,7 +8,7 @@ import type { ColumnType } from "../model";
 import { fieldOf, nodeType, parseExpression, type AstNode } from "../columns/expression";
 import { nameText, printAst } from "../columns/printExpression";
 import { innerSpan } from "../columns/scalars";
-import { isRestType, StaticTypes, typeOf, type TypeEnv } from "../columns/staticTypes";
+import { isRestType, StaticTypes, typeOf, type StaticTypesMemo, type TypeEnv } from "../columns/staticTypes";
 import type { Node } from "yaml";
 import { problem, type Problem } from "../problem";
 import type { Rule } from "./rule";
@@ -94,16 +94,22 @@ function walk(f: Found, node: AstNode | undefined, depth: number): void {
   }
 }
 
+/** Kept between checks of the language server's incremental path (staticTypes.ts). */
+const MEMO: StaticTypesMemo = new WeakMap();
+
 export const typeMismatch: Rule = {
   code: "type-mismatch",
   check({ outline }) {
-    const out: Problem[] = [];
-    const types = new StaticTypes(outline, () => (text, valueNode, env) => {
-      if (env.rest === undefined && env.known.size === 0) return;
-      const ast = parseExpression(text);
-      if (ast) walk({ text, valueNode, env, out }, ast, 0);
-    });
+    const types = new StaticTypes(
+      outline,
+      (text, valueNode, env, out) => {
+        if (env.rest === undefined && env.known.size === 0) return;
+        const ast = parseExpression(text);
+        if (ast) walk({ text, valueNode, env, out }, ast, 0);
+      },
+      MEMO,
+    );
     for (const step of outline.steps) if (step.id && step.kinds[0]?.kind === "transform") types.output(step.id.name);
-    return out;
+    return types.problems;
   },
 };
