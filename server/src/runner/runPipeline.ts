@@ -77,7 +77,8 @@ export async function prepareRun(opts: RunOptions): Promise<{ ctx: RunContext; s
   const ds = opts.ds ?? choice.previous?.ds ?? todayDs();
   const templates = templateValues(opts.pipeline, choice.runId, ds, cliParams, choice.previous);
   let selected = selectSteps(opts.pipeline, { steps: opts.steps, resume: opts.resume }, choice.previous);
-  if (choice.previous && opts.resume) {
+  // With --step the user chose the steps; a changed source is for them to re-run.
+  if (choice.previous && opts.resume && opts.steps.length === 0) {
     const check = { pipeline: opts.pipeline, dag: opts.dag, file: opts.file, runId: choice.runId, previous: choice.previous, selected, env: opts.env, baseDir, templates };
     selected = await resumeSelection({ ...check, logger: opts.logger.child({ run_id: choice.runId }), ...(opts.signal ? { signal: opts.signal } : {}) });
   }
