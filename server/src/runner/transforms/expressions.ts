@@ -3,27 +3,45 @@ import jsonata from "jsonata";
 import { StepError } from "../../errors";
 import { ownValue, setOwn } from "../../pipeline/ownKeys";
 import type { DataRecord } from "../../sources/types";
+import { compileExpression, NEEDS_INTERPRETER, type CompiledExpression } from "./compileExpression";
 import { explainTypeError, type JsonataFailure } from "./expressionErrors";
 import { mapBatches, type Columns, type Stage } from "./stage";
 import { evaluationView, passThroughColumn } from "./typedView";
 
-function compile(expression: string, opIndex: number): jsonata.Expression {
+interface Expression {
+  text: string;
+  interpreted: jsonata.Expression;
+  /** The same expression as a synchronous closure, when it is in the compiled subset. */
+  compiled: CompiledExpression | undefined;
+}
+
+function compile(expression: string, opIndex: number): Expression {
   try {
-    return jsonata(expression);
+    const interpreted = jsonata(expression);
+    return { text: expression, interpreted, compiled: compileExpression(interpreted) };
   } catch (err: unknown) {
     throw new StepError("invalid-expression", `transform op ${opIndex + 1}: expression \`${expression}\` does not parse: ${(err as { message?: string }).message ?? String(err)}`);
   }
 }
 
 /** `record` is the record's evaluation view (typedView.ts): typed numeric columns as numbers. */
-async function evaluate(expr: jsonata.Expression, record: DataRecord, row: number, text: string, opIndex: number): Promise<unknown> {
+async function interpret(expr: Expression, record: DataRecord, row: number, opIndex: number): Promise<unknown> {
+  const text = expr.text;
   try {
-    return await expr.evaluate(record);
+    return await expr.interpreted.evaluate(record);
   } catch (err: unknown) {
     const failure = err as JsonataFailure;
-    const detail = explainTypeError(expr.ast(), failure, record) ?? failure.message ?? String(err);
+    const detail = explainTypeError(expr.interpreted.ast(), failure, record) ?? failure.message ?? String(err);
     throw new StepError("expression-failed", `transform op ${opIndex + 1}: expression \`${text}\` failed at row ${row}: ${detail}`);
   }
+}
+
+/**
+ * An expression's value for one record: the compiled closure's, synchronously, or NEEDS_INTERPRETER
+ * when the expression or this record's values are outside the compiled subset (then `interpret`).
+ */
+function evaluate(expr: Expression, record: DataRecord): unknown {
+  return expr.compiled ? expr.compiled(record) : NEEDS_INTERPRETER;
 }
 
 /** JSONata's truthiness: empty strings, zero, empty arrays and missing values are false. */
@@ -42,7 +60,10 @@ export function filterStage(expression: string, opIndex: number, columns: () => 
     const out: DataRecord[] = [];
     for (const r of batch) {
       row++;
-      if (truthy(await evaluate(expr, view(r), row, expression, opIndex))) out.push(r);
+      const v = view(r);
+      let value = evaluate(expr, v);
+      if (value === NEEDS_INTERPRETER) value = await interpret(expr, v, row, opIndex);
+      if (truthy(value)) out.push(r);
     }
     return out;
   });
@@ -58,7 +79,7 @@ function plain(value: unknown): unknown {
 export function deriveStage(derived: Record<string, string>, opIndex: number, columns: () => Columns | undefined = () => undefined): Stage {
   const compiled = Object.entries(derived).map(([name, text]) => {
     const expr = compile(text, opIndex);
-    return { name, text, expr, copies: passThroughColumn(expr.ast()) };
+    return { name, expr, copies: passThroughColumn(expr.interpreted.ast()) };
   });
   let row = 0;
   let view: ((r: DataRecord) => DataRecord) | undefined;
@@ -71,7 +92,12 @@ export function deriveStage(derived: Record<string, string>, opIndex: number, co
       for (const c of compiled) {
         const seen = c.copies !== undefined ? ownValue(v, c.copies) : undefined;
         const exact = c.copies !== undefined ? ownValue(r, c.copies) : undefined;
-        const value = exact !== seen ? exact : plain(await evaluate(c.expr, v, row, c.text, opIndex));
+        let computed: unknown;
+        if (exact === seen) {
+          computed = evaluate(c.expr, v);
+          if (computed === NEEDS_INTERPRETER) computed = await interpret(c.expr, v, row, opIndex);
+        }
+        const value = exact !== seen ? exact : plain(computed);
         setOwn(r, c.name, value);
         if (v !== r) setOwn(v, c.name, exact !== seen ? seen : value);
       }
