@@ -1,4 +1,7 @@
 /** Small helpers shared by benchmark sections. */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -76,4 +79,42 @@ export function generatePipeline(n: number): string {
     }
   }
   return lines.join("\n") + "\n";
+}
+
+export interface SampledRun {
+  ms: number;
+  /** Peak RSS (VmHWM) in MB. */
+  rssMb: number;
+  /** User + system CPU seconds of the process itself: a busy machine inflates it far less than wall time. */
+  cpuS: number;
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command, sampling its peak RSS and CPU time from /proc every 50 ms until it exits. */
+export async function sampledRun(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<SampledRun> {
+  const t0 = performance.now();
+  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  let peakKb = 0;
+  let ticks = 0;
+  const sample = () => {
+    try {
+      const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+      if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      // utime + stime (fields 14, 15), in clock ticks.
+      const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+      ticks = Math.max(ticks, Number(stat[11]) + Number(stat[12]));
+    } catch {
+      // exited
+    }
+  };
+  const timer = setInterval(sample, 50);
+  const [code] = (await once(child, "exit")) as [number];
+  clearInterval(timer);
+  return { ms: performance.now() - t0, rssMb: Math.round(peakKb / 1024), cpuS: +(ticks / 100).toFixed(1), ok: code === 0, stdout: stdout.slice(-2000), stderr: stderr.slice(-2000) };
 }
