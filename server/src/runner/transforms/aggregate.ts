@@ -1,7 +1,7 @@
 /** `aggregate`: one record per group with count/sum/min/max/avg; groups keep first-seen order. */
 import { StepError } from "../../errors";
 import { parseMetric, type MetricFunction } from "../../pipeline/metrics";
-import { ownValue, setOwn } from "../../pipeline/ownKeys";
+import { isInheritedName, ownValue, setOwn } from "../../pipeline/ownKeys";
 import { stringifyJson } from "../../sources/formats/exactJson";
 import type { DataRecord } from "../../sources/types";
 import { addDecimal, decimalText, isDecimalText, type DecimalSum } from "./decimal";
@@ -31,6 +31,14 @@ interface Accumulator {
   integers: boolean;
   n: number;
   best: unknown;
+  /** `best` is text that is not decimal text: any text then compares with it as text. */
+  bestIsText: boolean;
+}
+
+interface CompiledMetric {
+  read: (record: DataRecord) => unknown;
+  /** Undefined for count(). */
+  update: Update | undefined;
 }
 
 interface Group {
@@ -81,20 +89,61 @@ function integerSum(sum: bigint): number | bigint {
   return sum >= BigInt(Number.MIN_SAFE_INTEGER) && sum <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(sum) : sum;
 }
 
-function accumulate(group: Group, record: DataRecord, metrics: Metric[], row: number): void {
-  group.count++;
-  metrics.forEach((m, i) => {
-    if (m.fn === "count" || m.column === undefined) return;
-    const v = ownValue(record, m.column);
-    if (v === null || v === undefined || v === "") return;
-    const acc = group.acc[i] as Accumulator;
-    if (m.fn === "sum" || m.fn === "avg") {
+/**
+ * The per-record work of one metric, chosen once: numbers take a short path (a double sum, and the
+ * integer checks), every other value the general one (exact decimal text, BigInts, text order).
+ */
+type Update = (acc: Accumulator, v: unknown, row: number) => void;
+
+function addNumber(acc: Accumulator, v: number): void {
+  acc.sum += v;
+  acc.n++;
+  acc.exact = undefined;
+  if (!acc.integers) return;
+  if (!Number.isSafeInteger(v)) {
+    acc.integers = false;
+    acc.ints = undefined;
+  } else if (acc.ints !== undefined) acc.ints += BigInt(v);
+}
+
+function updater(m: Metric): Update {
+  if (m.fn === "sum" || m.fn === "avg") {
+    return (acc, v, row) => {
+      if (typeof v === "number" && !Number.isNaN(v)) return addNumber(acc, v);
       addInteger(acc, v);
       acc.sum += numeric(v, m, row);
       acc.exact = acc.exact && isDecimalText(v) ? addDecimal(acc.exact, v) : undefined;
       acc.n++;
-    } else if (better(m.fn, v, acc.best)) acc.best = v;
-  });
+    };
+  }
+  const fn = m.fn;
+  return (acc, v) => {
+    const best = acc.best;
+    // Numbers, and text that is not decimal text (names, ISO dates), compare as they are.
+    if (typeof v === "number" && typeof best === "number") {
+      if (fn === "min" ? v < best : v > best) acc.best = v;
+    } else if (typeof v === "string" && acc.bestIsText) {
+      // Against text that is not decimal text, any text compares as text (see `better`).
+      if (fn === "min" ? v < (best as string) : v > (best as string)) {
+        acc.best = v;
+        acc.bestIsText = !isDecimalText(v);
+      }
+    } else if (better(fn, v, best)) {
+      acc.best = v;
+      acc.bestIsText = typeof v === "string" && !isDecimalText(v);
+    }
+  };
+}
+
+function accumulate(group: Group, record: DataRecord, metrics: readonly CompiledMetric[], row: number): void {
+  group.count++;
+  for (let i = 0; i < metrics.length; i++) {
+    const m = metrics[i] as CompiledMetric;
+    if (m.update === undefined) continue;
+    const v = m.read(record);
+    if (v === null || v === undefined || v === "") continue;
+    m.update(group.acc[i] as Accumulator, v, row);
+  }
 }
 
 function result(group: Group, metrics: Metric[]): DataRecord {
@@ -109,22 +158,42 @@ function result(group: Group, metrics: Metric[]): DataRecord {
   return out;
 }
 
+/** Reads a column: a plain property read unless a record could inherit the name (`constructor`…). */
+function reader(column: string): (record: DataRecord) => unknown {
+  return isInheritedName(column) ? (r) => ownValue(r, column) : (r) => r[column];
+}
+
+/**
+ * The group key. For one column, `keyOf` without its constant separator: text is its own key, so
+ * no new string per record ("1" and 1 still share a group, null has its own).
+ */
+function grouper(columns: readonly string[]): (record: DataRecord) => string {
+  if (columns.length !== 1) return (r) => keyOf(r, columns);
+  const read = reader(columns[0] as string);
+  return (r) => {
+    const v = read(r);
+    return typeof v === "string" ? v : v === null || v === undefined ? "\u0000" : typeof v === "object" ? (stringifyJson(v) as string) : String(v);
+  };
+}
+
 export function aggregateStage(spec: AggregateSpec): Stage {
   const metrics = parseMetrics(spec.metrics);
-  const newGroup = (values: DataRecord): Group => ({ values, count: 0, acc: metrics.map(() => ({ sum: 0, exact: { units: 0n, scale: 0 }, ints: undefined, integers: true, n: 0, best: undefined })) });
+  const compiled: CompiledMetric[] = metrics.map((m) => ({ read: m.column === undefined ? () => undefined : reader(m.column), update: m.fn === "count" || m.column === undefined ? undefined : updater(m) }));
+  const groupKey = grouper(spec.group_by);
+  const newGroup = (values: DataRecord): Group => ({ values, count: 0, acc: metrics.map(() => ({ sum: 0, exact: { units: 0n, scale: 0 }, ints: undefined, integers: true, n: 0, best: undefined, bestIsText: false })) });
   return async function* (input) {
     const groups = new Map<string, Group>();
     let row = 0;
     for await (const batch of input) {
       for (const r of batch) {
         row++;
-        const key = keyOf(r, spec.group_by);
+        const key = groupKey(r);
         let group = groups.get(key);
         if (!group) {
           group = newGroup(Object.fromEntries(spec.group_by.map((c) => [c, ownValue(r, c) ?? null])));
           groups.set(key, group);
         }
-        accumulate(group, r, metrics, row);
+        accumulate(group, r, compiled, row);
       }
     }
     if (groups.size === 0 && spec.group_by.length === 0) groups.set("", newGroup({}));

@@ -44,6 +44,33 @@ function isDecimal(s: string): boolean {
   return digits > 0;
 }
 
+const POWERS_OF_TEN = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/**
+ * `[+-]?digits[.digits]` of at most 15 digits as a double, without Number()'s general parser: the
+ * digits make an exact integer below 2^53 and 10^k is exact, so one division rounds correctly and
+ * gives exactly what Number(s) gives. Undefined for anything else.
+ */
+function shortDecimal(s: string): number | undefined {
+  const c0 = s.charCodeAt(0);
+  let i = c0 === 43 || c0 === 45 ? 1 : 0;
+  let units = 0;
+  let digits = 0;
+  let scale = -1;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      units = units * 10 + (c - 48);
+      digits++;
+      if (scale >= 0) scale++;
+    } else if (c === 46 && scale < 0) scale = 0;
+    else return undefined;
+  }
+  if (digits === 0 || digits > 15) return undefined;
+  const v = scale > 0 ? units / (POWERS_OF_TEN[scale] as number) : units;
+  return c0 === 45 ? -v : v;
+}
+
 const INT8_MIN = -(2n ** 63n);
 const INT8_MAX = 2n ** 63n - 1n;
 
@@ -72,6 +99,8 @@ function toNumber(v: unknown): number {
   if (typeof v === "bigint") return Number(v);
   if (typeof v === "string") {
     const s = trimmed(v);
+    const short = shortDecimal(s);
+    if (short !== undefined) return short;
     if (isDecimal(s)) return Number(s);
   }
   throw new CastFailure("is not a number");

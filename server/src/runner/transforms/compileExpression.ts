@@ -135,11 +135,10 @@ function compileCall(node: Node): Fn {
   const fn = BUILT_INS.get(name) ?? unsupported();
   const args = (node.arguments as Node[]).map(compileNode);
   if (args.length < fn.required || args.length > fn.args.length) unsupported();
-  if (args.length === 1) {
-    const only = args[0] as Fn;
-    return (r) => callBuiltIn(fn, [only(r)]);
-  }
-  return (r) => callBuiltIn(fn, args.map((a) => a(r)));
+  const [first, second, third] = args as [Fn, Fn | undefined, Fn | undefined];
+  if (second === undefined) return (r) => callBuiltIn(fn, 1, first(r));
+  if (third === undefined) return (r) => callBuiltIn(fn, 2, first(r), second(r));
+  return (r) => callBuiltIn(fn, 3, first(r), second(r), third(r));
 }
 
 function compileBinary(node: Node): Fn {

@@ -15,32 +15,32 @@ export interface BuiltIn {
   required: number;
   /** False for `$exists`, whose undefined argument is an answer rather than a pass-through. */
   undefinedIn?: boolean;
-  call(args: unknown[]): unknown;
+  call(a: unknown, b: unknown, c: unknown): unknown;
 }
 
 const str = (v: unknown) => v as string;
 const num = (v: unknown) => v as number;
 
 export const BUILT_INS: ReadonlyMap<string, BuiltIn> = new Map<string, BuiltIn>([
-  ["string", { args: ["x"], required: 1, call: ([v]) => toText(v) }],
-  ["number", { args: ["x"], required: 1, call: ([v]) => toNumber(v) }],
-  ["boolean", { args: ["x"], required: 1, call: ([v]) => toBoolean(v) }],
-  ["not", { args: ["x"], required: 1, call: ([v]) => !toBoolean(v) }],
-  ["exists", { args: ["x"], required: 1, undefinedIn: false, call: ([v]) => v !== undefined }],
-  ["uppercase", { args: ["s"], required: 1, call: ([v]) => str(v).toUpperCase() }],
-  ["lowercase", { args: ["s"], required: 1, call: ([v]) => str(v).toLowerCase() }],
-  ["trim", { args: ["s"], required: 1, call: ([v]) => trim(str(v)) }],
-  ["length", { args: ["s"], required: 1, call: ([v]) => codePointLength(str(v)) }],
-  ["substring", { args: ["s", "n", "n"], required: 2, call: ([s, start, length]) => substring(str(s), num(start), length as number | undefined) }],
-  ["substringBefore", { args: ["s", "s"], required: 2, call: ([s, chars]) => before(str(s), str(chars)) }],
-  ["substringAfter", { args: ["s", "s"], required: 2, call: ([s, chars]) => after(str(s), str(chars)) }],
-  ["contains", { args: ["s", "s"], required: 2, call: ([s, token]) => str(s).indexOf(str(token)) !== -1 }],
-  ["round", { args: ["n", "n"], required: 1, call: ([n, precision]) => round(num(n), precision as number | undefined) }],
-  ["floor", { args: ["n"], required: 1, call: ([n]) => Math.floor(num(n)) }],
-  ["ceil", { args: ["n"], required: 1, call: ([n]) => Math.ceil(num(n)) }],
-  ["abs", { args: ["n"], required: 1, call: ([n]) => Math.abs(num(n)) }],
-  ["sqrt", { args: ["n"], required: 1, call: ([n]) => (num(n) < 0 ? slow() : Math.sqrt(num(n))) }],
-  ["power", { args: ["n", "n"], required: 2, call: ([n, e]) => finite(Math.pow(num(n), num(e))) }],
+  ["string", { args: ["x"], required: 1, call: (v) => toText(v) }],
+  ["number", { args: ["x"], required: 1, call: (v) => toNumber(v) }],
+  ["boolean", { args: ["x"], required: 1, call: (v) => toBoolean(v) }],
+  ["not", { args: ["x"], required: 1, call: (v) => !toBoolean(v) }],
+  ["exists", { args: ["x"], required: 1, undefinedIn: false, call: (v) => v !== undefined }],
+  ["uppercase", { args: ["s"], required: 1, call: (v) => str(v).toUpperCase() }],
+  ["lowercase", { args: ["s"], required: 1, call: (v) => str(v).toLowerCase() }],
+  ["trim", { args: ["s"], required: 1, call: (v) => trim(str(v)) }],
+  ["length", { args: ["s"], required: 1, call: (v) => codePointLength(str(v)) }],
+  ["substring", { args: ["s", "n", "n"], required: 2, call: (s, start, length) => substring(str(s), num(start), length as number | undefined) }],
+  ["substringBefore", { args: ["s", "s"], required: 2, call: (s, chars) => before(str(s), str(chars)) }],
+  ["substringAfter", { args: ["s", "s"], required: 2, call: (s, chars) => after(str(s), str(chars)) }],
+  ["contains", { args: ["s", "s"], required: 2, call: (s, token) => str(s).indexOf(str(token)) !== -1 }],
+  ["round", { args: ["n", "n"], required: 1, call: (n, precision) => round(num(n), precision as number | undefined) }],
+  ["floor", { args: ["n"], required: 1, call: (n) => Math.floor(num(n)) }],
+  ["ceil", { args: ["n"], required: 1, call: (n) => Math.ceil(num(n)) }],
+  ["abs", { args: ["n"], required: 1, call: (n) => Math.abs(num(n)) }],
+  ["sqrt", { args: ["n"], required: 1, call: (n) => (num(n) < 0 ? slow() : Math.sqrt(num(n))) }],
+  ["power", { args: ["n", "n"], required: 2, call: (n, e) => finite(Math.pow(num(n), num(e))) }],
 ]);
 
 function before(s: string, chars: string): string {
@@ -64,16 +64,16 @@ function fits(type: ArgType, v: unknown): boolean {
   return true;
 }
 
-/** Calls a built-in with its evaluated arguments (as many as the expression gave). */
-export function callBuiltIn(fn: BuiltIn, args: unknown[]): unknown {
-  for (let i = 0; i < args.length; i++) {
-    const v = args[i];
-    if (v === undefined) {
-      if (i > 0) slow();
-      continue;
-    }
-    if (!fits(fn.args[i] as ArgType, v)) slow();
-  }
-  if (args[0] === undefined && fn.undefinedIn !== false) return undefined;
-  return fn.call(args);
+/** Checks one evaluated argument (`index` from 0) as JSONata's signature would. */
+function check(fn: BuiltIn, index: number, v: unknown): void {
+  if (v === undefined ? index > 0 : !fits(fn.args[index] as ArgType, v)) slow();
+}
+
+/** Calls a built-in with its evaluated arguments; `count` of them were given (the rest are undefined). */
+export function callBuiltIn(fn: BuiltIn, count: number, a: unknown, b?: unknown, c?: unknown): unknown {
+  check(fn, 0, a);
+  if (count > 1) check(fn, 1, b);
+  if (count > 2) check(fn, 2, c);
+  if (a === undefined && fn.undefinedIn !== false) return undefined;
+  return fn.call(a, b, c);
 }
