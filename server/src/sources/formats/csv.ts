@@ -75,12 +75,50 @@ class RowsToRecords {
         this.make = recordMaker(this.columns);
         if (this.header) continue;
       }
-      const cols = this.columns;
       this.count++;
-      if (row.length !== cols.length) {
-        throw badCsv(this.where, `record ${this.count} (line ${this.count + (this.header ? 1 : 0)} if no field spans lines) has ${row.length} fields, the header has ${cols.length}`);
-      }
+      if (row.length !== this.columns.length) throw this.fieldCount(row.length);
       out.push(this.make(row));
+    }
+    return out;
+  }
+
+  private fieldCount(n: number): ConnectorError {
+    return badCsv(this.where, `record ${this.count} (line ${this.count + (this.header ? 1 : 0)} if no field spans lines) has ${n} fields, the header has ${this.columns?.length}`);
+  }
+
+  /** True once the header (or the first row) has fixed the columns. */
+  get ready(): boolean {
+    return this.columns !== undefined;
+  }
+
+  /**
+   * The records of `text[0, end)`, whole lines with no quote character in them, split at `newline`
+   * and `delimiter` exactly as Papa's fast mode splits them (`take` of its rows), but with no array
+   * per row: the fields go into one reused array that the record maker copies.
+   */
+  takeLines(text: string, end: number, newline: string, delimiter: string): DataRecord[] {
+    const out: DataRecord[] = [];
+    const n = (this.columns as string[]).length;
+    const fields: string[] = [];
+    for (let pos = 0; pos < end; ) {
+      let stop = text.indexOf(newline, pos);
+      if (stop < 0 || stop > end) stop = end;
+      if (stop > pos) {
+        fields.length = 0;
+        for (let from = pos; ; ) {
+          const at = text.indexOf(delimiter, from);
+          if (at < 0 || at >= stop) {
+            fields.push(text.slice(from, stop));
+            break;
+          }
+          fields.push(text.slice(from, at));
+          from = at + delimiter.length;
+        }
+        this.count++;
+        if (fields.length !== n) throw this.fieldCount(fields.length);
+        out.push(this.make(fields));
+      }
+      pos = stop + newline.length;
     }
     return out;
   }
@@ -104,6 +142,8 @@ function* slices(records: DataRecord[]): Generator<DataRecord[]> {
 export async function* readCsvBatches(source: ByteSource, options: CsvOptions = {}, where = "CSV input"): AsyncGenerator<DataRecord[]> {
   const delimiter = options.delimiter ?? ",";
   const rows = new RowsToRecords(options.header !== false, where);
+  // One character that Papa takes as it is (it reads `,` for a line break, a quote or a BOM).
+  const plainDelimiter = delimiter.length === 1 && !["\r", "\n", '"', "\ufeff"].includes(delimiter);
   let newline: Newline | undefined;
   let carry = "";
   const parse = (text: string, last: boolean) => {
@@ -122,6 +162,13 @@ export async function* readCsvBatches(source: ByteSource, options: CsvOptions = 
     newline ??= detectNewline(text);
     if (newline === undefined) {
       carry = text;
+      continue;
+    }
+    const whole = text.lastIndexOf(newline);
+    if (plainDelimiter && rows.ready && whole >= 0 && text.indexOf('"') < 0) {
+      // No quotes: the common case, split here without Papa's row arrays; the last, cut line waits for the next chunk.
+      carry = text.slice(whole + newline.length);
+      yield* slices(rows.takeLines(text, whole, newline, delimiter));
       continue;
     }
     const result = parse(text, false);
