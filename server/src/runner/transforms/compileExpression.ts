@@ -176,24 +176,41 @@ function compileBinary(node: Node): Fn {
   }
 }
 
-const ARITHMETIC: Record<string, (a: number, b: number) => number> = {
-  "+": (a, b) => a + b,
-  "-": (a, b) => a - b,
-  "*": (a, b) => a * b,
-  "/": (a, b) => a / b,
-  "%": (a, b) => a % b,
-};
-
-/** Numbers only (T2001/T2002 otherwise); undefined on either side gives undefined. */
+/** Numbers only (T2001/T2002 otherwise); undefined on either side gives undefined. One closure per operator: no shared call site. */
 function arithmetic(op: string, lhs: Fn, rhs: Fn): Fn {
-  const apply = ARITHMETIC[op] as (a: number, b: number) => number;
-  return (r) => {
-    const a = lhs(r);
-    const b = rhs(r);
-    if (isFiniteNumber(a) && isFiniteNumber(b)) return apply(a, b);
-    if ((a === undefined || isFiniteNumber(a)) && (b === undefined || isFiniteNumber(b))) return undefined;
-    return slow();
-  };
+  const other = (a: unknown, b: unknown) => ((a === undefined || isFiniteNumber(a)) && (b === undefined || isFiniteNumber(b)) ? undefined : slow());
+  switch (op) {
+    case "+":
+      return (r) => {
+        const a = lhs(r);
+        const b = rhs(r);
+        return isFiniteNumber(a) && isFiniteNumber(b) ? a + b : other(a, b);
+      };
+    case "-":
+      return (r) => {
+        const a = lhs(r);
+        const b = rhs(r);
+        return isFiniteNumber(a) && isFiniteNumber(b) ? a - b : other(a, b);
+      };
+    case "*":
+      return (r) => {
+        const a = lhs(r);
+        const b = rhs(r);
+        return isFiniteNumber(a) && isFiniteNumber(b) ? a * b : other(a, b);
+      };
+    case "/":
+      return (r) => {
+        const a = lhs(r);
+        const b = rhs(r);
+        return isFiniteNumber(a) && isFiniteNumber(b) ? a / b : other(a, b);
+      };
+    default:
+      return (r) => {
+        const a = lhs(r);
+        const b = rhs(r);
+        return isFiniteNumber(a) && isFiniteNumber(b) ? a % b : other(a, b);
+      };
+  }
 }
 
 /** `=` of scalars: undefined when either side is (both `=` and `!=` are then false); two objects go slow. */
@@ -203,19 +220,43 @@ function equal(a: unknown, b: unknown): boolean | undefined {
   return a === b;
 }
 
-/** Two numbers or two strings (T2009/T2010 otherwise); undefined on either side gives undefined. */
+/** Neither a pair of numbers nor of strings: undefined when one side is undefined and the other comparable, else the interpreter's error. */
+function incomparable(a: unknown, b: unknown): undefined {
+  const ta = typeof a;
+  const tb = typeof b;
+  const comparable = (t: string) => t === "undefined" || t === "string" || t === "number";
+  return comparable(ta) && comparable(tb) && (ta === "undefined" || tb === "undefined") ? undefined : slow();
+}
+
+/** Two numbers or two strings (T2009/T2010 otherwise); undefined on either side gives undefined. One closure per operator. */
 function comparison(op: string, lhs: Fn, rhs: Fn): Fn {
-  const compare = (a: number | string, b: number | string) => (op === "<" ? a < b : op === "<=" ? a <= b : op === ">" ? a > b : a >= b);
-  return (r) => {
-    const a = lhs(r);
-    const b = rhs(r);
-    const ta = typeof a;
-    const tb = typeof b;
-    if ((ta === "number" || ta === "string") && ta === tb) return compare(a as number | string, b as number | string);
-    const comparable = (t: string) => t === "undefined" || t === "string" || t === "number";
-    if (comparable(ta) && comparable(tb) && (ta === "undefined" || tb === "undefined")) return undefined;
-    return slow();
-  };
+  const same = (a: unknown, b: unknown) => (typeof a === "number" && typeof b === "number") || (typeof a === "string" && typeof b === "string");
+  switch (op) {
+    case "<":
+      return (r) => {
+        const a = lhs(r);
+        const b = rhs(r);
+        return same(a, b) ? (a as number) < (b as number) : incomparable(a, b);
+      };
+    case "<=":
+      return (r) => {
+        const a = lhs(r);
+        const b = rhs(r);
+        return same(a, b) ? (a as number) <= (b as number) : incomparable(a, b);
+      };
+    case ">":
+      return (r) => {
+        const a = lhs(r);
+        const b = rhs(r);
+        return same(a, b) ? (a as number) > (b as number) : incomparable(a, b);
+      };
+    default:
+      return (r) => {
+        const a = lhs(r);
+        const b = rhs(r);
+        return same(a, b) ? (a as number) >= (b as number) : incomparable(a, b);
+      };
+  }
 }
 
 /** `x in [literals]` or `x in literal`: strict equality with any item; false when x is undefined. */
