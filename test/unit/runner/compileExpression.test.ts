@@ -179,6 +179,16 @@ describe("filter and derive with compiled expressions", () => {
     assert.deepEqual(got, expected);
   });
 
+  it("take names and literals that look like code as data", async () => {
+    const name = 'x"]); globalThis.hacked = 1; (["';
+    const text = "`" + name + "` & \"'); globalThis.hacked = 2; //\" & \"\\u2028\"";
+    const compiled = compileExpression(jsonata(text));
+    assert.ok(compiled, "in the subset");
+    const record = { [name]: "v" };
+    assert.equal(compiled(record), await jsonata(text).evaluate(record));
+    assert.equal((globalThis as { hacked?: number }).hacked, undefined);
+  });
+
   it("fail on a record the compiled code cannot answer with the interpreter's message, naming the row", async () => {
     const input = [{ price: 2, qty: 3 }, { price: "12,5", qty: 1 }];
     await assert.rejects(run([{ derive: { total: "price * qty" } }], input), (err: Error) => {

@@ -69,11 +69,13 @@ function check(fn: BuiltIn, index: number, v: unknown): void {
   if (v === undefined ? index > 0 : !fits(fn.args[index] as ArgType, v)) slow();
 }
 
-/** Calls a built-in with its evaluated arguments; `count` of them were given (the rest are undefined). */
-export function callBuiltIn(fn: BuiltIn, count: number, a: unknown, b?: unknown, c?: unknown): unknown {
+/**
+ * Checks a call's evaluated arguments (`count` of them given); false when the call's value is
+ * undefined without calling (an undefined first argument), true when `fn.call` is to be called.
+ */
+export function argumentsFit(fn: BuiltIn, count: number, a: unknown, b?: unknown, c?: unknown): boolean {
   check(fn, 0, a);
   if (count > 1) check(fn, 1, b);
   if (count > 2) check(fn, 2, c);
-  if (a === undefined && fn.undefinedIn !== false) return undefined;
-  return fn.call(a, b, c);
+  return a !== undefined || fn.undefinedIn === false;
 }
