@@ -3,7 +3,7 @@
  * random expressions from the compiled subset (and a little beyond it), evaluated on random records
  * (numbers, decimal-looking text, strings with white space and surrogate pairs, null, booleans,
  * nested objects, arrays, BigInts, missing and inherited-looking fields), compiled and interpreted.
- * Wherever the compiled closure answers, the interpreter must give the same value and no error;
+ * Wherever the compiled function answers, the interpreter must give the same value and no error;
  * where it defers, the runner uses the interpreter, so the result or error is the interpreter's. A
  * share of answers is required, so the test cannot pass by deferring everything.
  *

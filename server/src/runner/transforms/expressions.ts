@@ -11,7 +11,7 @@ import { evaluationView, passThroughColumn } from "./typedView";
 interface Expression {
   text: string;
   interpreted: jsonata.Expression;
-  /** The same expression as a synchronous closure, when it is in the compiled subset. */
+  /** The same expression as a synchronous function, when it is in the compiled subset. */
   compiled: CompiledExpression | undefined;
 }
 
@@ -37,7 +37,7 @@ async function interpret(expr: Expression, record: DataRecord, row: number, opIn
 }
 
 /**
- * An expression's value for one record: the compiled closure's, synchronously, or NEEDS_INTERPRETER
+ * An expression's value for one record: the compiled function's, synchronously, or NEEDS_INTERPRETER
  * when the expression or this record's values are outside the compiled subset (then `interpret`).
  */
 function evaluate(expr: Expression, record: DataRecord): unknown {
