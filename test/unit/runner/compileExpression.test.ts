@@ -189,13 +189,14 @@ describe("filter and derive with compiled expressions", () => {
     assert.equal((globalThis as { hacked?: number }).hacked, undefined);
   });
 
-  it("fail on a record the compiled code cannot answer with the interpreter's message, naming the row", async () => {
+  it("fail on a record the compiled code cannot answer as the interpreter does, naming the row and the fix", async () => {
     const input = [{ price: 2, qty: 3 }, { price: "12,5", qty: 1 }];
     await assert.rejects(run([{ derive: { total: "price * qty" } }], input), (err: Error) => {
       assert.equal((err as { code?: string }).code, "expression-failed");
-      assert.match(err.message, /^transform op 1: expression `price \* qty` failed at row 2: The left side of the "\*" operator must evaluate to a number$/);
+      // The interpreter's type error, explained (expressionErrors.ts): the sub-expression, the value and the fix.
+      assert.match(err.message, /^transform op 1: expression `price \* qty` failed at row 2: `price \* qty` needs numbers on both sides of `\*` but has text "12,5"; column `price` is text here: `cast: \{price: number\}`/);
       return true;
     });
-    await assert.rejects(run([{ filter: "price > 'a'" }], [{ price: 3 }]), /failed at row 1: The values 3 and "a" either side of operator ">" must be of the same data type/);
+    await assert.rejects(run([{ filter: "price > 'a'" }], [{ price: 3 }]), /failed at row 1: `price > 'a'` compares the number 3 with text "a"; .*convert one side with `\$number\(…\)` or `\$string\(…\)`/);
   });
 });
