@@ -119,3 +119,55 @@ describe("completion", () => {
     assert.deepEqual(labels(list.items).sort(), ["step_499", ...Array.from({ length: 9 }, (_, i) => `step_499${i}`)].sort());
   });
 });
+
+describe("completion: kind keys first, snippets only where they fit", () => {
+  const SNIPPET = 15;
+  const snippets = (items: CompletionItem[]) => items.filter((i) => i.kind === SNIPPET).map((i) => i.label);
+  const sorted = (items: CompletionItem[]) => [...items].sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label));
+  const newText = (items: CompletionItem[], label: string) => (items.find((i) => i.label === label && i.kind === SNIPPET)?.textEdit as { newText: string } | undefined)?.newText;
+
+  it("a new step's key position: extract, transform, load, sql first; no snippet at all", async () => {
+    for (const typed of ["", "ex", "s"]) {
+      const text = PIPELINE.replace("  - id: report\n", `  - id: fresh\n    ${typed}\n  - id: report\n`);
+      const items = await completeAt(text, `  - id: fresh\n    ${typed}`);
+      assert.deepEqual(sorted(items).slice(0, 4).map((i) => i.label).sort(), ["extract", "load", "sql", "transform"], `typed "${typed}"`);
+      assert.deepEqual(snippets(items), [], `typed "${typed}"`);
+      assert.ok(labels(items).includes("depends_on") && !labels(items).includes("join") && !labels(items).includes("postgres"));
+    }
+  });
+
+  it("every step's key position, whatever its kind, offers keys and no snippet", async () => {
+    for (const id of ["orders", "paid", "save", "archive", "report"]) {
+      const text = PIPELINE.replace(`  - id: ${id}\n`, `  - id: ${id}\n    \n`);
+      const items = await completeAt(text, `  - id: ${id}\n    `);
+      assert.ok(items.length > 0 && labels(items).includes("retries"), id);
+      assert.deepEqual(snippets(items), [], id);
+      assert.ok(!labels(items).some((l) => ["extract", "transform", "load", "sql"].includes(String(l))), `${id} has a kind already: ${labels(items).join(",")}`);
+    }
+  });
+
+  it("connection snippets under connections:, indented to the connection's column", async () => {
+    const items = await completeAt(PIPELINE.replace("connections:\n", "connections:\n  po\n"), "connections:\n  po");
+    assert.deepEqual(snippets(items).sort(), ["file", "http", "minio", "postgres", "s3"]);
+    assert.match(newText(items, "postgres") ?? "", /^\$\{1:warehouse\}:\n {4}type: postgres\n {4}url: /);
+  });
+
+  it("step snippets on a new line under steps: and in a fresh `- ` item; transform ops in a transform list", async () => {
+    const line = await completeAt(PIPELINE.replace("steps:\n", "steps:\n  \n"), "steps:\n  ");
+    assert.deepEqual(snippets(line).sort(), ["step-extract", "step-extract-http", "step-load", "step-sql", "step-transform"]);
+    assert.match(newText(line, "step-load") ?? "", /^- id: \$\{1:load_id\}\n {4}depends_on: .*\n {4}load:\n {6}connection: /);
+    const item = await completeAt(PIPELINE.replace("steps:\n", "steps:\n  - \n"), "steps:\n  - ");
+    assert.match(newText(item, "step-sql") ?? "", /^id: \$\{1:sql_id\}\n {4}sql:\n {6}connection: /);
+    assert.ok(!snippets(item).includes("postgres") && !snippets(item).includes("join"));
+    const op = await completeAt(PIPELINE.replace("      - select: [id, amount]", "      - select: [id, amount]\n      - "), "amount]\n      - ");
+    assert.deepEqual(snippets(op).sort(), ["aggregate", "join"]);
+    assert.match(newText(op, "join") ?? "", /^join:\n {10}with: /);
+  });
+
+  it("the pipeline snippet in an empty file only; none in a map's value or another key's block", async () => {
+    assert.deepEqual(snippets(await completeAt("pip", "pip")), ["pipeline"]);
+    assert.ok(!snippets(await completeAt(PIPELINE.replace("params:", "\nparams:"), "orders_daily\n", "orders_daily\n".length)).includes("pipeline"));
+    assert.deepEqual(snippets(await completeAt(PIPELINE.replace("      path: paid.jsonl", "      path: paid.jsonl\n      "), "path: paid.jsonl\n      ")), []);
+    assert.deepEqual(snippets(await completeAt(PIPELINE.replace("  region: eu", "  region: eu\n  "), "region: eu\n  ")), []);
+  });
+});

@@ -12,6 +12,7 @@ import type { Analysis } from "./analysis";
 import { cursorContext, lineInfo, siblingKeys, type CursorContext } from "./cursor";
 import { toRange } from "./ranges";
 import { keysAt, schemasAt, shapeOf, valuesAt, type KeyInfo } from "./schemaNav";
+import { snippetItems } from "./completionSnippets";
 import { templateItems } from "./completionTemplates";
 
 export interface CompletionInput {
@@ -52,6 +53,8 @@ function connectionTypeOf(input: CompletionInput, siblings: Map<string, string>)
   return name ? input.analysis?.outline.connections.get(name)?.type : undefined;
 }
 
+const isKind = (name: string): boolean => (STEP_KINDS as readonly string[]).includes(name);
+
 function keyItems(input: CompletionInput, ctx: CursorContext): CompletionItem[] {
   const siblings = ctx.flowSiblings ?? siblingKeys(input.lines, ctx.lineNo, ctx.keyCol, ctx.inList);
   const typeHint = siblings.get("type");
@@ -62,12 +65,14 @@ function keyItems(input: CompletionInput, ctx: CursorContext): CompletionItem[] 
     const allowed = new Set(["connection", ...(kind === "extract" ? EXTRACT_KEYS : LOAD_KEYS)[connType]]);
     keys = keys.filter((k) => allowed.has(k.name));
   }
-  if (ctx.path.length === 2 && ctx.path[0] === "steps" && STEP_KINDS.some((k) => siblings.has(k))) keys = keys.filter((k) => !(STEP_KINDS as readonly string[]).includes(k.name));
+  const atStep = ctx.path.length === 2 && ctx.path[0] === "steps";
+  if (atStep && STEP_KINDS.some((k) => siblings.has(k))) keys = keys.filter((k) => !isKind(k.name));
   return keys
     .filter((k) => !siblings.has(k.name))
     .map((k, i) =>
       item(input, ctx.replace, k.name, CompletionItemKind.Property, {
-        sortText: String(i).padStart(3, "0"),
+        // What a step does is the key a user looks for first; the schema's order follows.
+        sortText: `${atStep && isKind(k.name) ? 0 : 1}${String(i).padStart(3, "0")}`,
         insertText: keySnippet(k, ctx, ctx.path),
         insertTextFormat: InsertTextFormat.Snippet,
         insertTextMode: InsertTextMode.asIs,
@@ -135,6 +140,13 @@ function valueItems(input: CompletionInput, ctx: CursorContext): CompletionItem[
   return values.map((v, i) => item(input, ctx.replace, v, CompletionItemKind.EnumMember, { sortText: String(i).padStart(3, "0") }));
 }
 
+/** The snippets that fit a key position (completionSnippets.ts decides which). */
+function snippetsAt(input: CompletionInput, ctx: CursorContext): CompletionItem[] {
+  const itemIsEmpty = ctx.inList && (ctx.flowSiblings ?? siblingKeys(input.lines, ctx.lineNo, ctx.keyCol, true)).size === 0;
+  const fileIsEmpty = input.lines.every((l, n) => n === ctx.lineNo || lineInfo(l).blank);
+  return snippetItems(ctx, itemIsEmpty, fileIsEmpty, toRange(input.document, ctx.replace));
+}
+
 /** A `- ` item in a list of scalars is a value, not a key. */
 function normalize(ctx: CursorContext): CursorContext {
   if (ctx.position !== "key" || ctx.path[ctx.path.length - 1] !== "[]") return ctx;
@@ -150,6 +162,6 @@ export function complete(input: CompletionInput): CompletionList {
   const special = templateItems(input, pos.line, pos.character, lineStart);
   if (special) return { isIncomplete: false, items: special };
   const ctx = normalize(cursorContext(input.lines, pos.line, pos.character, lineStart));
-  const items = ctx.position === "key" ? keyItems(input, ctx) : valueItems(input, ctx);
+  const items = ctx.position === "key" ? [...keyItems(input, ctx), ...snippetsAt(input, ctx)] : valueItems(input, ctx);
   return { isIncomplete: truncated, items };
 }
