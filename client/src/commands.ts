@@ -185,6 +185,8 @@ export const COMMAND_FACTORIES: CommandFactories = {
     const uri = await targetPipeline("Preview DAG", arg);
     if (uri) ctx.showPreview(uri);
   },
+  // The `rows` branch implements this command (the table of a step's first rows); until it is merged, say so.
+  previewRows: () => () => vscode.window.showInformationMessage("Preview rows is not available in this build of the extension."),
   runPipeline: (ctx) => (arg) => run(ctx, "Run Pipeline", arg, {}),
   runStep: (ctx) => async (arg) => {
     if (isRunStepArgs(arg)) return run(ctx, "Run Step", arg.uri, { steps: [arg.stepId] });

@@ -111,6 +111,7 @@ export interface InitializationOptions {
 /** Command ids the server puts in code lenses; the extension implements them. */
 export const COMMANDS = {
   previewDag: "agentEtl.previewDag",
+  previewRows: "agentEtl.previewRows",
   runPipeline: "agentEtl.runPipeline",
   runStep: "agentEtl.runStep",
   resumeRun: "agentEtl.resumeRun",
@@ -160,6 +161,12 @@ export const DEFAULT_SETTINGS: AgentEtlSettings = {
   nodePath: "",
   secretFolders: [],
 };
+
+/** Arguments of `agentEtl.previewRows` as carried by a code lens: the first rows a step outputs. */
+export interface PreviewRowsArgs {
+  uri: string;
+  stepId: string;
+}
 
 /** Arguments of `agentEtl.previewDag` as carried by a code lens. */
 export interface PreviewDagArgs {

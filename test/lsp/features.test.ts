@@ -97,14 +97,21 @@ describe("outline, folding, links, code lenses", () => {
     assert.deepEqual(links[0]?.range.start, pos(PIPELINE, "orders.csv"));
   });
 
-  it("code lenses above each step carry the extension's command ids", async () => {
-    const { uri } = await openDoc(PIPELINE);
+  it("code lenses: one Preview DAG on the first key line; Run step and Preview rows on each step, at the first request", async () => {
+    const uri = ws.fileUri(`f${n++}.etl.yaml`);
+    const text = `# orders, every day\n${PIPELINE}`;
+    await client.open(uri, text);
     const lenses = await client.request<CodeLens[]>("textDocument/codeLens", { textDocument: { uri } });
-    const runs = lenses.filter((l) => l.command?.command === COMMANDS.runStep);
-    assert.equal(runs.length, 5);
-    assert.deepEqual(runs[1]?.command?.arguments, [{ uri, stepId: "paid" }]);
-    assert.equal(runs[1]?.command?.title, "▶ Run step");
-    assert.equal(lenses.filter((l) => l.command?.command === COMMANDS.previewDag).length, 5);
+    const dag = lenses.filter((l) => l.command?.command === COMMANDS.previewDag);
+    assert.equal(dag.length, 1);
+    assert.equal(dag[0]?.range.start.line, pos(text, "version: 1").line);
+    const ids = ["orders", "paid", "save", "archive", "report"];
+    for (const command of [COMMANDS.runStep, COMMANDS.previewRows]) {
+      const mine = lenses.filter((l) => l.command?.command === command);
+      assert.deepEqual(mine.map((l) => l.command?.arguments), ids.map((stepId) => [{ uri, stepId }]), command);
+      assert.deepEqual(mine.map((l) => l.range.start.line), ids.map((id) => pos(text, `- id: ${id}`).line), command);
+    }
+    assert.deepEqual(lenses.filter((l) => l.range.start.line === pos(text, "- id: paid").line).map((l) => l.command?.title), ["▶ Run step", "Preview rows"]);
   });
 });
 
@@ -234,5 +241,48 @@ describe("custom requests and settings", () => {
     } finally {
       await ipc.stop();
     }
+  });
+});
+
+describe("code lenses stay put", () => {
+  /** Each lens as one comparable line: where, what, for which step. */
+  const shape = (lenses: CodeLens[]) => lenses.map((l) => `${l.range.start.line} ${l.command?.title} ${JSON.stringify(l.command?.arguments)}`).sort();
+  const lensesOf = (uri: string) => client.request<CodeLens[]>("textDocument/codeLens", { textDocument: { uri } });
+
+  it("an error typed anywhere (a quote, a bracket, a stray key, a bad indent) keeps every lens, with no wait", async () => {
+    const uri = ws.fileUri(`f${n++}.etl.yaml`);
+    await client.open(uri, PIPELINE);
+    const valid = shape(await lensesOf(uri));
+    assert.equal(valid.length, 11);
+    const broken = [
+      PIPELINE.replace("- filter: status = 'paid'", "- filter: \"status = 'paid'"),
+      PIPELINE.replace("name: orders_daily", "name: [orders_daily"),
+      PIPELINE.replace("      path: paid.jsonl", "  stray"),
+      PIPELINE.replace("    depends_on: [save]", "   depends_on: [save]"),
+      PIPELINE.replace("      query: select 1", "      query: {select 1"),
+    ];
+    for (const text of broken) {
+      await client.replace(uri, text);
+      assert.deepEqual(shape(await lensesOf(uri)), valid, text);
+    }
+    await client.replace(uri, PIPELINE);
+    assert.deepEqual(shape(await lensesOf(uri)), valid);
+  });
+
+  it("a step whose id is being retyped keeps its lenses; a new step gets them once it has an id", async () => {
+    const uri = ws.fileUri(`f${n++}.etl.yaml`);
+    await client.open(uri, PIPELINE);
+    const valid = shape(await lensesOf(uri));
+    await client.replace(uri, PIPELINE.replace("- id: save", "- id: "));
+    assert.deepEqual(shape(await lensesOf(uri)), valid);
+    await client.replace(uri, PIPELINE.replace("- id: save", "- id: sav"));
+    const renamed = await lensesOf(uri);
+    assert.equal(renamed.length, 11);
+    assert.ok(renamed.some((l) => JSON.stringify(l.command?.arguments) === JSON.stringify([{ uri, stepId: "sav" }])));
+    const added = PIPELINE.replace("  - id: report", "  - \n  - id: report");
+    await client.replace(uri, added);
+    assert.equal((await lensesOf(uri)).length, 11, "no lens for a step without an id");
+    await client.replace(uri, added.replace("  - \n", "  - id: more\n"));
+    assert.equal((await lensesOf(uri)).length, 13);
   });
 });

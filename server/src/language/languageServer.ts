@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { DagRequest, RefreshSourcesRequest, StepsRequest, type InitializationOptions } from "../protocol";
 import { AnalysisStore, warmUp, type Analysis } from "./analysis";
 import { codeActions } from "./codeActions";
-import { codeLenses } from "./codeLens";
+import { CodeLensMemory } from "./codeLens";
 import { complete } from "./completion";
 import { dagResult, stepsResult } from "./customRequests";
 import { publishable, toDiagnostic } from "./diagnostics";
@@ -37,6 +37,7 @@ export class LanguageServer {
   private readonly scheduler: DiagnosticsScheduler;
   private readonly failures: Failures;
   private readonly lineCache = new Map<string, { version: number; lines: string[] }>();
+  private readonly lensMemory = new CodeLensMemory();
   private workspaceRoot: string | undefined;
   private live: LiveFeatures | undefined;
 
@@ -195,6 +196,7 @@ export class LanguageServer {
     this.live?.close(uri);
     this.settings.clear(uri);
     this.lineCache.delete(uri);
+    this.lensMemory.close(uri);
     this.failures.clear(uri);
     void this.connection.sendDiagnostics({ uri, diagnostics: [] });
   }
@@ -217,9 +219,20 @@ export class LanguageServer {
     c.onDocumentSymbol(({ textDocument }) => this.withDocument(textDocument.uri, null, (d, a) => documentSymbols(d, a)));
     c.onFoldingRanges(({ textDocument }) => this.guarded(textDocument.uri, null, "folding", (d) => foldingRanges(this.lines(d))));
     c.onDocumentLinks(({ textDocument }) => this.withDocument(textDocument.uri, null, (d, a) => documentLinks(d, a)));
-    c.onCodeLens(({ textDocument }) => this.withDocument(textDocument.uri, null, (d, a) => codeLenses(d, a)));
+    c.onCodeLens(({ textDocument }) => this.guarded(textDocument.uri, null, "placing code lenses", (d) => this.codeLenses(d)));
     c.onCodeAction(({ textDocument, context }) => this.withDocument(textDocument.uri, null, (d, a) => codeActions(d, a, context.diagnostics)));
     c.onDocumentFormatting(({ textDocument }) => this.guarded(textDocument.uri, null, "formatting", (d) => format(d)));
+  }
+
+  /**
+   * Lenses neither wait for a costly analysis nor fail with one: without the analysis of this very
+   * version (an older outline's lines would be wrong) they come from the text alone.
+   */
+  private async codeLenses(document: TextDocument) {
+    const last = this.store.last(document.uri);
+    const current = last?.version === document.version ? last : undefined;
+    const analysis = current ?? (last && last.costMs > COSTLY_MS ? undefined : await this.analysisOf(document).catch(() => undefined));
+    return this.lensMemory.lenses(document, this.lines(document), analysis);
   }
 
   private async complete(document: TextDocument, offset: number) {

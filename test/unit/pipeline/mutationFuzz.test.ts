@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Analysis } from "../../../server/src/language/analysis";
-import { codeLenses } from "../../../server/src/language/codeLens";
+import { CodeLensMemory } from "../../../server/src/language/codeLens";
 import { complete } from "../../../server/src/language/completion";
 import { dagResult } from "../../../server/src/language/customRequests";
 import { formatText } from "../../../server/src/language/formatting";
@@ -47,7 +47,7 @@ function useFeatures(text: string, result: Omit<ValidationResult, "pipeline">, r
   documentSymbols(document, analysis);
   foldingRanges(lines);
   documentLinks(document, analysis);
-  codeLenses(document, analysis);
+  new CodeLensMemory().lenses(document, lines, analysis);
   dagResult(document, analysis);
   formatText(text);
 }
