@@ -1,11 +1,11 @@
 /** Every command as a factory `(ctx) => handler` (rust-analyzer's pattern), keyed like COMMANDS. */
-import { readdir, stat } from "node:fs/promises";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { COMMANDS, type RunStepArgs } from "../../server/src/protocol";
 import { failureText, runCli } from "./cliProcess";
 import type { Ctx } from "./ctx";
-import { analyzeArgs, envVarsToSet, exportAirflowArgs, generateArgs, generateListArgs, parseSourceList, redactSource, type SourceItem } from "./run/cliArgs";
+import { exportAirflow } from "./exportAirflow";
+import { analyzeArgs, envVarsToSet, generateArgs, generateListArgs, parseSourceList, redactSource, type SourceItem } from "./run/cliArgs";
 import { previewRows } from "./rows/previewRows";
 import { startRun } from "./run/taskProvider";
 import { requestFailure } from "./serverApi";
@@ -50,41 +50,6 @@ async function pickSteps(ctx: Ctx, uri: vscode.Uri): Promise<string[] | undefine
     title: "Run Step: upstream outputs are read from the last run's staging", canPickMany: true, placeHolder: "Pick one or more steps",
   });
   return picked && picked.length > 0 ? picked.map((p) => p.label) : undefined;
-}
-
-/** The exported file: `<dir>/<pipeline name>.py`, else the newest .py the export wrote. */
-async function exportedFile(dir: string, name: string | null, since: number): Promise<string | undefined> {
-  if (name) {
-    const direct = path.join(dir, `${name}.py`);
-    if (await stat(direct).then(() => true, () => false)) return direct;
-  }
-  const files = await readdir(dir).catch(() => [] as string[]);
-  const stats = await Promise.all(files.filter((f) => f.endsWith(".py")).map(async (f) => ({ f, s: await stat(path.join(dir, f)) })));
-  const fresh = stats.filter((x) => x.s.mtimeMs >= since - 1000).sort((a, b) => b.s.mtimeMs - a.s.mtimeMs)[0];
-  return fresh ? path.join(dir, fresh.f) : undefined;
-}
-
-async function exportAirflow(ctx: Ctx, arg: unknown): Promise<void> {
-  const uri = await targetPipeline("Export to Airflow", arg);
-  if (!uri) return;
-  await saveIfDirty(uri);
-  const dir = ctx.config.exportDir(uri);
-  const started = Date.now();
-  const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting ${path.basename(uri.fsPath)} to Airflow…` },
-    () => runCli(ctx.config, ctx.log, uri, exportAirflowArgs(uri.fsPath, dir)));
-  if (result.code !== 0) {
-    const pick = await vscode.window.showErrorMessage(`Export to Airflow failed: ${failureText(result)}`, "Show Logs");
-    if (pick) ctx.log.show();
-    return;
-  }
-  const name = await ctx.api?.dag(uri.toString()).then((d) => d.name, () => null) ?? null;
-  const file = await exportedFile(dir, name, started);
-  if (!file) {
-    void vscode.window.showWarningMessage(`Export to Airflow finished but no DAG file was found in ${dir}.`);
-    return;
-  }
-  await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
-  void vscode.window.showInformationMessage(`Exported the Airflow DAG to ${vscode.workspace.asRelativePath(file)}.`);
 }
 
 /** Analyze Sources: what live analysis sees (`agent-etl analyze`), printed to the output channel. */
@@ -185,8 +150,6 @@ export const COMMAND_FACTORIES: CommandFactories = {
     const uri = await targetPipeline("Preview DAG", arg);
     if (uri) ctx.showPreview(uri);
   },
-  // The `rows` branch implements this command (the table of a step's first rows); until it is merged, say so.
-  previewRows: () => () => vscode.window.showInformationMessage("Preview rows is not available in this build of the extension."),
   runPipeline: (ctx) => (arg) => run(ctx, "Run Pipeline", arg, {}),
   runStep: (ctx) => async (arg) => {
     if (isRunStepArgs(arg)) return run(ctx, "Run Step", arg.uri, { steps: [arg.stepId] });

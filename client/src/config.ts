@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { DEFAULT_SETTINGS, type AgentEtlSettings } from "../../server/src/protocol";
+import { DEFAULT_DAGS_FOLDER, type AirflowTarget } from "./airflowTarget";
 
 export const SECTION = "agentEtl";
 
@@ -27,10 +28,24 @@ export class Config {
     };
   }
 
-  /** The folder Export to Airflow writes into (client-only setting). */
-  exportDir(file: vscode.Uri): string {
-    const dir = vscode.workspace.getConfiguration(SECTION, file).get("export.outputDir", "dags");
-    return this.resolve(dir || "dags", file) || path.dirname(file.fsPath);
+  /**
+   * Where Export to Airflow writes and what its DAG runs (client-only settings); empty strings are
+   * unset. `agentEtl.export.outputDir`, the older name of the dags folder, still counts when set.
+   */
+  airflow(file: vscode.Uri): AirflowTarget {
+    const c = vscode.workspace.getConfiguration(SECTION, file);
+    const old = c.inspect<string>("export.outputDir");
+    const oldValue = old?.workspaceFolderValue ?? old?.workspaceValue ?? old?.globalValue ?? "";
+    return {
+      cli: c.get("airflow.cli", "").trim(),
+      pipelinePath: c.get("airflow.pipelinePath", "").trim(),
+      dagsFolder: c.get("airflow.dagsFolder", "").trim() || oldValue.trim() || DEFAULT_DAGS_FOLDER,
+    };
+  }
+
+  /** A dags folder setting as a path: relative ones resolve against the workspace folder. */
+  dagsDir(dagsFolder: string, file: vscode.Uri): string {
+    return this.resolve(dagsFolder || DEFAULT_DAGS_FOLDER, file) || path.dirname(file.fsPath);
   }
 
   /** The CLI bundled with the extension. */

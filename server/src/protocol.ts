@@ -120,7 +120,6 @@ export const COMMANDS = {
   refreshSourceCache: "agentEtl.refreshSourceCache",
   generatePipeline: "agentEtl.generatePipeline",
   showLogs: "agentEtl.showLogs",
-  previewRows: "agentEtl.previewRows",
 } as const;
 
 /** Arguments of `agentEtl.runStep` as carried by a code lens. */
@@ -162,11 +161,6 @@ export const DEFAULT_SETTINGS: AgentEtlSettings = {
   secretFolders: [],
 };
 
-/** Arguments of `agentEtl.previewRows` as carried by a code lens: the first rows a step outputs. */
-export interface PreviewRowsArgs {
-  uri: string;
-  stepId: string;
-}
 
 /** Arguments of `agentEtl.previewDag` as carried by a code lens. */
 export interface PreviewDagArgs {

@@ -357,16 +357,38 @@ describe("VS Code extension in code-server", { timeout: 15 * 60_000 }, () => {
     await wb.screenshot("run-failed");
   }));
 
-  it("exports to Airflow and opens the DAG file", { timeout: TEST_TIMEOUT }, onFailureShot(async () => {
+  it("exports to Airflow: asks the first time how the workers run it, writes their command and path, warns in the notification", { timeout: TEST_TIMEOUT }, onFailureShot(async () => {
     // The failed run's notification (with its Resume button) must not catch the keys meant for Quick Open.
     await wb.command("Notifications: Clear All Notifications");
     await wb.openFile("orders.etl.yaml");
     await wb.command("Agent ETL: Export to Airflow");
-    const py = join(workspace, "dags", "e2e_orders.py");
-    await poll("dags/e2e_orders.py", () => (existsSync(py) ? true : undefined), 60_000);
-    assert.match(readFileSync(py, "utf8"), /e2e_orders/);
+    await wb.inputStep("Export to Airflow (1/4)", "node '/opt/agent etl/cli.js'");
+    await wb.inputStep("Export to Airflow (2/4)", "/opt/airflow/repo/${relativeFile}");
+    await wb.inputStep("Export to Airflow (3/4)", "airflow/dags");
+    await (await wb.pickRow("Export to Airflow (4/4)", "Save in the workspace settings")).click();
+    const py = join(workspace, "airflow", "dags", "e2e_orders.py");
+    await poll("airflow/dags/e2e_orders.py", () => (existsSync(py) ? true : undefined), 60_000);
+    const dag = readFileSync(py, "utf8");
+    assert.match(dag, /^PIPELINE = "\/opt\/airflow\/repo\/orders\.etl\.yaml"$/m);
+    assert.match(dag, /^CLI = \["node", "\/opt\/agent etl\/cli\.js"\]$/m);
+    // Nothing of this machine: not the extension's own CLI, not the workspace's path.
+    assert.ok(!dag.includes("dist/cli.js") && !dag.includes(workspace), "the DAG names no path of the exporting machine");
     await wb.page.locator('.tab.active[data-resource-name="e2e_orders.py"]').waitFor({ timeout: 15_000 });
+    const shown = await poll("the export's notification", async () => (await wb.notifications()).find((n) => n.message.includes("Exported the Airflow DAG")), 15_000);
+    assert.match(shown.message, /stages step outputs in the local folder .*cannot see each other's outputs/);
+    const saved = JSON.parse(readFileSync(join(workspace, ".vscode", "settings.json"), "utf8")) as Record<string, unknown>;
+    assert.equal(saved["agentEtl.airflow.cli"], "node '/opt/agent etl/cli.js'");
+    assert.equal(saved["agentEtl.airflow.pipelinePath"], "/opt/airflow/repo/${relativeFile}");
     await wb.screenshot("export");
+
+    // The answers were saved: the next export asks nothing.
+    rmSync(py);
+    await wb.command("Notifications: Clear All Notifications");
+    await wb.openFile("orders.etl.yaml");
+    await wb.command("Agent ETL: Export to Airflow");
+    await poll("the second export", () => (existsSync(py) ? true : undefined), 60_000);
+    assert.equal(await wb.page.locator(".quick-input-widget", { hasText: "Export to Airflow (1/4)" }).isVisible(), false);
+    assert.match(readFileSync(py, "utf8"), /^CLI = \["node", "\/opt\/agent etl\/cli\.js"\]$/m);
   }));
 
   it("generates a pipeline from a local folder: pick datasets, save, open; it validates and runs", { timeout: TEST_TIMEOUT }, onFailureShot(async () => {

@@ -128,6 +128,14 @@ export class Workbench {
     return byFile;
   }
 
+  /** The text of each notification toast on screen, with the titles of its buttons. */
+  async notifications(): Promise<{ message: string; actions: string[] }[]> {
+    return this.page.locator(".notifications-toasts .notification-list-item").evaluateAll((els) => els.map((e) => ({
+      message: (e.querySelector(".notification-list-item-message")?.textContent ?? "").trim(),
+      actions: [...e.querySelectorAll(".notification-list-item-buttons-container .monaco-button")].map((b) => (b.textContent ?? "").trim()),
+    })));
+  }
+
   /** The labels the suggest widget offers right now (after Ctrl+Space). */
   async suggestions(): Promise<string[]> {
     await this.page.keyboard.press("Control+Space");

@@ -71,8 +71,9 @@ export function eventsFileOf(args: readonly string[]): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-export function exportAirflowArgs(file: string, outDir: string): string[] {
-  return ["export", "airflow", file, "-o", outDir];
+/** `on`: the command and pipeline path the DAG's tasks use on Airflow's workers (the CLI's defaults name this machine). */
+export function exportAirflowArgs(file: string, outDir: string, on?: { cli: string; pipelinePath: string }): string[] {
+  return ["export", "airflow", file, "-o", outDir, ...(on ? ["--cli", on.cli, "--pipeline-path", on.pipelinePath] : [])];
 }
 
 export function analyzeArgs(file: string, connection?: string): string[] {

@@ -30,6 +30,7 @@ describe("CLI argument building", () => {
 
   it("builds export and analyze arguments and readable labels", () => {
     assert.deepEqual(exportAirflowArgs("/w/a.etl.yaml", "/w/dags"), ["export", "airflow", "/w/a.etl.yaml", "-o", "/w/dags"]);
+    assert.deepEqual(exportAirflowArgs("/w/a.etl.yaml", "/w/dags", { cli: "node '/opt/my etl/cli.js'", pipelinePath: "/srv/a.etl.yaml" }), ["export", "airflow", "/w/a.etl.yaml", "-o", "/w/dags", "--cli", "node '/opt/my etl/cli.js'", "--pipeline-path", "/srv/a.etl.yaml"]);
     assert.deepEqual(analyzeArgs("/w/a.etl.yaml"), ["analyze", "/w/a.etl.yaml", "--format", "text"]);
     assert.deepEqual(analyzeArgs("/w/a.etl.yaml", "db"), ["analyze", "/w/a.etl.yaml", "--connection", "db", "--format", "text"]);
     assert.equal(runLabel({ file: "/w/x/orders.etl.yaml", steps: ["load"] }), "run orders.etl.yaml (step load)");

@@ -4,7 +4,7 @@
  * diagnostics, completion, the DAG preview, a run in a task, the Airflow export.
  */
 import * as assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { COMMANDS, LANGUAGE_ID } from "../../../../server/src/protocol";
@@ -93,11 +93,20 @@ describe("Agent ETL extension", () => {
     assert.deepEqual(rows.slice(1).map((r) => r.split(",")[0]).sort(), ["2", "3", "5"]);
   });
 
-  it("exports to Airflow and opens the file", async () => {
+  it("exports to Airflow with the workers' command and pipeline path from the settings, and opens the file", async () => {
+    const config = vscode.workspace.getConfiguration("agentEtl");
+    await config.update("airflow.cli", "agent-etl", vscode.ConfigurationTarget.Workspace);
+    await config.update("airflow.pipelinePath", "/opt/airflow/repo/${relativeFile}", vscode.ConfigurationTarget.Workspace);
+    await config.update("airflow.dagsFolder", "dags", vscode.ConfigurationTarget.Workspace);
     await open("orders.etl.yaml");
-    await vscode.commands.executeCommand(COMMANDS.exportAirflow);
+    const outcome = await vscode.commands.executeCommand<{ file: string; warnings: string[] } | undefined>(COMMANDS.exportAirflow);
     const file = path.join(workspace, "dags", "e2e_orders.py");
-    await poll("the exported DAG", () => (existsSync(file) ? true : undefined), 60_000);
+    assert.ok(outcome, "the export wrote a DAG");
+    assert.equal(outcome.file, file);
+    assert.ok(outcome.warnings.some((w) => w.includes("local folder")), outcome.warnings.join("; "));
+    const dag = readFileSync(file, "utf8");
+    assert.match(dag, /^PIPELINE = "\/opt\/airflow\/repo\/orders\.etl\.yaml"$/m);
+    assert.match(dag, /^CLI = \["agent-etl"\]$/m);
     await poll("its editor", () => (vscode.window.activeTextEditor?.document.fileName === file ? true : undefined));
   });
 });
