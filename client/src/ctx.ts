@@ -31,11 +31,12 @@ export class Ctx implements vscode.Disposable {
     return DagPanel.show(this.extension.extensionUri, uri, { api: () => this.api, runs: this.runs, log: this.log });
   }
 
-  /** The notification that closes a run, with the next useful action. */
+  /** The notification that closes a run, with the next useful action (none to open a preview already showing the run). */
   private async runEnded(state: RunState): Promise<void> {
-    const text = summary(state);
+    const text = summary(state, (p) => vscode.workspace.asRelativePath(p));
     if (state.phase === "succeeded") {
-      const pick = await vscode.window.showInformationMessage(text, "Preview DAG");
+      const actions = DagPanel.showing(state.file) ? [] : ["Preview DAG"];
+      const pick = await vscode.window.showInformationMessage(text, ...actions);
       if (pick) await vscode.commands.executeCommand(COMMANDS.previewDag, vscode.Uri.file(state.file));
     } else if (state.phase === "failed") {
       const pick = await vscode.window.showErrorMessage(text, "Resume", "Show Logs");

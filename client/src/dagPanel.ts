@@ -76,6 +76,11 @@ export class DagPanel implements vscode.Disposable {
     if (this.ready) void this.panel.webview.postMessage(m);
   }
 
+  /** Whether the open preview shows this pipeline file (fs path). */
+  static showing(file: string): boolean {
+    return DagPanel.current?.uri.fsPath === file;
+  }
+
   private follow(uri: vscode.Uri): void {
     if (uri.toString() === this.uri.toString()) return;
     this.uri = uri;

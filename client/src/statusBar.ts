@@ -47,7 +47,7 @@ export class StatusBar implements vscode.Disposable {
     const c = counts(run);
     const icon = { starting: "$(sync~spin)", running: "$(sync~spin)", succeeded: "$(pass)", failed: "$(error)", cancelled: "$(circle-slash)" }[run.phase];
     this.item.text = `${icon} ETL: ${run.phase} ${c.succeeded}/${c.total}`;
-    this.item.tooltip = `Last run of ${path.basename(run.file)}: ${run.phase}, ${c.succeeded} of ${c.total} steps succeeded, ${c.rows} rows. Click to preview the DAG.`;
+    this.item.tooltip = `Last run of ${path.basename(run.file)}: ${run.phase}, ${c.succeeded} of ${c.total} steps succeeded${c.loaded !== null ? `, ${c.loaded.toLocaleString("en-US")} rows loaded` : ""}. Click to preview the DAG.`;
     this.item.command = COMMANDS.previewDag;
   }
 

@@ -304,7 +304,10 @@ describe("VS Code extension in code-server", { timeout: 15 * 60_000 }, () => {
     assert.deepEqual(rows.slice(1).map((r) => r.split(",")[0]).sort(), ["2", "3", "5"]);
     const view = wb.webview();
     await poll("all nodes succeeded", async () => ((await view.locator(".node.state-succeeded").count()) === 3 ? true : undefined), 30_000);
-    await wb.page.locator(".notifications-toasts", { hasText: "succeeded" }).first().waitFor({ timeout: 15_000 });
+    // The end names what was written and the rows loaded there; the preview is open, so no button to open it.
+    const done = await poll("the run's notification", async () => (await wb.notifications()).find((n) => n.message.includes("Pipeline e2e_orders succeeded")), 15_000);
+    assert.match(done.message, new RegExp(`loaded ${rows.length - 1} rows into out/big_orders\\.csv\\.$`));
+    assert.ok(!done.actions.includes("Preview DAG"), `actions: ${done.actions.join(", ")}`);
     await wb.screenshot("run");
   }));
 

@@ -15,7 +15,14 @@ export type RunEvent =
   | { type: "step_retry"; stepId: string; attempt: number | null; error: string | null; delayMs: number | null; time: number | null }
   | { type: "step_succeeded"; stepId: string; rows: number | null; durationMs: number | null; time: number | null }
   | { type: "step_failed"; stepId: string; error: string | null; rows: number | null; time: number | null }
-  | { type: "run_finished"; runId: string | null; status: "succeeded" | "failed" | "cancelled"; durationMs: number | null; steps: Record<string, FinalStepState> | null; time: number | null };
+  | { type: "run_finished"; runId: string | null; status: "succeeded" | "failed" | "cancelled"; durationMs: number | null; steps: Record<string, FinalStepState> | null; loaded: Loaded[] | null; time: number | null };
+
+/** A target the run's loads wrote (`run_finished.loaded`): `file:<path>`, `postgres:<connection>:<table>`, `s3://…`. */
+export interface Loaded {
+  stepId: string;
+  target: string;
+  rows: number;
+}
 
 /** How the runner says a step ended, in `run_finished.steps`. */
 export type FinalStepState = "pending" | "succeeded" | "failed" | "skipped";
@@ -88,7 +95,9 @@ function fromSchema(e: Partial<Stamped> & { event: EventName }): RunEvent {
     case "run_finished": {
       const r = e as Of<"run_finished">;
       const steps = r.steps ? Object.fromEntries(Object.entries(r.steps).filter((s): s is [string, FinalStepState] => s[1] !== "running")) : null;
-      return { type: r.event, runId: r.run_id ?? null, status: r.status === "succeeded" ? "succeeded" : "failed", durationMs: r.duration_ms ?? null, steps, time: t };
+      // `loaded` null when the CLI did not say (an older one), so nobody reads "0 rows".
+      const loaded = r.loaded ? r.loaded.map((l) => ({ stepId: l.step, target: l.target, rows: l.rows })) : null;
+      return { type: r.event, runId: r.run_id ?? null, status: r.status === "succeeded" ? "succeeded" : "failed", durationMs: r.duration_ms ?? null, steps, loaded, time: t };
     }
   }
 }

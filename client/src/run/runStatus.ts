@@ -2,7 +2,7 @@
  * The state of one run, folded from its events: what the status bar, the DAG preview and the final
  * notification show. Pure and immutable (each event returns a new state).
  */
-import type { RunEvent } from "./events";
+import type { Loaded, RunEvent } from "./events";
 
 export type StepState = "pending" | "running" | "retrying" | "succeeded" | "failed" | "skipped";
 export type RunPhase = "starting" | "running" | "succeeded" | "failed" | "cancelled";
@@ -28,13 +28,15 @@ export interface RunState {
   finishedAt: number | null;
   durationMs: number | null;
   exitCode: number | null;
+  /** What the loads wrote, from `run_finished`; null until then (or from a CLI that does not say). */
+  loaded: Loaded[] | null;
 }
 
 const PENDING: StepStatus = { state: "pending", rows: null, attempt: null, error: null, durationMs: null };
 
 export function initialRunState(file: string, plannedSteps: readonly string[] = [], now = Date.now()): RunState {
   return {
-    file, runId: null, pipeline: null, phase: "starting", startedAt: now, finishedAt: null, durationMs: null, exitCode: null,
+    file, runId: null, pipeline: null, phase: "starting", startedAt: now, finishedAt: null, durationMs: null, exitCode: null, loaded: null,
     order: [...plannedSteps], steps: Object.fromEntries(plannedSteps.map((id) => [id, PENDING])),
   };
 }
@@ -70,7 +72,7 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
       return withStep(state, e.stepId, { state: "failed", error: e.error, rows: e.rows ?? state.steps[e.stepId]?.rows ?? null });
     case "run_finished": {
       // The runner's own final word on each step wins over what the stream implied.
-      let next: RunState = { ...state, runId: e.runId ?? state.runId };
+      let next: RunState = { ...state, runId: e.runId ?? state.runId, loaded: e.loaded };
       for (const [id, s] of Object.entries(e.steps ?? {})) next = withStep(next, id, { state: s === "pending" ? "skipped" : s });
       return finish(next, e.status, e.time ?? Date.now(), e.durationMs);
     }
@@ -107,11 +109,12 @@ export interface RunCounts {
   failed: number;
   running: number;
   skipped: number;
-  rows: number;
+  /** Rows the loads wrote (not a sum over steps, which counts a row once per step); null while unknown. */
+  loaded: number | null;
 }
 
 export function counts(state: RunState): RunCounts {
-  const c: RunCounts = { total: state.order.length, succeeded: 0, failed: 0, running: 0, skipped: 0, rows: 0 };
+  const c: RunCounts = { total: state.order.length, succeeded: 0, failed: 0, running: 0, skipped: 0, loaded: state.loaded ? state.loaded.reduce((n, l) => n + l.rows, 0) : null };
   for (const id of state.order) {
     const s = state.steps[id];
     if (!s) continue;
@@ -119,7 +122,6 @@ export function counts(state: RunState): RunCounts {
     else if (s.state === "failed") c.failed++;
     else if (s.state === "running" || s.state === "retrying") c.running++;
     else if (s.state === "skipped") c.skipped++;
-    c.rows += s.rows ?? 0;
   }
   return c;
 }
@@ -128,19 +130,41 @@ function seconds(ms: number | null): string {
   return ms === null ? "" : ` in ${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
-/** One line for a notification: "Pipeline quickstart succeeded: 4/4 steps, 1,234 rows in 2.1 s". */
-export function summary(state: RunState): string {
+const count = (n: number) => n.toLocaleString("en-US");
+
+/** A load target for people; `showPath` shortens a file's path (e.g. relative to the workspace). */
+export function targetText(target: string, showPath: (path: string) => string = (p) => p): string {
+  if (target.startsWith("file:")) return showPath(target.slice("file:".length));
+  const table = /^postgres:([^:]*):(.*)$/.exec(target);
+  return table ? `table ${table[2] ?? ""} (${table[1] ?? ""})` : target;
+}
+
+/** "loaded 3 rows into out/x.csv" / "loaded 5 rows: 3 into out/x.csv, 2 into table t (db)"; empty when nothing was loaded. */
+function loadedText(state: RunState, showPath?: (path: string) => string): string {
+  const loaded = state.loaded ?? [];
+  if (loaded.length === 0) return "";
+  const total = loaded.reduce((n, l) => n + l.rows, 0);
+  const rows = `${count(total)} row${total === 1 ? "" : "s"}`;
+  if (loaded.length === 1) return `${rows} into ${targetText(loaded[0]?.target ?? "", showPath)}`;
+  return `${rows}: ${loaded.map((l) => `${count(l.rows)} into ${targetText(l.target, showPath)}`).join(", ")}`;
+}
+
+/**
+ * One line for a notification: "Pipeline quickstart succeeded: 4/4 steps in 2.1 s; loaded 12 rows
+ * into out/orders.jsonl." The rows are the loads' (a sum over steps would count each row per step).
+ */
+export function summary(state: RunState, showPath?: (path: string) => string): string {
   const c = counts(state);
   const name = state.pipeline ?? state.file.replace(/^.*[\\/]/, "");
-  const rows = `${c.rows.toLocaleString("en-US")} row${c.rows === 1 ? "" : "s"}`;
+  const loaded = loadedText(state, showPath);
   switch (state.phase) {
     case "succeeded":
-      return `Pipeline ${name} succeeded: ${c.succeeded}/${c.total} steps, ${rows} processed${seconds(state.durationMs)}.`;
+      return `Pipeline ${name} succeeded: ${c.succeeded}/${c.total} steps${seconds(state.durationMs)}${loaded ? `; loaded ${loaded}` : ""}.`;
     case "failed": {
       const failed = state.order.filter((id) => state.steps[id]?.state === "failed");
       const first = failed[0] ? state.steps[failed[0]] : undefined;
       const what = failed.length > 0 ? `step ${failed.join(", ")} failed${first?.error ? `: ${first.error}` : ""}` : `the run exited with code ${state.exitCode ?? "?"}`;
-      return `Pipeline ${name} failed — ${what}. ${c.succeeded}/${c.total} steps succeeded${c.skipped ? `, ${c.skipped} skipped` : ""}.`;
+      return `Pipeline ${name} failed — ${what}. ${c.succeeded}/${c.total} steps succeeded${c.skipped ? `, ${c.skipped} skipped` : ""}.${loaded ? ` Loaded before the failure: ${loaded}.` : ""}`;
     }
     case "cancelled":
       return `Pipeline ${name} was cancelled after ${c.succeeded}/${c.total} steps.`;

@@ -4,10 +4,36 @@
  * succeed while the run still has a failed step.
  */
 import { downstreamClosure, type Dag } from "../dag/graph";
-import { formatDuration, printable } from "../runner/progress";
+import { isAbsolute, relative } from "node:path";
+import { formatCount, formatDuration, printable } from "../runner/progress";
 import type { RunReport } from "../runner/runPipeline";
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** A load target for people: a file relative to the current folder when inside it, a table with its connection. */
+export function targetText(target: string, cwd = process.cwd()): string {
+  if (target.startsWith("file:")) {
+    const path = target.slice("file:".length);
+    const rel = relative(cwd, path);
+    return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel : path;
+  }
+  const table = /^postgres:([^:]*):(.*)$/.exec(target);
+  if (table) return `table ${table[2] ?? ""} (${table[1] ?? ""})`;
+  return target;
+}
+
+/**
+ * What the run wrote: the rows its loads committed and where. A sum over steps would count a row
+ * once per step it passed (a 1M-row extract → transform → load reads as 3M), so only loads count.
+ */
+function loadedLine(report: RunReport, lead: string): string[] {
+  const loaded = report.loaded;
+  if (loaded.length === 0) return [];
+  const total = loaded.reduce((n, l) => n + l.rows, 0);
+  const rows = `${formatCount(total)} row${total === 1 ? "" : "s"}`;
+  if (loaded.length === 1) return [`  ${lead} ${rows} into ${printable(targetText(loaded[0]?.target ?? ""))}`];
+  return [`  ${lead} ${rows}: ${loaded.map((l) => `${formatCount(l.rows)} into ${printable(targetText(l.target))}`).join(", ")}`];
+}
 
 function continueLine(report: RunReport, file: string, lead: string): string {
   return `  ${lead}: agent-etl run ${file} --resume --run-id ${report.runId}`;
@@ -61,13 +87,14 @@ function succeededLines(report: RunReport, file: string, dag: Dag): string[] {
   const all = Object.keys(report.run.steps).length;
   if (report.run.status === "succeeded") {
     if (ran === 0) return [`✓ run ${report.runId} had already succeeded: nothing to run`, staged];
-    return [`✓ run ${report.runId} succeeded: ${took}${ran < all ? ` (the other ${plural(all - ran, "step")} had succeeded before)` : ""}`, staged];
+    return [`✓ run ${report.runId} succeeded: ${took}${ran < all ? ` (the other ${plural(all - ran, "step")} had succeeded before)` : ""}`, ...loadedLine(report, "loaded"), staged];
   }
   const failed = Object.entries(report.run.steps).filter(([, s]) => s === "failed").map(([id]) => id);
   const toRun = Object.entries(report.run.steps).filter(([, s]) => s !== "succeeded" && s !== "failed").map(([id]) => id);
   const still = failed.length > 0 ? `still has failed steps: ${failed.join(", ")}` : `still has steps to run: ${toRun.join(", ")}`;
   return [
     `✓ the selected ${ran === 1 ? "step" : "steps"} succeeded (${took}); run ${report.runId} ${still}`,
+    ...loadedLine(report, "loaded"),
     ...(failed.length > 0 ? nextLines(report, file, dag, undefined) : [continueLine(report, file, "to run them here")]),
     staged,
   ];
@@ -79,6 +106,7 @@ export function finalLines(report: RunReport, file: string, dag: Dag): string {
   const failed = report.steps.find((s) => s.state.status === "failed");
   return [
     `✖ run ${report.runId} failed${failed ? ` at step ${failed.id}: ${printable(failed.state.error ?? "")}` : ""}`,
+    ...loadedLine(report, "loaded before the failure:"),
     `  run state: ${report.staging}${report.stateKey} (staged outputs of finished steps are kept beside it)`,
     ...nextLines(report, file, dag, failed?.state.code),
   ].join("\n");

@@ -18,10 +18,18 @@ export const EVENT_SHAPES = {
   step_retry: { step: z.string(), attempt: count, delay_ms: ms, code: z.string(), error: z.string() },
   step_succeeded: { step: z.string(), rows: count, duration_ms: ms, attempts: count },
   step_failed: { step: z.string(), code: z.string(), error: z.string(), attempts: count, duration_ms: ms, transient: z.boolean() },
-  run_finished: { status: runStatus, duration_ms: ms, rows: count, steps: z.record(z.string(), stepStatus) },
+  run_finished: { status: runStatus, duration_ms: ms, rows: count, steps: z.record(z.string(), stepStatus), loaded: z.array(z.object({ step: z.string(), target: z.string(), rows: count })) },
 } as const;
 
 export type EventName = keyof typeof EVENT_SHAPES;
+
+/**
+ * `run_finished.loaded`: a target a load of this invocation wrote (all-or-nothing: a failed load
+ * wrote nothing), and its rows. `rows` of `run_finished` sums every step's rows; what reached the
+ * targets is these. `target` as the dry-run plan names it: `file:<absolute path>`,
+ * `postgres:<connection>:<table>`, `s3://bucket/key`.
+ */
+export type LoadedTarget = z.infer<(typeof EVENT_SHAPES)["run_finished"]["loaded"]>[number];
 export const EVENT_NAMES = Object.keys(EVENT_SHAPES) as EventName[];
 
 /** What the runner hands the bus: the event's own fields. */

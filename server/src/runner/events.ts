@@ -6,7 +6,7 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import type { RunEvent, Stamped } from "./eventSchema";
 
-export type { RunEvent, Stamped } from "./eventSchema";
+export type { LoadedTarget, RunEvent, Stamped } from "./eventSchema";
 
 /**
  * Told to listeners only (the terminal view), never written to the events file, whose events stay

@@ -105,6 +105,11 @@ function stepIo(ctx: RunContext, step: Step): { reads: string[]; writes: string[
   return { reads: [place(conn, name, ctx.baseDir, "sql")], writes: [place(conn, name, ctx.baseDir, "sql")] };
 }
 
+/** Where a load step writes, in `PlannedStep.writes` form (`file:<absolute path>`, `postgres:<connection>:<table>`, `s3://…`); undefined for other steps. */
+export function loadTarget(ctx: RunContext, step: Step): string | undefined {
+  return step.load ? stepIo(ctx, step).writes[0] : undefined;
+}
+
 export function planSteps(ctx: RunContext, levels: readonly (readonly string[])[]): PlannedStep[] {
   return levels.flatMap((level, i) =>
     level.map((id) => {

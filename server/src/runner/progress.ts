@@ -1,6 +1,7 @@
 /**
  * What a person sees during a run: on a terminal, a live line per step (spinner, rows, rows/s)
- * redrawn in place; elsewhere, one plain line per event. Both end with a summary table.
+ * redrawn in place, which gives way to the summary table at the end; elsewhere, one plain line per
+ * event (a log, as Airflow and CI keep it), then the table.
  */
 import type { Heard } from "./events";
 import type { RunReport } from "./runPipeline";
@@ -113,13 +114,7 @@ export class TtyProgress {
       this.write(`run ${e.run_id}: pipeline ${e.pipeline}, ds ${e.ds}\n`);
       this.timer = setInterval(() => this.draw(), 100);
       this.timer.unref();
-    } else if (e.event === "run_finished") {
-      // A step that never started (after a failure) did not run, even if it had begun streaming.
-      for (const [id, line] of this.lines) {
-        if ((line.status === "waiting" || line.status === "streaming") && (e.steps[id] === "skipped" || e.steps[id] === "pending")) Object.assign(line, { status: "skipped", rows: 0, perSecond: 0 });
-      }
-      this.stop();
-    }
+    } else if (e.event === "run_finished") this.finish();
     else this.update(e);
   };
 
@@ -156,10 +151,15 @@ export class TtyProgress {
     this.drawn = this.lines.size;
   }
 
-  stop(): void {
+  /**
+   * The run is over: the live block goes, and the summary table printed next takes its place (it
+   * says the same and more; the block left above it would be the same list twice).
+   */
+  private finish(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    this.draw();
+    if (this.drawn > 0) this.write(`\x1b[${this.drawn}A\r\x1b[J`);
+    this.drawn = 0;
   }
 }
 

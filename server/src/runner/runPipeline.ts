@@ -10,8 +10,9 @@ import type { Dag } from "../dag/graph";
 import type { Pipeline } from "../pipeline/model";
 import { closeConnectors } from "../sources";
 import { connectionOf, type RunContext } from "./context";
-import type { EventBus } from "./events";
+import type { EventBus, LoadedTarget } from "./events";
 import { commitHighWater, ownCommittedMarks, recordOwnCommit, rerunAfterLoadMessage, rerunsAfterLoad, staleIncrementalSteps, staleResumeMessage } from "./incremental";
+import { loadTarget } from "./plan";
 import { levelsFor, runLevels } from "./scheduler";
 import { resolveConnections } from "./secrets";
 import { checkParams, checkTemplates, chooseRun, parseParams, selectSteps, templateValues, todayDs } from "./setup";
@@ -52,6 +53,8 @@ export interface RunReport {
   durationMs: number;
   staging: string;
   stateKey: string;
+  /** What the loads of this invocation wrote: the run's result, where a sum over steps counts each row once per step. */
+  loaded: LoadedTarget[];
 }
 
 function stagingNames(pipeline: Pipeline): string[] {
@@ -129,8 +132,18 @@ export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnTyp
   const durationMs = Math.round(performance.now() - started);
   const steps = selected.map((id) => ({ id, state: state.state.steps[id] ?? { status: "pending" as const } }));
   const rows = steps.reduce((n, s) => n + (s.state.status === "succeeded" ? (s.state.rows ?? 0) : 0), 0);
-  opts.bus.emit({ event: "run_finished", status, duration_ms: durationMs, rows, steps: Object.fromEntries(steps.map((s) => [s.id, s.state.status])) });
+  const loaded = loadedTargets(ctx, steps);
+  opts.bus.emit({ event: "run_finished", status, duration_ms: durationMs, rows, steps: Object.fromEntries(steps.map((s) => [s.id, s.state.status])), loaded });
   const recorded = Object.entries(state.state.steps);
   const run = { status: state.state.status, steps: Object.fromEntries(recorded.map(([id, s]) => [id, s.status])), versioned: recorded.filter(([, s]) => s.source).map(([id]) => id) };
-  return { runId: ctx.runId, status, steps, run, durationMs, staging: ctx.store.describe(), stateKey: stateKey(ctx.runId) };
+  return { runId: ctx.runId, status, steps, run, durationMs, staging: ctx.store.describe(), stateKey: stateKey(ctx.runId), loaded };
+}
+
+/** The targets this invocation's succeeded loads wrote, with their rows. */
+function loadedTargets(ctx: RunContext, steps: RunReport["steps"]): LoadedTarget[] {
+  return steps.flatMap(({ id, state }) => {
+    const step = ctx.steps.get(id);
+    const target = step && state.status === "succeeded" ? loadTarget(ctx, step) : undefined;
+    return target === undefined ? [] : [{ step: id, target, rows: state.rows ?? 0 }];
+  });
 }

@@ -117,6 +117,7 @@ describe("re-running a PostgreSQL load in the same run (dist/cli.js, real Postgr
     const first = await runCli(["run", file, "--run-id", "same"], { cwd: p.dir, env: env() });
     assert.equal(first.code, 0, first.stdout + first.stderr);
     assert.equal(await count("people"), 3);
+    assert.match(first.stdout, /\n {2}loaded 3 rows into table people \(db\)\n/);
 
     p.write("reload/data/people.csv", "id,name\n1,ann\n2,bob\n3,cy\n4,dee\n");
     const again = await runCli(["run", file, "--step", "ex", "--step", "tr", "--step", "ld", "--run-id", "same"], { cwd: p.dir, env: env() });

@@ -102,6 +102,14 @@ describe("agent-etl run (dist/cli.js)", () => {
     assert.equal(state.steps.extract_orders.rows, 500);
     assert.match(r.stdout, /step\s+status\s+rows/);
     assert.match(r.stdout, /\n✓ run r1 succeeded: 5 steps in \d+(\.\d)? m?s\n/);
+    // The run's result is what its load wrote, and where; not the sum of every step's rows.
+    const written = p.read("out/report_20240301_FR.jsonl").trim().split("\n").length;
+    const load = succeeded.find((e) => e.step === "load_report");
+    assert.equal(load?.rows, written);
+    assert.match(r.stdout, new RegExp(`\n {2}loaded ${written} rows? into out/report_20240301_FR\\.jsonl\n`));
+    assert.deepEqual(ev.at(-1)?.loaded, [{ step: "load_report", target: `file:${join(p.dir, "out", "report_20240301_FR.jsonl")}`, rows: written }]);
+    const summed = succeeded.reduce((n, e) => n + Number(e.rows), 0);
+    assert.ok(summed > written && !r.stdout.includes(`${summed} rows`), "no sum over steps");
   });
 
   it("--dry-run prints the plan and touches nothing", async () => {
@@ -121,7 +129,7 @@ describe("agent-etl run (dist/cli.js)", () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.deepEqual(readEvents(events).filter((e) => e.event === "step_started").map((e) => e.step), ["load_report"]);
     checkReport(p.read("out/report_20240301_FR.jsonl"), 500);
-    assert.match(r.stdout, /\n✓ run r1 succeeded: 1 step in /);
+    assert.match(r.stdout, /\n✓ run r1 succeeded: 1 step in .*\n {2}loaded \d+ rows? into out\/report_20240301_FR\.jsonl\n/);
   });
 
   it("--step reads an upstream staged as JSON Lines by an earlier version (no format in its meta)", async () => {

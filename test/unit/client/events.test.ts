@@ -14,7 +14,9 @@ describe("run events stream", () => {
     const f = parseEventLine(JSON.stringify({ event: "step_failed", step: "load", code: "E_PG", error: "relation missing", attempts: 3, duration_ms: 5, transient: false }));
     assert.equal(f && !isBadLine(f) && f.type === "step_failed" ? f.error : undefined, "relation missing");
     const r = parseEventLine(JSON.stringify({ event: "run_finished", status: "failed", duration_ms: 9, rows: 3, steps: { a: "succeeded", b: "failed", c: "skipped" }, run_id: "r1" }));
-    assert.deepEqual(r && !isBadLine(r) && r.type === "run_finished" ? [r.status, r.runId, r.steps] : undefined, ["failed", "r1", { a: "succeeded", b: "failed", c: "skipped" }]);
+    assert.deepEqual(r && !isBadLine(r) && r.type === "run_finished" ? [r.status, r.runId, r.steps, r.loaded] : undefined, ["failed", "r1", { a: "succeeded", b: "failed", c: "skipped" }, null]);
+    const loaded = parseEventLine(JSON.stringify({ event: "run_finished", status: "succeeded", loaded: [{ step: "l", target: "file:/o.csv", rows: 2 }, { step: "bad" }, "junk"] }));
+    assert.deepEqual(loaded && !isBadLine(loaded) && loaded.type === "run_finished" ? loaded.loaded : undefined, [{ stepId: "l", target: "file:/o.csv", rows: 2 }]);
   });
 
   it("reads the one events schema: other spellings and mistyped fields are bad lines, unknown event types are ignored", () => {

@@ -29,14 +29,28 @@ describe("run status model", () => {
       { event: "step_failed", step: "clean", error: "bad cast in row 2" }, { event: "run_finished", status: "failed", duration_ms: 2500 });
     assert.equal(s.phase, "failed");
     assert.equal(s.steps.load?.state, "skipped");
-    assert.deepEqual(counts(s), { total: 3, succeeded: 1, failed: 1, running: 0, skipped: 1, rows: 3 });
+    assert.deepEqual(counts(s), { total: 3, succeeded: 1, failed: 1, running: 0, skipped: 1, loaded: null });
     assert.equal(summary(s), "Pipeline orders failed — step clean failed: bad cast in row 2. 1/3 steps succeeded, 1 skipped.");
   });
 
-  it("summarises a success with rows and time", () => {
-    const s = fold(start, { event: "run_started", pipeline: "orders" }, ...["extract", "clean", "load"].map((step) => ({ event: "step_succeeded", step, rows: 1234 })),
-      { event: "run_finished", status: "succeeded", duration_ms: 2100 });
-    assert.equal(summary(s), "Pipeline orders succeeded: 3/3 steps, 3,702 rows processed in 2.1 s.");
+  it("summarises a success with the rows loaded and where, not a sum over steps", () => {
+    const steps = ["extract", "clean", "load"].map((step) => ({ event: "step_succeeded", step, rows: 1234 }));
+    const loaded = [{ step: "load", target: "file:/w/out/orders.jsonl", rows: 1234 }];
+    const s = fold(start, { event: "run_started", pipeline: "orders" }, ...steps, { event: "run_finished", status: "succeeded", duration_ms: 2100, rows: 3702, loaded });
+    assert.equal(summary(s), "Pipeline orders succeeded: 3/3 steps in 2.1 s; loaded 1,234 rows into /w/out/orders.jsonl.");
+    assert.equal(summary(s, (p) => p.replace("/w/", "")), "Pipeline orders succeeded: 3/3 steps in 2.1 s; loaded 1,234 rows into out/orders.jsonl.");
+    assert.equal(counts(s).loaded, 1234);
+    const two = fold(start, { event: "run_started", pipeline: "orders" }, ...steps, { event: "run_finished", status: "succeeded", duration_ms: 2100,
+      loaded: [...loaded, { step: "db", target: "postgres:warehouse:public.orders", rows: 1 }] });
+    assert.match(summary(two), /; loaded 1,235 rows: 1,234 into \/w\/out\/orders\.jsonl, 1 into table public\.orders \(warehouse\)\.$/);
+    // A CLI that does not say what it loaded: no row count rather than a wrong one.
+    assert.equal(summary(fold(start, { event: "run_started", pipeline: "orders" }, ...steps, { event: "run_finished", status: "succeeded", duration_ms: 2100 })), "Pipeline orders succeeded: 3/3 steps in 2.1 s.");
+  });
+
+  it("a failed run says what its loads wrote before the failure", () => {
+    const s = fold(start, { event: "run_started", pipeline: "orders" }, { event: "step_succeeded", step: "extract", rows: 2 }, { event: "step_failed", step: "clean", error: "boom" },
+      { event: "run_finished", status: "failed", loaded: [{ step: "early", target: "s3://b/k.csv", rows: 1 }] });
+    assert.match(summary(s), /failed — step clean failed: boom\. .* Loaded before the failure: 1 row into s3:\/\/b\/k\.csv\.$/);
   });
 
   it("uses the exit code when the stream stops short", () => {

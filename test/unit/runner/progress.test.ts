@@ -55,12 +55,14 @@ describe("the terminal view", () => {
     assert.match(after[2] ?? "", /write\s+running\s+0 rows\s+all 9,000 rows sent; merging them into orders$/);
 
     bus.emit({ event: "step_succeeded", step: "write", rows: 9000, duration_ms: 2000, attempts: 1 });
-    bus.emit({ event: "run_finished", status: "succeeded", duration_ms: 2000, rows: 27000, steps: { read: "succeeded", typed: "succeeded", write: "succeeded" } });
+    tty.draw();
     const end = lastBlock(writes, 3);
     assert.match(end[2] ?? "", /✓ write\s+done\s+9,000 rows\s+4,500 rows\/s$/, "the note is gone once the step is done");
+    bus.emit({ event: "run_finished", status: "succeeded", duration_ms: 2000, rows: 27000, steps: { read: "succeeded", typed: "succeeded", write: "succeeded" }, loaded: [] });
+    assert.equal(writes.at(-1), "\u001b[3A\r\u001b[J", "the block gives way to the summary table printed next");
   });
 
-  it("marks a step that streamed but never started (its upstream failed) as skipped, not streaming", () => {
+  it("at the end of a failed run, erases the block (streaming rows of a step that never started included) for the table", () => {
     const writes: string[] = [];
     const bus = new EventBus(() => "r2");
     const tty = new TtyProgress((t) => writes.push(t));
@@ -69,10 +71,11 @@ describe("the terminal view", () => {
     bus.emit({ event: "step_started", step: "read", kind: "extract", attempt: 1 });
     bus.tell({ event: "step_streaming", step: "load", rows: 300, rows_per_second: 600, elapsed_ms: 500 });
     bus.emit({ event: "step_failed", step: "read", code: "bad-record", error: "row 301: not valid CSV\nmore", attempts: 1, duration_ms: 600, transient: false });
-    bus.emit({ event: "run_finished", status: "failed", duration_ms: 700, rows: 0, steps: { read: "failed", load: "skipped" } });
-    const [read, load] = lastBlock(writes, 2);
+    tty.draw();
+    const [read] = lastBlock(writes, 2);
     assert.match(read ?? "", /✖ read\s+failed\s+0 rows\s+row 301: not valid CSV$/);
-    assert.match(load ?? "", /– load\s+skipped$/);
+    bus.emit({ event: "run_finished", status: "failed", duration_ms: 700, rows: 0, steps: { read: "failed", load: "skipped" }, loaded: [] });
+    assert.equal(writes.at(-1), "\u001b[2A\r\u001b[J");
   });
 
   it("plain lines: the load's finishing phase is a line, streaming counts are not", () => {
@@ -138,9 +141,9 @@ describe("the terminal view's rows", () => {
     assert.equal(writes.at(-1), "\u001b[2A\r\u001b[J", "up over the two rows, then clear to the end of the screen");
     tty.draw();
     assert.ok(!(writes.at(-1) ?? "").includes("\u001b[2A"), "drawn again below whatever was written, not over it");
-    bus.emit({ event: "run_finished", status: "failed", duration_ms: 9, rows: 0, steps: { a: "failed", b: "skipped" } });
+    bus.emit({ event: "run_finished", status: "failed", duration_ms: 9, rows: 0, steps: { a: "failed", b: "skipped" }, loaded: [] });
     const count = writes.length;
     tty.erase();
-    assert.equal(writes.length, count, "once the run is over, the block stays");
+    assert.equal(writes.length, count, "once the run is over, a log line erases nothing");
   });
 });
