@@ -19,7 +19,7 @@ import type { Log } from "./log";
 export function runView(state: RunState | undefined): RunView | null {
   if (!state) return null;
   const steps = Object.fromEntries(Object.entries(state.steps).map(([id, s]) => [id, { state: s.state, rows: s.rows, attempt: s.attempt, error: s.error }]));
-  return { phase: state.phase, summary: summary(state), steps };
+  return { phase: state.phase, summary: summary(state, (p) => vscode.workspace.asRelativePath(p)), steps };
 }
 
 function contains(r: Range, pos: vscode.Position): boolean {

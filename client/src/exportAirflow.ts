@@ -88,8 +88,9 @@ export async function exportAirflow(ctx: Ctx, arg: unknown): Promise<ExportOutco
   }
   await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
   const warnings = exportWarnings(result.stderr);
-  const done = `Exported the Airflow DAG to ${vscode.workspace.asRelativePath(file)} (runs ${on.cli} on ${on.pipelinePath}).`;
-  if (warnings.length > 0) void vscode.window.showWarningMessage(`${done} Warning: ${warnings.join(" Warning: ")}`);
-  else void vscode.window.showInformationMessage(done);
+  const done = `Exported the Airflow DAG to ${vscode.workspace.asRelativePath(file)}`;
+  // The warning right after the file name: a toast shows its first line until it is expanded.
+  if (warnings.length > 0) void vscode.window.showWarningMessage(`${done}, but ${warnings.join("; and ")}.`);
+  else void vscode.window.showInformationMessage(`${done}: its tasks run \`${on.cli}\` on ${on.pipelinePath}.`);
   return { file, warnings };
 }
