@@ -1,10 +1,11 @@
 /** Text → YAML document with source ranges, and YAML-level problems (`yaml-syntax`). */
-import { Document, isAlias, parseDocument, visit, type YAMLError } from "yaml";
+import { Document, isAlias, parseDocument, visit } from "yaml";
 import { aliasProblems } from "./aliases";
 import { parseBlockYaml } from "./fastYaml/blockYaml";
 import { MAX_NESTING, tooDeepAt } from "./nesting";
 import { problem, type Problem, type Span } from "./problem";
 import { MAX_ALIAS_COUNT, spanOf } from "./nodes";
+import { yamlSyntaxProblems } from "./yamlErrors";
 
 export { MAX_ALIAS_COUNT } from "./nodes";
 
@@ -13,26 +14,6 @@ export interface ParsedYaml {
   /** Plain data for schema validation; undefined when the YAML is broken. */
   data: unknown;
   problems: Problem[];
-}
-
-const FRIENDLY: Record<string, (e: YAMLError) => string> = {
-  DUPLICATE_KEY: () => "duplicate key: a key may appear only once in a map; remove or rename one of them",
-  TAB_AS_INDENT: () => "tabs are not allowed for indentation in YAML; indent with spaces",
-  MULTIPLE_DOCS: () => "a pipeline file holds one YAML document; remove the `---` and what follows, or split it into several files",
-  BAD_INDENT: (e) => `bad indentation: ${lowerFirst(e.message)}`,
-};
-
-function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
-}
-
-function yamlProblem(e: YAMLError, text: string): Problem {
-  const start = Math.min(e.pos[0], text.length);
-  let end = Math.max(start, Math.min(e.pos[1], text.length));
-  // yaml marks one character of a duplicate key; the whole key reads better.
-  if (e.code === "DUPLICATE_KEY") end = Math.max(end, start + (/^[^:\n]*/.exec(text.slice(start))?.[0].trimEnd().length ?? 0));
-  const message = FRIENDLY[e.code]?.(e) ?? lowerFirst(e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, ""));
-  return problem("yaml-syntax", "error", message, { start, end });
 }
 
 /**
@@ -57,7 +38,7 @@ export function parseYaml(text: string): ParsedYaml {
     const message = err instanceof RangeError ? "collections are nested too deeply to read; flatten the file" : `the YAML could not be read (${err instanceof Error ? err.message : String(err)})`;
     return { doc: parseDocument(""), data: undefined, problems: [problem("yaml-syntax", "error", message, { start: 0, end: 0 })] };
   }
-  const problems = doc.errors.map((e) => yamlProblem(e, text));
+  const problems = yamlSyntaxProblems(doc, text);
   const control = controlCharProblem(text);
   if (control) problems.unshift(control);
   if (problems.length === 0 && MAY_ALIAS.test(text)) problems.push(...aliasProblems(doc));

@@ -1,8 +1,9 @@
 /**
  * Quick fixes from problems' own suggestions, in offsets: did-you-mean replacements (keys, values,
  * step ids, connections), a free id for a duplicate, `${env:NAME}` for a hardcoded secret,
- * `depends_on` for a missing input, and a `cast` op or `$number(…)` for a text column used as a number. Pure: the language server (code actions) and the MCP server
- * (`validate`) both turn these into their own edits.
+ * `depends_on` for a missing input, a `cast` op or `$number(…)` for a text column used as a number,
+ * and quotes around a `${…}` that YAML cannot read unquoted. Pure: the language server (code
+ * actions) and the MCP server (`validate`) both turn these into their own edits.
  */
 import type { Node } from "yaml";
 import { asSeq, spanOf } from "./nodes";
@@ -85,6 +86,8 @@ export function quickFixes(text: string, outline: PipelineOutline, problem: Prob
       return [replaceWith("Remove the quotes: bind the template as a value", problem, suggestion)];
     case "type-mismatch":
       return typeMismatchFixes(text, outline, problem, suggestion);
+    case "yaml-syntax":
+      return [replaceWith(`Quote the value: \`${suggestion}\``, problem, suggestion)];
     case "duplicate-step-id":
       return [replaceWith(`Rename to \`${suggestion}\``, problem, suggestion)];
     default:

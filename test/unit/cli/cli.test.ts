@@ -74,6 +74,25 @@ describe("agent-etl validate", () => {
     }
   });
 
+  it("one YAML mistake is one error line with its hint, not the cascade after it: exit 1", () => {
+    const cases: [string, string, RegExp][] = [
+      ["tab", VALID.replace("    root: ./data", "\troot: ./data"), /:6:1: error \[yaml-syntax\] this line is indented with a tab; YAML allows only spaces/],
+      ["flow-template", VALID.replace("  raw:\n    type: file\n    root: ./data", "  raw: {type: file, root: ${env:DATA}}"), /:4:27: error \[yaml-syntax\] quote a value that starts with `\$\{` inside `\{…\}`: write `"\$\{env:DATA\}"`/],
+      ["misaligned", VALID.replace("      path: paid.jsonl", "     path: paid.jsonl"), /:23:6: error \[yaml-syntax\] bad indentation: `path` starts at column 6, but `connection` on line 22 starts at column 7; indent it to column 7/],
+      ["unclosed", VALID.replace("depends_on: [orders]", "depends_on: [orders"), /:15:17: error \[yaml-syntax\] this `\[` list is not closed/],
+    ];
+    for (const [name, content, pattern] of cases) {
+      const file = join(dir, `${name}.etl.yaml`);
+      writeFileSync(file, content);
+      const r = cli(["validate", file]);
+      assert.equal(r.code, 1, `${name}: ${r.stdout}${r.stderr}`);
+      const lines = r.stdout.trim().split("\n");
+      assert.equal(lines.length, 2, `${name}: ${r.stdout}`);
+      assert.match(lines[0] ?? "", pattern, name);
+      assert.equal(lines[1], "✖ 1 error, 0 warnings in 1 file");
+    }
+  });
+
   it("bad usage: one clear line on stderr, exit 2, no stack trace", () => {
     const cases: [string[], RegExp][] = [
       [["validate"], /^agent-etl: validate: give at least one pipeline file \(see agent-etl validate --help\)$/],
