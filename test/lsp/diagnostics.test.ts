@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import type { Diagnostic } from "vscode-languageserver-protocol";
 import { validatePipeline } from "../../server/src/pipeline/validate";
 import { LineIndex } from "../../server/src/pipeline/positions";
+import { plainText } from "../../server/src/language/plainText";
 import { LspClient, poll } from "./client";
 import { ensureBuilt, makeWorkspace, PIPELINE, pos, type Workspace } from "./fixtures";
 import { generatePipeline } from "./generate";
@@ -23,7 +24,7 @@ function expected(text: string) {
   const envNames = new Set([...Object.keys(process.env), "FROM_DOTENV", "ALSO_DOTENV"]);
   return validatePipeline(text, { envNames }).problems.map((p) => ({
     code: p.code,
-    message: p.message,
+    message: plainText(p.message),
     range: { start: index.positionAt(p.span.start), end: index.positionAt(p.span.end) },
   }));
 }
@@ -80,9 +81,37 @@ describe("diagnostics", () => {
     const text = PIPELINE.replace("    depends_on: [paid]\n    load:", "    depends_on: [paid\n    load:");
     await client.open(uri, text);
     const broken = await client.diagnostics(uri, { version: 1 });
-    assert.ok(broken.diagnostics.length > 0 && broken.diagnostics.every((d) => d.code === "yaml-syntax"));
+    assert.deepEqual(broken.diagnostics.map((d) => [d.code, d.range.start]), [["yaml-syntax", pos(text, "[paid")]]);
     const v = await client.replace(uri, PIPELINE);
     assert.deepEqual(own((await client.diagnostics(uri, { version: v })).diagnostics), []);
+  });
+
+  it("one YAML mistake is one diagnostic at its cause, with the hint: a tab, `${…}` in a flow map, a misaligned key", async () => {
+    const cases: [string, string, RegExp][] = [
+      [PIPELINE.replace("    depends_on: [paid]\n    load:", "\tdepends_on: [paid]\n    load:"), "\tdepends_on", /^this line is indented with a tab; YAML allows only spaces in indentation/],
+      [PIPELINE.replace("    type: s3\n    bucket: b", "    type: s3\n    options: {bucket: ${env:BUCKET}}"), "${env:BUCKET}", /^quote a value that starts with \$\{ inside \{…\}: write "\$\{env:BUCKET\}"/],
+      [PIPELINE.replace("      path: paid.jsonl", "     path: paid.jsonl"), "path: paid", /^bad indentation: path starts at column 6, but connection on line \d+ starts at column 7; indent it to column 7/],
+    ];
+    for (const [i, [text, at, message]] of cases.entries()) {
+      const uri = ws.fileUri(`root-cause-${i}.etl.yaml`);
+      await client.open(uri, text);
+      const got = own((await client.diagnostics(uri, { version: 1 })).diagnostics);
+      assert.equal(got.length, 1, JSON.stringify(got));
+      assert.equal(got[0]?.code, "yaml-syntax");
+      assert.deepEqual(got[0]?.range.start, pos(text, at));
+      assert.match(got[0]?.message ?? "", message);
+    }
+  });
+
+  it("messages are plain text: names without code-span backticks, a backtick in a name kept", async () => {
+    const uri = ws.fileUri("plain.etl.yaml");
+    const text = PIPELINE.replace("depends_on: [save]", "depends_on: [sav, \"re`port\"]");
+    await client.open(uri, text);
+    const messages = own((await client.diagnostics(uri, { version: 1 })).diagnostics).filter((d) => d.code === "unknown-step").map((d) => d.message);
+    assert.deepEqual(messages, [
+      "depends_on names sav, but no step has that id — did you mean save?",
+      "depends_on names re`port, but no step has that id; steps are orders, paid, save, archive, report",
+    ]);
   });
 
   it("a burst of 50 edits yields diagnostics for the last version only", async () => {
@@ -105,9 +134,9 @@ describe("diagnostics", () => {
     const connection = (line: string, before = "") =>
       `${before}version: 1\nname: p\nconnections:\n  wh:\n    type: postgres\n    host: db.invalid\n    ${line}\nsteps:\n  - id: a\n    extract: {connection: wh, table: t}\n`;
     const cases: [string, string, RegExp][] = [
-      ["undefined-alias", connection("root: *nope"), /^undefined alias `\*nope`: no anchor `&nope` comes before it/],
-      ["scalar-merge", connection("<<: *s", "s: &s hello\n"), /^a merge key `<<` takes a map.*`\*s` names a scalar/],
-      ["self-alias", connection("port: &p [*p]"), /^alias `\*p` is inside the value anchored `&p`/],
+      ["undefined-alias", connection("root: *nope"), /^undefined alias \*nope: no anchor &nope comes before it/],
+      ["scalar-merge", connection("<<: *s", "s: &s hello\n"), /^a merge key << takes a map.*\*s names a scalar/],
+      ["self-alias", connection("port: &p [*p]"), /^alias \*p is inside the value anchored &p/],
     ];
     for (const [name, text, message] of cases) {
       const uri = ws.fileUri(`${name}.etl.yaml`);

@@ -127,16 +127,19 @@ describe("quick fixes", () => {
   it("unknown key → the closest key; unknown step → the closest id; duplicate id → a free id", async () => {
     const key = await actions(PIPELINE.replace("    depends_on: [paid]\n    load:", "    depend_on: [paid]\n    load:"), "schema");
     assert.equal(key.actions[0]?.edit?.changes?.[key.uri]?.[0]?.newText, "depends_on");
+    assert.equal(key.actions[0]?.title, "Change to depends_on", "a title is plain text: no code-span backticks");
     const step = await actions(PIPELINE.replace("depends_on: [save]", "depends_on: [sav]"), "unknown-step");
     assert.equal(step.actions[0]?.edit?.changes?.[step.uri]?.[0]?.newText, "save");
     const dup = await actions(PIPELINE.replace("- id: archive", "- id: save"), "duplicate-step-id");
     assert.equal(dup.actions[0]?.edit?.changes?.[dup.uri]?.[0]?.newText, "save_2");
+    assert.equal(dup.actions[0]?.title, "Rename to save_2");
   });
 
   it("hardcoded secret → ${env:NAME}, and NAME= (never the secret) appended to .env", async () => {
     const secret = `pw${Date.now()}`;
     const { uri, actions: found } = await actions(PIPELINE.replace("url: ${env:FROM_DOTENV}", `password: ${secret}`), "hardcoded-secret");
     assert.equal(found[0]?.edit?.changes?.[uri]?.[0]?.newText, "${env:DB_PASSWORD}");
+    assert.deepEqual(found.map((a) => a.title), ["Replace the secret with ${env:DB_PASSWORD}", "Add DB_PASSWORD= to .env (fill in the value there)"]);
     const env = found[1]?.edit?.documentChanges?.[0] as { textDocument: { uri: string }; edits: TextEdit[] };
     assert.ok(env.textDocument.uri.endsWith("/.env"));
     assert.equal(env.edits[0]?.newText, "DB_PASSWORD=\n");
@@ -151,6 +154,16 @@ describe("quick fixes", () => {
     assert.equal(edit?.newText, "{{ ds }}");
     assert.deepEqual(edit?.range.start, pos(text, "'{{ ds }}'"));
     assert.deepEqual(edit?.range.end, pos(text, "'{{ ds }}'", "'{{ ds }}'".length));
+  });
+
+  it("${…} unquoted in a flow map → the value quoted", async () => {
+    const text = PIPELINE.replace("    type: s3\n    bucket: b", "    type: s3\n    options: {bucket: ${env:BUCKET}, region: eu}");
+    const { uri, actions: found } = await actions(text, "yaml-syntax");
+    assert.equal(found[0]?.title, 'Quote the value: "${env:BUCKET}"');
+    const edit = found[0]?.edit?.changes?.[uri]?.[0];
+    assert.equal(edit?.newText, '"${env:BUCKET}"');
+    assert.deepEqual(edit?.range.start, pos(text, "${env:BUCKET}"));
+    assert.deepEqual(edit?.range.end, pos(text, "${env:BUCKET}", "${env:BUCKET}".length));
   });
 
   it("missing input → add depends_on", async () => {

@@ -14,6 +14,7 @@ import { after, before, describe, it } from "node:test";
 import { TextDocument } from "vscode-languageserver-textdocument";
 import type { Diagnostic } from "vscode-languageserver-protocol";
 import { toDiagnostic } from "../../server/src/language/diagnostics";
+import { plainDiagnostic } from "../../server/src/language/plainText";
 import { validatePipeline } from "../../server/src/pipeline/validate";
 import { fuzzSeed, mutate, pipelineCorpus, seededRng, type Rng } from "../support/mutate";
 import { LspClient, ROOT } from "./client";
@@ -54,7 +55,7 @@ function rangeEdit(before: string, after: string) {
 
 function expected(uri: string, text: string): Pick<Diagnostic, "code" | "message" | "range" | "severity">[] {
   const document = TextDocument.create(uri, "etl-pipeline", 0, text);
-  return validatePipeline(text, { envNames: new Set(Object.keys(SERVER_ENV)) }).problems.map((p) => shape(toDiagnostic(document, p)));
+  return validatePipeline(text, { envNames: new Set(Object.keys(SERVER_ENV)) }).problems.map((p) => shape(plainDiagnostic(toDiagnostic(document, p))));
 }
 
 const shape = (d: Diagnostic) => ({ code: d.code, message: d.message, range: d.range, severity: d.severity });

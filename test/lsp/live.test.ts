@@ -222,10 +222,11 @@ describe("live analysis in the language server", () => {
     const found = await diagnosticsWhere(uri, (d) => d.some((x) => x.code === "unknown-column"));
     const warning = found.find((x) => x.code === "unknown-column") as Diagnostic;
     assert.equal(warning.severity, 2);
-    assert.match(warning.message, /column `amout` is not in .* did you mean `amount`\?/);
+    assert.match(warning.message, /column amout is not in .* did you mean amount\?/);
     assert.deepEqual(warning.range.start, pos(text, "amout"));
     const actions = await client.request<CodeAction[]>("textDocument/codeAction", { textDocument: { uri }, range: warning.range, context: { diagnostics: [warning] } });
     assert.equal(actions[0]?.edit?.changes?.[uri]?.[0]?.newText, "amount");
+    assert.equal(actions[0]?.title, "Change to amount");
     const from = client.published.length;
     const v = await client.replace(uri, text.replace("amout", "amount"));
     assert.deepEqual(live((await client.diagnostics(uri, { version: v, from })).diagnostics), []);
@@ -251,7 +252,7 @@ describe("live analysis in the language server", () => {
     assert.ok(hits > 0);
     const second = await openDoc(text.replace("nme", "scor"));
     const d = await diagnosticsWhere(second, (x) => x.some((y) => y.code === "unknown-column"));
-    assert.match(d.find((x) => x.code === "unknown-column")?.message ?? "", /did you mean `score`/);
+    assert.match(d.find((x) => x.code === "unknown-column")?.message ?? "", /did you mean score\b/);
     await completeAt(pipeline(...transformOf("people", `select: [${MARK}]`)));
     assert.equal(api.requests.length, hits);
     await client.close(first);
@@ -268,7 +269,7 @@ describe("live analysis in the language server", () => {
     const refreshed = await client.request<RefreshSourcesResult>(REFRESH_SOURCES_REQUEST, { uri, connection: "db" });
     assert.deepEqual(refreshed, { refreshed: ["db"], failed: [] });
     const d = await diagnosticsWhere(uri, (x) => x.some((y) => y.code === "unknown-column"), from);
-    assert.match(d.find((x) => x.code === "unknown-column")?.message ?? "", /`status` .* did you mean `state`\?/);
+    assert.match(d.find((x) => x.code === "unknown-column")?.message ?? "", /status .* did you mean state\?/);
     await pg.query("alter table public.orders rename column state to status", [], "live_lsp");
     from = client.published.length;
     await client.request<RefreshSourcesResult>(REFRESH_SOURCES_REQUEST, { uri });

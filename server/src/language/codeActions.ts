@@ -13,9 +13,11 @@ import type { ProblemCode } from "../pipeline/problem";
 import { envAppendEdit, envFixTitle, quickFixes } from "../pipeline/quickFixes";
 import type { Analysis } from "./analysis";
 import { filePathOf } from "./envNames";
+import { plainText } from "./plainText";
 
+/** A quick fix; its title is shown as plain text, so the core's code-span backticks are dropped. */
 function action(title: string, diagnostic: Diagnostic, edit: WorkspaceEdit, preferred: boolean): CodeAction {
-  return { title, kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], edit, isPreferred: preferred };
+  return { title: plainText(title), kind: CodeActionKind.QuickFix, diagnostics: [diagnostic], edit, isPreferred: preferred };
 }
 
 /** Appends `NAME=` to the `.env` beside the pipeline file (created when missing). */

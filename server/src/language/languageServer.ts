@@ -8,7 +8,7 @@ import { codeActions } from "./codeActions";
 import { CodeLensMemory } from "./codeLens";
 import { complete } from "./completion";
 import { dagResult, stepsResult } from "./customRequests";
-import { publishable, toDiagnostic } from "./diagnostics";
+import { publishable } from "./diagnostics";
 import { DiagnosticsScheduler } from "./diagnosticsScheduler";
 import { envNamesFor } from "./envNames";
 import { CHECKING, Failures } from "./failures";
@@ -97,7 +97,7 @@ export class LanguageServer {
       await this.publishChecked(document, version);
     } catch (err: unknown) {
       const failed = this.failures.record(uri, version, CHECKING, err);
-      if (this.documents.get(uri)?.version === version) await this.connection.sendDiagnostics({ uri, version, diagnostics: [toDiagnostic(document, failed)] });
+      if (this.documents.get(uri)?.version === version) await this.connection.sendDiagnostics({ uri, version, diagnostics: publishable(document, [failed]) });
     }
   }
 
