@@ -11,6 +11,7 @@ import { runCommand } from "./commands/run";
 import { validateCommand } from "./commands/validate";
 import { EtlError, scrubSecrets, UsageError } from "../errors";
 import { escapeControls } from "./format";
+import { closest } from "../pipeline/suggest";
 
 declare const AGENT_ETL_VERSION: string | undefined;
 
@@ -51,6 +52,14 @@ function terminalSafe(io: Io): Io {
   return { ...io, stdout: (text) => io.stdout(escapeControls(text)), stderr: (text) => io.stderr(escapeControls(text)) };
 }
 
+/** An unknown command, with the one probably meant (`valdate` → `validate`) and the list. */
+function unknownCommand(name: string): string {
+  const names = COMMANDS.map((c) => c.name);
+  const best = name.startsWith("-") ? closest(name.replace(/^-+/, ""), ["help", "version"]) : closest(name, names);
+  const meant = best === undefined ? "" : name.startsWith("-") ? ` — did you mean --${best}?` : ` — did you mean \`${best}\`?`;
+  return `unknown command \`${name}\`${meant}; commands: ${names.join(", ")}`;
+}
+
 /** Runs the CLI and returns its exit code. Never throws for user mistakes. */
 export async function main(argv: string[], given: Io = defaultIo()): Promise<number> {
   const io = terminalSafe(given);
@@ -65,7 +74,7 @@ export async function main(argv: string[], given: Io = defaultIo()): Promise<num
   }
   const command = COMMANDS.find((c) => c.name === name);
   try {
-    if (!command) throw new UsageError(`unknown command \`${name}\`; commands: ${COMMANDS.map((c) => c.name).join(", ")}`);
+    if (!command) throw new UsageError(unknownCommand(name));
     if (rest.includes("--help") || rest.includes("-h")) {
       io.stdout(`Usage: ${command.usage}\n\n${command.help}`);
       return 0;

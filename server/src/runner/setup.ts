@@ -5,7 +5,7 @@ import type { Pipeline, Step } from "../pipeline/model";
 import { closest } from "../pipeline/suggest";
 import { TemplateError, templateNames, templateValue, type TemplateValues } from "../pipeline/templates";
 import type { StagingStore } from "../sources/staging";
-import { latestRunId, loadState, type RunState } from "./state";
+import { latestRunId, loadState, runsOf, type RunState } from "./state";
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,199}$/;
 
@@ -40,8 +40,23 @@ export async function chooseRun(store: StagingStore, pipeline: string, opts: { r
   const stored = continuing ? await loadState(store, runId) : await loadState(store, runId).catch(() => undefined);
   if (stored && stored.pipeline !== pipeline) throw otherPipelineRun(runId, stored, pipeline, opts.resume);
   const previous = continuing ? stored : undefined;
-  if (opts.resume && !previous) throw new EtlError("no-run", `nothing to resume: run ${runId} has no state in ${store.describe()}; check --run-id`);
+  if (opts.resume && !previous) throw await unknownRun(store, pipeline, runId);
   return { runId, ...(previous ? { previous } : {}) };
+}
+
+/** `--resume --run-id X` where X is no run: a usage error naming the runs that can be resumed. */
+async function unknownRun(store: StagingStore, pipeline: string, runId: string): Promise<UsageError> {
+  const runs = await runsOf(store, pipeline);
+  const open = runs.filter((r) => r.status !== "succeeded");
+  const head = `--run-id ${runId}: pipeline \`${pipeline}\` has no run with that id in ${store.describe()}`;
+  if (open.length === 0) {
+    const done = runs.length === 0 ? "it has not run yet" : `its ${runs.length} run${runs.length === 1 ? "" : "s"} all succeeded`;
+    return new UsageError(`${head}; nothing to resume: ${done}, so start a fresh run without --resume`);
+  }
+  const shown = open.slice(0, 5).map((r) => `${r.run_id} (${r.status}, started ${r.started_at})`);
+  const more = open.length > 5 ? ` and ${open.length - 5} older` : "";
+  const latest = runs[0] === open[0] ? "; or leave out --run-id to resume the latest one" : "";
+  return new UsageError(`${head}; runs that can be resumed, latest first: ${shown.join(", ")}${more}${latest}`);
 }
 
 /**

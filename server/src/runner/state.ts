@@ -67,15 +67,20 @@ export function runStatusOf(steps: Record<string, StepState>, stepIds: readonly 
   return all.some((s) => s === "failed") ? "failed" : "running";
 }
 
-/** The most recently started run of this pipeline in the store, if any. */
-export async function latestRunId(store: StagingStore, pipeline: string): Promise<string | undefined> {
+/** The runs of this pipeline in the store, the most recently started first. */
+export async function runsOf(store: StagingStore, pipeline: string): Promise<RunState[]> {
   const keys = (await store.list("")).filter((k) => k.endsWith("/state.json"));
-  let best: RunState | undefined;
+  const runs: RunState[] = [];
   for (const key of keys) {
     const state = await readJson<RunState>(store, key).catch(() => undefined);
-    if (state?.pipeline === pipeline && (!best || state.started_at > best.started_at)) best = state;
+    if (state?.pipeline === pipeline) runs.push(state);
   }
-  return best?.run_id;
+  return runs.sort((a, b) => (a.started_at < b.started_at ? 1 : a.started_at > b.started_at ? -1 : 0));
+}
+
+/** The most recently started run of this pipeline in the store, if any. */
+export async function latestRunId(store: StagingStore, pipeline: string): Promise<string | undefined> {
+  return (await runsOf(store, pipeline))[0]?.run_id;
 }
 
 /**

@@ -80,3 +80,35 @@ describe("a run continued step by step (--step, --resume)", () => {
     assert.equal(state("h1").status, "succeeded");
   });
 });
+
+describe("--resume of a run that is not there", () => {
+  const p = project("resume-unknown");
+  const file = p.write("cont.etl.yaml", PIPELINE);
+  after(() => p.cleanup());
+
+  it("is bad usage (exit 2) that lists the runs that can be resumed, or says there are none", async () => {
+    const none = await runCli(["run", file, "--resume", "--run-id", "nope"], { cwd: p.dir });
+    assert.equal(none.code, 2, none.stdout + none.stderr);
+    assert.match(none.stderr, /^agent-etl: --run-id nope: pipeline `cont` has no run with that id in \S+; nothing to resume: it has not run yet, so start a fresh run without --resume/);
+
+    p.write("data/a.csv", "id,amount\n1,10\n2,x\n");
+    for (const id of ["f1", "f2"]) assert.equal((await runCli(["run", file, "--run-id", id], { cwd: p.dir })).code, 1);
+    p.write("data/a.csv", "id,amount\n1,10\n");
+    assert.equal((await runCli(["run", file, "--run-id", "ok1"], { cwd: p.dir })).code, 0);
+
+    const listed = await runCli(["run", file, "--resume", "--run-id", "f3"], { cwd: p.dir });
+    assert.equal(listed.code, 2, listed.stdout + listed.stderr);
+    assert.equal(listed.stdout, "");
+    const line = listed.stderr.trim();
+    assert.equal(line.split("\n").length, 1, line);
+    // The failed runs, latest first; not the run that succeeded (there is nothing in it to resume),
+    // and so no "leave out --run-id": the latest run is the one that succeeded.
+    assert.match(line, /; runs that can be resumed, latest first: f2 \(failed, started [^)]+\), f1 \(failed, started [^)]+\) \(see agent-etl run --help\)$/);
+    assert.doesNotMatch(line, /ok1|leave out/);
+
+    // A listed id is taken: the run resumes (and tr fails again on what ex staged before the fix).
+    const resumed = await runCli(["run", file, "--resume", "--run-id", "f2"], { cwd: p.dir });
+    assert.equal(resumed.code, 1, resumed.stdout + resumed.stderr);
+    assert.match(resumed.stdout, /✖ run f2 failed at step tr: cast failed at row 2/);
+  });
+});

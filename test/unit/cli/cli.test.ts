@@ -103,6 +103,7 @@ describe("agent-etl validate", () => {
       [["validate", binary], /is a binary file, not a YAML pipeline$/],
       [["dag", valid, valid], /^agent-etl: dag: give exactly one pipeline file/],
       [["frobnicate"], /^agent-etl: unknown command `frobnicate`; commands: validate, dag/],
+      [["valdate", valid], /^agent-etl: unknown command `valdate` — did you mean `validate`\?; commands: validate, dag/],
     ];
     for (const [args, pattern] of cases) {
       const r = cli(args);

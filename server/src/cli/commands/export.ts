@@ -98,6 +98,7 @@ Secrets are never written: tasks keep the worker's environment, where \${env:…
 Steps share outputs through the pipeline's staging; on several workers use an s3 staging connection.
 Exit codes: 0 success, 1 the file has errors or --check found a difference, 2 bad usage or unreadable file.`,
   options: { out: { type: "string", short: "o" }, "pipeline-path": { type: "string" }, cli: { type: "string" }, check: { type: "boolean" } },
+  rules: [{ flag: "check", conflicts: ["out=-"], why: "--check compares the DAG file in the -o folder with the pipeline, and -o - writes no file; give the folder, or leave out --check" }],
   schema,
   async run(args: Args, io: Io) {
     const path = args.positionals[1] as string;

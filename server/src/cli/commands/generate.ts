@@ -114,6 +114,11 @@ are printed to stderr. Exit codes: 0 written, 1 the source failed or the result 
     format: { type: "string" },
     name: { type: "string" },
   },
+  rules: [
+    { flag: "list", conflicts: ["output", "to", "to-env", "name", "force", "include"], why: "--list prints what the source offers and writes no pipeline; leave out one of them" },
+    { flag: "format", needs: "list", why: "--format is the format of --list; a pipeline is always YAML" },
+    { flag: "force", needs: "output", why: "--force lets -o overwrite an existing file; without -o the pipeline goes to stdout" },
+  ],
   schema,
   async run(args, io) {
     const from = sourceOf(args, io.env);

@@ -136,6 +136,7 @@ Exit codes: 0 success, 1 the pipeline failed or has errors, 2 bad usage, 143 sto
     "dry-run": { type: "boolean" },
     events: { type: "string" },
   },
+  rules: [{ flag: "resume", conflicts: ["step"], why: "--step runs the steps named, --resume the steps of the run that did not succeed; give one of them" }],
   schema,
   run: execute,
 });
