@@ -117,6 +117,44 @@ describe("agent-etl analyze", () => {
     assert.doesNotMatch(out, new RegExp(secret));
   });
 
+  it("analyses a half-written pipeline: valid connections are enough, the errors elsewhere are one note", async () => {
+    const half = join(dir, "half.etl.yaml");
+    // The `orders` step is still missing its table, and `save` depends on a step not written yet.
+    const text = PIPELINE.replace('    extract: { connection: db, query: "SELECT id, total FROM shop.orders WHERE day = {{ ds }}" }', "    extract:\n      connection: db\n      table:").replace("    depends_on: [people]", "    depends_on: [peple]");
+    writeFileSync(half, text);
+    const { code, out, err } = await run([half, "--format", "json"]);
+    assert.equal(code, 0, out + err);
+    const lines = err.trim().split("\n");
+    assert.equal(lines.length, 1, err);
+    assert.match((lines[0] ?? "").split(half).join("FILE"), /^note: FILE has 2 errors outside its connections \(steps not valid yet are not analysed\); the first: FILE:17:7: error \[schema\] `table` must be a string, not empty$/);
+    const report = JSON.parse(out) as AnalysisReport;
+    assert.equal(report.ok, true);
+    assert.deepEqual(report.connections.map((c) => [c.name, c.analyses.map((a) => [a.step, a.request.kind])]), [
+      ["db", [[null, "postgres-catalog"]]],
+      ["files", [[null, "folder"], ["people", "data-columns"]]],
+      ["api", [["users", "http-sample"]]],
+    ]);
+    const catalog = report.connections[0]?.analyses[0]?.result;
+    assert.match(JSON.stringify(catalog), /"shop"[\s\S]*"orders"/, "the PostgreSQL catalog was read");
+  });
+
+  it("refuses a file whose connections have errors, or that is not readable YAML, with those errors (exit 1)", async () => {
+    const badType = join(dir, "bad-connection.etl.yaml");
+    writeFileSync(badType, PIPELINE.replace("    type: file\n", "    type: fil\n"));
+    const refused = await run([badType]);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.out, "");
+    assert.deepEqual(refused.err.trim().split("\n").map((l) => l.split(badType).join("FILE")), [
+      "FILE:8:11: error [schema] `fil` is not a valid `type`: use `postgres`, `s3`, `http` or `file` — did you mean `file`?",
+      "✖ FILE: its connections have errors; fix it to analyze (agent-etl validate FILE)",
+    ]);
+    const broken = join(dir, "broken-yaml.etl.yaml");
+    writeFileSync(broken, PIPELINE.replace("  files:\n    type: file\n    root: data", "  files: {type: file, root: ${env:DATA}}"));
+    const unreadable = await run([broken]);
+    assert.equal(unreadable.code, 1);
+    assert.match(unreadable.err, /:7:29: error \[yaml-syntax\] quote a value that starts with `\$\{`[^\n]*\n✖ \S+: the file cannot be read as a pipeline; fix it to analyze/);
+  });
+
   it("exits 2 for an unknown connection, 1 for a missing secret", async () => {
     const unknown = await run([pipeline, "--connection", "nope"]);
     assert.equal(unknown.code, 2);

@@ -3,7 +3,8 @@
  * (postgres: the catalog and each extract query's columns; s3/file: the root folder and each
  * extract's sampled columns; http: each extract's fields), answered through the cache.
  */
-import type { Connection, Extract, Pipeline } from "../../pipeline/model";
+import type { AnalysedPart } from "../../pipeline/connectionsView";
+import type { Connection, Extract } from "../../pipeline/model";
 import { scrubSecrets } from "../../errors";
 import type { AnalysisCache } from "./cache";
 import { connectionSecretValues } from "./fingerprint";
@@ -54,7 +55,7 @@ export function extractRequest(connection: Connection, extract: Extract): Analys
 }
 
 /** Every analysis `agent-etl analyze` shows for one connection, in order. */
-export function connectionRequests(pipeline: Pipeline, name: string, connection: Connection): { step: string | null; request: AnalysisRequest }[] {
+export function connectionRequests(pipeline: AnalysedPart, name: string, connection: Connection): { step: string | null; request: AnalysisRequest }[] {
   const out: { step: string | null; request: AnalysisRequest }[] = [];
   if (connection.type === "postgres") out.push({ step: null, request: { kind: "postgres-catalog" } });
   if (connection.type === "s3" || connection.type === "file") out.push({ step: null, request: { kind: "folder", prefix: "" } });
@@ -80,7 +81,7 @@ export interface ReportOptions {
   secretFolders?: readonly string[];
 }
 
-async function analyzeConnection(pipeline: Pipeline, name: string, connection: Connection, options: ReportOptions, secrets: Set<string>): Promise<ConnectionReport> {
+async function analyzeConnection(pipeline: AnalysedPart, name: string, connection: Connection, options: ReportOptions, secrets: Set<string>): Promise<ConnectionReport> {
   const report: ConnectionReport = { name, type: connection.type, analyses: [] };
   const resolved = resolveForAnalysis(name, connection, options.env, options.baseDir, options.secretFolders ? { secretFolders: options.secretFolders } : {});
   if ("failure" in resolved) return { ...report, error: resolved.failure };
@@ -100,8 +101,12 @@ async function analyzeConnection(pipeline: Pipeline, name: string, connection: C
   return report;
 }
 
-/** Analyzes the pipeline's connections (all, or `only`) concurrently; `secrets` collects every resolved secret for scrubbing output. */
-export async function buildReport(pipeline: Pipeline, options: ReportOptions, secrets = new Set<string>()): Promise<AnalysisReport> {
+/**
+ * Analyzes the pipeline's connections (all, or `only`) concurrently; `secrets` collects every
+ * resolved secret for scrubbing output. Only the connections and steps are read: a half-written
+ * file's (connectionsView.ts) will do.
+ */
+export async function buildReport(pipeline: AnalysedPart, options: ReportOptions, secrets = new Set<string>()): Promise<AnalysisReport> {
   const entries = Object.entries(pipeline.connections ?? {}).filter(([name]) => options.only === undefined || name === options.only);
   const connections = await Promise.all(entries.map(([name, connection]) => analyzeConnection(pipeline, name, connection, options, secrets)));
   const ok = connections.every((c) => !c.error && c.analyses.every((a) => !a.error));
