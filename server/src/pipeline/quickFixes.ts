@@ -2,8 +2,9 @@
  * Quick fixes from problems' own suggestions, in offsets: did-you-mean replacements (keys, values,
  * step ids, connections), a free id for a duplicate, `${env:NAME}` for a hardcoded secret,
  * `depends_on` for a missing input, a `cast` op or `$number(…)` for a text column used as a number,
- * and quotes around a `${…}` that YAML cannot read unquoted. Pure: the language server (code
- * actions) and the MCP server (`validate`) both turn these into their own edits.
+ * quotes around a `${…}` that YAML cannot read unquoted, and `key: value` for a line missing its
+ * colon or the space after it. Pure: the language server (code actions) and the MCP server
+ * (`validate`) both turn these into their own edits.
  */
 import type { Node } from "yaml";
 import { asSeq, spanOf } from "./nodes";
@@ -87,7 +88,8 @@ export function quickFixes(text: string, outline: PipelineOutline, problem: Prob
     case "type-mismatch":
       return typeMismatchFixes(text, outline, problem, suggestion);
     case "yaml-syntax":
-      return [replaceWith(`Quote the value: \`${suggestion}\``, problem, suggestion)];
+      // The hints suggest either a `${…}` quoted (inside `{…}`) or a line rewritten as `key: value`.
+      return [replaceWith(suggestion.startsWith('"${') ? `Quote the value: \`${suggestion}\`` : `Change to \`${suggestion}\``, problem, suggestion)];
     case "duplicate-step-id":
       return [replaceWith(`Rename to \`${suggestion}\``, problem, suggestion)];
     default:

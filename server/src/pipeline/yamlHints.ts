@@ -58,7 +58,7 @@ export function hintFor(e: YAMLError, doc: Document.Parsed, text: string): Probl
     case "MULTIPLE_DOCS":
       return problem("yaml-syntax", "error", "a pipeline file holds one YAML document; remove the `---` and what follows, or split it into several files", clamp(e, text));
     default:
-      return templateInFlow(e, doc, text) ?? unclosed(e, doc, text) ?? misaligned(e, text);
+      return templateInFlow(e, doc, text) ?? unclosed(e, doc, text) ?? misaligned(e, text) ?? missingColon(e, text);
   }
 }
 
@@ -222,3 +222,30 @@ function misaligned(e: YAMLError, text: string): Problem | undefined {
   else if (outer) message += `, or to column ${col(outer)} to line it up with ${named(outer, text)}`;
   return problem("yaml-syntax", "error", message, { start, end: Math.max(start + 1, start + (line.key?.length ?? 0)) });
 }
+
+/** `key:value`, and `key value` among keys: a line that reads as a key but lacks the `: ` of one. */
+const NO_SPACE = /^([ ]*(?:-[ ]+)?)([A-Za-z_][A-Za-z0-9_-]*):([^\s:][^\n]*)$/;
+const NO_COLON = /^([ ]*(?:-[ ]+)?)([A-Za-z_][A-Za-z0-9_-]*)[ ]+([^\s:#][^:\n]*)$/;
+
+/**
+ * A key without the space after its colon (`version:1`), or without the colon (`mode merge`): YAML
+ * reads the line as one long key and fails on the next. The fix writes `key: value`.
+ */
+function missingColon(e: YAMLError, text: string): Problem | undefined {
+  if (!STRUCTURAL_NEAR_KEY.has(e.code)) return undefined;
+  const start = lineStart(text, Math.min(e.pos[0], text.length));
+  const line = text.slice(start, lineEnd(text, start)).replace(/\r$/, "");
+  const spaced = NO_SPACE.exec(line);
+  const bare = spaced ? undefined : NO_COLON.exec(line);
+  const m = spaced ?? bare;
+  if (!m) return undefined;
+  const [, lead = "", key = "", value = ""] = m;
+  const from = start + lead.length;
+  const fixed = `${key}: ${value.trimEnd()}`;
+  const what = spaced ? `\`${key}:\` needs a space after the colon` : `\`${key}\` needs a colon after it`;
+  const message = `${what} to be a key with a value: write \`${fixed}\` (as it is, YAML reads the line as one long key)`;
+  return problem("yaml-syntax", "error", message, { start: from, end: from + line.length - lead.length }, { suggestion: fixed });
+}
+
+/** The errors `yaml` gives on a line that was meant as `key: value`. */
+const STRUCTURAL_NEAR_KEY = new Set(["MULTILINE_IMPLICIT_KEY", "MISSING_CHAR", "BLOCK_AS_IMPLICIT_KEY"]);

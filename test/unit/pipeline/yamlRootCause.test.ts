@@ -85,6 +85,28 @@ describe("YAML errors: one root cause each", () => {
     assert.ok(tried >= 4, `tried ${tried}`);
   });
 
+  it("a key missing the space after its colon, or the colon, is one problem whose fix is `key: value` (every such line)", () => {
+    let tried = 0;
+    for (let i = 0; i < LINES.length; i++) {
+      const m = /^( *)([a-z_]+): (\S.*)$/.exec(LINES[i] as string);
+      // The only key of its map would become a plain value (`out: "type file"`): valid YAML, a schema matter.
+      const alone = indentOf(LINES[i - 1] ?? "") < indentOf(LINES[i] as string) && indentOf(LINES[i + 1] ?? "") < indentOf(LINES[i] as string);
+      if (!m || alone) continue;
+      const [, lead = "", key = "", value = ""] = m;
+      for (const [broken, what] of [[`${lead}${key}:${value}`, `\`${key}:\` needs a space after the colon`], [`${lead}${key} ${value}`, `\`${key}\` needs a colon after it`]] as const) {
+        const text = withLine(i, broken);
+        const p = only(text);
+        assert.equal(p.message, `${what} to be a key with a value: write \`${key}: ${value}\` (as it is, YAML reads the line as one long key)`, `line ${i + 1}: ${broken}`);
+        assert.equal(p.range.split("-")[0], `${i + 1}:${lead.length + 1}`);
+        const problem = validatePipeline(text).problems[0];
+        assert.equal(problem?.suggestion, `${key}: ${value}`);
+        assert.equal(text.slice(0, problem.span.start) + problem.suggestion + text.slice(problem.span.end), VALID);
+        tried++;
+      }
+    }
+    assert.ok(tried >= 12, `tried ${tried}`);
+  });
+
   it("an unclosed quote or bracket is one problem at the opening character", () => {
     const quote = only(VALID.replace("name: orders_daily", 'name: "orders_daily'));
     assert.equal(quote.range, "2:7-2:8");
