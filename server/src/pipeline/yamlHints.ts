@@ -162,6 +162,10 @@ function unclosed(e: YAMLError, doc: Document.Parsed, text: string): Problem | u
 interface ContentLine {
   start: number;
   indent: number;
+  /** The line is a list item (`- …`). */
+  item: boolean;
+  /** Where its key starts: after the `- ` of a list item. */
+  keyCol: number;
   /** The key the line starts with (after `- ` for a list item), if any. */
   key?: string;
 }
@@ -172,34 +176,53 @@ function contentLine(text: string, start: number): ContentLine | undefined {
   const indent = line.length - line.trimStart().length;
   const rest = line.trimStart();
   if (rest === "" || rest.startsWith("#") || rest === "\r") return undefined;
-  const key = /^(?:-[ ]+)?([^\s:#][^:]*?)[ ]*:(?:\s|$)/.exec(rest)?.[1];
-  return { start, indent, ...(key !== undefined ? { key } : {}) };
+  const dash = /^-[ ]+/.exec(rest)?.[0] ?? "";
+  const key = /^([^\s:#][^:]*?)[ ]*:(?:\s|$)/.exec(rest.slice(dash.length))?.[1];
+  return { start, indent, item: dash !== "" || rest === "-", keyCol: indent + dash.length, ...(key !== undefined ? { key } : {}) };
 }
 
-/** The nearest content line before the line at `start`, and each enclosing level above it. */
-function levelsAbove(text: string, start: number): ContentLine[] {
-  const levels: ContentLine[] = [];
+/** A column that lines of the text above start at: a key's, or a list item's `-`. */
+interface Level {
+  col: number;
+  line: ContentLine;
+  dash: boolean;
+}
+
+/** The columns open at the line at `start`, deepest first: the nearest content line's, then each enclosing one. */
+function levelsAbove(text: string, start: number): Level[] {
+  const levels: Level[] = [];
+  const push = (col: number, line: ContentLine, dash: boolean) => {
+    const last = levels[levels.length - 1];
+    if (!last || col < last.col) levels.push({ col, line, dash });
+  };
   for (let s = start; s > 0; ) {
     s = lineStart(text, s - 1);
     const c = contentLine(text, s);
     if (!c) continue;
-    if (levels.length === 0 || c.indent < (levels[levels.length - 1] as ContentLine).indent) levels.push(c);
+    push(c.keyCol, c, false);
+    if (c.item) push(c.indent, c, true);
     if (c.indent === 0) break;
   }
   return levels;
 }
 
-function named(c: ContentLine, text: string): string {
-  return `${c.key !== undefined ? `\`${c.key}\`` : "the line"} on line ${lineOf(text, c.start)}`;
+function named(l: Level, text: string): string {
+  return `${l.line.key !== undefined && !l.dash ? `\`${l.line.key}\`` : "the line"} on line ${lineOf(text, l.line.start)}`;
+}
+
+/** The error is about the indentation of a line (which, and whether it went deeper than a `key: value`), or not. */
+function indentationError(e: YAMLError, text: string): { lineAt: number; deeper: boolean } | undefined {
+  const deeper = e.code === "BLOCK_AS_IMPLICIT_KEY" && /^Nested mappings/.test(e.message);
+  const sameColumn = (e.code === "BAD_INDENT" && /same column/.test(e.message)) || (e.code === "MISSING_CHAR" && /^Sequence item without/.test(e.message));
+  if (sameColumn) return { lineAt: lineStart(text, e.pos[0]), deeper };
+  return deeper ? { lineAt: lineEnd(text, e.pos[0]) + 1, deeper } : undefined;
 }
 
 /** A key that does not line up with the keys beside it: says which column it should start at. */
 function misaligned(e: YAMLError, text: string): Problem | undefined {
-  let lineAt: number;
-  const deeper = e.code === "BLOCK_AS_IMPLICIT_KEY" && /^Nested mappings/.test(e.message);
-  if (e.code === "BAD_INDENT" && /same column/.test(e.message)) lineAt = lineStart(text, e.pos[0]);
-  else if (deeper) lineAt = lineEnd(text, e.pos[0]) + 1;
-  else return undefined;
+  const found = indentationError(e, text);
+  if (!found) return undefined;
+  let lineAt = found.lineAt;
   // The offending line may follow blank or comment lines.
   let line = contentLine(text, lineAt);
   while (!line && lineAt < text.length) {
@@ -209,17 +232,19 @@ function misaligned(e: YAMLError, text: string): Problem | undefined {
   const levels = levelsAbove(text, lineAt);
   const above = levels[0];
   if (!line || !above) return undefined;
+  const at = line.indent;
   // `key: value` followed by a deeper line: that line is the mistake only when it follows the value's line.
-  if (deeper && (line.indent <= above.indent || above.start !== lineStart(text, e.pos[0]))) return undefined;
-  const siblings = line.indent > above.indent ? above : [...levels].reverse().find((l) => l.indent > line.indent);
-  const outer = levels.find((l) => l.indent < line.indent);
+  if (found.deeper && (at <= above.col || above.line.start !== lineStart(text, e.pos[0]))) return undefined;
+  const siblings = at > above.col ? above : [...levels].reverse().find((l) => l.col > at && !l.dash);
   if (!siblings) return undefined;
+  // Lining up further out is an alternative only when it leaves no list item (a `-`) on the way.
+  const outer = levels.find((l) => l.col < at);
+  const alternative = outer && !outer.dash && !levels.some((l) => l.dash && l.col > outer.col && l.col < at) ? outer : undefined;
   const what = line.key !== undefined ? `\`${line.key}\`` : "this line";
-  const start = line.start + line.indent;
-  const col = (c: ContentLine): number => c.indent + 1;
-  let message = `bad indentation: ${what} starts at column ${line.indent + 1}, but ${named(siblings, text)} starts at column ${col(siblings)}; indent it to column ${col(siblings)} to line it up`;
-  if (line.indent > siblings.indent) message += `, or, if it belongs inside ${siblings.key !== undefined ? `\`${siblings.key}\`` : "that line"}, remove the value after its \`:\` and put it on the lines below`;
-  else if (outer) message += `, or to column ${col(outer)} to line it up with ${named(outer, text)}`;
+  const start = line.start + at;
+  let message = `bad indentation: ${what} starts at column ${at + 1}, but ${named(siblings, text)} starts at column ${siblings.col + 1}; indent it to column ${siblings.col + 1} to line it up`;
+  if (at > siblings.col) message += `, or, if it belongs inside ${siblings.line.key !== undefined ? `\`${siblings.line.key}\`` : "that line"}, remove the value after its \`:\` and put it on the lines below`;
+  else if (alternative) message += `, or to column ${alternative.col + 1} to line it up with ${named(alternative, text)}`;
   return problem("yaml-syntax", "error", message, { start, end: Math.max(start + 1, start + (line.key?.length ?? 0)) });
 }
 

@@ -85,6 +85,21 @@ describe("YAML errors: one root cause each", () => {
     assert.ok(tried >= 4, `tried ${tried}`);
   });
 
+  it("a key of a list item indented less than the item's first key names that key's column (every such line)", () => {
+    let tried = 0;
+    for (let i = 1; i < LINES.length; i++) {
+      const line = LINES[i] as string;
+      const item = /^( *- )([a-z_]+):/.exec(LINES[i - 1] as string);
+      if (!item || indentOf(line) !== (item[1] as string).length || !/^\s+[a-z_]+:/.test(line)) continue;
+      const key = line.trim().split(":")[0] as string;
+      const column = indentOf(line) + 1;
+      const p = only(withLine(i, line.slice(1)));
+      assert.equal(p.message, `bad indentation: \`${key}\` starts at column ${column - 1}, but \`${item[2]}\` on line ${i} starts at column ${column}; indent it to column ${column} to line it up`);
+      tried++;
+    }
+    assert.ok(tried >= 3, `tried ${tried}`);
+  });
+
   it("a key missing the space after its colon, or the colon, is one problem whose fix is `key: value` (every such line)", () => {
     let tried = 0;
     for (let i = 0; i < LINES.length; i++) {
