@@ -40,7 +40,7 @@ describe("usage errors", () => {
     for (const c of COMMANDS) {
       for (const typo of typos(c.name)) {
         if (COMMANDS.some((o) => o.name === typo)) continue;
-        assert.match(await usage([typo, valid]), new RegExp(`^agent-etl: unknown command \`${typo}\` — did you mean \`${c.name}\`\\?; commands: validate, dag, run`));
+        assert.match(await usage([typo, valid]), new RegExp(`^agent-etl: unknown command \`${typo}\` — did you mean \`${c.name}\`\\?; commands: validate, dag, preview, run`));
         tried++;
       }
     }

@@ -15,8 +15,10 @@ describe("run events stream", () => {
     assert.equal(f && !isBadLine(f) && f.type === "step_failed" ? f.error : undefined, "relation missing");
     const r = parseEventLine(JSON.stringify({ event: "run_finished", status: "failed", duration_ms: 9, rows: 3, steps: { a: "succeeded", b: "failed", c: "skipped" }, run_id: "r1" }));
     assert.deepEqual(r && !isBadLine(r) && r.type === "run_finished" ? [r.status, r.runId, r.steps, r.loaded] : undefined, ["failed", "r1", { a: "succeeded", b: "failed", c: "skipped" }, null]);
-    const loaded = parseEventLine(JSON.stringify({ event: "run_finished", status: "succeeded", loaded: [{ step: "l", target: "file:/o.csv", rows: 2 }, { step: "bad" }, "junk"] }));
+    const loaded = parseEventLine(JSON.stringify({ event: "run_finished", status: "succeeded", loaded: [{ step: "l", target: "file:/o.csv", rows: 2 }] }));
     assert.deepEqual(loaded && !isBadLine(loaded) && loaded.type === "run_finished" ? loaded.loaded : undefined, [{ stepId: "l", target: "file:/o.csv", rows: 2 }]);
+    const junk = parseEventLine(JSON.stringify({ event: "run_finished", status: "succeeded", loaded: [{ step: "bad" }, "junk"] }));
+    assert.ok(isBadLine(junk) && /`loaded\./.test(junk.reason), JSON.stringify(junk));
   });
 
   it("reads the one events schema: other spellings and mistyped fields are bad lines, unknown event types are ignored", () => {
