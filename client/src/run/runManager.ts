@@ -10,6 +10,7 @@ import { EventFileTail } from "./tail";
 import { TASK_TYPE, type RunTaskDefinition } from "./runTask";
 import type { Log } from "../log";
 import type { ServerApi } from "../serverApi";
+import { plainText } from "../../../server/src/plainText";
 import type { Range, StepsResult } from "../../../server/src/protocol";
 
 interface Tracked {
@@ -103,7 +104,7 @@ export class RunManager implements vscode.Disposable {
     const failed = t.state.order.filter((id) => t.state.steps[id]?.state === "failed");
     const diags = failed.map((id) => {
       const r = t.steps.find((s) => s.id === id)?.idRange;
-      const d = new vscode.Diagnostic(r ? toRange(r) : new vscode.Range(0, 0, 0, 0), `Step ${id} failed in the last run: ${t.state.steps[id]?.error ?? "see the terminal"}`, vscode.DiagnosticSeverity.Error);
+      const d = new vscode.Diagnostic(r ? toRange(r) : new vscode.Range(0, 0, 0, 0), plainText(`Step ${id} failed in the last run: ${t.state.steps[id]?.error ?? "see the terminal"}`), vscode.DiagnosticSeverity.Error);
       d.source = "agent-etl run";
       d.code = "run-failed";
       return d;
