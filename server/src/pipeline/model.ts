@@ -259,6 +259,67 @@ export const SqlSchema = z
   })
   .meta({ description: "Runs SQL in a PostgreSQL connection. It moves no records; `depends_on` only orders it." });
 
+// ---------------------------------------------------------------------------------------------
+// Data checks (runner/checks): run on a step's output as it is staged, before anything downstream.
+
+export const CHECK_KINDS = ["not_null", "unique", "accepted_values", "range", "row_count", "freshness", "expression"] as const;
+export const CHECK_SEVERITIES = ["error", "warn"] as const;
+export type CheckKind = (typeof CHECK_KINDS)[number];
+
+const checkColumn = z.string().min(1).meta({ description: "The column checked." });
+const acceptedValue = z.union([z.string(), z.number(), z.boolean()]);
+
+export const CheckSchema = z
+  .strictObject({
+    not_null: columnList("Every record has a value (not null, not missing) in each of these columns.").optional(),
+    unique: columnList("No two records share a value in these columns (together, for several). Records with a null in one of them are not compared.").optional(),
+    accepted_values: z
+      .strictObject({
+        column: checkColumn,
+        values: z.array(acceptedValue).min(1).meta({ description: "The values allowed (compared as text, so `1` matches `\"1\"`). Nulls pass; add `not_null` to refuse them." }),
+      })
+      .optional()
+      .meta({ description: "Every value of `column` is one of `values`, e.g. `{column: status, values: [paid, refunded]}`." }),
+    range: z
+      .strictObject({
+        column: checkColumn,
+        min: z.number().optional().meta({ description: "Smallest value allowed (inclusive)." }),
+        max: z.number().optional().meta({ description: "Largest value allowed (inclusive)." }),
+      })
+      .optional()
+      .meta({ description: "Every value of `column` is a number between `min` and `max` (inclusive; give one or both). Nulls pass; a value that is not a number fails.", anyOf: [{ required: ["min"] }, { required: ["max"] }] }),
+    row_count: z
+      .strictObject({
+        min: z.int().min(0).optional().meta({ description: "Fewest records allowed." }),
+        max: z.int().min(0).optional().meta({ description: "Most records allowed." }),
+      })
+      .optional()
+      .meta({ description: "The step outputs between `min` and `max` records (give one or both).", anyOf: [{ required: ["min"] }, { required: ["max"] }] }),
+    freshness: z
+      .strictObject({
+        column: checkColumn,
+        max_age: duration("How old the newest value of `column` may be when the check runs, e.g. `36h`."),
+      })
+      .optional()
+      .meta({ description: "The newest value of the timestamp `column` is at most `max_age` old, e.g. `{column: ordered_at, max_age: 36h}`." }),
+    expression: z.string().min(1).optional().meta({
+      description: "A JSONata expression that is true for every record, e.g. `amount >= 0 or status = 'refunded'`.",
+      examples: ["amount >= 0"],
+    }),
+    severity: z.enum(CHECK_SEVERITIES).optional().meta({
+      description: "`error` (default): a failing check fails the step, so nothing downstream runs and no target changes. `warn`: report it and go on.",
+      default: "error",
+    }),
+  })
+  .meta({
+    description: "One data check: not_null, unique, accepted_values, range, row_count, freshness or expression, with an optional `severity`.",
+    oneOf: CHECK_KINDS.map((k) => ({ required: [k] })),
+  })
+  .superRefine((check, ctx) => {
+    const kinds = CHECK_KINDS.filter((k) => check[k] !== undefined);
+    if (kinds.length !== 1) ctx.addIssue({ code: "custom", message: `a check needs exactly one of ${CHECK_KINDS.join(", ")}` });
+  });
+
 export const StepSchema = z
   .strictObject({
     id: identifier("Unique id of the step: lowercase letters, digits and `_`, starting with a letter. Becomes the Airflow task id."),
@@ -276,6 +337,9 @@ export const StepSchema = z
     transform: z.array(TransformOpSchema).min(1).optional().meta({ description: "Transform operations applied in order to the upstream step's records." }),
     load: LoadSchema.optional(),
     sql: SqlSchema.optional(),
+    checks: z.array(CheckSchema).min(1).optional().meta({
+      description: "Extract/transform: data checks run on the step's output as it is staged. A failed `error` check fails the step before anything downstream reads it; `agent-etl run --skip-checks` skips them.",
+    }),
   })
   .meta({
     description: "A step of the pipeline: an `id` and exactly one of `extract`, `transform`, `load` or `sql`.",
@@ -326,3 +390,4 @@ export type Extract = z.output<typeof ExtractSchema>;
 export type Load = z.output<typeof LoadSchema>;
 export type TransformOp = z.output<typeof TransformOpSchema>;
 export type StepPolicy = z.output<typeof StepPolicySchema>;
+export type Check = z.output<typeof CheckSchema>;

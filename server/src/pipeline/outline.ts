@@ -20,7 +20,7 @@ export interface ExpressionRef {
   span: Span;
   /** Offset of the expression's first character in the file (after any opening quote). */
   contentStart: number;
-  op: "filter" | "derive";
+  op: "filter" | "derive" | "check";
 }
 
 export interface StepOutline {
@@ -38,6 +38,8 @@ export interface StepOutline {
   joins: Ref[];
   connection?: Ref;
   expressions: ExpressionRef[];
+  /** The `checks:` key and its value (a list of checks), when present. */
+  checks: { keySpan: Span; node?: Node } | undefined;
 }
 
 export interface ConnectionOutline {
@@ -111,6 +113,7 @@ interface StepPairs {
   description?: Pair;
   dependsOn?: Pair;
   input?: Pair;
+  checks?: Pair;
 }
 
 function stepPairs(doc: AnyDoc, node: YAMLMap): StepPairs {
@@ -121,6 +124,7 @@ function stepPairs(doc: AnyDoc, node: YAMLMap): StepPairs {
     else if (name === "description") found.description ??= pair;
     else if (name === "depends_on") found.dependsOn ??= pair;
     else if (name === "input") found.input ??= pair;
+    else if (name === "checks") found.checks ??= pair;
     else if (name === "extract" || name === "transform" || name === "load" || name === "sql") found.kinds.push(pair);
   }
   return found;
@@ -135,6 +139,8 @@ function stepOutline(doc: AnyDoc, node: YAMLMap, index: number): StepOutline {
   const depends = pairs.dependsOn;
   const kindNode = kinds[0]?.node;
   const { exprs, joins } = kinds[0]?.kind === "transform" ? expressions(doc, kindNode) : { exprs: [], joins: [] };
+  const checksNode = pairs.checks ? deref(doc, pairs.checks.value) : undefined;
+  for (const item of asSeq(doc, checksNode)?.items ?? []) pushExpr(doc, exprs, pairOf(doc, asMap(doc, item), "expression")?.value, "check");
   const connection = kinds[0] && kinds[0].kind !== "transform" ? ref(doc, pairOf(doc, asMap(doc, kindNode), "connection")?.value) : undefined;
   // Every property is always present (undefined when absent): one object shape for all steps keeps
   // the rules' and the graph's loops over thousands of steps monomorphic.
@@ -151,6 +157,7 @@ function stepOutline(doc: AnyDoc, node: YAMLMap, index: number): StepOutline {
     joins,
     connection,
     expressions: exprs,
+    checks: pairs.checks ? { keySpan: spanOf(pairs.checks.key as Node), ...(checksNode ? { node: checksNode } : {}) } : undefined,
   };
 }
 

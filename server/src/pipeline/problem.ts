@@ -27,6 +27,7 @@ export type ProblemCode =
   | "unused-connection"
   | "template-in-sql-literal"
   | "name-too-long"
+  | "checks-placement"
   | "internal-error"
   | "file-too-large"
   | "too-many-problems";

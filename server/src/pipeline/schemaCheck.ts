@@ -87,6 +87,10 @@ function isKindOneOf(error: AjvError): boolean {
   );
 }
 
+function requiredOnly(branches: unknown): boolean {
+  return Array.isArray(branches) && branches.every((b) => typeof b === "object" && b !== null && Object.keys(b).length === 1 && Array.isArray((b as { required?: unknown }).required));
+}
+
 function under(schemaPath: string, prefix: string): boolean {
   return schemaPath.startsWith(prefix + "/");
 }
@@ -111,6 +115,11 @@ function simplify(errors: AjvError[]): AjvError[] {
     remaining = remaining.filter((e) => e !== union && !branchErrors.includes(e));
     if (isKindOneOf(union)) {
       remaining.push(union);
+      continue;
+    }
+    if (union.keyword === "anyOf" && requiredOnly(union.schema)) {
+      // `{anyOf: [{required: [min]}, {required: [max]}]}`: one message naming every way out.
+      remaining.push({ ...union, keyword: "requiredAny" });
       continue;
     }
     const byBranch = new Map<string, AjvError[]>();
@@ -243,8 +252,12 @@ function toProblem(doc: AnyDoc, data: unknown, text: string, e: AjvError): Probl
       const where = segments[0] === "steps" && segments.length === 2 ? "a step" : owner;
       return err(`${where} needs \`${missing}\``, ownerSpan(doc, segments, text));
     }
+    case "requiredAny": {
+      const names = (e.schema as { required: string[] }[]).flatMap((b) => b.required).map((n) => `\`${n}\``);
+      return err(`${label(segments)} needs ${names.join(" or ")}`, ownerSpan(doc, segments, text));
+    }
     case "oneOf":
-      return kindProblem(doc, data, segments);
+      return segments[2] === "checks" ? checkKindProblem(doc, data, segments, e.schema) : kindProblem(doc, data, segments);
     case "discriminator": {
       const tag = String(params.tag);
       const options = discriminatorValues(e.parentSchema);
@@ -323,6 +336,21 @@ function describeUnion(branches: unknown): string {
     return TYPE_WORDS[String(b.type)] ?? String(b.type);
   });
   return `use ${[...new Set(forms)].join(" or ")}`;
+}
+
+/** A check with none, or several, of the check kinds (the kinds are the `oneOf` branches' keys). */
+function checkKindProblem(doc: AnyDoc, data: unknown, segments: readonly string[], branches: unknown): Problem {
+  const kinds = Array.isArray(branches) ? branches.map((b: { required?: unknown[] }) => String(b.required?.[0] ?? "")) : [];
+  const check = lookup(data, segments) as Record<string, unknown> | undefined;
+  const map = asMap(doc, nodeAtPath(doc, segments)?.node);
+  const keys = map ? map.items.filter(isPair).map((p) => keyName(p) ?? "") : [];
+  const present = keys.filter((k) => kinds.includes(k) && check?.[k] !== undefined);
+  if (present.length > 1) {
+    return problem("schema", "error", `a check tests one thing, but this one has ${listOf(present, "and")}: start each with its own \`- \``, keySpan(doc, segments, present[1] ?? ""));
+  }
+  const misspelt = keys.map((k) => closest(k, kinds)).find((k) => k !== undefined);
+  const hint = misspelt ? ` — did you mean \`${misspelt}\`?` : "";
+  return problem("schema", "error", `a check needs one of ${listOf(kinds)}${hint}`, map ? itemHeadSpan(doc, map) : valueSpan(doc, segments));
 }
 
 function kindProblem(doc: AnyDoc, data: unknown, segments: readonly string[]): Problem {

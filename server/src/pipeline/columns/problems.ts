@@ -13,6 +13,8 @@ function where(ref: ColumnRef): string {
     case "extract.columns":
     case "incremental":
       return `the source of step \`${ref.from}\``;
+    case "check":
+      return `the output of step \`${ref.stepId}\` (what its checks test)`;
     case "load.key":
       return `the records step \`${ref.stepId}\` loads (from \`${ref.from}\`)`;
     default:

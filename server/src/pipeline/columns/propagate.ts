@@ -7,6 +7,7 @@
 import type { Dag } from "../../dag/graph";
 import { asMap, asSeq, keyName, pairOf, pairsOf, type AnyDoc } from "../nodes";
 import type { ConnectionOutline, PipelineOutline, StepOutline } from "../outline";
+import { checkRefs } from "./checks";
 import { applyOp, type OpContext } from "./ops";
 import { named, namedList } from "./scalars";
 import { typeIn, type ColumnRef, type ColumnSet, type Propagation, type SourceColumns, type StepColumns } from "./types";
@@ -142,6 +143,7 @@ export function propagateColumns(outline: PipelineOutline, dag: Dag, sources: So
     };
     const own: ColumnRef[] = [];
     const result = computeStep(outline, step, id, kind, input, reading, own);
+    if (step.checks && (kind === "extract" || kind === "transform")) checkRefs(outline.doc, step, id, result.output, own);
     steps.set(id, result);
     for (const r of own) refs.push(r);
     memo?.set(step.node, { key, input, read, stepStart: step.span.start, result, refs: own });

@@ -27,7 +27,8 @@ export type RefRole =
   | "expression"
   | "load.key"
   | "extract.columns"
-  | "incremental";
+  | "incremental"
+  | "check";
 
 export interface ColumnRef {
   name: string;

@@ -1,3 +1,4 @@
+import { checksPlacement } from "./checksPlacement";
 import { connectionType } from "./connectionType";
 import { cycle } from "./cycle";
 import { duplicateStepId } from "./duplicateStepId";
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = [
   nameTooLong,
   invalidExpression,
   typeMismatch,
+  checksPlacement,
   invalidSchedule,
   templateInSqlLiteral,
   missingEnv,
