@@ -7,12 +7,22 @@ import type { Loaded, RunEvent } from "./events";
 export type StepState = "pending" | "running" | "retrying" | "succeeded" | "failed" | "skipped";
 export type RunPhase = "starting" | "running" | "succeeded" | "failed" | "cancelled";
 
+/** A data check of the step that failed (`severity: warn` ones too: the step went on). */
+export interface FailedCheck {
+  check: string | null;
+  severity: "error" | "warn";
+  failed: number | null;
+  message: string | null;
+}
+
 export interface StepStatus {
   state: StepState;
   rows: number | null;
   attempt: number | null;
   error: string | null;
   durationMs: number | null;
+  /** The step's failed checks, in the order they were judged. */
+  failedChecks: readonly FailedCheck[];
 }
 
 export interface RunState {
@@ -32,7 +42,7 @@ export interface RunState {
   loaded: Loaded[] | null;
 }
 
-const PENDING: StepStatus = { state: "pending", rows: null, attempt: null, error: null, durationMs: null };
+const PENDING: StepStatus = { state: "pending", rows: null, attempt: null, error: null, durationMs: null, failedChecks: [] };
 
 export function initialRunState(file: string, plannedSteps: readonly string[] = [], now = Date.now()): RunState {
   return {
@@ -61,7 +71,13 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
       };
     }
     case "step_started":
-      return withStep(state, e.stepId, { state: "running", attempt: e.attempt ?? state.steps[e.stepId]?.attempt ?? null, error: null });
+      return withStep(state, e.stepId, { state: "running", attempt: e.attempt ?? state.steps[e.stepId]?.attempt ?? null, error: null, failedChecks: [] });
+    case "check_passed":
+      return state;
+    case "check_failed": {
+      const failed: FailedCheck = { check: e.check, severity: e.severity, failed: e.failed, message: e.message };
+      return withStep(state, e.stepId, { failedChecks: [...(state.steps[e.stepId]?.failedChecks ?? []), failed] });
+    }
     case "step_progress":
       return withStep(state, e.stepId, { state: state.steps[e.stepId]?.state === "retrying" ? "retrying" : "running", rows: e.rows ?? state.steps[e.stepId]?.rows ?? null });
     case "step_retry":
@@ -126,6 +142,13 @@ export function counts(state: RunState): RunCounts {
   return c;
 }
 
+/** " 2 checks warned: step `paid`, check 3 …" — `warn` checks that failed while the run went on. */
+function warnings(state: RunState): string {
+  const warned = state.order.flatMap((id) => state.steps[id]?.failedChecks ?? []).filter((f) => f.severity === "warn");
+  if (warned.length === 0) return "";
+  return ` ${warned.length} check${warned.length === 1 ? "" : "s"} warned${warned[0]?.message ? `: ${warned[0].message}` : ""}`;
+}
+
 function seconds(ms: number | null): string {
   return ms === null ? "" : ` in ${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
@@ -159,7 +182,7 @@ export function summary(state: RunState, showPath?: (path: string) => string): s
   const loaded = loadedText(state, showPath);
   switch (state.phase) {
     case "succeeded":
-      return `Pipeline ${name} succeeded: ${c.succeeded}/${c.total} steps${seconds(state.durationMs)}${loaded ? `; loaded ${loaded}` : ""}.`;
+      return `Pipeline ${name} succeeded: ${c.succeeded}/${c.total} steps${seconds(state.durationMs)}${loaded ? `; loaded ${loaded}` : ""}.${warnings(state)}`;
     case "failed": {
       const failed = state.order.filter((id) => state.steps[id]?.state === "failed");
       const first = failed[0] ? state.steps[failed[0]] : undefined;

@@ -17,6 +17,8 @@ export interface RunContext {
   store: StagingStore;
   logger: Logger;
   steps: ReadonlyMap<string, Step>;
+  /** `--skip-checks`: steps' `checks:` are not run (the summary says so). */
+  skipChecks?: boolean;
 }
 
 /** The upstream step whose records a transform or load reads: `input`, else the first of `depends_on`. */

@@ -9,6 +9,7 @@ const runStatus = z.enum(["running", "succeeded", "failed"]);
 const stepStatus = z.enum(["pending", "running", "succeeded", "failed", "skipped"]);
 const count = z.number().int().nonnegative();
 const ms = z.number().nonnegative();
+const checkSeverity = z.enum(["error", "warn"]);
 
 /** Every event there is, keyed by its `event` name. */
 export const EVENT_SHAPES = {
@@ -17,6 +18,18 @@ export const EVENT_SHAPES = {
   step_progress: { step: z.string(), rows: count, rows_per_second: z.number().nonnegative(), elapsed_ms: ms },
   step_retry: { step: z.string(), attempt: count, delay_ms: ms, code: z.string(), error: z.string() },
   step_succeeded: { step: z.string(), rows: count, duration_ms: ms, attempts: count },
+  check_passed: { step: z.string(), index: count, check: z.string(), kind: z.string(), severity: checkSeverity, rows: count },
+  check_failed: {
+    step: z.string(),
+    index: count,
+    check: z.string(),
+    kind: z.string(),
+    severity: checkSeverity,
+    rows: count,
+    failed: count,
+    message: z.string(),
+    samples: z.array(z.object({ row: count, record: z.record(z.string(), z.unknown()) })),
+  },
   step_failed: { step: z.string(), code: z.string(), error: z.string(), attempts: count, duration_ms: ms, transient: z.boolean() },
   run_finished: { status: runStatus, duration_ms: ms, rows: count, steps: z.record(z.string(), stepStatus), loaded: z.array(z.object({ step: z.string(), target: z.string(), rows: count })) },
 } as const;

@@ -41,6 +41,7 @@ export function plainListener(write: Write): (e: Heard) => void {
     else if (e.event === "step_succeeded") write(`✓ ${e.step}: ${formatCount(e.rows)} rows in ${formatDuration(e.duration_ms)} (${rate(e.rows, e.duration_ms)})`);
     else if (e.event === "step_failed") write(`✖ ${e.step} failed after ${e.attempts} attempt${e.attempts === 1 ? "" : "s"} [${e.code}]: ${printable(e.error)}`);
     else if (e.event === "step_phase") write(`… ${e.step}: ${printable(e.note)}`);
+    else if (e.event === "check_failed" && e.severity === "warn") write(`⚠ ${printable(e.message)}`);
   };
 }
 
@@ -169,5 +170,7 @@ export function summaryTable(report: RunReport): string {
   const header = ["step", "status", "rows", "time", "speed", "attempts"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const fmt = (r: string[]) => r.map((c, i) => (i === 2 || i === 4 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd();
-  return [fmt(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(fmt)].join("\n");
+  const skipped = report.checksSkipped.length > 0 ? [`⚠ --skip-checks: the checks of ${report.checksSkipped.join(", ")} were not run; this data was not checked`] : [];
+  const warned = report.checkWarnings.map((m) => `⚠ warn check failed: ${printable(m)}`);
+  return [fmt(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(fmt), ...(skipped.length + warned.length > 0 ? ["", ...skipped, ...warned] : [])].join("\n");
 }

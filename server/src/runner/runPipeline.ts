@@ -36,6 +36,8 @@ export interface RunOptions {
   bus: EventBus;
   logger: Logger;
   signal?: AbortSignal;
+  /** `--skip-checks`: run without the steps' `checks:`. */
+  skipChecks?: boolean;
 }
 
 export interface RunReport {
@@ -55,6 +57,10 @@ export interface RunReport {
   stateKey: string;
   /** What the loads of this invocation wrote: the run's result, where a sum over steps counts each row once per step. */
   loaded: LoadedTarget[];
+  /** Steps of this run whose `checks:` were skipped (`--skip-checks`). */
+  checksSkipped: string[];
+  /** The messages of `severity: warn` checks that failed (the run went on). */
+  checkWarnings: string[];
 }
 
 function stagingNames(pipeline: Pipeline): string[] {
@@ -100,7 +106,7 @@ export async function prepareRun(opts: RunOptions): Promise<{ ctx: RunContext; s
   const resolved = resolveConnections(opts.pipeline.connections, opts.env, baseDir, [...used, ...stagingNames(opts.pipeline)]);
   const secrets = [...new Set([...resolved.secrets, ...forStaging.secrets])];
   const logger = scrubbingLogger(opts.logger.child({ run_id: choice.runId }), secrets);
-  const ctx: RunContext = { pipeline: opts.pipeline, file: opts.file, baseDir, runId: choice.runId, templates, connections: resolved.connections, secrets, store, logger, steps };
+  const ctx: RunContext = { pipeline: opts.pipeline, file: opts.file, baseDir, runId: choice.runId, templates, connections: resolved.connections, secrets, store, logger, steps, ...(opts.skipChecks ? { skipChecks: true } : {}) };
   return { ctx, selected, ...(choice.previous ? { previous: choice.previous } : {}) };
 }
 
@@ -109,6 +115,12 @@ export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnTyp
   const started = performance.now();
   const state = new RunStateWriter(ctx.store, initialState(ctx, previous));
   const levels = levelsFor(opts.dag.levels, selected);
+  const checksSkipped = ctx.skipChecks ? selected.filter((id) => ctx.steps.get(id)?.checks !== undefined) : [];
+  const checkWarnings: string[] = [];
+  opts.bus.on((e) => {
+    if (e.event === "check_failed" && e.severity === "warn") checkWarnings.push(e.message);
+  });
+  if (checksSkipped.length > 0) ctx.logger.warn({ steps: checksSkipped }, "--skip-checks: the checks of these steps are not run");
   opts.bus.emit({ event: "run_started", pipeline: ctx.pipeline.name, file: ctx.file, ds: ctx.templates.ds, steps: selected, resume: opts.resume, concurrency: opts.concurrency, staging: ctx.store.describe() });
   await state.save();
   let result;
@@ -136,7 +148,7 @@ export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnTyp
   opts.bus.emit({ event: "run_finished", status, duration_ms: durationMs, rows, steps: Object.fromEntries(steps.map((s) => [s.id, s.state.status])), loaded });
   const recorded = Object.entries(state.state.steps);
   const run = { status: state.state.status, steps: Object.fromEntries(recorded.map(([id, s]) => [id, s.status])), versioned: recorded.filter(([, s]) => s.source).map(([id]) => id) };
-  return { runId: ctx.runId, status, steps, run, durationMs, staging: ctx.store.describe(), stateKey: stateKey(ctx.runId), loaded };
+  return { runId: ctx.runId, status, steps, run, durationMs, staging: ctx.store.describe(), stateKey: stateKey(ctx.runId), loaded, checksSkipped, checkWarnings };
 }
 
 /** The targets this invocation's succeeded loads wrote, with their rows. */

@@ -40,6 +40,8 @@ export interface BatchTee {
 /** What a step's output stage does with each batch besides staging it. */
 interface StageOptions {
   onBatch?: (rows: number) => void;
+  /** Sees each batch before it is staged or handed on (a step's checks); a promise holds the stream until it settles. */
+  observe?: (batch: DataRecord[]) => void | Promise<void>;
   signal?: AbortSignal;
   columns?: () => Record<string, ColumnType> | undefined;
   tee?: BatchTee;
@@ -58,6 +60,8 @@ export async function stageFileCopy(store: StagingStore, runId: string, stepId: 
   for await (const batch of readRecordBatches(await store.read(key), source.format, source.csv, source.shown)) {
     options.signal?.throwIfAborted();
     if (batch.length === 0) continue;
+    const seen = options.observe?.(batch);
+    if (seen) await seen;
     rows += batch.length;
     options.onBatch?.(batch.length);
     if (options.tee) await options.tee.push(batch);
@@ -90,11 +94,14 @@ function* encodedBatch(encoder: RowsEncoder, batch: DataRecord[]): Generator<str
 }
 
 /** Staged rows, a chunk or two per batch (~60 KB for a thousand records). */
-async function* rowChunks(batches: AsyncIterable<DataRecord[]>, onBatch: (rows: number) => void, signal?: AbortSignal, tee?: BatchTee): AsyncGenerator<string | Uint8Array> {
+async function* rowChunks(batches: AsyncIterable<DataRecord[]>, onBatch: (rows: number) => void, options: StageOptions): AsyncGenerator<string | Uint8Array> {
+  const { signal, tee, observe } = options;
   const encoder = new RowsEncoder();
   for await (const batch of batches) {
     signal?.throwIfAborted();
     if (batch.length === 0) continue;
+    const seen = observe?.(batch);
+    if (seen) await seen;
     // Encoded before the hand-over: the consumer may change its records in place (cast).
     yield* encodedBatch(encoder, batch);
     onBatch(batch.length);
@@ -116,7 +123,7 @@ export async function writeStepOutput(
   };
   if (options.tee && options.columns) options.tee.setColumns(options.columns);
   await store.remove(metaKey(runId, stepId));
-  await store.write(dataKey(runId, stepId, "rows"), rowChunks(batches, count, options.signal, options.tee));
+  await store.write(dataKey(runId, stepId, "rows"), rowChunks(batches, count, options));
   const columns = options.columns?.();
   const meta: StepOutputMeta = { rows, ...(columns && Object.keys(columns).length > 0 ? { columns } : {}), format: "rows" };
   await store.write(metaKey(runId, stepId), single(JSON.stringify(meta)));

@@ -1,4 +1,6 @@
 /** One step under its policy: attempts, retries, progress events, state updates. */
+import type { Logger } from "pino";
+import type { CheckOutcome } from "./checks/stepChecks";
 import type { RunContext } from "./context";
 import { describeFailure } from "./failure";
 import type { EventBus } from "./events";
@@ -29,7 +31,7 @@ export type Progress = ReturnType<typeof progressTracker>;
  * until `speak`, which also reports the rows so far, so the step's first `step_progress` comes
  * right after its `step_started`.
  */
-export function progressTracker(bus: EventBus, id: string, quiet = false) {
+export function progressTracker(bus: EventBus, id: string, quiet = false, logger?: Logger) {
   let rows = 0;
   let started = performance.now();
   let last = 0;
@@ -59,6 +61,15 @@ export function progressTracker(bus: EventBus, id: string, quiet = false) {
       const now = performance.now();
       if (now - last >= PROGRESS_INTERVAL_MS) report(now);
     },
+    /** A check's verdict: an event, and a log line when it failed (the step's own failure is logged by runStep). */
+    checked(o: CheckOutcome) {
+      if (o.passed) {
+        bus.emit({ event: "check_passed", step: o.step, index: o.index, check: o.check, kind: o.kind, severity: o.severity, rows: o.rows });
+        return;
+      }
+      bus.emit({ event: "check_failed", step: o.step, index: o.index, check: o.check, kind: o.kind, severity: o.severity, rows: o.rows, failed: o.failed, message: o.message, samples: o.samples });
+      if (o.severity === "warn") logger?.warn({ step: o.step, check: o.check, failed: o.failed }, o.message);
+    },
     /** What the step is doing now that its rows are all read (the terminal view shows it). */
     phase(note: string) {
       bus.tell({ event: "step_phase", step: id, note });
@@ -80,7 +91,7 @@ export async function runStep(ctx: RunContext, id: string, deps: StepRunDeps, li
   if (!step) return false;
   const { bus, state } = deps;
   const policy = resolvePolicy(ctx.pipeline, step);
-  const progress = live.first?.progress ?? progressTracker(bus, id);
+  const progress = live.first?.progress ?? progressTracker(bus, id, false, ctx.logger);
   // A step that streamed from its upstream has been working since its first attempt began: its
   // time (and rows/s) counts from then, not from when the scheduler reached it.
   const started = live.first ? progress.startedAt : performance.now();

@@ -7,7 +7,8 @@ import type { DataRecord, SourceContext, SourceVersion } from "../sources/types"
 import { connectionOf, inputOf, type RunContext } from "./context";
 import { readHighWater } from "./incremental";
 import type { BatchChannel } from "./live/channel";
-import { readStepOutput, stageFileCopy, writeStepOutput, type BatchTee } from "./stagedData";
+import { checkFailure, StepChecks, type CheckOutcome } from "./checks/stepChecks";
+import { metaKey, readStepOutput, stageFileCopy, writeStepOutput, type BatchTee, type StepOutputMeta } from "./stagedData";
 import { compileTransforms, type Batches, type Columns } from "./transforms";
 
 /** How one attempt meets its neighbours when steps stream into each other (`live/liveRuns.ts`). */
@@ -22,6 +23,8 @@ export interface LiveIo {
 export interface StepReport {
   add(rows: number): void;
   phase(note: string): void;
+  /** What one of the step's checks found (events, logs). */
+  checked?(outcome: CheckOutcome): void;
 }
 
 interface StepInput {
@@ -83,6 +86,30 @@ async function* counting(batches: Batches, report: StepReport, signal: AbortSign
   }
 }
 
+/** The step's checks, unless it has none or the run skips them (`--skip-checks`). */
+function checksOf(ctx: RunContext, step: Step): StepChecks | undefined {
+  if (!step.checks || ctx.skipChecks) return undefined;
+  return new StepChecks(step.id, step.checks, {
+    reread: async () => (await readStepOutput(ctx.store, ctx.runId, step.id)).batches,
+    secrets: ctx.secrets,
+  });
+}
+
+/**
+ * Judges the checks once the output is staged. A failed `error` check fails the step and takes
+ * its meta file away, so no later `--step`/`--resume` reads the unchecked records as complete.
+ */
+async function judge(ctx: RunContext, step: Step, checks: StepChecks | undefined, meta: StepOutputMeta, report: StepReport): Promise<void> {
+  if (!checks) return;
+  report.phase("checking");
+  const outcomes = await checks.finish(meta.rows);
+  for (const o of outcomes) report.checked?.(o);
+  const failed = outcomes.filter((o) => !o.passed && o.severity === "error");
+  if (failed.length === 0) return;
+  await ctx.store.remove(metaKey(ctx.runId, step.id));
+  throw checkFailure(step.id, failed);
+}
+
 async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
   const base = sourceContext(ctx, step, signal);
   const connector = await connectorFor(base.connection.type);
@@ -92,12 +119,16 @@ async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, repo
   const version = connector.sourceVersion ? await connector.sourceVersion(request) : undefined;
   const source = version ? { source: version } : {};
   const file = connector.singleFile ? await connector.singleFile(request) : undefined;
+  const checks = checksOf(ctx, step);
+  const observe = checks ? { observe: checks.observe } : {};
   if (file) {
-    const meta = await stageFileCopy(ctx.store, ctx.runId, step.id, file, { onBatch: (n) => report.add(n), signal, ...(live.tee ? { tee: live.tee } : {}) });
+    const meta = await stageFileCopy(ctx.store, ctx.runId, step.id, file, { onBatch: (n) => report.add(n), signal, ...observe, ...(live.tee ? { tee: live.tee } : {}) });
+    await judge(ctx, step, checks, meta, report);
     return { rows: meta.rows, ...source };
   }
   const result = await connector.extract(request);
-  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, batchesOf(result), { onBatch: (n) => report.add(n), signal, columns: () => result.columns, ...(live.tee ? { tee: live.tee } : {}) });
+  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, batchesOf(result), { onBatch: (n) => report.add(n), signal, columns: () => result.columns, ...observe, ...(live.tee ? { tee: live.tee } : {}) });
+  await judge(ctx, step, checks, meta, report);
   // A bigint column's mark beyond a double's range comes as a BigInt: marks are kept as decimal text (marks.ts).
   const read: unknown = result.highWater?.();
   const mark = typeof read === "bigint" ? read.toString() : (read as string | number | undefined);
@@ -113,7 +144,9 @@ async function runTransform(ctx: RunContext, step: Step, signal: AbortSignal, re
       return { batches: upstream.batches, columns: upstream.meta.columns };
     },
   });
-  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, compiled.stage(input.batches), { onBatch: (n) => report.add(n), signal, columns: compiled.columns, ...(live.tee ? { tee: live.tee } : {}) });
+  const checks = checksOf(ctx, step);
+  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, compiled.stage(input.batches), { onBatch: (n) => report.add(n), signal, columns: compiled.columns, ...(checks ? { observe: checks.observe } : {}), ...(live.tee ? { tee: live.tee } : {}) });
+  await judge(ctx, step, checks, meta, report);
   return { rows: meta.rows };
 }
 

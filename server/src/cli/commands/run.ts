@@ -33,6 +33,7 @@ const schema = z.object({
   concurrency: z.coerce.number({ error: "give a whole number of steps, e.g. 4" }).int("give a whole number of steps, e.g. 4").min(1, "give at least 1").max(256, "give at most 256").optional(),
   "dry-run": z.boolean().default(false),
   events: z.string().optional(),
+  "skip-checks": z.boolean().default(false),
 });
 
 type Args = z.output<typeof schema>;
@@ -56,6 +57,7 @@ async function execute(args: Args, io: Io): Promise<number> {
     file: file.path, pipeline: result.pipeline, dag: result.dag, env, steps: args.step, resume: args.resume, params: args.param, concurrency, bus, logger: io.logger, signal: controller.signal,
     ...(args["run-id"] !== undefined ? { runId: args["run-id"] } : {}),
     ...(args.ds !== undefined ? { ds: args.ds } : {}),
+    ...(args["skip-checks"] ? { skipChecks: true } : {}),
   };
   const prepared = await prepareRun(opts);
   runId = prepared.ctx.runId;
@@ -103,7 +105,7 @@ async function execute(args: Args, io: Io): Promise<number> {
 export const runCommand = defineCommand({
   name: "run",
   summary: "run a pipeline, or some of its steps",
-  usage: "agent-etl run FILE [--step ID]… [--run-id ID] [--resume] [--ds YYYY-MM-DD] [--param K=V]… [--concurrency N] [--dry-run] [--events FILE]",
+  usage: "agent-etl run FILE [--step ID]… [--run-id ID] [--resume] [--ds YYYY-MM-DD] [--param K=V]… [--concurrency N] [--dry-run] [--events FILE] [--skip-checks]",
   help: `Runs the pipeline's steps over its DAG, level by level. Each step's output is staged under
 .etl/runs/<run_id>/ beside the file (or the pipeline's \`staging\` connection).
 
@@ -121,7 +123,10 @@ Options:
   --concurrency N    most steps running at once (default: the number of CPUs)
   --dry-run          print the plan and touch no data
   --events FILE      write one JSON event per line (run_started, step_started, step_progress,
-                     step_retry, step_succeeded, step_failed, run_finished)
+                     step_retry, check_passed, check_failed, step_succeeded, step_failed,
+                     run_finished)
+  --skip-checks      do not run the steps' \`checks:\` (emergencies only: the summary says the
+                     data was not checked)
 
 Ctrl-C or SIGTERM stops the steps (loads roll back) and records the run as failed.
 
@@ -135,6 +140,7 @@ Exit codes: 0 success, 1 the pipeline failed or has errors, 2 bad usage, 143 sto
     concurrency: { type: "string" },
     "dry-run": { type: "boolean" },
     events: { type: "string" },
+    "skip-checks": { type: "boolean" },
   },
   rules: [{ flag: "resume", conflicts: ["step"], why: "--step runs the steps named, --resume the steps of the run that did not succeed; give one of them" }],
   schema,
