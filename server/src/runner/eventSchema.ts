@@ -17,7 +17,6 @@ export const EVENT_SHAPES = {
   step_started: { step: z.string(), kind: z.string(), attempt: count },
   step_progress: { step: z.string(), rows: count, rows_per_second: z.number().nonnegative(), elapsed_ms: ms },
   step_retry: { step: z.string(), attempt: count, delay_ms: ms, code: z.string(), error: z.string() },
-  step_succeeded: { step: z.string(), rows: count, duration_ms: ms, attempts: count },
   check_passed: { step: z.string(), index: count, check: z.string(), kind: z.string(), severity: checkSeverity, rows: count },
   check_failed: {
     step: z.string(),
@@ -30,6 +29,7 @@ export const EVENT_SHAPES = {
     message: z.string(),
     samples: z.array(z.object({ row: count, record: z.record(z.string(), z.unknown()) })),
   },
+  step_succeeded: { step: z.string(), rows: count, duration_ms: ms, attempts: count },
   step_failed: { step: z.string(), code: z.string(), error: z.string(), attempts: count, duration_ms: ms, transient: z.boolean() },
   run_finished: { status: runStatus, duration_ms: ms, rows: count, steps: z.record(z.string(), stepStatus), loaded: z.array(z.object({ step: z.string(), target: z.string(), rows: count })) },
 } as const;

@@ -24,6 +24,17 @@ describe("run status model", () => {
     assert.equal(s.steps.clean?.state, "pending");
   });
 
+  it("keeps each step's failed checks: an error check's step fails, a warn check's run succeeds and its summary says so", () => {
+    const failed = { event: "check_failed", step: "clean", index: 2, check: "unique: [id]", kind: "unique", severity: "error", rows: 10, failed: 3, message: "step `clean`, check 2 `unique: [id]`: 3 of 10 records repeat", samples: [] };
+    let s = fold(start, { event: "step_started", step: "clean", attempt: 1 }, { event: "check_passed", step: "clean", index: 1, check: "not_null: [id]", kind: "not_null", severity: "error", rows: 10 }, failed);
+    assert.deepEqual(s.steps.clean?.failedChecks, [{ check: "unique: [id]", severity: "error", failed: 3, message: failed.message }]);
+    s = fold(s, { event: "step_failed", step: "clean", error: `check failed: ${failed.message}` }, { event: "run_finished", status: "failed", duration_ms: 5 });
+    assert.match(summary(s), /step clean failed: check failed: step `clean`, check 2 `unique: \[id\]`/);
+    const warned = fold(start, { event: "step_started", step: "clean", attempt: 1 }, { ...failed, severity: "warn" }, { event: "step_succeeded", step: "clean", rows: 10, duration_ms: 5 }, { event: "run_finished", status: "succeeded", duration_ms: 5, steps: { extract: "succeeded", clean: "succeeded", load: "succeeded" } });
+    assert.equal(warned.steps.clean?.state, "succeeded");
+    assert.match(summary(warned), /succeeded: .* 1 check warned: step `clean`, check 2/);
+  });
+
   it("ends failed runs with skipped downstream steps and a summary naming the failure", () => {
     const s = fold(start, { event: "run_started", run_id: "r", pipeline: "orders", steps: [] }, { event: "step_succeeded", step: "extract", rows: 3 },
       { event: "step_failed", step: "clean", error: "bad cast in row 2" }, { event: "run_finished", status: "failed", duration_ms: 2500 });
