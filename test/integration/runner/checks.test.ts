@@ -5,9 +5,10 @@
  * `--skip-checks` says so, and sample rows in events carry no secret.
  */
 import assert from "node:assert/strict";
+import { cpSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { postgresProject, readEvents, runCli, type Event } from "./helpers";
+import { postgresProject, readEvents, ROOT, runCli, type Event } from "./helpers";
 
 const DB = "checks_db";
 const cluster = postgresProject("checks", DB);
@@ -134,6 +135,18 @@ describe("checks (dist/cli.js, real PostgreSQL)", () => {
     assert.deepEqual(failedOf(r.events), []);
     assert.match(r.stdout, /⚠ --skip-checks: the checks of paid were not run; this data was not checked/);
     assert.deepEqual(await counts(), { rows: before.rows + 20, loads: before.loads + 1 });
+  });
+
+  it("examples/checked_orders.etl.yaml runs: its error checks pass, its warn check reports repeated customers", async () => {
+    const dir = join(p.dir, "example");
+    cpSync(join(ROOT, "examples"), dir, { recursive: true, filter: (src) => !/[/\\](out|\.etl)$/.test(src) });
+    const events = join(dir, "events.jsonl");
+    const r = await runCli(["run", "checked_orders.etl.yaml", "--events", events], { cwd: dir });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const failed = failedOf(readEvents(events));
+    assert.deepEqual(failed.map((e) => [e.check, e.severity, e.failed]), [["unique: [customer_email]", "warn", 2]]);
+    const written = readFileSync(join(dir, "out", "settled_orders.jsonl"), "utf8").trim().split("\n");
+    assert.equal(written.length, 8);
   });
 
   it("samples in events and messages carry no secret, and several failed checks are all named", async () => {

@@ -58,6 +58,9 @@ describe("checks over records", () => {
     assert.deepEqual([few?.passed, few?.failed], [false, 0]);
     assert.match(few?.message ?? "", /the step output 3 records; the check wants at least 4/);
     assert.equal(fresh?.passed, true);
+    const [onlyMin, onlyMax] = await judge([{ row_count: { min: 1 } }, { row_count: { max: 3 } }], rows);
+    assert.deepEqual([onlyMin?.passed, onlyMax?.passed], [true, true]);
+    assert.match(onlyMin?.message ?? "", /the check wants at least 1$|the check wants at least 1\./);
     const [stale] = await judge([{ freshness: { column: "t", max_age: "36h" } }], rows, at("2024-01-03T13:00:00Z"));
     assert.match(stale?.message ?? "", /the newest `t` is "2024-01-02T00:00:00.000Z", 37h old; the check allows 36h/);
     const [bad] = await judge([{ freshness: { column: "t", max_age: "1h" } }], [{ t: "yesterday" }, { t: 1700000000 }]);

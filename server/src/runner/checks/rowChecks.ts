@@ -136,7 +136,8 @@ export function expression(text: string): Evaluator {
     finish(total) {
       const rows = samples.length > 0 ? ` (${rowList(samples.slice(0, 3))})` : "";
       const broke = errors > 0 ? `; ${count(errors)} of them could not be evaluated (${firstError})` : "";
-      return judged(failed, samples, `${someOf(failed, total, ["makes", "make"])} \`${text}\` false${rows}${broke}`, `fix the source, or drop those records first with a \`filter\` of the same expression${errors > 0 ? " (a null makes most comparisons fail: test it first, e.g. `amount != null and amount >= 0`)" : ""}`);
+      const hint = errors > 0 ? " (comparing a null, or a decimal kept as text, fails: cast the column to `number`, or test it first, e.g. `amount != null and amount >= 0`)" : "";
+      return judged(failed, samples, `${someOf(failed, total, ["makes", "make"])} \`${text}\` false${rows}${broke}`, `fix the source, or drop those records first with a \`filter\` of the same expression${hint}`);
     },
   };
 }
@@ -147,7 +148,8 @@ export function rowCount(spec: NonNullable<Check["row_count"]>): Evaluator {
     finish(total) {
       const low = spec.min !== undefined && total < spec.min;
       const high = spec.max !== undefined && total > spec.max;
-      const wanted = low ? `at least ${count(spec.min as number)}` : `at most ${count(spec.max as number)}`;
+      const bounds = [spec.min !== undefined ? `at least ${count(spec.min)}` : "", spec.max !== undefined ? `at most ${count(spec.max)}` : ""];
+      const wanted = (low ? bounds[0] : high ? bounds[1] : bounds.filter(Boolean).join(" and ")) ?? "";
       return { passed: !low && !high, failed: 0, samples: [], detail: `the step output ${records(total)}; the check wants ${wanted}`, fix: low ? "check the source and any `filter` upstream (an empty extract is often a wrong path, key or date), or lower `min`" : "check for duplicated input or a join that multiplies records, or raise `max`" };
     },
   };
