@@ -38,12 +38,26 @@ function transformSlot(p: string[], value: boolean, linePrefix: string): Slot | 
   return undefined;
 }
 
+const LIST_CHECKS = new Set(["not_null", "unique"]);
+const COLUMN_CHECKS = new Set(["accepted_values", "range", "freshness"]);
+
+/** `checks: [{not_null: [·]}, {range: {column: ·}}, {expression: ·}]`: names of the step's own output. */
+function checkSlot(p: string[], value: boolean): Slot | undefined {
+  const check = p[4];
+  if (p[3] !== "[]" || check === undefined || !value) return undefined;
+  if (p.length === 5 && LIST_CHECKS.has(check)) return { kind: "column", yamlKey: false };
+  if (p.length === 5 && check === "expression") return { kind: "expression" };
+  if (p.length === 6 && COLUMN_CHECKS.has(check) && p[5] === "column") return { kind: "column", yamlKey: false };
+  return undefined;
+}
+
 /** The live slot at the cursor, for a step whose connection has `connectionType`. */
 export function slotAt(ctx: CursorContext, connectionType: string | undefined): Slot | undefined {
   const { path: p, value } = normalized(ctx);
   if (p[0] !== "steps" || p[1] !== "[]") return undefined;
   const kind = p[2];
   if (kind === "transform") return transformSlot(p, value, ctx.linePrefix);
+  if (kind === "checks") return checkSlot(p, value);
   if (!value || (kind !== "extract" && kind !== "load")) return undefined;
   const key = p[3];
   if (p.length === 4 && key === "table" && connectionType === "postgres") return { kind: "table" };

@@ -35,6 +35,9 @@ export function columnsAt(outline: PipelineOutline, propagation: Propagation, of
   const columns = id ? propagation.steps.get(id) : undefined;
   if (!step || !id || !columns) return undefined;
   const kind = step.kinds[0];
+  // Inside `checks:` names are of the step's own output, wherever the key sits in the step.
+  const checks = step.checks;
+  if (checks && offset >= checks.keySpan.start && offset <= spanOf(checks.node, checks.keySpan).end) return { stepId: id, columns: columns.output, from: id };
   const from = kind?.kind === "extract" ? id : (upstreamOf(step) ?? id);
   if (kind?.kind !== "transform") return { stepId: id, columns: columns.input, from };
   const items = asSeq(outline.doc, kind.node)?.items ?? [];
