@@ -272,7 +272,7 @@ const acceptedValue = z.union([z.string(), z.number(), z.boolean()]);
 export const CheckSchema = z
   .strictObject({
     not_null: columnList("Every record has a value (not null, not missing) in each of these columns.").optional(),
-    unique: columnList("No two records share a value in these columns (together, for several). Records with a null in one of them are not compared.").optional(),
+    unique: columnList("No two records share a value in these columns (together, for several; `1` and `\"1\"` differ). Records with a null in one of them are not compared.").optional(),
     accepted_values: z
       .strictObject({
         column: checkColumn,

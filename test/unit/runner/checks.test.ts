@@ -23,12 +23,21 @@ describe("checks over records", () => {
     assert.match(o?.message ?? "", /2 of 4 records have no value in `a` \(2\), `b` \(1\) \(rows 2, 3\)/);
   });
 
-  it("unique: exact over keys of one or several columns; empty keys are not compared; a key's text and JSON split stay apart", async () => {
-    const rows = [{ k: 1 }, { k: 2 }, { k: 1 }, { k: null }, { k: null }, { k: "2" }];
+  it("unique: exact over keys of one or several columns; empty keys are not compared; 2 and \"2\" differ; a separator inside a value stays apart", async () => {
+    const rows = [{ k: 1 }, { k: 2 }, { k: 1 }, { k: null }, { k: null }, { k: "2" }, { k: "" }, { k: "" }, { k: "2" }];
     const [one] = await judge([{ unique: ["k"] }], rows);
-    assert.deepEqual([one?.failed, one?.samples.map((s) => s.row)], [2, [3, 6]]);
+    assert.deepEqual([one?.failed, one?.samples.map((s) => s.row)], [2, [3, 9]]);
     const [two] = await judge([{ unique: ["a", "b"] }], [{ a: "x\u001fy", b: "z" }, { a: "x", b: "y\u001fz" }, { a: "x", b: "y\u001fz" }]);
     assert.deepEqual([two?.failed, two?.samples.map((s) => s.row)], [1, [3]]);
+  });
+
+  it("unique over whole numbers in and past the bitmap's range, negatives, fractions and booleans: exact counts, samples in row order", async () => {
+    const rows: DataRecord[] = [];
+    for (let i = 0; i < 5000; i++) rows.push({ k: i }, { k: 2 ** 40 + i }, { k: -i - 1 }, { k: i + 0.5 });
+    rows.push({ k: 4999 }, { k: 2 ** 40 }, { k: -1 }, { k: 0.5 }, { k: true }, { k: true }, { k: 134217728 }, { k: 134217728 });
+    const [o] = await judge([{ unique: ["k"] }], rows);
+    assert.equal(o?.failed, 6);
+    assert.deepEqual(o?.samples.map((s) => s.record.k), [4999, 2 ** 40, -1, 0.5, true, 134217728]);
   });
 
   it("unique over 200,000 keys with 1,000 repeats counts exactly the repeats", async () => {
