@@ -130,7 +130,7 @@ export async function run(): Promise<void> {
       ["5,000,000 rows: file extract", "wall s", "CPU s", "peak RSS MB"],
       [
         ["without checks", secs(bigPlain.ms), bigPlain.cpuS.toFixed(1), bigPlain.rssMb],
-        ["unique: [id] + not_null: [id, amount]", secs(bigChecked.ms), bigChecked.cpuS.toFixed(1), bigChecked.rssMb],
+        ["unique: [id] + not_null: [id, amount] (ids as CSV text: the 64-bit hash table)", secs(bigChecked.ms), bigChecked.cpuS.toFixed(1), bigChecked.rssMb],
       ],
     );
     console.log(`\npeak RSS with unique + not_null over 5,000,000 rows: ${bigChecked.rssMb} MB (goal < 300 MB); load average after: ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
