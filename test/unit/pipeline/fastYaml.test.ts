@@ -178,6 +178,13 @@ describe("fast block-YAML path", () => {
     for (const text of cases) assert.ok(agrees(text, "case"), `refused ${JSON.stringify(text)}`);
   });
 
+  it("a flow-map key with spaces before its colon (`{b : 1}`) is left to yaml, which ends the key at its text", () => {
+    for (const text of ["a: {b : 1}\n", "a:\n  - {column- : status, values: [p]}\n", "a: {'b'  : 1, c: 2}\n"]) {
+      assert.equal(agrees(text, "case"), false, `took ${JSON.stringify(text)}`);
+    }
+    assert.ok(agrees("a: {b: 1 , c: [x , y] }\n", "case"));
+  });
+
   it("refuses what it does not copy: anchors, tags, block scalars, multi-line scalars, tabs, CR, documents", () => {
     for (const text of ["a: &x 1\nb: *x\n", "a: !t 1\n", "q: |\n  select 1\n", "d: long\n  text\n", "a:\t1\n", "a: 1\r\nb: 2\r\n", "---\na: 1\n", "a: 1\n---\nb: 2\n", "<<: {a: 1}\n", "a: 1\na: 2\n", "a: [1,\n  2]\n"]) {
       assert.equal(parseBlockYaml(text), undefined, JSON.stringify(text));

@@ -361,6 +361,8 @@ class BlockParser {
         if (isMap) {
           const key = this.flowItem(pos, lineEnd, true);
           const keyEnd = this.after;
+          // `{b : 1}`: yaml ends such a key's node at its text, not past the space; left to yaml.
+          if (keyEnd !== rangeOf(key)[1]) throw BAIL;
           if (text.charCodeAt(keyEnd) !== COLON || text.charCodeAt(keyEnd + 1) !== SPACE) throw BAIL;
           const k = this.data;
           if (typeof k !== "string" || k === "<<" || k === "__proto__" || Object.hasOwn(data, k)) throw BAIL;
