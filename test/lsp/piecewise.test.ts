@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import { PiecewiseValidator } from "../../server/src/pipeline/piecewise";
 import { validatePipeline } from "../../server/src/pipeline/validate";
 import { generatePipeline } from "./generate";
+import { outlineFacts } from "../support/outlineFacts";
 import { random } from "../support/random";
 
 const VARIED = [
@@ -159,6 +160,7 @@ function compare(base: string, seed: number, chains: number, steps: number, muta
       const got = validator.update(text, context);
       const want = validatePipeline(text, context);
       assert.deepEqual(got.problems, want.problems, `chain ${c}, edit ${s}, seed ${seed}:\n${text}`);
+      assert.deepEqual(outlineFacts(got.outline), outlineFacts(want.outline), `outline, chain ${c}, edit ${s}, seed ${seed}:\n${text}`);
       assert.deepEqual(got.dag.nodes, want.dag.nodes, `graph nodes, chain ${c}, edit ${s}, seed ${seed}`);
       assert.deepEqual(got.dag.edges, want.dag.edges, `graph edges, chain ${c}, edit ${s}, seed ${seed}`);
       assert.deepEqual([got.dag.order, got.dag.levels, got.dag.cycles], [want.dag.order, want.dag.levels, want.dag.cycles], `graph, chain ${c}, edit ${s}, seed ${seed}`);
@@ -169,7 +171,92 @@ function compare(base: string, seed: number, chains: number, steps: number, muta
   return { pieces, total };
 }
 
+/** Piecewise (after `before`, and fresh) against a whole validation of `after`: problems, outline spans, graph. */
+function agreeAfterEdit(before: string, after: string, label: string): void {
+  const validator = new PiecewiseValidator();
+  validator.update(before);
+  const want = validatePipeline(after);
+  for (const [name, got] of [["after an edit", validator.update(after)], ["fresh", new PiecewiseValidator().update(after)]] as const) {
+    const where = `${label} (${name}):\n${JSON.stringify(before)}\n->\n${JSON.stringify(after)}`;
+    assert.deepEqual(got.problems, want.problems, `problems, ${where}`);
+    assert.deepEqual(outlineFacts(got.outline), outlineFacts(want.outline), `outline, ${where}`);
+    assert.deepEqual(got.dag.nodes, want.dag.nodes, `graph, ${where}`);
+  }
+}
+
+/**
+ * Steps ending in comment and blank lines (at every indent around the step's) before the next step,
+ * a top-level key or the end, with items at several indents and last values of every shape (a list,
+ * a map, a flow value, a block scalar for the `yaml` path), and the edits around that tail.
+ */
+function stepTailCases(): { before: string; after: string; label: string }[] {
+  const cases: { before: string; after: string; label: string }[] = [];
+  for (const i of [0, 2, 4]) {
+    const I = " ".repeat(i);
+    const C = " ".repeat(i + 2);
+    const bodies = [
+      `${C}transform:\n${C}  - limit: 1\n${C}  - limit: 2\n`,
+      `${C}load:\n${C}  connection: raw\n${C}  path: b.csv\n`,
+      `${C}transform: [{limit: 1}]\n`,
+      `${C}sql:\n${C}  connection: raw\n${C}  query: |\n${C}    select 1\n`,
+    ];
+    const lines = ["", ...[0, i, i + 2, i + 4].map((k) => `${" ".repeat(k)}# note`)];
+    const tails = [[], ...lines.map((l) => [l]), ...lines.flatMap((l) => lines.map((m) => [l, m]))];
+    const nexts = [`${I}- id: c\n${I}  depends_on: [b]\n${I}  transform: [{limit: 3}]\n`, "description: after\n", ""];
+    const head = `version: 1\nname: p\nconnections:\n  raw: {type: file, root: ./data}\nsteps:\n${I}- id: a\n${I}  extract: {connection: raw, path: a.csv}\n${I}- id: b\n${I}  depends_on: [a]\n`;
+    const added = `${I}- id: n\n${I}  transform: [{limit: 1}]\n`;
+    for (const body of bodies)
+      for (const tail of tails)
+        for (const next of nexts) {
+          const tailText = tail.map((l) => `${l}\n`).join("");
+          const before = head + body + tailText + next;
+          const lastLine = body.slice(body.lastIndexOf("\n", body.length - 2) + 1);
+          const commented = body.slice(0, body.length - lastLine.length) + lastLine.replace(/^( *)/, "$1# ");
+          const label = `items at ${i}, tail ${JSON.stringify(tail)}, next ${JSON.stringify(next.slice(0, 12))}`;
+          cases.push({ before, after: head + commented + tailText + next, label: `${label}: last line commented out` });
+          cases.push({ before, after: head + body + next, label: `${label}: tail removed` });
+          cases.push({ before, after: head + body + tailText + added + next, label: `${label}: a step added after the tail` });
+          if (next) cases.push({ before, after: head + body + tailText, label: `${label}: what follows removed` });
+        }
+  }
+  return cases;
+}
+
 describe("incremental validation equals validatePipeline", () => {
+  it("when a step's last list item becomes a comment line before a blank line and the next step", () => {
+    const before = [
+      "version: 1",
+      "name: p",
+      "connections:",
+      "  raw: {type: file, root: ./data}",
+      "steps:",
+      "  - id: a",
+      "    extract: {connection: raw, path: a.csv}",
+      "  - id: b",
+      "    depends_on: [a]",
+      "    transform:",
+      "      - limit: 1",
+      "      # note",
+      "      - limit: 2",
+      "",
+      "  - id: c",
+      "    depends_on: [b]",
+      "    transform: [{limit: 3}]",
+      "",
+    ].join("\n");
+    const after = before.replace("# note\n      - limit: 2", "# note - limit: 2");
+    agreeAfterEdit(before, after, "the reported edit");
+    const outline = new PiecewiseValidator().update(after).outline;
+    const b = outline.steps[1]?.span;
+    assert.equal(after.slice(b?.end, after.indexOf("id: c")), "- ", "step b ends at the next step's dash, as in a whole parse");
+  });
+
+  it("for steps ending in comments and blank lines at every indent, before the next step, a key or the end, after edits", () => {
+    const cases = stepTailCases();
+    assert.ok(cases.length > 1000, `${cases.length} cases`);
+    for (const { before, after, label } of cases) agreeAfterEdit(before, after, label);
+  });
+
   it("on random edits of a varied file", () => {
     const { pieces, total } = compare(VARIED, 1, 8, 20);
     assert.ok(pieces > total / 3, `the piecewise path ran only ${pieces} of ${total} times`);

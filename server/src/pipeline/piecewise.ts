@@ -27,6 +27,10 @@ import { checkParsed, validatePipeline, type ValidationResult } from "./validate
 interface ParsedPiece {
   kind: "section" | "step";
   length: number;
+  /** The indentation of the line after the piece (0 at the end): a collection ending in comments ends at that line's content. */
+  follow: number;
+  /** For a step: the end of the piece's one-item list (`range[1]`, `range[2]`) from `offset`; comments at the list's indent after the item end there. */
+  listEnd?: [number, number];
   /** Offset the node's ranges are currently relative to (0 after parsing). */
   offset: number;
   /** The section's pair (for sections) or the step item's node (for steps). */
@@ -88,6 +92,7 @@ function outlineSpans(o: StepOutline): Span[] {
   for (const r of o.joins) spans.add(r.span);
   if (o.connection) spans.add(o.connection.span);
   for (const e of o.expressions) spans.add(e.span);
+  if (o.checks) spans.add(o.checks.keySpan);
   return [...spans];
 }
 
@@ -120,16 +125,25 @@ function crossesPieces(node: unknown): boolean {
   return false;
 }
 
+/** The indentation of the line starting at `pos` (a piece's end: a line with content, or the end). */
+function indentAt(text: string, pos: number): number {
+  let i = pos;
+  while (text.charCodeAt(i) === 32) i++;
+  return i - pos;
+}
+
 /**
  * A piece's root node and plain data, and the offset its ranges are at: parsed in place by the fast
  * block-YAML path when the text allows (ranges at `start`), else sliced and parsed by `yaml` (at 0).
+ * Either way, ranges that end in comments after the piece's content end where the whole text's do:
+ * at the next line's content, past its indentation (the slice for `yaml` gets that indentation).
  */
 function parsePieceText(text: string, start: number, end: number): { contents: unknown; data: unknown; offset: number } | undefined {
   const fast = parseBlockYaml(text, start, end);
   if (fast) return { ...fast, offset: start };
   // Too deep for `yaml` at any stack depth: the whole-text parse says so (nesting.ts).
   if (tooDeepAt(text, start, end) >= 0) return undefined;
-  const doc = parseDocument(text.slice(start, end), OPTIONS);
+  const doc = parseDocument(text.slice(start, end) + " ".repeat(indentAt(text, end)), OPTIONS);
   if (doc.errors.length > 0 || crossesPieces(doc.contents)) return undefined;
   return { contents: doc.contents, data: doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }), offset: 0 };
 }
@@ -139,17 +153,19 @@ function parsePiece(text: string, chunk: TextChunk, kind: "section" | "step"): P
   if (!parsed) return undefined;
   const { contents, offset } = parsed;
   const length = chunk.end - chunk.start;
+  const follow = indentAt(text, chunk.end);
   if (kind === "section") {
     if (!isMap(contents) || contents.items.length !== 1) return undefined;
     const pair = contents.items[0];
     if (!isPair(pair)) return undefined;
     const data = (parsed.data as Record<string, unknown>)[keyName(pair) ?? ""];
-    return { kind, length, offset, pair, data, rules: [] };
+    return { kind, length, follow, offset, pair, data, rules: [] };
   }
   if (!isSeq(contents) || contents.items.length !== 1) return undefined;
   const data = (parsed.data as unknown[])[0];
   const item = (contents.items[0] as Node | null | undefined) ?? null;
-  return { kind, length, offset, item, data, rules: [] };
+  const range = contents.range ?? [0, length, length];
+  return { kind, length, follow, offset, item, data, rules: [], listEnd: [range[1] - offset, range[2] - offset] };
 }
 
 /** Length of the common prefix and common suffix of two texts (not overlapping). */
@@ -264,7 +280,8 @@ export class PiecewiseValidator {
     if (chunk.end <= ends.prefix) oldStart = chunk.start;
     else if (chunk.start >= text.length - ends.suffix) oldStart = chunk.start - delta;
     const piece = oldStart === undefined ? undefined : prev.pieces.get(oldStart);
-    return piece && piece.kind === kind && piece.length === length ? piece : undefined;
+    // The line after the piece counts too: it ends the ranges of comments closing the piece.
+    return piece && piece.kind === kind && piece.length === length && piece.follow === indentAt(text, chunk.end) ? piece : undefined;
   }
 
   private assemble(text: string): { doc: Document; data: Record<string, unknown>; steps: ParsedPiece[] } | undefined {
@@ -318,15 +335,20 @@ export class PiecewiseValidator {
       }
       if (section.key === "steps") steps = stepPieces;
       const first = section.items[0] as TextChunk;
-      const last = section.items[section.items.length - 1] as TextChunk;
+      const last = stepPieces[stepPieces.length - 1] as ParsedPiece;
+      const end = last.listEnd ?? [last.length, last.length];
       let dash = first.start;
       while (text.charCodeAt(dash) === 32) dash++;
-      seq.range = [dash, last.end, last.end];
+      seq.range = [dash, last.offset + end[0], last.offset + end[1]];
       data[section.key] = stepsData;
       root.items.push(new Pair(pair.key, seq));
     }
     const firstKey = layout.sections[0]?.start ?? 0;
-    root.range = [firstKey, text.length, text.length];
+    // As `yaml` ends a block map at column 0: where its last value ends (comments after it are the document's).
+    const lastPair = root.items[root.items.length - 1];
+    const lastNode = (lastPair?.value ?? lastPair?.key) as Node | null | undefined;
+    const rootEnd = lastNode?.range?.[2] ?? text.length;
+    root.range = [firstKey, rootEnd, rootEnd];
     this.previous = { text, pieces };
     const doc = new Document();
     doc.contents = root;

@@ -62,11 +62,17 @@ function shiftRanges(node: unknown, delta: number): void {
   for (const item of n.items ?? []) shiftRanges(item, delta);
 }
 
-/** The fast path parsing `[start, end)` of `text` in place equals yaml parsing that slice, moved to `start`. */
+/**
+ * The fast path parsing `[start, end)` of `text` in place equals yaml parsing that slice, moved to
+ * `start` — the slice followed by the next line's indentation, as in the whole text, where comments
+ * closing a collection end its range at the next line's content.
+ */
 function agreesInPlace(text: string, start: number, end: number, label: string): boolean {
   const fast = parseBlockYaml(text, start, end);
   if (!fast) return false;
-  const doc = parseDocument(text.slice(start, end), OPTIONS);
+  let next = end;
+  while (text.charCodeAt(next) === 32) next++;
+  const doc = parseDocument(text.slice(start, end) + " ".repeat(next - end), OPTIONS);
   assert.equal(doc.errors.length, 0, `${label}: accepted text yaml rejects`);
   shiftRanges(doc.contents, start);
   const d = difference(fast.contents, doc.contents);

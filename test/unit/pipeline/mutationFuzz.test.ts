@@ -3,7 +3,7 @@
  * at random by a seeded mutator (test/support/mutate.ts). For every mutated text, the language
  * server's incremental validation (which has seen the texts before it, as an editor session would)
  * must give exactly the problems of a fresh `validatePipeline` — codes, messages, ranges to the
- * character, order — and the same graph; and no validation and no editor feature may throw.
+ * character, order — and the same graph and outline (every step's spans); and no validation and no editor feature may throw.
  *
  * The seed is printed; `FUZZ_SEED=<n>` replays a run and `FUZZ_COUNT=<n>` changes its size. A failure
  * prints the seed, the case, the mutations, and the text before and after the edit.
@@ -23,6 +23,7 @@ import { definition, references } from "../../../server/src/language/navigation"
 import { documentSymbols, foldingRanges } from "../../../server/src/language/symbols";
 import { PiecewiseValidator } from "../../../server/src/pipeline/piecewise";
 import { validatePipeline, type ValidationResult } from "../../../server/src/pipeline/validate";
+import { outlineFacts } from "../../support/outlineFacts";
 import { FUZZ_ENV, fuzzCount, fuzzSeed, mutate, pipelineCorpus, seededRng, type Rng } from "../../support/mutate";
 
 const ROOT = join(__dirname, "../../..");
@@ -87,6 +88,7 @@ describe("mutation fuzzing: incremental and fresh validation agree, nothing thro
           const incremental = validator.update(text, context);
           assert.deepStrictEqual(incremental.problems, fresh.problems, "incremental problems differ from a fresh validation");
           assert.deepStrictEqual(graphOf(incremental), graphOf(fresh), "incremental graph differs from a fresh validation");
+          assert.deepStrictEqual(outlineFacts(incremental.outline), outlineFacts(fresh.outline), "incremental outline (steps, spans) differs from a fresh validation");
           useFeatures(text, fresh, rng);
         } catch (err: unknown) {
           throw report(seed, index, file.name, ops, current, text, err);

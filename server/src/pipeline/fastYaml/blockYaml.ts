@@ -24,7 +24,8 @@ const REFUSED = /[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x85\ufeff\u2028\u2029]/;
 
 /**
  * Parses `text` (or the part `[start, end)` of it, which must begin at a line start and end after a
- * newline or at the text's end; ranges are then offsets in the whole text). Undefined when the text
+ * newline, before a line with content, or at the text's end; ranges are then offsets in the whole
+ * text, as `yaml` gives them for the whole text). Undefined when the text
  * is outside the fast path's subset (parse it with `yaml`).
  */
 export function parseBlockYaml(text: string, start = 0, end = text.length): FastDocument | undefined {
@@ -139,7 +140,9 @@ class BlockParser {
       else maxIndent = Math.max(maxIndent, ind);
     }
     this.line = -1;
-    this.trailEnd = len;
+    // A part ends before a line with content (chunks.ts): `yaml`, reading the whole text, ends the
+    // comments there at that content, past the line's indentation.
+    this.trailEnd = len < text.length ? this.skipSpaces(len) : len;
     this.trailMax = maxIndent;
   }
 
