@@ -107,7 +107,7 @@ const HttpAuthSchema = z
       password: z.string().meta({ description: "Password. Use `${env:API_PASSWORD}`, never a literal." }),
     }),
   ])
-  .meta({ description: "Authentication: `{type: bearer, token}` or `{type: basic, username, password}`." });
+  .meta({ description: "Authentication: `{type: bearer, token}` or `{type: basic, username, password}`.", examples: [{ type: "bearer", token: "${env:API_TOKEN}" }] });
 
 export const HttpConnectionSchema = z
   .strictObject({
@@ -129,7 +129,11 @@ export const FileConnectionSchema = z
 
 export const ConnectionSchema = z
   .discriminatedUnion("type", [PostgresConnectionSchema, S3ConnectionSchema, HttpConnectionSchema, FileConnectionSchema])
-  .meta({ description: "A data source or sink. `type` is one of postgres, s3, http, file.", discriminator: { propertyName: "type" } });
+  .meta({
+    description: "A data source or sink. `type` is one of postgres, s3, http, file.",
+    discriminator: { propertyName: "type" },
+    examples: [{ type: "file", root: "./data" }],
+  });
 
 // ---------------------------------------------------------------------------------------------
 // Steps
@@ -168,7 +172,7 @@ const paginateSchema = z
     }),
   ])
   .optional()
-  .meta({ description: "How to fetch every page: `page`, `offset`, `cursor` or `link`.", discriminator: { propertyName: "type" } });
+  .meta({ description: "How to fetch every page: `page`, `offset`, `cursor` or `link`.", discriminator: { propertyName: "type" }, examples: [{ type: "page", size: 100 }] });
 
 export const ExtractSchema = z
   .strictObject({

@@ -109,10 +109,13 @@ function simplify(errors: AjvError[]): AjvError[] {
   const named = errors.reduce((n, e) => n + (e.propertyName !== undefined ? 1 : 0), 0);
   let remaining = errors.filter((e) => e.keyword !== "if" && !(e.keyword === "propertyNames" && named - (e.propertyName !== undefined ? 1 : 0) > 0));
   const unions = remaining.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf").sort((a, b) => a.schemaPath.length - b.schemaPath.length);
+  // A value of the wrong type (a scalar where a map belongs) is that one mistake, not also a union no branch of which fits it.
+  const wrongType = new Set(remaining.filter((e) => e.keyword === "type").map((e) => `${e.instancePath}\n${e.schemaPath.replace(/\/type$/, "")}`));
   for (const union of unions) {
     if (!remaining.includes(union)) continue;
     const branchErrors = remaining.filter((e) => under(e.schemaPath, union.schemaPath) && within(e.instancePath, union.instancePath));
     remaining = remaining.filter((e) => e !== union && !branchErrors.includes(e));
+    if (wrongType.has(`${union.instancePath}\n${union.schemaPath.replace(/\/(?:oneOf|anyOf)$/, "")}`)) continue;
     if (isKindOneOf(union)) {
       remaining.push(union);
       continue;
@@ -269,8 +272,11 @@ function toProblem(doc: AnyDoc, data: unknown, text: string, e: AjvError): Probl
       const best = typeof tagValue === "string" ? closest(tagValue, options) : undefined;
       return err(`\`${shown}\` is not a valid \`${tag}\`: use ${listOf(options)}${best ? ` — did you mean \`${best}\`?` : ""}`, valueSpan(doc, [...segments, tag]), best);
     }
-    case "type":
+    case "type": {
+      const tagged = taggedMap(e.parentSchema, segments);
+      if (tagged) return err(`${tagged}; got ${value === null || value === undefined ? "an empty value" : typeName(value)}`, at());
       return err(`${label(segments)} must be ${expectedTypes(params.type)}, not ${typeName(value)}`, at());
+    }
     case "unionType":
       return err(`${label(segments)} has the wrong form (${typeName(value)}): ${describeUnion(e.schema)}`, at());
     case "enum": {
@@ -321,6 +327,24 @@ function toProblem(doc: AnyDoc, data: unknown, text: string, e: AjvError): Probl
     default:
       return err(`${label(segments)}: ${e.message ?? "is not valid"}`, at());
   }
+}
+
+/**
+ * For a value that must be a map with a `type` (a discriminated union given a scalar, a list or
+ * nothing): what it should look like, e.g. "a connection is a map such as `{type: file, root: ./data}`
+ * (`type`: one of …)". Undefined for other maps.
+ */
+function taggedMap(parentSchema: unknown, segments: readonly string[]): string | undefined {
+  const schema = parentSchema as { discriminator?: { propertyName?: unknown }; examples?: unknown[]; oneOf?: unknown; anyOf?: unknown } | undefined;
+  const branches = schema?.oneOf ?? schema?.anyOf;
+  if (!Array.isArray(branches)) return undefined;
+  const tag = String(schema?.discriminator?.propertyName ?? "type");
+  const options = discriminatorValues({ oneOf: branches });
+  if (options.length === 0) return undefined;
+  const example = schema?.examples?.[0];
+  const shown = example && typeof example === "object" ? `{${Object.entries(example).map(([k, v]) => `${k}: ${String(v)}`).join(", ")}}` : undefined;
+  const what = segments[0] === "connections" && segments.length === 2 ? "a connection" : label(segments);
+  return `${what} is a map${shown ? ` such as \`${shown}\`` : ""} whose \`${tag}\` is one of ${listOf(options)}`;
 }
 
 function discriminatorValues(parentSchema: unknown): string[] {
