@@ -27,6 +27,19 @@ export const REDACT_PATHS = [
 ];
 
 const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+const FORMATS = ["json", "pretty"];
+
+/**
+ * What is wrong with `LOG_LEVEL` / `LOG_FORMAT` in `env`, with the valid values, or undefined. The
+ * CLI refuses to start with one (a usage error): a misspelt level would hide the lines asked for.
+ */
+export function logSettingsProblem(env: NodeJS.ProcessEnv): string | undefined {
+  const level = env.LOG_LEVEL;
+  if (level !== undefined && !LEVELS.includes(level.toLowerCase())) return `LOG_LEVEL=${JSON.stringify(level)} is not a log level; use one of ${LEVELS.join(", ")}`;
+  const format = env.LOG_FORMAT;
+  if (format !== undefined && !FORMATS.includes(format)) return `LOG_FORMAT=${JSON.stringify(format)} is not a log format; use one of ${FORMATS.join(", ")}`;
+  return undefined;
+}
 
 let beforeTerminalLine: (() => void) | undefined;
 
@@ -83,13 +96,13 @@ const PRETTY_SAFE = {
 export function createLogger(env: NodeJS.ProcessEnv = process.env, isTty = Boolean(process.stderr.isTTY), fd = 2): Logger {
   const requested = (env.LOG_LEVEL ?? "info").toLowerCase();
   const level = LEVELS.includes(requested) ? requested : "info";
-  const format = env.LOG_FORMAT ?? (isTty ? "pretty" : "json");
+  // An invalid value is refused by main() before any command runs (logSettingsProblem).
+  const format = env.LOG_FORMAT === "json" || env.LOG_FORMAT === "pretty" ? env.LOG_FORMAT : isTty ? "pretty" : "json";
   const options = { level, base: { pid: process.pid }, redact: { paths: REDACT_PATHS, censor: "[redacted]" } };
   const sink = isTty ? terminalSink(fd) : undefined;
   const logger =
     format === "pretty"
       ? pino({ ...options, ...PRETTY_SAFE }, pretty({ destination: sink ?? fd, sync: true, colorize: isTty, ignore: "pid,hostname" }))
       : pino(options, sink ?? pino.destination({ dest: fd, sync: true }));
-  if (!LEVELS.includes(requested)) logger.warn({ requested }, "unknown LOG_LEVEL; using info");
   return logger;
 }

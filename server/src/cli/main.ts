@@ -1,5 +1,5 @@
 /** Command dispatch: `agent-etl <command> …`, `--help`, `--version`; errors become exit codes. */
-import { createLogger } from "./log";
+import { createLogger, logSettingsProblem } from "./log";
 import type { AnyCommand, Io } from "./command";
 import { analyzeCommand } from "./commands/analyze";
 import { dagCommand } from "./commands/dag";
@@ -71,6 +71,11 @@ export async function main(argv: string[], given: Io = defaultIo()): Promise<num
   if (name === "--version" || name === "-V") {
     io.stdout(VERSION);
     return 0;
+  }
+  const badLogSettings = logSettingsProblem(io.env);
+  if (badLogSettings !== undefined) {
+    io.stderr(`agent-etl: ${badLogSettings}`);
+    return 2;
   }
   const command = COMMANDS.find((c) => c.name === name);
   try {

@@ -21,6 +21,7 @@ import { openStaging } from "./staging";
 import { stateKey, RunStateWriter, type RunState, type RunStatus, type StepState, type StepStatus } from "./state";
 import { scrubbingLogger } from "./safeLogger";
 import { LiveRuns, planLive } from "./live/liveRuns";
+import { logListener } from "./logEvents";
 
 export interface RunOptions {
   file: string;
@@ -89,7 +90,7 @@ export async function prepareRun(opts: RunOptions): Promise<{ ctx: RunContext; s
   // With --step the user chose the steps; a changed source is for them to re-run.
   if (choice.previous && opts.resume && opts.steps.length === 0) {
     const check = { pipeline: opts.pipeline, dag: opts.dag, file: opts.file, runId: choice.runId, previous: choice.previous, selected, env: opts.env, baseDir, templates };
-    selected = await resumeSelection({ ...check, logger: opts.logger.child({ run_id: choice.runId }), ...(opts.signal ? { signal: opts.signal } : {}) });
+    selected = await resumeSelection({ ...check, logger: opts.logger.child({ runId: choice.runId }), ...(opts.signal ? { signal: opts.signal } : {}) });
   }
   if (choice.previous && (opts.resume || opts.steps.length > 0)) {
     // Reusing an earlier run's staged extract after another run committed a newer mark would load
@@ -105,7 +106,7 @@ export async function prepareRun(opts: RunOptions): Promise<{ ctx: RunContext; s
   const used = new Set(selected.map((id) => connectionOf(steps.get(id) as never)).filter((n): n is string => n !== undefined));
   const resolved = resolveConnections(opts.pipeline.connections, opts.env, baseDir, [...used, ...stagingNames(opts.pipeline)]);
   const secrets = [...new Set([...resolved.secrets, ...forStaging.secrets])];
-  const logger = scrubbingLogger(opts.logger.child({ run_id: choice.runId }), secrets);
+  const logger = scrubbingLogger(opts.logger.child({ runId: choice.runId }), secrets);
   const ctx: RunContext = { pipeline: opts.pipeline, file: opts.file, baseDir, runId: choice.runId, templates, connections: resolved.connections, secrets, store, logger, steps, ...(opts.skipChecks ? { skipChecks: true } : {}) };
   return { ctx, selected, ...(choice.previous ? { previous: choice.previous } : {}) };
 }
@@ -117,6 +118,7 @@ export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnTyp
   const levels = levelsFor(opts.dag.levels, selected);
   const checksSkipped = ctx.skipChecks ? selected.filter((id) => ctx.steps.get(id)?.checks !== undefined) : [];
   const checkWarnings: string[] = [];
+  opts.bus.on(logListener(ctx.logger));
   opts.bus.on((e) => {
     if (e.event === "check_failed" && e.severity === "warn") checkWarnings.push(e.message);
   });

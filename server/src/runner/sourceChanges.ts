@@ -99,11 +99,11 @@ export async function resumeSelection(input: ResumeSources): Promise<string[]> {
     if ("changed" in v) {
       const after = [...downstreamClosure(input.dag, v.id)].filter((id) => id !== v.id && !run.has(id));
       for (const id of downstreamClosure(input.dag, v.id)) run.add(id);
-      input.logger.info({ step: v.id }, `source of \`${v.id}\` changed since it was staged (${v.changed}); extracting it again${after.length > 0 ? `, and re-running ${after.join(", ")} after it` : ""}`);
+      input.logger.info({ stepId: v.id }, `source of \`${v.id}\` changed since it was staged (${v.changed}); extracting it again${after.length > 0 ? `, and re-running ${after.join(", ")} after it` : ""}`);
     } else {
       const staged = input.previous.steps[v.id]?.finished_at;
       input.logger.info(
-        { step: v.id },
+        { stepId: v.id },
         `\`${v.id}\`: ${v.unknown}, so --resume reuses what it staged${staged ? ` at ${staged}` : ""}; to read the source again, start a fresh run (agent-etl run ${input.file}) or re-run from it: agent-etl run ${input.file} --run-id ${input.runId} ${rerunFrom(input, [v.id])}`,
       );
     }

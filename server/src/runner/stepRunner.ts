@@ -1,5 +1,4 @@
 /** One step under its policy: attempts, retries, progress events, state updates. */
-import type { Logger } from "pino";
 import type { CheckOutcome } from "./checks/stepChecks";
 import type { RunContext } from "./context";
 import { describeFailure } from "./failure";
@@ -31,13 +30,16 @@ export type Progress = ReturnType<typeof progressTracker>;
  * until `speak`, which also reports the rows so far, so the step's first `step_progress` comes
  * right after its `step_started`.
  */
-export function progressTracker(bus: EventBus, id: string, quiet = false, logger?: Logger) {
+export function progressTracker(bus: EventBus, id: string, quiet = false) {
   let rows = 0;
   let started = performance.now();
+  // When the first rows came: a step streaming from its upstream is launched with it, and the time
+  // before its first rows is its upstream's (e.g. a slow API's first page), not its own.
+  let firstRowsAt: number | undefined;
   let last = 0;
   const report = (now: number) => {
     last = now;
-    const elapsed = now - started;
+    const elapsed = now - (firstRowsAt ?? started);
     const fields = { step: id, rows, rows_per_second: Math.round(rows / Math.max(elapsed / 1000, 0.001)), elapsed_ms: Math.round(elapsed) };
     if (quiet) bus.tell({ event: "step_streaming", ...fields });
     else bus.emit({ event: "step_progress", ...fields });
@@ -47,6 +49,10 @@ export function progressTracker(bus: EventBus, id: string, quiet = false, logger
     get startedAt(): number {
       return started;
     },
+    /** When this attempt's first rows came (`performance.now()`), if any came yet. */
+    get firstRowsAt(): number | undefined {
+      return firstRowsAt;
+    },
     speak() {
       quiet = false;
       if (rows > 0) report(performance.now());
@@ -54,21 +60,22 @@ export function progressTracker(bus: EventBus, id: string, quiet = false, logger
     reset() {
       rows = 0;
       started = performance.now();
+      firstRowsAt = undefined;
       last = 0;
     },
     add(n: number) {
       rows += n;
       const now = performance.now();
+      firstRowsAt ??= now;
       if (now - last >= PROGRESS_INTERVAL_MS) report(now);
     },
-    /** A check's verdict: an event, and a log line when it failed (the step's own failure is logged by runStep). */
+    /** A check's verdict, as an event (logEvents.ts logs it). */
     checked(o: CheckOutcome) {
       if (o.passed) {
         bus.emit({ event: "check_passed", step: o.step, index: o.index, check: o.check, kind: o.kind, severity: o.severity, rows: o.rows });
         return;
       }
       bus.emit({ event: "check_failed", step: o.step, index: o.index, check: o.check, kind: o.kind, severity: o.severity, rows: o.rows, failed: o.failed, message: o.message, samples: o.samples });
-      if (o.severity === "warn") logger?.warn({ step: o.step, check: o.check, failed: o.failed }, o.message);
     },
     /** What the step is doing now that its rows are all read (the terminal view shows it). */
     phase(note: string) {
@@ -91,10 +98,13 @@ export async function runStep(ctx: RunContext, id: string, deps: StepRunDeps, li
   if (!step) return false;
   const { bus, state } = deps;
   const policy = resolvePolicy(ctx.pipeline, step);
-  const progress = live.first?.progress ?? progressTracker(bus, id, false, ctx.logger);
-  // A step that streamed from its upstream has been working since its first attempt began: its
-  // time (and rows/s) counts from then, not from when the scheduler reached it.
-  const started = live.first ? progress.startedAt : performance.now();
+  const progress = live.first?.progress ?? progressTracker(bus, id, false);
+  // A step that streamed from its upstream has been working since its first rows came: its time
+  // (and rows/s) counts from then, not from when the scheduler reached it, nor from when it was
+  // launched beside its upstream (waiting for the upstream's first rows is not its work).
+  const officially = performance.now();
+  const first = live.first ? progress.firstRowsAt : undefined;
+  const started = first !== undefined ? Math.min(first, officially) : officially;
   const tee = live.tee;
   let attempts = live.first ? 1 : 0;
   await state.step(id, { status: "running", started_at: new Date(Date.now() - (performance.now() - started)).toISOString(), rows: 0, attempts: 0 });
@@ -118,7 +128,6 @@ export async function runStep(ctx: RunContext, id: string, deps: StepRunDeps, li
         ...(live.first ? { first: live.first.attempt } : {}),
         onRetry: ({ attempt, delayMs, error }) => {
           const f = describeFailure(error, ctx.secrets);
-          ctx.logger.warn({ step: id, attempt, delayMs, code: f.code, error: f.message }, "step attempt failed; retrying");
           bus.emit({ event: "step_retry", step: id, attempt: attempt + 1, delay_ms: delayMs, code: f.code, error: f.message });
         },
       },
@@ -130,7 +139,6 @@ export async function runStep(ctx: RunContext, id: string, deps: StepRunDeps, li
   } catch (err: unknown) {
     const f = describeFailure(err, ctx.secrets);
     const duration = Math.round(performance.now() - started);
-    ctx.logger.error({ step: id, attempts, code: f.code, error: f.message }, "step failed");
     await state.step(id, { status: "failed", attempts, finished_at: new Date().toISOString(), duration_ms: duration, error: f.message, code: f.code });
     bus.emit({ event: "step_failed", step: id, code: f.code, error: f.message, attempts, duration_ms: duration, transient: f.transient });
     return false;

@@ -75,7 +75,7 @@ function sourceContext(ctx: RunContext, step: Step, signal: AbortSignal): Source
   const name = connectionOf(step) as string;
   const connection = ctx.connections[name];
   if (!connection) throw new StepError("unknown-connection", `connection \`${name}\` is not defined under \`connections:\``);
-  return { connection, connectionName: name, baseDir: ctx.baseDir, templates: ctx.templates, signal, logger: ctx.logger.child({ step: step.id }), secrets: ctx.secrets };
+  return { connection, connectionName: name, baseDir: ctx.baseDir, templates: ctx.templates, signal, logger: ctx.logger.child({ stepId: step.id }), secrets: ctx.secrets };
 }
 
 async function* counting(batches: Batches, report: StepReport, signal: AbortSignal): AsyncGenerator<DataRecord[]> {

@@ -132,7 +132,7 @@ describe("re-running a PostgreSQL load in the same run (dist/cli.js, real Postgr
     assert.match(log.msg, /a new --run-id/);
     assert.match(log.msg, /without --run-id for a fresh run/);
     assert.equal(log.rows, 3);
-    assert.equal(warning.split('"step":').length - 1, 1, `the step is logged once: ${warning}`);
+    assert.equal(warning.split('"stepId":').length - 1, 1, `the step is logged once: ${warning}`);
 
     // The step's table changed since: the warning names the table the rows really went to.
     const renamed = p.write("reload/p2.etl.yaml", LOAD_PIPELINE.replace("table: people,", "table: people_v2, create: true,"));

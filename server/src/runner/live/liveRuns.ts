@@ -96,7 +96,7 @@ export class LiveRuns {
     if (id === undefined || !step) return undefined;
     const channel = new BatchChannel();
     const downstream = this.launchConsumer(id);
-    const progress = progressTracker(this.deps.bus, id, true, this.ctx.logger);
+    const progress = progressTracker(this.deps.bus, id, true);
     const run = (signal: AbortSignal) => executeStep(this.ctx, step, signal, progress, { input: channel, ...(downstream ? { tee: downstream } : {}) });
     const attempt = attemptOnce(run, 1, resolvePolicy(this.ctx.pipeline, step), this.deps.signal).then(
       (outcome) => outcome,

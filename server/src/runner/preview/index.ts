@@ -91,7 +91,7 @@ function prepare(opts: PreviewOptions): { session: PreviewSession; steps: Step[]
     templates,
     connections: resolved.connections,
     secrets: resolved.secrets,
-    logger: scrubbingLogger(opts.logger.child({ preview: opts.step }), resolved.secrets),
+    logger: scrubbingLogger(opts.logger.child({ preview: true, stepId: opts.step }), resolved.secrets),
     signal: opts.signal ?? new AbortController().signal,
     steps: new Map(opts.pipeline.steps.map((s) => [s.id, s])),
     highWater: markReader(opts, baseDir, () => session),

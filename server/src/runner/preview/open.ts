@@ -59,7 +59,7 @@ function sourceContext(s: PreviewSession, step: Step): SourceContext {
   const name = connectionOf(step) as string;
   const connection = s.connections[name];
   if (!connection) throw new StepError("unknown-connection", `connection \`${name}\` is not defined under \`connections:\``);
-  return { connection, connectionName: name, baseDir: s.baseDir, templates: s.templates, signal: s.signal, logger: s.logger.child({ step: step.id, preview: true }), secrets: s.secrets };
+  return { connection, connectionName: name, baseDir: s.baseDir, templates: s.templates, signal: s.signal, logger: s.logger.child({ stepId: step.id, preview: true }), secrets: s.secrets };
 }
 
 /** Failures inside the stream name their step; an abort stops it between batches. */

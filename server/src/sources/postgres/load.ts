@@ -59,7 +59,7 @@ async function loadWith(client: pg.Client, request: LoadRequest, target: TableNa
     // Deliberate (a retried or resumed task must not load twice), but a user re-running the step
     // with the same --run-id expects new rows: say loudly that nothing was loaded, and how to load.
     logger.warn(
-      { table: name, loaded_table: done.target, rows: done.rows, loaded_at: done.loadedAt },
+      { table: name, loadedTable: done.target, rows: done.rows, loadedAt: done.loadedAt },
       `step ${stepId} of run ${runId} already loaded ${done.rows} rows into ${done.target} (committed ${done.loadedAt})${done.target === name ? "" : `, before its table became ${name}`}; skipped so those rows are not loaded twice. ` +
         "To load again, run with a new --run-id, or run `agent-etl run <file>` without --run-id for a fresh run",
     );

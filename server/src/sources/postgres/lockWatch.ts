@@ -69,7 +69,7 @@ export function watchLockWaits(options: LockWatchOptions): { stop: () => Promise
     if (blockers.length > 0) {
       waitingSince ??= Date.now();
       const message = describeBlockers(options.table, blockers);
-      options.logger.warn({ table: options.table, blocking_pids: blockers.map((b) => b.pid) }, message);
+      options.logger.warn({ table: options.table, blockingPids: blockers.map((b) => b.pid) }, message);
       options.onPhase?.(message);
     } else if (waitingSince !== undefined) {
       const note = `got the lock on ${options.table} after waiting ${Math.round((Date.now() - waitingSince) / 1000)} s; loading`;
