@@ -9,7 +9,10 @@ import type { Heard } from "./events";
 
 type Level = "trace" | "debug" | "info" | "warn" | "error";
 
-/** `step_progress` and the terminal-only events are detail; a failure is an error; the rest is the run's story at info. */
+/**
+ * `step_progress` and the terminal-only events are detail; a step's failure is the one error line
+ * (`run_finished` of a failed run stays at info: the failure was said); the rest is the story at info.
+ */
 function levelOf(e: Heard): Level {
   switch (e.event) {
     case "step_progress":
@@ -23,8 +26,6 @@ function levelOf(e: Heard): Level {
       return "warn";
     case "step_failed":
       return e.code === "interrupted" ? "warn" : "error";
-    case "run_finished":
-      return e.status === "failed" ? "error" : "info";
     default:
       return "info";
   }

@@ -36,6 +36,11 @@ export interface RunOptions {
   concurrency: number;
   bus: EventBus;
   logger: Logger;
+  /**
+   * Where the run's story (its events as log lines, logEvents.ts) is written; default `logger`. On a
+   * terminal the live view and the summary tell it already, so the CLI passes a quieter one there.
+   */
+  storyLogger?: Logger;
   signal?: AbortSignal;
   /** `--skip-checks`: run without the steps' `checks:`. */
   skipChecks?: boolean;
@@ -118,7 +123,7 @@ export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnTyp
   const levels = levelsFor(opts.dag.levels, selected);
   const checksSkipped = ctx.skipChecks ? selected.filter((id) => ctx.steps.get(id)?.checks !== undefined) : [];
   const checkWarnings: string[] = [];
-  opts.bus.on(logListener(ctx.logger));
+  opts.bus.on(logListener(opts.storyLogger ? scrubbingLogger(opts.storyLogger.child({ runId: ctx.runId }), ctx.secrets) : ctx.logger));
   opts.bus.on((e) => {
     if (e.event === "check_failed" && e.severity === "warn") checkWarnings.push(e.message);
   });

@@ -53,8 +53,12 @@ async function execute(args: Args, io: Io): Promise<number> {
   const bus = new EventBus(() => runId);
   const controller = new AbortController();
   const concurrency = args.concurrency ?? availableParallelism();
+  // On a terminal the live view and the summary tell the run's story: its info lines would say it
+  // all a second time between the redraws. They are shown when LOG_LEVEL asks for them.
+  const storyLogger = process.stdout.isTTY && process.stderr.isTTY && io.env.LOG_LEVEL === undefined ? io.logger.child({}, { level: "warn" }) : undefined;
   const opts: RunOptions = {
     file: file.path, pipeline: result.pipeline, dag: result.dag, env, steps: args.step, resume: args.resume, params: args.param, concurrency, bus, logger: io.logger, signal: controller.signal,
+    ...(storyLogger ? { storyLogger } : {}),
     ...(args["run-id"] !== undefined ? { runId: args["run-id"] } : {}),
     ...(args.ds !== undefined ? { ds: args.ds } : {}),
     ...(args["skip-checks"] ? { skipChecks: true } : {}),
