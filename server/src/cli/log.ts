@@ -34,9 +34,10 @@ const FORMATS = ["json", "pretty"];
  * CLI refuses to start with one (a usage error): a misspelt level would hide the lines asked for.
  */
 export function logSettingsProblem(env: NodeJS.ProcessEnv): string | undefined {
-  const level = env.LOG_LEVEL;
+  // Empty is unset, as a shell's `LOG_LEVEL= cmd` or a compose file's `LOG_LEVEL:` means it.
+  const level = env.LOG_LEVEL || undefined;
   if (level !== undefined && !LEVELS.includes(level.toLowerCase())) return `LOG_LEVEL=${JSON.stringify(level)} is not a log level; use one of ${LEVELS.join(", ")}`;
-  const format = env.LOG_FORMAT;
+  const format = env.LOG_FORMAT || undefined;
   if (format !== undefined && !FORMATS.includes(format)) return `LOG_FORMAT=${JSON.stringify(format)} is not a log format; use one of ${FORMATS.join(", ")}`;
   return undefined;
 }
@@ -94,7 +95,7 @@ const PRETTY_SAFE = {
 
 /** `fd`: where log lines go (stderr; a test may pass a file). */
 export function createLogger(env: NodeJS.ProcessEnv = process.env, isTty = Boolean(process.stderr.isTTY), fd = 2): Logger {
-  const requested = (env.LOG_LEVEL ?? "info").toLowerCase();
+  const requested = (env.LOG_LEVEL || "info").toLowerCase();
   const level = LEVELS.includes(requested) ? requested : "info";
   // An invalid value is refused by main() before any command runs (logSettingsProblem).
   const format = env.LOG_FORMAT === "json" || env.LOG_FORMAT === "pretty" ? env.LOG_FORMAT : isTty ? "pretty" : "json";

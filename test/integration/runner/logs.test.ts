@@ -154,7 +154,7 @@ steps:
     const wall = performance.now() - t0;
     assert.equal(r.code, 0, r.stdout + r.stderr);
     logLines(r);
-    const ms = Object.fromEntries(readEvents(events).filter((e) => e.event === "step_succeeded").map((e) => [e.step, e.duration_ms as number]));
+    const ms: Record<string, number> = Object.fromEntries(readEvents(events).filter((e) => e.event === "step_succeeded").map((e) => [e.step, e.duration_ms as number]));
     assert.deepEqual(Object.keys(ms).sort(), ["fetch", "shape", "write"]);
     assert.ok((ms.fetch ?? 0) >= DELAY - 5, `fetch waited ${DELAY} ms for its first page but reported ${ms.fetch} ms`);
     assert.ok((ms.shape ?? Infinity) < DELAY, `shape streamed from fetch and did little; it reported ${ms.shape} ms, counting its upstream's wait`);

@@ -22,15 +22,32 @@ function validate(env: Record<string, string>) {
 }
 
 describe("agent-etl logging", () => {
-  it("an unknown LOG_LEVEL falls back to info and says so once, as a JSON line", () => {
-    const r = validate({ LOG_LEVEL: "LOUD", LOG_FORMAT: "json" });
-    assert.equal(r.code, 0);
-    const lines = r.stderr.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-    const warning = lines.filter((l) => l.msg === "unknown LOG_LEVEL; using info");
-    assert.equal(warning.length, 1);
-    assert.equal(warning[0]?.requested, "loud");
-    assert.equal(warning[0]?.level, 40);
-    assert.ok(lines.every((l) => typeof l.level === "number" && l.level >= 30), "nothing below info is written");
+  for (const [env, named, valid] of [
+    [{ LOG_LEVEL: "LOUD", LOG_FORMAT: "json" }, 'LOG_LEVEL="LOUD"', "trace, debug, info, warn, error, fatal, silent"],
+    [{ LOG_LEVEL: "verbose" }, 'LOG_LEVEL="verbose"', "trace, debug, info, warn, error, fatal, silent"],
+    [{ LOG_FORMAT: "xml" }, 'LOG_FORMAT="xml"', "json, pretty"],
+    [{ LOG_FORMAT: "JSON " }, 'LOG_FORMAT="JSON "', "json, pretty"],
+  ] as const) {
+    it(`${named} is a usage error naming the valid values, before the command runs`, () => {
+      const r = validate(env);
+      assert.equal(r.code, 2, r.stderr);
+      const lines = r.stderr.trim().split("\n");
+      assert.equal(lines.length, 1, r.stderr);
+      assert.ok(lines[0]?.startsWith(`agent-etl: ${named} is not a log `), r.stderr);
+      assert.ok(lines[0]?.endsWith(`use one of ${valid}`), r.stderr);
+    });
+  }
+
+  it("an empty LOG_LEVEL or LOG_FORMAT is unset", () => {
+    const r = validate({ LOG_LEVEL: "", LOG_FORMAT: "" });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "");
+  });
+
+  it("LOG_LEVEL is read whatever its case", () => {
+    const r = validate({ LOG_LEVEL: "DEBUG", LOG_FORMAT: "json" });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stderr.split("\n").some((l) => l.includes('"msg":"validated"')), r.stderr);
   });
 
   it("LOG_FORMAT=pretty writes readable lines, not JSON", () => {
