@@ -153,7 +153,11 @@ steps:
     const r = await run(file, ["--events", events], { LOGS_API: api.url });
     const wall = performance.now() - t0;
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    logLines(r);
+    // debug: the HTTP extract says each page it fetched (its query, which may hold a token, left out;
+    // the base URL came from ${env:}, so it is scrubbed as a secret).
+    const pages = logLines(r).filter((l) => l.msg === "HTTP page fetched");
+    assert.ok(pages.length >= 3 && pages.every((l) => l.stepId === "fetch" && l.level === 20 && l.request === "GET ***/cursor"), JSON.stringify(pages));
+    assert.equal(pages.reduce((n, l) => n + Number(l.rows), 0), 25);
     const ms: Record<string, number> = Object.fromEntries(readEvents(events).filter((e) => e.event === "step_succeeded").map((e) => [e.step, e.duration_ms as number]));
     assert.deepEqual(Object.keys(ms).sort(), ["fetch", "shape", "write"]);
     assert.ok((ms.fetch ?? 0) >= DELAY - 5, `fetch waited ${DELAY} ms for its first page but reported ${ms.fetch} ms`);

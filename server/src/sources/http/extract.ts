@@ -37,7 +37,10 @@ interface Page {
 export async function* pages(first: PreparedRequest, paginate: Paginate | undefined, recordsPath: string | undefined, ctx: FetchContext): AsyncGenerator<Page> {
   const get = async (request: PreparedRequest): Promise<Page> => {
     const response = await fetchJson(request, ctx);
-    return { records: recordsOf(response, recordsPath, request, ctx.secrets), response };
+    const records = recordsOf(response, recordsPath, request, ctx.secrets);
+    // Without its query, which may hold a token or a cursor nobody needs in a log.
+    ctx.logger.debug({ request: describeRequest(request), rows: records.length }, "HTTP page fetched");
+    return { records, response };
   };
   if (paginate === undefined) {
     yield await get(first);
