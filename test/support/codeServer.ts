@@ -138,6 +138,13 @@ function runExtensionFromSources(extensionsDir: string): void {
     `process.env.TSX_TSCONFIG_PATH = process.env.TSX_TSCONFIG_PATH || ${at("tsconfig.json")};`,
     `require(${JSON.stringify(require.resolve("tsx/cjs/api", { paths: [root] }))}).register();`,
     'process.once("SIGTERM", () => { require("node:v8").takeCoverage(); process.exit(0); });',
+    // VS Code hands each extension its own `vscode` API, chosen by the path of the file that requires
+    // it; files outside the extension's folder get an API with no contributions (then, e.g., the MCP
+    // server definition provider is refused). The sources take the API this stub was given.
+    'const vscodeApi = require("vscode");',
+    'const Module = require("node:module");',
+    "const plainRequire = Module.prototype.require;",
+    'Module.prototype.require = function (id) { return id === "vscode" ? vscodeApi : plainRequire.apply(this, arguments); };',
     `module.exports = require(${at("client", "src", "extension.ts")});`,
     "",
   ].join("\n"));
