@@ -5,7 +5,8 @@
  */
 import { downstreamClosure, type Dag } from "../dag/graph";
 import { isAbsolute, relative } from "node:path";
-import { formatCount, formatDuration, printable } from "../runner/progress";
+import { formatCount, formatDuration } from "../format/numbers";
+import { printable } from "./progress";
 import type { RunReport } from "../runner/runPipeline";
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;

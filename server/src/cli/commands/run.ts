@@ -5,7 +5,7 @@ import { countOf } from "../../pipeline/limits";
 import { DATE_PATTERN } from "../../pipeline/model";
 import { EventBus } from "../../runner/events";
 import { planText } from "../../runner/plan";
-import { plainListener, summaryTable, TtyProgress } from "../../runner/progress";
+import { plainListener, summaryTable, TtyProgress } from "../progress";
 import { prepareRun, runPipeline, type RunOptions } from "../../runner/runPipeline";
 import { levelsFor } from "../../runner/scheduler";
 import { defineCommand, type Io } from "../command";

@@ -17,7 +17,7 @@ import { copyRecords, sampleRecords, type RecordSource } from "./copyIn";
 import { toConnectorError } from "./errors";
 import { createStage, createTable, mergeFromStage, replaceFromStage } from "./loadModes";
 import { watchLockWaits } from "./lockWatch";
-import { formatCount } from "../../runner/progress";
+import { formatCount } from "../../format/numbers";
 import { displayName, parseTableName, qualified, quoteIdent, type TableName } from "./names";
 
 export async function loadPostgres(request: LoadRequest): Promise<LoadResult> {

@@ -3,30 +3,13 @@
  * redrawn in place, which gives way to the summary table at the end; elsewhere, one plain line per
  * event (a log, as Airflow and CI keep it), then the table.
  */
-import type { Heard } from "./events";
-import type { RunReport } from "./runPipeline";
+import { formatCount, formatDuration } from "../format/numbers";
+import type { Heard } from "../runner/events";
+import type { RunReport } from "../runner/runPipeline";
 
 export type Write = (text: string) => void;
 
 const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
-
-/**
- * `1234567` → `1,234,567`. Whole numbers by hand: the first toLocaleString call loads ICU's number
- * formatting, 15–50 ms on the run's one thread, paid in the middle of a run when a step succeeds.
- */
-export function formatCount(n: number): string {
-  if (!Number.isSafeInteger(n) || Object.is(n, -0)) return n.toLocaleString("en-US");
-  const digits = String(Math.abs(n));
-  let out = digits.slice(0, digits.length % 3 || 3);
-  for (let i = out.length; i < digits.length; i += 3) out += `,${digits.slice(i, i + 3)}`;
-  return n < 0 ? `-${out}` : out;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} m ${Math.round((ms % 60_000) / 1000)} s`;
-}
 
 function rate(rows: number, ms: number): string {
   return ms > 0 ? `${formatCount(Math.round((rows * 1000) / ms))} rows/s` : "";

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { EventBus, type RunEvent } from "../../../server/src/runner/events";
-import { fit, formatCount, plainListener, printable, TtyProgress } from "../../../server/src/runner/progress";
+import { formatCount } from "../../../server/src/format/numbers";
+import { fit, plainListener, printable, TtyProgress } from "../../../server/src/cli/progress";
 import { random as seeded } from "../../support/random";
 
 describe("formatCount", () => {
