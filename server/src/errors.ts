@@ -1,5 +1,3 @@
-import { allSecretForms } from "./secretForms";
-
 /** One base error with a stable `code`; callers switch on codes, never on messages. */
 export class EtlError extends Error {
   constructor(
@@ -44,17 +42,3 @@ export class ConnectorError extends EtlError {
 
 /** A step failed for a reason that is the pipeline's (a bad cast, a missing column): not retried. */
 export class StepError extends EtlError {}
-
-/** Query parameters that carry credentials (`?token=…`, `&api_key=…`, `X-Amz-Signature=…`). */
-const SECRET_QUERY = /([?&;](?:[\w.-]*(?:token|key|secret|password|passwd|pwd|signature|sig|auth|credential|session)[\w.-]*)=)[^&#\s"'<>\\]+/gi;
-
-/**
- * Replaces every secret value in each form it travels in (raw, percent-encoded, base64, JSON —
- * see secretForms), the password of any URL and the value of any credential-like query parameter
- * with `***`.
- */
-export function scrubSecrets(text: string, secrets: Iterable<string> = []): string {
-  let out = text;
-  for (const form of allSecretForms(secrets)) out = out.split(form).join("***");
-  return out.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s]+)@/gi, "$1***@").replace(SECRET_QUERY, "$1***");
-}

@@ -1,7 +1,5 @@
-/** Reading pipeline files and `.env` files for the CLI. */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { parseEnv } from "node:util";
+/** Reading pipeline files for the CLI. */
+import { readFileSync, statSync } from "node:fs";
 import { fileTooLarge } from "../pipeline/limits";
 import { decodeUtf8, looksBinary } from "../pipeline/parse";
 import type { Problem } from "../pipeline/problem";
@@ -43,26 +41,4 @@ export function validateFile(file: PipelineText, context: RuleContext): Validati
   if (!file.problem) return result;
   const { pipeline: _valid, ...rest } = result;
   return { ...rest, problems: [file.problem, ...result.problems] };
-}
-
-function readEnvFile(path: string): Record<string, string> {
-  if (!existsSync(path)) return {};
-  try {
-    return parseEnv(readFileSync(path, "utf8")) as Record<string, string>;
-  } catch {
-    return {};
-  }
-}
-
-/**
- * Variables visible to a pipeline: the process environment, then `.env` beside the pipeline file
- * and at the workspace root (the current folder). Values are returned for the runner; the
- * validator only needs the names.
- */
-export function loadEnv(pipelinePath: string, env: NodeJS.ProcessEnv = process.env, workspaceRoot = process.cwd()): Map<string, string> {
-  const vars = new Map<string, string>();
-  const files = [join(resolve(workspaceRoot), ".env"), join(dirname(resolve(pipelinePath)), ".env")];
-  for (const file of [...new Set(files)]) for (const [k, v] of Object.entries(readEnvFile(file))) vars.set(k, v);
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) vars.set(k, v);
-  return vars;
 }

@@ -9,7 +9,8 @@ import { mcpCommand } from "./commands/mcp";
 import { previewCommand } from "./commands/preview";
 import { runCommand } from "./commands/run";
 import { validateCommand } from "./commands/validate";
-import { EtlError, scrubSecrets, UsageError } from "../errors";
+import { EtlError, UsageError } from "../errors";
+import { scrubSecrets } from "../env/scrub";
 import { escapeControls } from "./format";
 import { closest } from "../pipeline/suggest";
 

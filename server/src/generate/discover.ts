@@ -17,7 +17,7 @@ import { inferSample } from "../sources/s3/infer";
 import { ConnectorError } from "../errors";
 import { groupDatasets, type Dataset } from "./datasets";
 import { SECRET_PARAM, type Location } from "./location";
-import { basicAuthPair } from "../secretForms";
+import { basicAuthPair } from "../env/scrub";
 
 /** Listing bounds: generation reads metadata, never a whole bucket. */
 export const MAX_FILES = 20_000;

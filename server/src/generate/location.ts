@@ -6,7 +6,8 @@
  */
 import { existsSync, statSync } from "node:fs";
 import { basename, relative, resolve } from "node:path";
-import { scrubSecrets, UsageError } from "../errors";
+import { UsageError } from "../errors";
+import { scrubSecrets } from "../env/scrub";
 import type { Connection } from "../pipeline/model";
 
 /** A variable the written file references; `value` is for this process only, never printed. */

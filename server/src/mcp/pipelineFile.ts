@@ -5,7 +5,8 @@
  * of the call (a message, a plan, an error) can carry one.
  */
 import { dirname } from "node:path";
-import { loadEnv, readPipelineFile } from "../cli/files";
+import { loadEnv } from "../env/load";
+import { readPipelineFile } from "../cli/files";
 import { findSecretRefs } from "../pipeline/secrets";
 import { validatePipeline, type ValidationResult } from "../pipeline/validate";
 import type { Pipeline } from "../pipeline/model";

@@ -9,7 +9,8 @@ import type { RequestHandlerExtra } from "@modelcontextprotocol/sdk/shared/proto
 import type { CallToolResult, ServerNotification, ServerRequest, ToolAnnotations } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "pino";
 import type { z } from "zod";
-import { EtlError, scrubSecrets } from "../errors";
+import { EtlError } from "../errors";
+import { scrubSecrets } from "../env/scrub";
 import { ToolError } from "./toolError";
 import type { Workspace } from "./workspace";
 

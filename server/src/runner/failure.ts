@@ -1,5 +1,6 @@
 /** Turns any thrown value into what a data engineer reads: a stable code and a scrubbed message. */
-import { ConnectorError, EtlError, scrubSecrets } from "../errors";
+import { ConnectorError, EtlError } from "../errors";
+import { scrubSecrets } from "../env/scrub";
 
 export interface Failure {
   code: string;

@@ -14,7 +14,7 @@ import type { EventBus, LoadedTarget } from "./events";
 import { commitHighWater, ownCommittedMarks, recordOwnCommit, rerunAfterLoadMessage, rerunsAfterLoad, staleIncrementalSteps, staleResumeMessage } from "./incremental";
 import { loadTarget } from "./plan";
 import { levelsFor, runLevels } from "./scheduler";
-import { resolveConnections } from "./secrets";
+import { resolveConnections } from "../env/resolve";
 import { checkParams, checkTemplates, chooseRun, parseParams, selectSteps, templateValues, todayDs } from "./setup";
 import { resumeSelection } from "./sourceChanges";
 import { openStaging } from "./staging";

@@ -4,7 +4,7 @@
  * Connectors receive it (and its children) as `logger`.
  */
 import type { Logger } from "pino";
-import { scrubSecrets } from "../errors";
+import { scrubSecrets } from "../env/scrub";
 
 const LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
 

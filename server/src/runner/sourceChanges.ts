@@ -14,7 +14,7 @@ import { closeConnectors, connectorFor } from "../sources";
 import type { SourceVersion } from "../sources/types";
 import { describeFailure } from "./failure";
 import { scrubbingLogger } from "./safeLogger";
-import { resolveConnections } from "./secrets";
+import { resolveConnections } from "../env/resolve";
 import type { RunState } from "./state";
 
 export interface ResumeSources {

@@ -5,8 +5,8 @@ import { basename, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { randomBytes } from "node:crypto";
 import type { Connection } from "../../../server/src/pipeline/model";
-import { scrubSecrets } from "../../../server/src/errors";
-import { resolveConnections, secretFileAccess, SecretError } from "../../../server/src/runner/secrets";
+import { scrubSecrets } from "../../../server/src/env/scrub";
+import { resolveConnections, secretFileAccess, SecretError } from "../../../server/src/env/resolve";
 
 const dir = mkdtempSync(join(tmpdir(), "etl-secrets-"));
 after(() => rmSync(dir, { recursive: true, force: true }));

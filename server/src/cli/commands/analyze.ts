@@ -1,11 +1,13 @@
 import { dirname, resolve } from "node:path";
 import { z } from "zod";
-import { scrubSecrets, UsageError } from "../../errors";
+import { UsageError } from "../../errors";
+import { scrubSecrets } from "../../env/scrub";
 import { AnalysisCache, defaultCacheDir } from "../../sources/analysis";
 import { buildReport } from "../../sources/analysis/report";
 import { renderReportText } from "../../sources/analysis/reportText";
 import { defineCommand, formatOption } from "../command";
-import { loadEnv, readPipelineFile, validateFile } from "../files";
+import { loadEnv } from "../../env/load";
+import { readPipelineFile, validateFile } from "../files";
 import { formatText, toFileDiagnostics } from "../format";
 import { connectionsView } from "../../pipeline/connectionsView";
 import type { Problem } from "../../pipeline/problem";

@@ -2,7 +2,8 @@ import { basename } from "node:path";
 import { z } from "zod";
 import { DAG_FORMATS, renderDag } from "../../dag/render";
 import { defineCommand, formatOption } from "../command";
-import { loadEnv, readPipelineFile, validateFile } from "../files";
+import { loadEnv } from "../../env/load";
+import { readPipelineFile, validateFile } from "../files";
 import { formatText, toFileDiagnostics } from "../format";
 
 export const dagCommand = defineCommand({

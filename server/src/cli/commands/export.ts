@@ -6,7 +6,8 @@ import { generateAirflowDag, type AirflowExport } from "../../airflow/generate";
 import { splitWords } from "../../airflow/shellWords";
 import { EtlError, UsageError } from "../../errors";
 import { defineCommand, type Io } from "../command";
-import { loadEnv, readPipelineFile, validateFile } from "../files";
+import { loadEnv } from "../../env/load";
+import { readPipelineFile, validateFile } from "../files";
 import { formatText, toFileDiagnostics } from "../format";
 
 const TARGETS = ["airflow"] as const;

@@ -1,11 +1,13 @@
 /** `agent-etl preview FILE --step ID`: the first rows of one step's output; nothing staged or loaded. */
 import { z } from "zod";
-import { EtlError, scrubSecrets } from "../../errors";
+import { EtlError } from "../../errors";
+import { scrubSecrets } from "../../env/scrub";
 import { DATE_PATTERN } from "../../pipeline/model";
 import { CLI_DEFAULT_LIMIT, PREVIEW_MAX_LIMIT, previewError, previewStep, type PreviewErrorJson } from "../../runner/preview";
 import { closeConnectors } from "../../sources";
 import { defineCommand, formatOption, type AnyCommand, type Io } from "../command";
-import { loadEnv, readPipelineFile, validateFile } from "../files";
+import { loadEnv } from "../../env/load";
+import { readPipelineFile, validateFile } from "../files";
 import { formatText, toFileDiagnostics } from "../format";
 import { previewTable } from "../previewTable";
 

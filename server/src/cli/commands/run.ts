@@ -11,7 +11,8 @@ import { levelsFor } from "../../runner/scheduler";
 import { defineCommand, type Io } from "../command";
 import { checkEventsPath, openEventsFile } from "../eventsFile";
 import { onTerminalLog } from "../log";
-import { loadEnv, readPipelineFile, validateFile } from "../files";
+import { loadEnv } from "../../env/load";
+import { readPipelineFile, validateFile } from "../files";
 import { formatText, toFileDiagnostics } from "../format";
 import { finalLines } from "../runOutcome";
 

@@ -2,7 +2,8 @@ import { z } from "zod";
 import { MAX_FILE_BYTES, MAX_PROBLEMS, type Listable } from "../../pipeline/limits";
 import { internalError, type Problem } from "../../pipeline/problem";
 import { defineCommand, formatOption } from "../command";
-import { loadEnv, readPipelineFile, validateFile, type PipelineText } from "../files";
+import { loadEnv } from "../../env/load";
+import { readPipelineFile, validateFile, type PipelineText } from "../files";
 import { formatText, summary, toFileDiagnostics, type FileDiagnostic } from "../format";
 
 export const validateCommand = defineCommand({

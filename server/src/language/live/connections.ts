@@ -5,11 +5,11 @@
  * files change.
  */
 import { dirname } from "node:path";
-import { loadEnv } from "../../cli/files";
+import { loadEnv } from "../../env/load";
 import { ConnectionSchema, type Connection } from "../../pipeline/model";
 import { plainValue } from "../../pipeline/nodes";
 import { findSecretRefs } from "../../pipeline/secrets";
-import { secretFileAccess } from "../../runner/secrets";
+import { secretFileAccess } from "../../env/resolve";
 import { analysableWithoutTrust } from "../../sources/analysis";
 import type { PipelineOutline } from "../../pipeline/outline";
 import type { Span } from "../../pipeline/problem";

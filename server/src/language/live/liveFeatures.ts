@@ -8,7 +8,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import type { CompletionList, Diagnostic, Hover } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { ConnectionType } from "../../pipeline/model";
-import { expandHome } from "../../runner/secrets";
+import { expandHome } from "../../env/resolve";
 import { DEFAULT_SETTINGS, type AgentEtlSettings, type RefreshSourcesResult } from "../../protocol";
 import { AnalysisCache, connectionFingerprint, resolveForAnalysis } from "../../sources/analysis";
 import type { Analysis } from "../analysis";

@@ -6,7 +6,7 @@
 import { DiagnosticSeverity, type Diagnostic } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { PropagationMemo, unknownColumns } from "../../pipeline/columns";
-import { scrubSecrets } from "../../errors";
+import { scrubSecrets } from "../../env/scrub";
 import type { RefreshSourcesResult } from "../../protocol";
 import type { AnalysisRequest } from "../../sources/analysis/types";
 import type { Analysis } from "../analysis";

@@ -3,7 +3,7 @@
  * runs with their status, one run's steps, and a failed step's error with what to do next.
  */
 import { z } from "zod";
-import { resolveConnections } from "../../runner/secrets";
+import { resolveConnections } from "../../env/resolve";
 import { readJson } from "../../runner/stagedData";
 import { openStaging } from "../../runner/staging";
 import type { RunState } from "../../runner/state";

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
-import { loadEnv } from "../../cli/files";
+import { loadEnv } from "../../env/load";
 import { LineIndex } from "../../pipeline/positions";
 import type { Problem } from "../../pipeline/problem";
 import { envAppendEdit, envFixTitle, quickFixes, type TextEdit } from "../../pipeline/quickFixes";

@@ -4,7 +4,8 @@
  * complete each check judges, and a failed `error` check fails the step before it counts as
  * succeeded, so nothing downstream reads the records (a load streaming from it rolls back).
  */
-import { scrubSecrets, StepError } from "../../errors";
+import { StepError } from "../../errors";
+import { scrubSecrets } from "../../env/scrub";
 import { CHECK_KINDS, type Check, type CheckKind } from "../../pipeline/model";
 import type { DataRecord } from "../../sources/types";
 import type { Evaluator, Finding } from "./finding";

@@ -9,7 +9,7 @@ import type { ColumnType, Pipeline, Step } from "../../pipeline/model";
 import { connectionOf } from "../context";
 import { readHighWater } from "../incremental";
 import { scrubbingLogger } from "../safeLogger";
-import { resolveConnections } from "../secrets";
+import { resolveConnections } from "../../env/resolve";
 import { checkParams, checkTemplates, newRunId, parseParams, templateValues, todayDs } from "../setup";
 import { openStaging } from "../staging";
 import { PreviewFailure } from "./failure";

@@ -5,7 +5,8 @@
  * Concurrent fetches of one key share one call (single-flight). Failures are cached and retried
  * quietly after `failureRetryMs`, doubling per consecutive failure (at most 16×): never a storm.
  */
-import { ConnectorError, EtlError, scrubSecrets } from "../../errors";
+import { ConnectorError, EtlError } from "../../errors";
+import { scrubSecrets } from "../../env/scrub";
 import type { ConnectionType } from "../../pipeline/model";
 import { DiskStore, defaultCacheDir } from "./diskStore";
 import { cacheKey, connectionFingerprint, connectionSecretValues } from "./fingerprint";

@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { scrubSecrets } from "../../errors";
+import { scrubSecrets } from "../../env/scrub";
 import type { ConnectionType } from "../../pipeline/model";
 import { stableJson } from "./fingerprint";
 import { keyedHash, loadInstallKey } from "./installKey";

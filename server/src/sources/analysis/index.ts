@@ -6,7 +6,7 @@
 import { ConnectorError, EtlError } from "../../errors";
 import type { Connection, ConnectionType } from "../../pipeline/model";
 import { findSecretRefs } from "../../pipeline/secrets";
-import { resolveConnections, type ResolveOptions } from "../../runner/secrets";
+import { resolveConnections, type ResolveOptions } from "../../env/resolve";
 import type { AnalysisFailure, AnalysisRequest, AnalysisResult, AnalyzeContext, ResultFor } from "./types";
 
 export { AnalysisCache, connectionFingerprint, defaultCacheDir, defaultTtlMs, type AnalysisCacheOptions } from "./cache";

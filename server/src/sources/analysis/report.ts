@@ -5,7 +5,7 @@
  */
 import type { AnalysedPart } from "../../pipeline/connectionsView";
 import type { Connection, Extract } from "../../pipeline/model";
-import { scrubSecrets } from "../../errors";
+import { scrubSecrets } from "../../env/scrub";
 import type { AnalysisCache } from "./cache";
 import { connectionSecretValues } from "./fingerprint";
 import { resolveForAnalysis } from "./index";

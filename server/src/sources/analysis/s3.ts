@@ -3,7 +3,8 @@
  * contract. A glob key is sampled through its first matching object, found by listing at most
  * `MAX_GLOB_SCAN` keys under the glob's literal base.
  */
-import { ConnectorError, scrubSecrets } from "../../errors";
+import { ConnectorError } from "../../errors";
+import { scrubSecrets } from "../../env/scrub";
 import { createS3Target, connectionSecrets, type S3Connection } from "../s3/client";
 import { inferS3Columns, listS3Folder } from "../s3/analyze";
 import { globBase, isGlob, keyMatcher, listObjects } from "../s3/list";

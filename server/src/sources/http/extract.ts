@@ -3,7 +3,8 @@
  * pagination styles and stream the records found at `records`.
  */
 import type { Extract } from "../../pipeline/model";
-import { ConnectorError, scrubSecrets } from "../../errors";
+import { ConnectorError } from "../../errors";
+import { scrubSecrets } from "../../env/scrub";
 import type { DataRecord } from "../types";
 import { describeRequest, fetchJson, type FetchContext, type JsonResponse, type PreparedRequest } from "./fetchJson";
 import { parseLinkHeader, valueAt } from "./paths";

@@ -5,7 +5,8 @@
  * later; other 4xx answers fail at once with what to fix.
  */
 import type { Logger } from "pino";
-import { ConnectorError, scrubSecrets } from "../../errors";
+import { ConnectorError } from "../../errors";
+import { scrubSecrets } from "../../env/scrub";
 import { delay, type RateLimiter } from "./rateLimiter";
 import { JsonNumberError, parseJson } from "../formats/exactJson";
 import { fetchFollowing } from "./redirects";

@@ -4,8 +4,8 @@
  * port) drops every credential: `Authorization`, `Cookie`, `Proxy-Authorization`, headers whose
  * name looks secret, and any header whose value holds one of the connection's secrets.
  */
-import { ConnectorError, scrubSecrets } from "../../errors";
-import { allSecretForms } from "../../secretForms";
+import { ConnectorError } from "../../errors";
+import { allSecretForms, scrubSecrets } from "../../env/scrub";
 
 /** As many hops as browsers allow before they give up on a loop. */
 export const MAX_REDIRECTS = 10;

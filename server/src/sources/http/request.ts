@@ -2,9 +2,9 @@
 import type { z } from "zod";
 import type { HttpConnectionSchema } from "../../pipeline/model";
 import { renderTemplate, TemplateError, type TemplateValues } from "../../pipeline/templates";
-import { ConnectorError, scrubSecrets } from "../../errors";
+import { ConnectorError } from "../../errors";
+import { basicAuthPair, scrubSecrets } from "../../env/scrub";
 import type { ExtractRequest } from "../types";
-import { basicAuthPair } from "../../secretForms";
 import type { PreparedRequest } from "./fetchJson";
 
 export type HttpConnection = z.output<typeof HttpConnectionSchema>;

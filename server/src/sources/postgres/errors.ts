@@ -4,7 +4,8 @@
  * with a hint on what to fix, chosen by SQLSTATE and by what the caller was doing (errorHints.ts).
  * Messages never hold the connection string or password.
  */
-import { ConnectorError, scrubSecrets } from "../../errors";
+import { ConnectorError } from "../../errors";
+import { scrubSecrets } from "../../env/scrub";
 import { hintFor, type PgErrorContext } from "./errorHints";
 
 export type { PgErrorContext } from "./errorHints";

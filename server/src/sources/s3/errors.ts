@@ -3,7 +3,8 @@
  * verdict for the runner's retry policy, and a message that says what to fix — with every secret
  * scrubbed out (the SDK can echo request details).
  */
-import { ConnectorError, scrubSecrets } from "../../errors";
+import { ConnectorError } from "../../errors";
+import { scrubSecrets } from "../../env/scrub";
 
 /** Where the failing call was going, for the message. */
 export interface S3ErrorContext {

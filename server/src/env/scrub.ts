@@ -66,3 +66,17 @@ export function allSecretForms(secrets: Iterable<string>): string[] {
 export function basicAuthPair(username: string, password: string): string {
   return `${username}:${password}`;
 }
+
+/** Query parameters that carry credentials (`?token=…`, `&api_key=…`, `X-Amz-Signature=…`). */
+const SECRET_QUERY = /([?&;](?:[\w.-]*(?:token|key|secret|password|passwd|pwd|signature|sig|auth|credential|session)[\w.-]*)=)[^&#\s"'<>\\]+/gi;
+
+/**
+ * Replaces every secret value in each form it travels in (raw, percent-encoded, base64, JSON —
+ * see secretForms above), the password of any URL and the value of any credential-like query parameter
+ * with `***`.
+ */
+export function scrubSecrets(text: string, secrets: Iterable<string> = []): string {
+  let out = text;
+  for (const form of allSecretForms(secrets)) out = out.split(form).join("***");
+  return out.replace(/([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s]+)@/gi, "$1***@").replace(SECRET_QUERY, "$1***");
+}

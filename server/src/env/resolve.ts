@@ -8,7 +8,7 @@ import { isAbsolute, relative, resolve, sep } from "node:path";
 import { EtlError } from "../errors";
 import type { Connection } from "../pipeline/model";
 import { findSecretRefs } from "../pipeline/secrets";
-import { basicAuthPair } from "../secretForms";
+import { basicAuthPair } from "./scrub";
 
 export interface ResolvedConnections {
   connections: Record<string, Connection>;
