@@ -8,6 +8,50 @@ const PURE_CORE_BAN = {
   ],
 };
 
+const VSCODE_BAN = { group: ["vscode"], message: "The server never imports vscode." };
+
+/**
+ * Layers of server/src, low to high (issue #18); a module imports its own layer and those below,
+ * never one above, so a connector cannot reach for the runner nor the runner for the terminal.
+ *   leaves (errors, controlChars, plainText, protocol, format/)
+ *   < pipeline, dag (the pure core: dag/ imports only types from pipeline/, pipeline/ builds dags)
+ *   < env (.env files, ${env:}/${file:} resolution, scrubbing)
+ *   < sources (connectors) < runner, airflow, generate < language, mcp, cli < server.ts, cli.ts
+ * Patterns `**` + `/name/*` match relative imports of any depth; folder names are unique in the tree.
+ */
+const ABOVE = {
+  leaves: ["pipeline", "dag", "env", "sources", "runner", "airflow", "generate", "language", "mcp", "cli"],
+  core: ["env", "sources", "runner", "airflow", "generate", "language", "mcp", "cli"],
+  env: ["dag", "sources", "runner", "airflow", "generate", "language", "mcp", "cli"],
+  sources: ["runner", "airflow", "generate", "language", "mcp", "cli"],
+  middle: ["language", "mcp", "cli"],
+  language: ["mcp", "cli"],
+  mcp: ["language", "cli"],
+  cli: ["language"],
+};
+/** server.ts and cli.ts, the entry points, as reached from one to three folders down. */
+const ENTRY_POINTS = ["../", "../../", "../../../"].flatMap((up) => [`${up}server`, `${up}cli`]);
+
+function layerBan(above, extra = []) {
+  return {
+    patterns: [
+      { group: [...above.flatMap((folder) => [`**/${folder}/*`, `**/${folder}`]), ...ENTRY_POINTS], message: "Import downward only: this module's layer is below that one (layers in eslint.config.mjs, issue #18)." },
+      ...extra,
+    ],
+  };
+}
+
+const LAYERS = [
+  [["server/src/errors.ts", "server/src/controlChars.ts", "server/src/plainText.ts", "server/src/protocol.ts", "server/src/format/**/*.ts"], layerBan(ABOVE.leaves)],
+  [["server/src/pipeline/**/*.ts", "server/src/dag/**/*.ts"], layerBan(ABOVE.core, PURE_CORE_BAN.patterns)],
+  [["server/src/env/**/*.ts"], layerBan(ABOVE.env)],
+  [["server/src/sources/**/*.ts"], layerBan(ABOVE.sources)],
+  [["server/src/runner/**/*.ts", "server/src/airflow/**/*.ts", "server/src/generate/**/*.ts"], layerBan(ABOVE.middle)],
+  [["server/src/language/**/*.ts"], layerBan(ABOVE.language, [VSCODE_BAN])],
+  [["server/src/mcp/**/*.ts"], layerBan(ABOVE.mcp)],
+  [["server/src/cli/**/*.ts"], layerBan(ABOVE.cli)],
+];
+
 export default tseslint.config(
   { ignores: ["dist/**", "out/**", "node_modules/**", "coverage/**", "test-results/**", "**/.etl/**", "**/*.d.ts", ".bench-*"] },
   js.configs.recommended,
@@ -20,14 +64,7 @@ export default tseslint.config(
       "no-console": "error",
     },
   },
-  {
-    files: ["server/src/pipeline/**/*.ts", "server/src/dag/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", PURE_CORE_BAN] },
-  },
-  {
-    files: ["server/src/language/**/*.ts"],
-    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["vscode"], message: "The server never imports vscode." }] }] },
-  },
+  ...LAYERS.map(([files, ban]) => ({ files, rules: { "no-restricted-imports": ["error", ban] } })),
   {
     files: ["test/**/*.ts", "scripts/**", "bench/**", "esbuild.mjs"],
     rules: { "no-console": "off" },

@@ -14,3 +14,15 @@ const TERMINAL_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 export function escapeControls(text: string): string {
   return text.replace(TERMINAL_CONTROLS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
+
+/** Control characters but the line break, for text printed whole (an error may span lines). */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
+const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
+
+/**
+ * `text` (a step's error, which can quote any data: a path, a value, a server's message) with its
+ * control characters shown as spaces, so printing it cannot clear or restyle the terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(CONTROL_BUT_NEWLINE, " ");
+}

@@ -3,6 +3,7 @@
  * redrawn in place, which gives way to the summary table at the end; elsewhere, one plain line per
  * event (a log, as Airflow and CI keep it), then the table.
  */
+import { printable } from "../controlChars";
 import { formatCount, formatDuration } from "../format/numbers";
 import type { Heard } from "../runner/events";
 import type { RunReport } from "../runner/runPipeline";
@@ -35,18 +36,6 @@ interface Line {
   perSecond: number;
   ms: number;
   note: string;
-}
-
-/** Control characters but the line break, for text printed whole (an error may span lines). */
-// eslint-disable-next-line no-control-regex -- control characters are exactly what it looks for
-const CONTROL_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
-
-/**
- * `text` (a step's error, which can quote any data: a path, a value, a server's message) with its
- * control characters shown as spaces, so printing it cannot clear or restyle the terminal.
- */
-export function printable(text: string): string {
-  return text.replace(CONTROL_BUT_NEWLINE, " ");
 }
 
 /** East Asian wide and fullwidth characters, and emoji: two terminal columns each. */

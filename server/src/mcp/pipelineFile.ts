@@ -6,7 +6,7 @@
  */
 import { dirname } from "node:path";
 import { loadEnv } from "../env/load";
-import { readPipelineFile } from "../cli/files";
+import { readPipelineFile } from "../runner/pipelineFile";
 import { findSecretRefs } from "../pipeline/secrets";
 import { validatePipeline, type ValidationResult } from "../pipeline/validate";
 import type { Pipeline } from "../pipeline/model";

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { EventBus, type RunEvent } from "../../../server/src/runner/events";
 import { formatCount } from "../../../server/src/format/numbers";
-import { fit, plainListener, printable, TtyProgress } from "../../../server/src/cli/progress";
+import { printable } from "../../../server/src/controlChars";
+import { fit, plainListener, TtyProgress } from "../../../server/src/cli/progress";
 import { random as seeded } from "../../support/random";
 
 describe("formatCount", () => {

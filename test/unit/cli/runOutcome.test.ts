@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { finalLines, targetText } from "../../../server/src/cli/runOutcome";
+import { finalLines, targetText } from "../../../server/src/runner/runOutcome";
 import { validatePipeline } from "../../../server/src/pipeline/validate";
 import type { RunReport } from "../../../server/src/runner/runPipeline";
 

@@ -7,7 +7,7 @@ import { buildReport } from "../../sources/analysis/report";
 import { renderReportText } from "../../sources/analysis/reportText";
 import { defineCommand, formatOption } from "../command";
 import { loadEnv } from "../../env/load";
-import { readPipelineFile, validateFile } from "../files";
+import { readPipelineFile, validateFile } from "../../runner/pipelineFile";
 import { formatText, toFileDiagnostics } from "../format";
 import { connectionsView } from "../../pipeline/connectionsView";
 import type { Problem } from "../../pipeline/problem";

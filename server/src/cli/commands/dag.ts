@@ -3,7 +3,7 @@ import { z } from "zod";
 import { DAG_FORMATS, renderDag } from "../../dag/render";
 import { defineCommand, formatOption } from "../command";
 import { loadEnv } from "../../env/load";
-import { readPipelineFile, validateFile } from "../files";
+import { readPipelineFile, validateFile } from "../../runner/pipelineFile";
 import { formatText, toFileDiagnostics } from "../format";
 
 export const dagCommand = defineCommand({

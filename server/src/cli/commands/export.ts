@@ -7,7 +7,7 @@ import { splitWords } from "../../airflow/shellWords";
 import { EtlError, UsageError } from "../../errors";
 import { defineCommand, type Io } from "../command";
 import { loadEnv } from "../../env/load";
-import { readPipelineFile, validateFile } from "../files";
+import { readPipelineFile, validateFile } from "../../runner/pipelineFile";
 import { formatText, toFileDiagnostics } from "../format";
 
 const TARGETS = ["airflow"] as const;

@@ -7,7 +7,7 @@ import { CLI_DEFAULT_LIMIT, PREVIEW_MAX_LIMIT, previewError, previewStep, type P
 import { closeConnectors } from "../../sources";
 import { defineCommand, formatOption, type AnyCommand, type Io } from "../command";
 import { loadEnv } from "../../env/load";
-import { readPipelineFile, validateFile } from "../files";
+import { readPipelineFile, validateFile } from "../../runner/pipelineFile";
 import { formatText, toFileDiagnostics } from "../format";
 import { previewTable } from "../previewTable";
 

@@ -12,9 +12,9 @@ import { defineCommand, type Io } from "../command";
 import { checkEventsPath, openEventsFile } from "../eventsFile";
 import { onTerminalLog } from "../log";
 import { loadEnv } from "../../env/load";
-import { readPipelineFile, validateFile } from "../files";
+import { readPipelineFile, validateFile } from "../../runner/pipelineFile";
 import { formatText, toFileDiagnostics } from "../format";
-import { finalLines } from "../runOutcome";
+import { finalLines } from "../../runner/runOutcome";
 
 /** The pattern lets `2024-02-30` through; a logical date must name a real day. */
 function isCalendarDate(ds: string): boolean {

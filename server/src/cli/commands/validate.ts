@@ -3,7 +3,7 @@ import { MAX_FILE_BYTES, MAX_PROBLEMS, type Listable } from "../../pipeline/limi
 import { internalError, type Problem } from "../../pipeline/problem";
 import { defineCommand, formatOption } from "../command";
 import { loadEnv } from "../../env/load";
-import { readPipelineFile, validateFile, type PipelineText } from "../files";
+import { readPipelineFile, validateFile, type PipelineText } from "../../runner/pipelineFile";
 import { formatText, summary, toFileDiagnostics, type FileDiagnostic } from "../format";
 
 export const validateCommand = defineCommand({

@@ -1,6 +1,6 @@
 /** `run`: runs a pipeline (or some steps) in this process, as `agent-etl run` does; only with `confirm: true`. */
 import { z } from "zod";
-import { finalLines } from "../../cli/runOutcome";
+import { finalLines } from "../../runner/runOutcome";
 import { runPipeline, type RunReport } from "../../runner/runPipeline";
 import { ToolError } from "../toolError";
 import type { ToolContext, ToolDefinition } from "../toolKit";

@@ -1,4 +1,4 @@
-/** Reading pipeline files for the CLI. */
+/** Reading a pipeline file from disk, for the CLI and the MCP server. */
 import { readFileSync, statSync } from "node:fs";
 import { fileTooLarge } from "../pipeline/limits";
 import { decodeUtf8, looksBinary } from "../pipeline/parse";

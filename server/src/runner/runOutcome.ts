@@ -6,8 +6,8 @@
 import { downstreamClosure, type Dag } from "../dag/graph";
 import { isAbsolute, relative } from "node:path";
 import { formatCount, formatDuration } from "../format/numbers";
-import { printable } from "./progress";
-import type { RunReport } from "../runner/runPipeline";
+import { printable } from "../controlChars";
+import type { RunReport } from "./runPipeline";
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
