@@ -96,7 +96,12 @@ export class Workbench {
     // The status bar shows the cursor only while a text editor has focus; after a click in a webview
     // (the DAG preview) the focus may have stayed there: give it back to the text editor (the first
     // group; the preview opens beside it) to read it.
-    if (!(await item.isVisible())) await this.command("View: Focus First Editor Group");
+    if (!(await item.isVisible())) {
+      // After a click in a webview the keyboard focus can stay inside its frame, where the
+      // workbench's keys (the command palette) never arrive: click the first group's active tab.
+      await this.page.locator(".editor-group-container").first().locator(".tab.active").first().click({ timeout: 5_000 }).catch(() => undefined);
+      if (!(await item.isVisible())) await this.command("View: Focus First Editor Group");
+    }
     const text = (await item.textContent({ timeout: 5_000 })) ?? "";
     const m = /Ln (\d+), Col (\d+)/.exec(text);
     return m ? { line: Number(m[1]), column: Number(m[2]) } : { line: -1, column: -1 };
