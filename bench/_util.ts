@@ -1,7 +1,7 @@
 /** Small helpers shared by benchmark sections. */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 
 /**
@@ -93,9 +93,9 @@ export interface SampledRun {
 }
 
 /** Runs a command, sampling its peak RSS and CPU time from /proc every 50 ms until it exits. */
-export async function sampledRun(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<SampledRun> {
+export async function sampledRun(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, cwd?: string): Promise<SampledRun> {
   const t0 = performance.now();
-  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], ...(cwd ? { cwd } : {}) });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -117,4 +117,30 @@ export async function sampledRun(command: string, args: string[], env: NodeJS.Pr
   const [code] = (await once(child, "exit")) as [number];
   clearInterval(timer);
   return { ms: performance.now() - t0, rssMb: Math.round(peakKb / 1024), cpuS: +(ticks / 100).toFixed(1), ok: code === 0, stdout: stdout.slice(-2000), stderr: stderr.slice(-2000) };
+}
+
+/**
+ * A generated CSV of `rows` lines (`line(i)` for i = 1…rows, each ending in a newline) under
+ * `header`, written once into `dir` as `name` and reused by later runs (written to a temporary
+ * name first, so an interrupted run never leaves half a file).
+ */
+export async function cachedCsv(dir: string, name: string, header: string, rows: number, line: (i: number) => string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, name);
+  if (existsSync(path)) return path;
+  const tmp = `${path}.tmp`;
+  const out = createWriteStream(tmp);
+  out.write(`${header}\n`);
+  let chunk = "";
+  for (let i = 1; i <= rows; i++) {
+    chunk += line(i);
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await once(out, "drain");
+      chunk = "";
+    }
+  }
+  out.end(chunk);
+  await once(out, "finish");
+  renameSync(tmp, path);
+  return path;
 }

@@ -5,12 +5,10 @@
  * over 5,000,000 rows (goal < 300 MB), beside the same run without checks. Runs through the CLI
  * bundled from the current sources into the bench cache; BENCH_CHECKS_RUNS (default 3) runs each.
  */
-import { spawn } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildBenchCli, median, table } from "./_util";
+import { buildBenchCli, cachedCsv, median, sampledRun, table, type SampledRun } from "./_util";
 
 const CACHE = join(homedir(), ".cache", "agent-etl-test", "bench");
 /** Its own CLI bundle: other sections build theirs in CACHE while they run. */
@@ -18,25 +16,8 @@ const CLI_DIR = join(CACHE, "checks");
 const RUNS = Math.max(1, Number(process.env.BENCH_CHECKS_RUNS ?? 3) || 3);
 
 async function generateCsv(rows: number): Promise<string> {
-  mkdirSync(CACHE, { recursive: true });
-  const path = join(CACHE, `checked-orders-${rows}.csv`);
-  if (existsSync(path)) return path;
-  const tmp = `${path}.tmp`;
-  const out = createWriteStream(tmp);
-  out.write("id,customer,status,amount,created_at\n");
   const statuses = ["paid", "paid", "paid", "refunded"];
-  let chunk = "";
-  for (let i = 1; i <= rows; i++) {
-    chunk += `${i},cust_${i % 50_000},${statuses[i % 4]},${(i % 99_999) / 100},2024-03-${String((i % 28) + 1).padStart(2, "0")}T10:15:00Z\n`;
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, "drain");
-      chunk = "";
-    }
-  }
-  out.end(chunk);
-  await once(out, "finish");
-  renameSync(tmp, path);
-  return path;
+  return cachedCsv(CACHE, `checked-orders-${rows}.csv`, "id,customer,status,amount,created_at", rows, (i) => `${i},cust_${i % 50_000},${statuses[i % 4]},${(i % 99_999) / 100},2024-03-${String((i % 28) + 1).padStart(2, "0")}T10:15:00Z\n`);
 }
 
 const FIVE_CHECKS = ["not_null: [id, amount]", "unique: [id]", "accepted_values: {column: status, values: [paid, refunded]}", "range: {column: amount, min: 0, max: 100000}", "row_count: {min: 1}"];
@@ -70,28 +51,11 @@ function extractOnly(csv: string, checks: readonly string[]): string {
   ].join("\n");
 }
 
-/** Runs the CLI in `dir`, sampling its peak RSS (VmHWM) and CPU time from /proc until it exits. */
-async function cliRun(cli: string, dir: string, file: string): Promise<{ ms: number; rssMb: number; cpuS: number }> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [cli, "run", file], { cwd: dir, env: { ...process.env, LOG_LEVEL: "warn", LOG_FORMAT: "json" }, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  let peakKb = 0;
-  let ticks = 0;
-  const timer = setInterval(() => {
-    try {
-      const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
-      if (m) peakKb = Math.max(peakKb, Number(m[1]));
-      const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-      ticks = Math.max(ticks, Number(stat[11]) + Number(stat[12]));
-    } catch {
-      // exited
-    }
-  }, 50);
-  const [code] = (await once(child, "exit")) as [number];
-  clearInterval(timer);
-  if (code !== 0) throw new Error(`agent-etl run ${file} failed (${code}): ${stderr.slice(-2000)}`);
-  return { ms: performance.now() - t0, rssMb: Math.round(peakKb / 1024), cpuS: ticks / 100 };
+/** Runs the CLI in `dir`, with its peak RSS and CPU time (`sampledRun`). */
+async function cliRun(cli: string, dir: string, file: string): Promise<SampledRun> {
+  const r = await sampledRun(process.execPath, [cli, "run", file], { ...process.env, LOG_LEVEL: "warn", LOG_FORMAT: "json" }, dir);
+  if (!r.ok) throw new Error(`agent-etl run ${file} failed: ${r.stderr}`);
+  return r;
 }
 
 const secs = (ms: number) => (ms / 1000).toFixed(2);

@@ -9,43 +9,27 @@
  * are each the median of BENCH_PG_RUNS (default 3) runs: on a shared 2-core machine one run of
  * either can be a third off.
  */
-import { spawn, spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { once } from "node:events";
 import pino from "pino";
 import type { Connection, Load } from "../server/src/pipeline/model";
 import { postgresConnector } from "../server/src/sources/postgres";
 import type { DataRecord } from "../server/src/sources/types";
 import { startPostgres, type TestPostgres } from "../test/support/postgres";
-import { buildBenchCli, median } from "./_util";
+import { buildBenchCli, cachedCsv, median, sampledRun, type SampledRun } from "./_util";
 
 const CACHE = join(homedir(), ".cache", "agent-etl-test", "bench");
 /** The CLI bundled from the current sources into the bench cache (dist/ is left alone: others build it). */
 const CLI = join(CACHE, "cli.js");
 
 async function generateCsv(rows: number): Promise<string> {
-  mkdirSync(CACHE, { recursive: true });
-  const path = join(CACHE, `orders-${rows}.csv`);
-  if (existsSync(path)) return path;
-  const tmp = `${path}.tmp`;
-  const out = createWriteStream(tmp);
-  out.write("id,customer,country,amount,created_at,note\n");
   const countries = ["DE", "FR", "US", "JP", "BR", "IN"];
-  let chunk = "";
-  for (let i = 1; i <= rows; i++) {
+  return cachedCsv(CACHE, `orders-${rows}.csv`, "id,customer,country,amount,created_at,note", rows, (i) => {
     const day = String((i % 28) + 1).padStart(2, "0");
-    chunk += `${i},cust_${i % 50_000},${countries[i % 6]},${(i % 99_999) / 100},2024-03-${day}T${String(i % 24).padStart(2, "0")}:15:00Z,note ${i % 977}\n`;
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, "drain");
-      chunk = "";
-    }
-  }
-  out.end(chunk);
-  await once(out, "finish");
-  renameSync(tmp, path);
-  return path;
+    return `${i},cust_${i % 50_000},${countries[i % 6]},${(i % 99_999) / 100},2024-03-${day}T${String(i % 24).padStart(2, "0")}:15:00Z,note ${i % 977}\n`;
+  });
 }
 
 function psqlCopy(pg: TestPostgres, db: string, table: string, csv: string): number {
@@ -75,28 +59,9 @@ async function connectorLoad(url: string, table: string, mode: Load["mode"]): Pr
   return performance.now() - t0;
 }
 
-/** Runs the CLI and samples its VmHWM (peak RSS) from /proc until it exits. */
-async function cliRun(pipelineFile: string, env: NodeJS.ProcessEnv): Promise<{ ms: number; rssMb: number; cpuS: number; ok: boolean; stderr: string }> {
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [CLI, "run", pipelineFile], { env: { ...process.env, ...env, LOG_LEVEL: "warn", LOG_FORMAT: "json" }, stdio: ["ignore", "ignore", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  let peakKb = 0;
-  let ticks = 0;
-  const timer = setInterval(() => {
-    try {
-      const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
-      if (m) peakKb = Math.max(peakKb, Number(m[1]));
-      // utime + stime (fields 14, 15), in clock ticks: the CLI's own CPU, which a busy machine inflates far less than wall time.
-      const stat = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-      ticks = Math.max(ticks, Number(stat[11]) + Number(stat[12]));
-    } catch {
-      // exited
-    }
-  }, 50);
-  const [code] = (await once(child, "exit")) as [number];
-  clearInterval(timer);
-  return { ms: performance.now() - t0, rssMb: Math.round(peakKb / 1024), cpuS: +(ticks / 100).toFixed(1), ok: code === 0, stderr: stderr.slice(-2000) };
+/** Runs the CLI with its peak RSS and CPU time (`sampledRun`). */
+function cliRun(pipelineFile: string, env: NodeJS.ProcessEnv): Promise<SampledRun> {
+  return sampledRun(process.execPath, [CLI, "run", pipelineFile], { ...process.env, ...env, LOG_LEVEL: "warn", LOG_FORMAT: "json" });
 }
 
 function pipelineText(csv: string, table: string, mode: Load["mode"]): string {

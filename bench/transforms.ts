@@ -11,11 +11,10 @@
  * BENCH_PYTHON names a python that has duckdb and polars); without them only ours runs.
  */
 import { spawnSync } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { once } from "node:events";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildBenchCli, median, sampledRun, table, type SampledRun } from "./_util";
+import { buildBenchCli, cachedCsv, median, sampledRun, table, type SampledRun } from "./_util";
 
 const CACHE = join(homedir(), ".cache", "agent-etl-test", "bench");
 const PEERS = join(homedir(), ".cache", "agent-etl-test", "peers");
@@ -23,26 +22,11 @@ const PEER_VERSIONS = ["duckdb==2.0.1", "polars==2.1.0"];
 const RUNS = Math.max(1, Number(process.env.BENCH_TX_RUNS ?? 3) || 3);
 
 async function generateCsv(rows: number): Promise<string> {
-  mkdirSync(CACHE, { recursive: true });
-  const path = join(CACHE, `sales-${rows}.csv`);
-  if (existsSync(path)) return path;
-  const tmp = `${path}.tmp`;
-  const out = createWriteStream(tmp);
-  out.write("id,category,customer,price,qty,discount,status\n");
   const categories = ["books", "games", "music", "garden", "tools", "toys", "food", "home"];
-  let chunk = "";
-  for (let i = 1; i <= rows; i++) {
+  return cachedCsv(CACHE, `sales-${rows}.csv`, "id,category,customer,price,qty,discount,status", rows, (i) => {
     const price = (((i * 37) % 100_000) / 100).toFixed(2);
-    chunk += `${i},${categories[i % 8]},c${i % 50_000},${price},${i % 13},${((i % 7) / 20).toFixed(2)},${i % 4 ? "paid" : "refunded"}\n`;
-    if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await once(out, "drain");
-      chunk = "";
-    }
-  }
-  out.end(chunk);
-  await once(out, "finish");
-  renameSync(tmp, path);
-  return path;
+    return `${i},${categories[i % 8]},c${i % 50_000},${price},${i % 13},${((i % 7) / 20).toFixed(2)},${i % 4 ? "paid" : "refunded"}\n`;
+  });
 }
 
 function pipelineText(csv: string, out: string): string {
