@@ -21,6 +21,25 @@ export interface ValidationResult {
 
 /** Validates pipeline text. Pure: everything it needs from outside comes in `context`. */
 export function validatePipeline(text: string, context: RuleContext = {}): ValidationResult {
+  const { data, ...checked } = check(text, context);
+  if (data === undefined || checked.problems.some((p) => p.severity === "error")) return checked;
+  const typed = PipelineSchema.safeParse(data);
+  if (typed.success) keepProtoKeys(data, typed.data);
+  return { ...checked, ...(typed.success ? { pipeline: typed.data } : {}) };
+}
+
+/**
+ * The problems, outline and graph of pipeline text, as `validatePipeline` gives them, without the
+ * typed pipeline: for a caller that only reports problems (typing a large file costs a good part
+ * of its check and of its memory).
+ */
+export function checkPipeline(text: string, context: RuleContext = {}): Omit<ValidationResult, "pipeline"> {
+  const { data: _data, ...checked } = check(text, context);
+  return checked;
+}
+
+/** The checks, and the parsed data when the YAML has no problems. */
+function check(text: string, context: RuleContext): Omit<ValidationResult, "pipeline"> & { data?: unknown } {
   const refused = textTooLarge(text);
   if (refused) return refusedResult(refused);
   const parsed = parseYaml(text);
@@ -28,11 +47,7 @@ export function validatePipeline(text: string, context: RuleContext = {}): Valid
     const outline = buildOutline(parsed.doc);
     return { problems: sortProblems(parsed.problems), outline, dag: buildDag(outline) };
   }
-  const { problems, outline, dag } = checkParsed(parsed.doc, parsed.data, text, context);
-  const hasErrors = problems.some((p) => p.severity === "error");
-  const typed = hasErrors ? undefined : PipelineSchema.safeParse(parsed.data);
-  if (typed?.success) keepProtoKeys(parsed.data, typed.data);
-  return { problems, outline, dag, ...(typed?.success ? { pipeline: typed.data } : {}) };
+  return { ...checkParsed(parsed.doc, parsed.data, text, context), data: parsed.data };
 }
 
 /** A file that is not checked at all (too large): its one problem, an empty outline and graph. */

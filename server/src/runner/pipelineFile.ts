@@ -4,7 +4,7 @@ import { fileTooLarge } from "../pipeline/limits";
 import { decodeUtf8, looksBinary } from "../pipeline/parse";
 import type { Problem } from "../pipeline/problem";
 import type { RuleContext } from "../pipeline/rules";
-import { refusedResult, validatePipeline, type ValidationResult } from "../pipeline/validate";
+import { checkPipeline, refusedResult, validatePipeline, type ValidationResult } from "../pipeline/validate";
 import { InputError } from "../errors";
 
 export interface PipelineText {
@@ -41,4 +41,11 @@ export function validateFile(file: PipelineText, context: RuleContext): Validati
   if (!file.problem) return result;
   const { pipeline: _valid, ...rest } = result;
   return { ...rest, problems: [file.problem, ...result.problems] };
+}
+
+/** `validateFile` without the typed pipeline (`checkPipeline`): for `validate`, which only reports problems. */
+export function checkPipelineFile(file: PipelineText, context: RuleContext): Omit<ValidationResult, "pipeline"> {
+  if (file.problem && file.refused) return refusedResult(file.problem);
+  const result = checkPipeline(file.text, context);
+  return file.problem ? { ...result, problems: [file.problem, ...result.problems] } : result;
 }

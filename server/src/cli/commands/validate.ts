@@ -3,7 +3,7 @@ import { MAX_FILE_BYTES, MAX_PROBLEMS, type Listable } from "../../pipeline/limi
 import { internalError, type Problem } from "../../pipeline/problem";
 import { defineCommand, formatOption } from "../command";
 import { loadEnv } from "../../env/load";
-import { readPipelineFile, validateFile, type PipelineText } from "../../runner/pipelineFile";
+import { checkPipelineFile, readPipelineFile, type PipelineText } from "../../runner/pipelineFile";
 import { formatText, summary, toFileDiagnostics, type FileDiagnostic } from "../format";
 
 export const validateCommand = defineCommand({
@@ -52,7 +52,7 @@ Exit codes: 0 no errors (warnings allowed), 1 errors found, 2 bad usage or unrea
  */
 function checkFile(file: PipelineText, envNames: ReadonlySet<string>, log: (err: unknown) => void): { problems: Problem[]; steps: number } {
   try {
-    const result = validateFile(file, { envNames });
+    const result = checkPipelineFile(file, { envNames });
     return { problems: result.problems, steps: result.outline.steps.length };
   } catch (err: unknown) {
     log(err);
