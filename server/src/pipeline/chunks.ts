@@ -83,9 +83,18 @@ function onLine(state: SplitState, text: string, start: number, end: number, ind
   return true;
 }
 
+/**
+ * True when `text` has a `\r` that does not start a `\r\n`. A search for `\r` first: most files have
+ * none, and it costs a fraction of the regular expression `/\r(?!\n)/` over the whole text.
+ */
+export function hasLoneCr(text: string): boolean {
+  for (let at = text.indexOf("\r"); at >= 0; at = text.indexOf("\r", at + 1)) if (text.charCodeAt(at + 1) !== 10) return true;
+  return false;
+}
+
 /** The chunk layout of `text`, or undefined when it must be parsed whole. */
 export function splitChunks(text: string): ChunkLayout | undefined {
-  if (/\r(?!\n)/.test(text)) return undefined;
+  if (hasLoneCr(text)) return undefined;
   const state: SplitState = { sections: [], inSteps: false, seen: new Set() };
   let pos = 0;
   while (pos < text.length) {

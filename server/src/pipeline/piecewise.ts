@@ -18,7 +18,7 @@ import { PieceRuleCache } from "./piecewise/ruleCache";
 import { isMergeKey } from "./aliases";
 import { tooDeepAt } from "./nesting";
 import { parseBlockYaml } from "./fastYaml/blockYaml";
-import { splitChunks, type TextChunk } from "./chunks";
+import { hasLoneCr, splitChunks, type TextChunk } from "./chunks";
 import { isAlias, isMap, isPair, isScalar, isSeq, keyName } from "./nodes";
 import { CONTROL_CHAR, MAX_ALIAS_COUNT } from "./parse";
 import type { RuleContext } from "./rules";
@@ -46,8 +46,6 @@ interface ParsedPiece {
   /** The step's problems from each rule's per-step check (by rule position), for the rule's shared facts (`PieceRuleCache`) and at the offset they were computed for. */
   rules: ({ generation: number; offset: number; problems: Problem[] } | undefined)[];
 }
-
-const LONE_CR = /\r(?!\n)/;
 
 const OPTIONS = { merge: true, uniqueKeys: true, prettyErrors: false, strict: true } as const;
 
@@ -287,7 +285,7 @@ export class PiecewiseValidator {
   private assemble(text: string): { doc: Document; data: Record<string, unknown>; steps: ParsedPiece[] } | undefined {
     // A control character is a problem of the whole text (parse.ts), wherever it is (a comment, between
     // pieces); `yaml` reads a lone `\r` differently in a piece than in the whole text.
-    if (CONTROL_CHAR.test(text) || LONE_CR.test(text)) return undefined;
+    if (CONTROL_CHAR.test(text) || hasLoneCr(text)) return undefined;
     const layout = splitChunks(text);
     if (!layout) return undefined;
     const ends = this.previous ? commonEnds(this.previous.text, text) : undefined;
