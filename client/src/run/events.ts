@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import { isEventName, tolerantSchema, type EventName, type Stamped } from "../../../server/src/runner/eventSchema";
 
-export type RunEventType = "run_started" | "step_started" | "step_progress" | "step_retry" | "check_passed" | "check_failed" | "step_succeeded" | "step_failed" | "run_finished";
+export type RunEventType = "run_started" | "step_started" | "step_progress" | "step_retry" | "check_passed" | "check_failed" | "step_anomaly" | "step_succeeded" | "step_failed" | "run_finished";
 
 export type RunEvent =
   | { type: "run_started"; runId: string | null; pipeline: string | null; steps: string[] | null; time: number | null }
@@ -15,6 +15,7 @@ export type RunEvent =
   | { type: "step_retry"; stepId: string; attempt: number | null; error: string | null; delayMs: number | null; time: number | null }
   | { type: "check_passed"; stepId: string; check: string | null; time: number | null }
   | { type: "check_failed"; stepId: string; check: string | null; severity: "error" | "warn"; failed: number | null; message: string | null; time: number | null }
+  | { type: "step_anomaly"; stepId: string; metric: "rows" | "duration" | null; message: string | null; time: number | null }
   | { type: "step_succeeded"; stepId: string; rows: number | null; durationMs: number | null; time: number | null }
   | { type: "step_failed"; stepId: string; error: string | null; rows: number | null; time: number | null }
   | { type: "run_finished"; runId: string | null; status: "succeeded" | "failed" | "cancelled"; durationMs: number | null; steps: Record<string, FinalStepState> | null; loaded: Loaded[] | null; time: number | null };
@@ -94,6 +95,10 @@ function fromSchema(e: Partial<Stamped> & { event: EventName }): RunEvent {
       const r = e as Of<"check_failed"> & { step: string };
       // A runner that leaves the severity out is older than `warn`: its failed checks failed the step.
       return { type: r.event, stepId: r.step, check: r.check ?? null, severity: r.severity ?? "error", failed: r.failed ?? null, message: r.message ?? null, time: t };
+    }
+    case "step_anomaly": {
+      const r = e as Of<"step_anomaly"> & { step: string };
+      return { type: r.event, stepId: r.step, metric: r.metric ?? null, message: r.message ?? null, time: t };
     }
     case "step_succeeded": {
       const r = e as Of<"step_succeeded"> & { step: string };

@@ -73,6 +73,7 @@ export function applyEvent(state: RunState, e: RunEvent): RunState {
     case "step_started":
       return withStep(state, e.stepId, { state: "running", attempt: e.attempt ?? state.steps[e.stepId]?.attempt ?? null, error: null, failedChecks: [] });
     case "check_passed":
+    case "step_anomaly":
       return state;
     case "check_failed": {
       const failed: FailedCheck = { check: e.check, severity: e.severity, failed: e.failed, message: e.message };

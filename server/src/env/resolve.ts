@@ -151,3 +151,14 @@ export function resolveConnections(connections: Record<string, Connection> = {},
   // Longest first, so a secret that contains another is scrubbed whole.
   return { connections: out, secrets: [...lookup.secrets].sort((a, b) => b.length - a.length) };
 }
+
+/**
+ * Resolves the references in a value outside `connections` (a `notify` webhook's URL and headers).
+ * `where` names it in messages; throws a SecretError listing every missing reference.
+ */
+export function resolveRefs<T>(value: T, where: string, env: ReadonlyMap<string, string>, baseDir: string): { value: T; secrets: string[] } {
+  const lookup: Lookup = { env, baseDir, folders: undefined, secrets: new Set(), missing: [], outside: false };
+  const resolved = resolveValue(value, where, lookup) as T;
+  if (lookup.missing.length > 0) throw new SecretError(`cannot resolve ${lookup.missing.join("; ")}`);
+  return { value: resolved, secrets: [...lookup.secrets].sort((a, b) => b.length - a.length) };
+}

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { METRIC_PATTERN } from "./metrics";
+import { AnomalySchema, HistorySchema, NotifySchema, RetentionSchema } from "./observe";
 
 // Every schema here is used a few times per process (a pipeline, its connections, CLI arguments):
 // zod's compiled fast path costs more to build than it saves (~8 ms for the first connection in the
@@ -344,6 +345,7 @@ export const StepSchema = z
     checks: z.array(CheckSchema).min(1).optional().meta({
       description: "Extract/transform: data checks run on the step's output as it is staged. A failed `error` check fails the step before anything downstream reads it; `agent-etl run --skip-checks` skips them.",
     }),
+    anomaly: AnomalySchema.optional(),
   })
   .meta({
     description: "A step of the pipeline: an `id` and exactly one of `extract`, `transform`, `load` or `sql`.",
@@ -381,6 +383,10 @@ export const PipelineSchema = z
       description: "Named data sources and sinks, e.g. `warehouse: {type: postgres, url: ${env:DATABASE_URL}}`.",
     }),
     steps: z.array(StepSchema).min(1).meta({ description: "The steps of the pipeline; `depends_on` links them into a DAG." }),
+    history: HistorySchema.optional(),
+    retention: RetentionSchema.optional(),
+    anomaly: AnomalySchema.optional(),
+    notify: z.array(NotifySchema).min(1).optional().meta({ description: "Webhooks told about each run, e.g. `[{on: [failure, anomaly], webhook: ${env:SLACK_WEBHOOK_URL}}]`." }),
   })
   .meta({
     title: "Agent-Orchestrated ETL pipeline",

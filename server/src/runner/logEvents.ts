@@ -23,6 +23,7 @@ function levelOf(e: Heard): Level {
     case "step_retry":
       return "warn";
     case "check_failed":
+    case "step_anomaly":
       return "warn";
     case "step_failed":
       return e.code === "interrupted" ? "warn" : "error";

@@ -22,6 +22,8 @@ import { stateKey, RunStateWriter, type RunState, type RunStatus, type StepState
 import { scrubbingLogger } from "./safeLogger";
 import { LiveRuns, planLive } from "./live/liveRuns";
 import { logListener } from "./logEvents";
+import { RunWatch } from "./history/runWatch";
+import type { Anomaly, Trigger } from "./history/recordSchema";
 
 export interface RunOptions {
   file: string;
@@ -44,6 +46,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** `--skip-checks`: run without the steps' `checks:`. */
   skipChecks?: boolean;
+  /** What started the run, for the history (default `cli`). */
+  trigger?: Trigger;
 }
 
 export interface RunReport {
@@ -67,6 +71,8 @@ export interface RunReport {
   checksSkipped: string[];
   /** The messages of `severity: warn` checks that failed (the run went on). */
   checkWarnings: string[];
+  /** Steps whose rows or duration were far from usual (runner/history/anomaly.ts). */
+  anomalies: Anomaly[];
 }
 
 function stagingNames(pipeline: Pipeline): string[] {
@@ -130,10 +136,11 @@ export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnTyp
   if (checksSkipped.length > 0) ctx.logger.warn({ steps: checksSkipped }, "--skip-checks: the checks of these steps are not run");
   opts.bus.emit({ event: "run_started", pipeline: ctx.pipeline.name, file: ctx.file, ds: ctx.templates.ds, steps: selected, resume: opts.resume, concurrency: opts.concurrency, staging: ctx.store.describe() });
   await state.save();
+  const watch = await RunWatch.start(ctx, state.state, { trigger: opts.trigger ?? "cli", env: opts.env, bus: opts.bus, selected });
   let result;
   const live = new LiveRuns(ctx, { bus: opts.bus, state, ...(opts.signal ? { signal: opts.signal } : {}) }, planLive(ctx, selected));
   try {
-    result = await runLevels(levels, opts.concurrency, (id) => live.run(id));
+    result = await runLevels(levels, opts.concurrency, async (id) => (await live.run(id)) && (await watch.afterStep(id, state)));
   } finally {
     await live.settle();
     await closeConnectors();
@@ -153,9 +160,10 @@ export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnTyp
   const rows = steps.reduce((n, s) => n + (s.state.status === "succeeded" ? (s.state.rows ?? 0) : 0), 0);
   const loaded = loadedTargets(ctx, steps);
   opts.bus.emit({ event: "run_finished", status, duration_ms: durationMs, rows, steps: Object.fromEntries(steps.map((s) => [s.id, s.state.status])), loaded });
+  await watch.finish(state.state);
   const recorded = Object.entries(state.state.steps);
   const run = { status: state.state.status, steps: Object.fromEntries(recorded.map(([id, s]) => [id, s.status])), versioned: recorded.filter(([, s]) => s.source).map(([id]) => id) };
-  return { runId: ctx.runId, status, steps, run, durationMs, staging: ctx.store.describe(), stateKey: stateKey(ctx.runId), loaded, checksSkipped, checkWarnings };
+  return { runId: ctx.runId, status, steps, run, durationMs, staging: ctx.store.describe(), stateKey: stateKey(ctx.runId), loaded, checksSkipped, checkWarnings, anomalies: [...watch.anomalies] };
 }
 
 /** The targets this invocation's succeeded loads wrote, with their rows. */

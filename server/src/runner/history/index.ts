@@ -1,0 +1,26 @@
+/** Opens the pipeline's run history: its `history` connection's table, else `.etl/history/` beside the file. */
+import { join } from "node:path";
+import { ConnectorError } from "../../errors";
+import type { Connection, Pipeline } from "../../pipeline/model";
+import { HISTORY_DIR, LocalHistory } from "./localHistory";
+import { DEFAULT_HISTORY_SCHEMA, PostgresHistory } from "./postgresHistory";
+import type { HistoryStore } from "./store";
+
+export type { HistoryStore } from "./store";
+
+/** The connections `openHistory` needs resolved. */
+export function historyConnectionNames(pipeline: Pipeline): string[] {
+  return pipeline.history ? [pipeline.history.connection] : [];
+}
+
+export async function openHistory(pipeline: Pipeline, baseDir: string, connections: Record<string, Connection>, secrets: readonly string[]): Promise<HistoryStore> {
+  if (!pipeline.history) {
+    const dir = join(baseDir, HISTORY_DIR, pipeline.name);
+    return new LocalHistory(dir, join(HISTORY_DIR, pipeline.name) + "/");
+  }
+  const name = pipeline.history.connection;
+  const connection = connections[name];
+  if (!connection) throw new ConnectorError("unknown-connection", `history connection \`${name}\` is not defined under \`connections:\``);
+  if (connection.type !== "postgres") throw new ConnectorError("unsupported-history", `the run history needs a \`postgres\` connection; \`${name}\` is ${connection.type}. Remove \`history:\` to keep it in .etl/history/ beside the file`);
+  return PostgresHistory.open(connection, { schema: pipeline.history.schema ?? DEFAULT_HISTORY_SCHEMA, pipeline: pipeline.name, secrets });
+}
