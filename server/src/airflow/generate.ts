@@ -121,6 +121,8 @@ function commandLines(options: AirflowExportOptions): string[] {
     `${INDENT}"AGENT_ETL_DS": "{{ ds | default('', true) }}",`,
     `${INDENT}# Airflow retries the task (default_args); the CLI must not retry inside each try too.`,
     `${INDENT}"AGENT_ETL_RETRIES": "0",`,
+    `${INDENT}# The run history records these runs as Airflow's.`,
+    `${INDENT}"AGENT_ETL_TRIGGER": "airflow",`,
     "}",
     `BASH_COMMAND = ${pyString(command)}`,
   ];

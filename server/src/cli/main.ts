@@ -8,6 +8,7 @@ import { generateCommand } from "./commands/generate";
 import { mcpCommand } from "./commands/mcp";
 import { previewCommand } from "./commands/preview";
 import { runCommand } from "./commands/run";
+import { runsCommand } from "./commands/runs";
 import { validateCommand } from "./commands/validate";
 import { EtlError, UsageError } from "../errors";
 import { scrubSecrets } from "../env/scrub";
@@ -16,7 +17,7 @@ import { closest } from "../pipeline/suggest";
 
 declare const AGENT_ETL_VERSION: string | undefined;
 
-export const COMMANDS: readonly AnyCommand[] = [validateCommand, dagCommand, previewCommand, runCommand, exportCommand, analyzeCommand, generateCommand, mcpCommand];
+export const COMMANDS: readonly AnyCommand[] = [validateCommand, dagCommand, previewCommand, runCommand, runsCommand, exportCommand, analyzeCommand, generateCommand, mcpCommand];
 
 export const VERSION = typeof AGENT_ETL_VERSION === "string" ? AGENT_ETL_VERSION : "0.0.0-dev";
 

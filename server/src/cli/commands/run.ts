@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { z } from "zod";
-import { EtlError } from "../../errors";
+import { EtlError, UsageError } from "../../errors";
+import { TRIGGERS, type Trigger } from "../../runner/history/recordSchema";
 import { countOf } from "../../pipeline/limits";
 import { DATE_PATTERN } from "../../pipeline/model";
 import { EventBus } from "../../runner/events";
@@ -39,6 +40,14 @@ const schema = z.object({
 
 type Args = z.output<typeof schema>;
 
+/** `AGENT_ETL_TRIGGER`: what started the run, as the history records it (the editor and Airflow's tasks set it). */
+function triggerOf(env: NodeJS.ProcessEnv): Trigger {
+  const given = env.AGENT_ETL_TRIGGER;
+  if (given === undefined || given === "") return "cli";
+  if ((TRIGGERS as readonly string[]).includes(given)) return given as Trigger;
+  throw new UsageError(`run: AGENT_ETL_TRIGGER=${JSON.stringify(given)} is not a trigger; use one of ${TRIGGERS.join(", ")} (or leave it unset: cli)`);
+}
+
 async function execute(args: Args, io: Io): Promise<number> {
   const events = args.events !== undefined ? checkEventsPath(io.cwd, args.events) : undefined;
   const file = readPipelineFile(args.positionals[0] as string);
@@ -64,6 +73,7 @@ async function execute(args: Args, io: Io): Promise<number> {
     ...(args.ds !== undefined ? { ds: args.ds } : {}),
     ...(args["skip-checks"] ? { skipChecks: true } : {}),
   };
+  opts.trigger = triggerOf(io.env);
   const prepared = await prepareRun(opts);
   runId = prepared.ctx.runId;
   if (args["dry-run"]) {
@@ -96,7 +106,8 @@ async function execute(args: Args, io: Io): Promise<number> {
   process.once("SIGTERM", onSigterm);
   try {
     const report = await runPipeline(opts, prepared);
-    io.stdout(`\n${summaryTable(report)}\n\n${finalLines(report, file.path, result.dag)}`);
+    const anomalies = report.anomalies.map((a) => `⚠ anomaly: ${a.message}`);
+    io.stdout(`\n${summaryTable(report)}\n\n${[...anomalies, finalLines(report, file.path, result.dag)].join("\n")}`);
     // 128 + 15, the code of a process ended by SIGTERM: what supervisors expect of a stopped task.
     return report.status === "succeeded" ? 0 : terminated ? 143 : 1;
   } finally {
@@ -128,10 +139,13 @@ Options:
   --concurrency N    most steps running at once (default: the number of CPUs)
   --dry-run          print the plan and touch no data
   --events FILE      write one JSON event per line (run_started, step_started, step_progress,
-                     step_retry, check_passed, check_failed, step_succeeded, step_failed,
-                     run_finished)
+                     step_retry, check_passed, check_failed, step_succeeded, step_anomaly,
+                     step_failed, run_finished)
   --skip-checks      do not run the steps' \`checks:\` (emergencies only: the summary says the
                      data was not checked)
+
+Every run is recorded in the run history (agent-etl runs FILE); AGENT_ETL_TRIGGER (cli, editor,
+airflow, mcp, backfill; default cli) says what started it.
 
 Ctrl-C or SIGTERM stops the steps (loads roll back) and records the run as failed.
 

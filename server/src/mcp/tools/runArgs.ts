@@ -45,6 +45,7 @@ export async function prepareToolRun(args: RunArgs, ctx: ToolContext): Promise<P
     bus,
     logger: ctx.logger,
     signal: ctx.signal,
+    trigger: "mcp",
     ...(args.runId !== undefined ? { runId: args.runId } : {}),
     ...(args.ds !== undefined ? { ds: args.ds } : {}),
   };

@@ -8,8 +8,7 @@
 import type { Logger } from "pino";
 import { resolveRefs } from "../../env/resolve";
 import { scrubSecrets } from "../../env/scrub";
-import type { NotifySettings } from "../../pipeline/observe";
-import { NOTIFY_EVENTS } from "../../pipeline/observe";
+import type { NOTIFY_EVENTS, NotifySettings } from "../../pipeline/observe";
 import type { RunRecord } from "./recordSchema";
 
 export const NOTIFY_BUDGET_MS = 10_000;
