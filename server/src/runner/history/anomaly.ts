@@ -14,7 +14,8 @@ import type { Anomaly, RunRecord } from "./recordSchema";
 export const MIN_HISTORY = 5;
 /** The baseline is the last this many successful runs. */
 export const BASELINE_RUNS = 30;
-const ROWS_DROP = 0.9;
+/** At most this share of the usual rows: a 90% drop. */
+const ROWS_LEFT = 0.1;
 const DURATION_FACTOR = 5;
 const DURATION_FLOOR_MS = 1_000;
 /** MAD × this estimates the standard deviation of normal data. */
@@ -82,7 +83,7 @@ export function detectAnomalies(step: string, value: { rows: number | undefined;
   const found: Anomaly[] = [];
   if (value.rows !== undefined && baseline.rows.length >= MIN_HISTORY) {
     const s = stats(value.rows, baseline.rows, 1);
-    if (s.median > 0 && value.rows <= s.median * (1 - ROWS_DROP) && -s.score >= sensitivity) {
+    if (s.median > 0 && value.rows <= s.median * ROWS_LEFT && -s.score >= sensitivity) {
       const drop = Math.round((1 - value.rows / s.median) * 100);
       found.push({ step, metric: "rows", value: value.rows, ...s, message: `${step}: ${formatCount(value.rows)} rows, ${drop}% fewer than usual (median ${formatCount(s.median)} over the last ${baseline.rows.length} successful runs)` });
     }

@@ -6,9 +6,9 @@
  * under its lock (mergeRecords), so steps finishing in several processes at once (`--step`) all
  * land; removing runs rewrites the index without them, which also drops superseded lines.
  */
-import { appendFile, mkdir, readFile, rm } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { appendFile, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { writeFileAtomic } from "../../sources/file";
 import { withFileLock } from "../staging/fileLock";
 import { mergeRecords } from "./record";
 import type { RunRecord } from "./recordSchema";
@@ -26,8 +26,16 @@ async function readText(path: string): Promise<string | undefined> {
   });
 }
 
-async function* once(text: string): AsyncGenerator<string> {
-  yield text;
+/** Write then rename: a reader sees the old file or the new one, never half of one. (Not writeFileAtomic: it scans the folder for stale temporaries on every write, O(runs).) */
+async function replaceFile(path: string, text: string): Promise<void> {
+  const temp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
+  try {
+    await writeFile(temp, text);
+    await rename(temp, path);
+  } catch (err: unknown) {
+    await rm(temp, { force: true });
+    throw err;
+  }
 }
 
 export class LocalHistory implements HistoryStore {
@@ -47,7 +55,7 @@ export class LocalHistory implements HistoryStore {
     await withFileLock(join(this.dir, `.${record.run_id}.lock`), async () => {
       const merged = mergeRecords(parse(await readText(path)), record, touched);
       const line = JSON.stringify(merged);
-      await writeFileAtomic(path, once(line + "\n"));
+      await replaceFile(path, line + "\n");
       // Inside the run's lock, so a run's lines are in the order of its writes.
       await withFileLock(join(this.dir, `.${INDEX}.lock`), () => appendFile(join(this.dir, INDEX), line + "\n"));
     });
@@ -68,7 +76,7 @@ export class LocalHistory implements HistoryStore {
     const gone = new Set(runIds);
     await withFileLock(join(this.dir, `.${INDEX}.lock`), async () => {
       const kept = [...(await this.readIndex()).values()].filter((r) => !gone.has(r.run_id));
-      await writeFileAtomic(join(this.dir, INDEX), once(kept.map((r) => JSON.stringify(r) + "\n").join("")));
+      await replaceFile(join(this.dir, INDEX), kept.map((r) => JSON.stringify(r) + "\n").join(""));
     });
     for (const id of gone) await rm(this.fileOf(id), { force: true });
   }
