@@ -43,6 +43,14 @@ export const LOG_FIELDS = {
   note: z.string(),
   status: z.enum(["running", "succeeded", "failed"]),
   loaded: z.array(z.object({ step: z.string(), target: z.string(), rows: count })),
+  // anomalies (step_anomaly), retention and notifications
+  metric: z.enum(["rows", "duration"]),
+  value: z.number(),
+  median: z.number(),
+  mad: z.number(),
+  score: z.number(),
+  runs: z.array(z.string()),
+  notify: count,
   // validate
   problems: count,
   // connectors

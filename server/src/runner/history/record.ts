@@ -112,7 +112,8 @@ export function mergeRecords(stored: RunRecord | undefined, next: RunRecord, tou
   const anomalies = [...stored.anomalies.filter((a) => !touched.has(a.step)), ...next.anomalies.filter((a) => touched.has(a.step))];
   const status = mergedStatus(steps, next.status);
   const started = stored.started_at < next.started_at ? stored.started_at : next.started_at;
-  const finished = status === "running" ? null : [stored.finished_at, next.finished_at].filter((t): t is string => t !== null).sort().at(-1) ?? next.finished_at;
+  // A run another process finished may have no end time yet in either record: it ends now.
+  const finished = status === "running" ? null : ([stored.finished_at, next.finished_at].filter((t): t is string => t !== null).sort().at(-1) ?? new Date().toISOString());
   return {
     ...next,
     status,
