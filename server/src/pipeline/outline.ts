@@ -59,6 +59,8 @@ export interface PipelineOutline {
   connections: Map<string, ConnectionOutline>;
   connectionsKey?: Span;
   staging?: Ref;
+  /** `history.connection`: where runs are recorded. */
+  history?: Ref;
 }
 
 function ref(doc: AnyDoc, node: unknown): Ref | undefined {
@@ -198,6 +200,8 @@ export function buildOutline(doc: AnyDoc, stepOf: (node: YAMLMap, index: number)
   }
   const staging = ref(doc, pairOf(doc, asMap(doc, pairOf(doc, root, "staging")?.value), "connection")?.value);
   if (staging) outline.staging = staging;
+  const history = ref(doc, pairOf(doc, asMap(doc, pairOf(doc, root, "history")?.value), "connection")?.value);
+  if (history) outline.history = history;
   const steps = asSeq(doc, pairOf(doc, root, "steps")?.value);
   steps?.items.forEach((item, index) => {
     const map = asMap(doc, item);

@@ -82,3 +82,26 @@ steps:
     assert.deepEqual(policyOf(pipeline, pipeline.steps[1] as never), { mode: "fail", sensitivity: 6 });
   });
 });
+
+describe("the history key", () => {
+  const pipeline = (type: string) => `version: 1
+name: p
+connections:
+  files: {type: file}
+  hist: {type: ${type}${type === "postgres" ? ", url: postgres://h/db" : ""}}
+history: {connection: hist}
+steps:
+  - id: ex
+    extract: {connection: files, path: in.csv}
+`;
+  it("names a postgres connection, which then counts as used", () => {
+    assert.deepEqual(validatePipeline(pipeline("postgres"), { envNames: new Set() }).problems.map((p) => p.code), []);
+  });
+  it("refuses another type, and an unknown name", () => {
+    const text = pipeline("file");
+    const problems = validatePipeline(text, { envNames: new Set() }).problems;
+    assert.deepEqual(problems.map((p) => [p.code, p.severity, text.slice(p.span.start, p.span.end)]), [["connection-type", "error", "hist"]]);
+    const unknown = validatePipeline(text.replace("{connection: hist}", "{connection: hsit}"), { envNames: new Set() }).problems;
+    assert.ok(unknown.some((p) => p.code === "unknown-connection" && /did you mean `hist`/.test(p.message)));
+  });
+});

@@ -13,6 +13,7 @@ import { nameTooLong } from "./nameTooLong";
 import { templateInSqlLiteral } from "./templateInSqlLiteral";
 import { typeMismatch } from "./typeMismatch";
 import { unknownConnection } from "./unknownConnection";
+import { historyConnection } from "./historyConnection";
 import { unknownStep } from "./unknownStep";
 import { unusedConnection } from "./unusedConnection";
 import { urlCredentials } from "./urlCredentials";
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   missingInput,
   unknownConnection,
   connectionType,
+  historyConnection,
   nameTooLong,
   invalidExpression,
   typeMismatch,

@@ -21,7 +21,7 @@ function unknown(outline: PipelineOutline, r: Ref): Problem[] {
   return [problem("unknown-connection", "error", `no connection named \`${r.name}\`${hint}`, r.span, best ? { suggestion: best } : {})];
 }
 
-/** A step (or `staging`) names a connection that is not defined under `connections:`. */
+/** A step (or `staging`, or `history`) names a connection that is not defined under `connections:`. */
 export const unknownConnection: Rule = {
   code: "unknown-connection",
   steps: stepCheck<{ outline: PipelineOutline; types: (string | undefined)[] }>({
@@ -29,5 +29,5 @@ export const unknownConnection: Rule = {
     same: (a, b) => sameList(a.types, b.types),
     step: (step, { outline }) => (step.connection ? unknown(outline, step.connection) : []),
   }),
-  check: ({ outline }) => (outline.staging ? unknown(outline, outline.staging) : []),
+  check: ({ outline }) => [outline.staging, outline.history].flatMap((r) => (r ? unknown(outline, r) : [])),
 };
