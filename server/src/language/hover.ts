@@ -11,7 +11,7 @@ function list(ids: readonly string[]): string {
   return ids.length === 0 ? "none" : ids.map((i) => `\`${i}\``).join(", ");
 }
 
-function stepHover(analysis: Analysis, ref: NameRef): string {
+function stepHover(analysis: Analysis, ref: NameRef, lastRuns: readonly string[]): string {
   const step = analysis.outline.steps.find((s) => s.id?.name === ref.name);
   if (!step) return `**step \`${ref.name}\`** — no step has this id`;
   const kind = step.kinds.map((k) => k.kind).join(", ") || "no kind yet";
@@ -20,6 +20,7 @@ function stepHover(analysis: Analysis, ref: NameRef): string {
   lines.push("");
   if (step.connection) lines.push(`- connection: \`${step.connection.name}\``);
   lines.push(`- upstream: ${list(analysis.dag.upstream.get(ref.name) ?? [])}`, `- downstream: ${list(analysis.dag.downstream.get(ref.name) ?? [])}`);
+  if (lastRuns.length > 0) lines.push("", "Last runs:", ...lastRuns.map((l) => `- ${l}`));
   return lines.join("\n");
 }
 
@@ -44,11 +45,11 @@ function keyHover(document: TextDocument, lines: readonly string[], offset: numb
   return { contents: { kind: "markdown", value: `**${info.key}** — ${text}` }, range: toRange(document, { start, end: start + info.key.length }) };
 }
 
-/** `lines`: the document's lines (the server caches them per version). */
-export function hover(document: TextDocument, lines: readonly string[], analysis: Analysis, offset: number): Hover | null {
+/** `lines`: the document's lines (the server caches them per version); `lastRuns`: of the step hovered, from the run history. */
+export function hover(document: TextDocument, lines: readonly string[], analysis: Analysis, offset: number, lastRuns: readonly string[] = []): Hover | null {
   const ref = refAt(analysis.outline, offset);
   if (ref) {
-    const value = ref.kind === "step" ? stepHover(analysis, ref) : connectionHover(analysis, ref);
+    const value = ref.kind === "step" ? stepHover(analysis, ref, lastRuns) : connectionHover(analysis, ref);
     return { contents: { kind: "markdown", value }, range: toRange(document, ref.span) };
   }
   return keyHover(document, lines, offset);

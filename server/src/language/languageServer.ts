@@ -14,6 +14,8 @@ import { envNamesFor } from "./envNames";
 import { CHECKING, Failures } from "./failures";
 import { format } from "./formatting";
 import { hover } from "./hover";
+import { stepRuns } from "./stepRuns";
+import { refAt } from "./refs";
 import { LiveFeatures } from "./live/liveFeatures";
 import { documentLinks } from "./links";
 import { definition, prepareRename, references, rename } from "./navigation";
@@ -208,7 +210,9 @@ export class LanguageServer {
     c.onHover(({ textDocument, position }) =>
       this.guarded(textDocument.uri, null, "hovering", async (d) => {
         const a = await this.analysisOf(d);
-        const base = hover(d, this.lines(d), a, at(d, position));
+        const ref = refAt(a.outline, at(d, position));
+        const lastRuns = ref?.kind === "step" ? await stepRuns(d.uri, a.outline.name?.name, ref.name) : [];
+        const base = hover(d, this.lines(d), a, at(d, position), lastRuns);
         return this.live ? this.live.hover(base, a, at(d, position)) : base;
       }),
     );

@@ -99,3 +99,16 @@ describe("retention", () => {
     assert.equal(existsSync(join(dir, "history", "run_0004.json")), false);
   });
 });
+
+describe("a step's last runs in its hover", () => {
+  it("reads them from the local history beside the file, newest first, at most three", async () => {
+    const { stepRuns } = await import("../../../server/src/language/stepRuns");
+    const { pathToFileURL } = await import("node:url");
+    const dir = tempDir();
+    const history = new LocalHistory(join(dir, ".etl", "history", "p"), "h/");
+    for (let i = 1; i <= 4; i++) await history.save(record(i, { status: i === 4 ? "failed" : "succeeded", steps: [i === 4 ? step("ex", "failed") : { ...step("ex", "succeeded", i * 1000), duration_ms: 1500 }] }), new Set(["ex"]));
+    const lines = await stepRuns(pathToFileURL(join(dir, "p.etl.yaml")).href, "p", "ex");
+    assert.deepEqual(lines, ["✖ failed (2026-01-01 00:04)", "✓ succeeded 3,000 rows in 1.5 s (2026-01-01 00:03)", "✓ succeeded 2,000 rows in 1.5 s (2026-01-01 00:02)"]);
+    assert.deepEqual(await stepRuns(pathToFileURL(join(dir, "p.etl.yaml")).href, "other", "ex"), []);
+  });
+});
