@@ -108,7 +108,7 @@ describe("a step's last runs in its hover", () => {
     const history = new LocalHistory(join(dir, ".etl", "history", "p"), "h/");
     for (let i = 1; i <= 4; i++) await history.save(record(i, { status: i === 4 ? "failed" : "succeeded", steps: [i === 4 ? step("ex", "failed") : { ...step("ex", "succeeded", i * 1000), duration_ms: 1500 }] }), new Set(["ex"]));
     const lines = await stepRuns(pathToFileURL(join(dir, "p.etl.yaml")).href, "p", "ex");
-    assert.deepEqual(lines, ["✖ failed (2026-01-01 00:04)", "✓ succeeded 3,000 rows in 1.5 s (2026-01-01 00:03)", "✓ succeeded 2,000 rows in 1.5 s (2026-01-01 00:02)"]);
+    assert.deepEqual(lines, ["✖ failed in 5 ms (2026-01-01 00:04)", "✓ succeeded 3,000 rows in 1.5 s (2026-01-01 00:03)", "✓ succeeded 2,000 rows in 1.5 s (2026-01-01 00:02)"]);
     assert.deepEqual(await stepRuns(pathToFileURL(join(dir, "p.etl.yaml")).href, "other", "ex"), []);
   });
 });
