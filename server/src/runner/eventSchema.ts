@@ -29,9 +29,9 @@ export const EVENT_SHAPES = {
     message: z.string(),
     samples: z.array(z.object({ row: count, record: z.record(z.string(), z.unknown()) })),
   },
+  step_succeeded: { step: z.string(), rows: count, duration_ms: ms, attempts: count },
   /** A step's rows or duration far from its history of successful runs (runner/history/anomaly.ts); after its `step_succeeded`. */
   step_anomaly: { step: z.string(), metric: z.enum(["rows", "duration"]), value: z.number(), median: z.number(), mad: z.number(), score: z.number(), message: z.string() },
-  step_succeeded: { step: z.string(), rows: count, duration_ms: ms, attempts: count },
   step_failed: { step: z.string(), code: z.string(), error: z.string(), attempts: count, duration_ms: ms, transient: z.boolean() },
   run_finished: { status: runStatus, duration_ms: ms, rows: count, steps: z.record(z.string(), stepStatus), loaded: z.array(z.object({ step: z.string(), target: z.string(), rows: count })) },
 } as const;

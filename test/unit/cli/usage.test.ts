@@ -34,12 +34,21 @@ function typos(word: string): string[] {
   return [...out].filter((t) => t.length >= 4);
 }
 
+/** Whether `b` is `a` with one letter inserted, removed or replaced. */
+function oneEdit(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1 || a === b) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return a.slice(i + (a.length >= b.length ? 1 : 0)) === b.slice(i + (b.length >= a.length ? 1 : 0));
+}
+
 describe("usage errors", () => {
   it("a mistyped command names the command meant (every command, every one-letter slip)", async () => {
     let tried = 0;
     for (const c of COMMANDS) {
       for (const typo of typos(c.name)) {
-        if (COMMANDS.some((o) => o.name === typo)) continue;
+        // As close to another command (`rusn`: `runs` swapped, `run` plus a letter): either may be offered.
+        if (COMMANDS.some((o) => o.name === typo || (o.name !== c.name && oneEdit(o.name, typo)))) continue;
         assert.match(await usage([typo, valid]), new RegExp(`^agent-etl: unknown command \`${typo}\` — did you mean \`${c.name}\`\\?; commands: validate, dag, preview, run`));
         tried++;
       }
