@@ -9,6 +9,8 @@ import { mergeRecords } from "../../../server/src/runner/history/record";
 import { runRecordSchema, type RunRecord, type StepRecord } from "../../../server/src/runner/history/recordSchema";
 import { choosePrune, knownRuns, prune, retentionRule, type KnownRun } from "../../../server/src/runner/history/retention";
 import { LocalStagingStore } from "../../../server/src/runner/staging/localStaging";
+import { pathToFileURL } from "node:url";
+import { stepRuns } from "../../../server/src/language/stepRuns";
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -102,8 +104,6 @@ describe("retention", () => {
 
 describe("a step's last runs in its hover", () => {
   it("reads them from the local history beside the file, newest first, at most three", async () => {
-    const { stepRuns } = await import("../../../server/src/language/stepRuns");
-    const { pathToFileURL } = await import("node:url");
     const dir = tempDir();
     const history = new LocalHistory(join(dir, ".etl", "history", "p"), "h/");
     for (let i = 1; i <= 4; i++) await history.save(record(i, { status: i === 4 ? "failed" : "succeeded", steps: [i === 4 ? step("ex", "failed") : { ...step("ex", "succeeded", i * 1000), duration_ms: 1500 }] }), new Set(["ex"]));
