@@ -38,6 +38,9 @@ export interface BadLine {
 
 type Raw = Record<string, unknown>;
 
+/** Events the extension has nothing to show for: the run summary in the terminal lists them. */
+const NOT_SHOWN = new Set<EventName>(["schema_changed"]);
+
 function time(iso: string | undefined): number | null {
   if (iso === undefined) return null;
   const ms = Date.parse(iso);
@@ -57,7 +60,7 @@ function issueText(error: z.ZodError): string {
  */
 export function toRunEvent(raw: Raw): RunEvent | undefined | BadLine {
   if (typeof raw.event !== "string") return { line: JSON.stringify(raw), reason: "not a run event: no `event` field" };
-  if (!isEventName(raw.event)) return undefined;
+  if (!isEventName(raw.event) || NOT_SHOWN.has(raw.event)) return undefined;
   const parsed = tolerantSchema(raw.event).safeParse(raw);
   if (!parsed.success) {
     const noStep = parsed.error.issues.some((i) => i.path[0] === "step" && raw.step === undefined);
@@ -70,7 +73,7 @@ type Of<N extends EventName> = Partial<Extract<Stamped, { event: N }>> & { event
 
 function fromSchema(e: Partial<Stamped> & { event: EventName }): RunEvent {
   const t = time(e.time);
-  switch (e.event) {
+  switch (e.event as Exclude<EventName, "schema_changed">) {
     case "run_started": {
       const r = e as Of<"run_started">;
       return { type: r.event, runId: r.run_id ?? null, pipeline: r.pipeline ?? null, steps: r.steps ?? null, time: t };

@@ -144,5 +144,7 @@ export function summaryTable(report: RunReport): string {
   const fmt = (r: string[]) => r.map((c, i) => (i === 2 || i === 4 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd();
   const skipped = report.checksSkipped.length > 0 ? [`⚠ --skip-checks: the checks of ${report.checksSkipped.join(", ")} were not run; this data was not checked`] : [];
   const warned = report.checkWarnings.map((m) => `⚠ warn check failed: ${printable(m)}`);
-  return [fmt(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(fmt), ...(skipped.length + warned.length > 0 ? ["", ...skipped, ...warned] : [])].join("\n");
+  const changed = report.schemaChanges.map((m) => `⚠ schema: ${printable(m)}`);
+  const notes = [...skipped, ...warned, ...changed];
+  return [fmt(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(fmt), ...(notes.length > 0 ? ["", ...notes] : [])].join("\n");
 }

@@ -26,6 +26,8 @@ export const STEP_KINDS = ["extract", "transform", "load", "sql"] as const;
 export const COLUMN_TYPES = ["string", "integer", "number", "decimal", "boolean", "date", "timestamp", "json"] as const;
 export const FILE_FORMATS = ["csv", "jsonl", "json"] as const;
 export const LOAD_MODES = ["append", "replace", "merge"] as const;
+export const SCHEMA_CHANGE_POLICIES = ["fail", "evolve", "ignore"] as const;
+export type SchemaChangePolicy = (typeof SCHEMA_CHANGE_POLICIES)[number];
 export const TRANSFORM_OPS = ["select", "drop", "rename", "cast", "filter", "derive", "dedupe", "join", "aggregate", "limit"] as const;
 
 export type ConnectionType = (typeof CONNECTION_TYPES)[number];
@@ -248,6 +250,10 @@ export const LoadSchema = z
       description: "PostgreSQL: the columns that identify a row (required for `mode: merge`). S3: the object key to write.",
     }),
     create: z.boolean().default(true).meta({ description: "PostgreSQL: create the table from the records' column types when it does not exist (default `true`)." }),
+    on_schema_change: z.enum(SCHEMA_CHANGE_POLICIES).default("fail").meta({
+      description:
+        "PostgreSQL: what a load does when the records' columns differ from the existing table's. `fail` (default): fail before touching the table, naming the new, missing and retyped columns and the DDL that reconciles them. `evolve`: add new columns and widen types where safe (integer → bigint → numeric, varchar(n) → text) inside the load's transaction; a missing column loads NULL only when nullable. `ignore`: load the columns the table has and leave the rest out.",
+    }),
     path: z.string().optional().meta({ description: "File: path to write under the connection's `root`." }),
     format: formatKey,
   })

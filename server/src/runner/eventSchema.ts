@@ -29,6 +29,7 @@ export const EVENT_SHAPES = {
     message: z.string(),
     samples: z.array(z.object({ row: count, record: z.record(z.string(), z.unknown()) })),
   },
+  schema_changed: { step: z.string(), table: z.string(), policy: z.enum(["evolve", "ignore"]), changes: z.array(z.string()) },
   step_succeeded: { step: z.string(), rows: count, duration_ms: ms, attempts: count },
   /** A step's rows or duration far from its history of successful runs (runner/history/anomaly.ts); after its `step_succeeded`. */
   step_anomaly: { step: z.string(), metric: z.enum(["rows", "duration"]), value: z.number(), median: z.number(), mad: z.number(), score: z.number(), message: z.string() },

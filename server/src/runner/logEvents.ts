@@ -24,6 +24,7 @@ function levelOf(e: Heard): Level {
       return "warn";
     case "check_failed":
     case "step_anomaly":
+    case "schema_changed":
       return "warn";
     case "step_failed":
       return e.code === "interrupted" ? "warn" : "error";

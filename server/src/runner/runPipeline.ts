@@ -73,6 +73,8 @@ export interface RunReport {
   checkWarnings: string[];
   /** Steps whose rows or duration were far from usual (runner/history/anomaly.ts). */
   anomalies: Anomaly[];
+  /** What the loads' `on_schema_change: evolve | ignore` changed or left out, one line each (`step → table: change`). */
+  schemaChanges: string[];
 }
 
 function stagingNames(pipeline: Pipeline): string[] {
@@ -129,9 +131,11 @@ export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnTyp
   const levels = levelsFor(opts.dag.levels, selected);
   const checksSkipped = ctx.skipChecks ? selected.filter((id) => ctx.steps.get(id)?.checks !== undefined) : [];
   const checkWarnings: string[] = [];
+  const schemaChanges: string[] = [];
   opts.bus.on(logListener(opts.storyLogger ? scrubbingLogger(opts.storyLogger.child({ runId: ctx.runId }), ctx.secrets) : ctx.logger));
   opts.bus.on((e) => {
     if (e.event === "check_failed" && e.severity === "warn") checkWarnings.push(e.message);
+    if (e.event === "schema_changed") schemaChanges.push(...e.changes.map((c) => `${e.step} → ${e.table} (on_schema_change: ${e.policy}): ${c}`));
   });
   if (checksSkipped.length > 0) ctx.logger.warn({ steps: checksSkipped }, "--skip-checks: the checks of these steps are not run");
   opts.bus.emit({ event: "run_started", pipeline: ctx.pipeline.name, file: ctx.file, ds: ctx.templates.ds, steps: selected, resume: opts.resume, concurrency: opts.concurrency, staging: ctx.store.describe() });
@@ -163,7 +167,7 @@ export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnTyp
   await watch.finish(state.state);
   const recorded = Object.entries(state.state.steps);
   const run = { status: state.state.status, steps: Object.fromEntries(recorded.map(([id, s]) => [id, s.status])), versioned: recorded.filter(([, s]) => s.source).map(([id]) => id) };
-  return { runId: ctx.runId, status, steps, run, durationMs, staging: ctx.store.describe(), stateKey: stateKey(ctx.runId), loaded, checksSkipped, checkWarnings, anomalies: [...watch.anomalies] };
+  return { runId: ctx.runId, status, steps, run, durationMs, staging: ctx.store.describe(), stateKey: stateKey(ctx.runId), loaded, checksSkipped, checkWarnings, anomalies: [...watch.anomalies], schemaChanges };
 }
 
 /** The targets this invocation's succeeded loads wrote, with their rows. */

@@ -6,7 +6,7 @@ import type { EventBus } from "./events";
 import { resolvePolicy } from "./policy";
 import { withRetries } from "./retry";
 import type { RunStateWriter } from "./state";
-import { executeStep, type LiveIo, type StepOutcome } from "./steps";
+import { executeStep, type LiveIo, type SchemaChange, type StepOutcome } from "./steps";
 
 /** Least time between two `step_progress` events of one step. */
 export const PROGRESS_INTERVAL_MS = 500;
@@ -76,6 +76,10 @@ export function progressTracker(bus: EventBus, id: string, quiet = false) {
         return;
       }
       bus.emit({ event: "check_failed", step: o.step, index: o.index, check: o.check, kind: o.kind, severity: o.severity, rows: o.rows, failed: o.failed, message: o.message, samples: o.samples });
+    },
+    /** A load's schema change, as an event (logged at warn: the table's shape changed, or columns were left out). */
+    schemaChanged(c: SchemaChange) {
+      bus.emit({ event: "schema_changed", step: c.step, table: c.table, policy: c.policy, changes: c.changes });
     },
     /** What the step is doing now that its rows are all read (the terminal view shows it). */
     phase(note: string) {

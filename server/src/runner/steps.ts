@@ -25,6 +25,15 @@ export interface StepReport {
   phase(note: string): void;
   /** What one of the step's checks found (events, logs). */
   checked?(outcome: CheckOutcome): void;
+  /** What a load's `on_schema_change` changed in (or left out of) its table, once the load committed. */
+  schemaChanged?(change: SchemaChange): void;
+}
+
+export interface SchemaChange {
+  step: string;
+  table: string;
+  policy: "evolve" | "ignore";
+  changes: string[];
 }
 
 interface StepInput {
@@ -164,6 +173,8 @@ async function runLoad(ctx: RunContext, step: Step, signal: AbortSignal, report:
     runId: ctx.runId,
     stepId: step.id,
   });
+  const changed = result.schemaChanges;
+  if (changed && changed.policy !== "fail") report.schemaChanged?.({ step: step.id, table: load.table ?? "", policy: changed.policy, changes: changed.changes });
   return { rows: result.rows };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Logger } from "pino";
 import type { ColumnType, Connection, ConnectionType, Extract, Load } from "../pipeline/model";
+import type { SchemaChangePolicy } from "../pipeline/schemaDrift";
 import type { TemplateValues } from "../pipeline/templates";
 import type { CsvOptions, RecordFormat } from "./formats";
 
@@ -57,6 +58,8 @@ export interface LoadRequest extends SourceContext {
 
 export interface LoadResult {
   rows: number;
+  /** What `on_schema_change` changed or left out (one line each), when the records and the table differed. */
+  schemaChanges?: { policy: SchemaChangePolicy; changes: string[] };
 }
 
 /** An extract's source when it is exactly one local file (the runner stages a copy and reads the records from it). */

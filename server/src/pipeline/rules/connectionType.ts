@@ -15,7 +15,7 @@ export const EXTRACT_KEYS: Record<ConnectionType, readonly string[]> = {
   file: ["path", "format", "csv"],
 };
 export const LOAD_KEYS: Record<ConnectionType, readonly string[]> = {
-  postgres: ["table", "mode", "key", "create"],
+  postgres: ["table", "mode", "key", "create", "on_schema_change"],
   s3: ["key", "format"],
   http: [],
   file: ["path", "format"],

@@ -4,6 +4,7 @@
  */
 import type { ColumnType } from "../../pipeline/model";
 import { ownValue } from "../../pipeline/ownKeys";
+import { SQL_TYPES } from "../../pipeline/schemaDrift";
 import type { DataRecord } from "../types";
 
 const BY_OID: Record<number, ColumnType> = {
@@ -27,18 +28,6 @@ const ARRAY_OIDS = new Set([199, 1000, 1005, 1007, 1009, 1015, 1016, 1021, 1022,
 export function columnTypeOfOid(oid: number): ColumnType {
   return BY_OID[oid] ?? (ARRAY_OIDS.has(oid) ? "json" : "string");
 }
-
-const SQL_TYPES: Record<ColumnType, string> = {
-  string: "text",
-  integer: "bigint",
-  number: "double precision",
-  decimal: "numeric",
-  boolean: "boolean",
-  date: "date",
-  // Timestamps may carry offsets; timestamptz keeps the instant right either way.
-  timestamp: "timestamptz",
-  json: "jsonb",
-};
 
 export function sqlTypeOf(type: ColumnType): string {
   return SQL_TYPES[type];

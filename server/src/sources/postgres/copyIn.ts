@@ -59,13 +59,15 @@ export async function copyRecords(
   source: RecordSource,
   signal: AbortSignal,
   jsonColumns: ReadonlySet<string> = new Set(),
+  /** Record columns left out on purpose (`on_schema_change: ignore`). */
+  ignored: ReadonlySet<string> = new Set(),
 ): Promise<number> {
   const stream = client.query(copyFrom(`COPY ${tableSql} (${columns.map(quoteIdent).join(", ")}) FROM STDIN`));
   let failure: unknown;
   stream.on("error", (err: unknown) => {
     failure ??= err;
   });
-  const encoder = new CopyRowEncoder(columns, unknownColumn(displayTable), jsonColumns);
+  const encoder = new CopyRowEncoder(columns, unknownColumn(displayTable), jsonColumns, ignored);
   const send = async (chunk: string | Uint8Array): Promise<void> => {
     if (failure !== undefined) throw failure;
     if (signal.aborted) throw new ConnectorError("aborted", "the load was stopped", false);

@@ -56,6 +56,8 @@ export class CopyRowEncoder {
     private readonly onUnknownColumn: (column: string, row: number) => never,
     /** Columns whose values are parsed JSON (declared `json`); others pass strings through. */
     jsonColumns: ReadonlySet<string> = new Set(),
+    /** Record columns left out on purpose: not sent, and not an unknown column. */
+    private readonly ignored: ReadonlySet<string> = new Set(),
   ) {
     this.encoders = columns.map((c) => (jsonColumns.has(c) ? encodeJson : encodeValue));
     this.known = new Set(columns);
@@ -98,6 +100,6 @@ export class CopyRowEncoder {
   }
 
   private checkKeys(record: DataRecord): void {
-    for (const [key, value] of Object.entries(record)) if (!this.known.has(key) && value !== undefined) this.onUnknownColumn(key, this.rows);
+    for (const [key, value] of Object.entries(record)) if (!this.known.has(key) && value !== undefined && !this.ignored.has(key)) this.onUnknownColumn(key, this.rows);
   }
 }

@@ -15,6 +15,7 @@ import { connectionSecrets, killClient, openClient, type PostgresConnection } fr
 import { inferColumns } from "./columnTypes";
 import { copyRecords, sampleRecords, type RecordSource } from "./copyIn";
 import { toConnectorError } from "./errors";
+import { incomingColumns, reconcileSchema, type SchemaOutcome } from "./drift";
 import { createStage, createTable, mergeFromStage, replaceFromStage } from "./loadModes";
 import { watchLockWaits } from "./lockWatch";
 import { formatCount } from "../../format/numbers";
@@ -72,8 +73,8 @@ async function loadWith(client: pg.Client, request: LoadRequest, target: TableNa
   // session is fresh. Memory is taken only as the stage grows.
   if (load.mode !== "append") await client.query("SET temp_buffers = '256MB'");
   await client.query("BEGIN");
-  const info = await prepareTarget(client, request, target, types, key);
-  const rows = info === undefined ? 0 : await moveRows(client, request, target, [...types.keys()], source, key, info);
+  const prepared = await prepareTarget(client, request, target, source, types, key);
+  const rows = prepared === undefined ? 0 : await moveRows(client, request, target, prepared, source, key);
   try {
     await recordLoad(client, target, { runId, stepId, targetName: name, mode: load.mode, rows });
   } catch (err: unknown) {
@@ -82,13 +83,20 @@ async function loadWith(client: pg.Client, request: LoadRequest, target: TableNa
     throw new ConnectorError("postgres-concurrent-load", `another attempt of step ${stepId} in run ${runId} loaded ${name} at the same time; this one was rolled back`, true, { cause: err });
   }
   await client.query("COMMIT");
-  return { rows };
+  const changes = prepared?.schema.changes ?? [];
+  return { rows, ...(changes.length > 0 ? { schemaChanges: { policy: load.on_schema_change ?? "fail", changes } } : {}) };
 }
 
-/** Checks (or creates) the target; undefined when there is nothing to create from. */
-async function prepareTarget(client: pg.Client, request: LoadRequest, target: TableName, types: Map<string, ColumnType>, key: string[]): Promise<TableInfo | undefined> {
+interface Prepared {
+  info: TableInfo;
+  schema: SchemaOutcome;
+}
+
+/** Checks (or creates) the target, and meets schema drift by the load's policy; undefined when there is nothing to create from. */
+async function prepareTarget(client: pg.Client, request: LoadRequest, target: TableName, source: RecordSource, types: Map<string, ColumnType>, key: string[]): Promise<Prepared | undefined> {
   const name = displayName(target);
   const existing = await describeTable(client, target);
+  const unchanged: SchemaOutcome = { columns: [...types.keys()], ignored: new Set(), changes: [] };
   if (existing === undefined) {
     if (!request.load.create) throw new ConnectorError("postgres-no-table", `table ${name} does not exist; create it, or set \`create: true\` on the load to create it from the records`);
     if (types.size === 0) {
@@ -99,17 +107,14 @@ async function prepareTarget(client: pg.Client, request: LoadRequest, target: Ta
     if (missingKey.length > 0) throw new ConnectorError("postgres-merge-key", `the merge key ${missingKey.join(", ")} is not a column of the records loaded into ${name}; columns: ${[...types.keys()].join(", ")}`);
     await createTable(client, qualified(target), types, request.load.mode === "merge" ? key : undefined);
     request.logger.info({ table: name }, "created the table from the records' column types");
-    return describeTable(client, target);
+    return { info: (await describeTable(client, target)) as TableInfo, schema: unchanged };
   }
-  const missing = [...types.keys()].filter((c) => !existing.columns.has(c));
-  if (missing.length > 0) {
-    throw new ConnectorError(
-      "postgres-unknown-column",
-      `table ${name} has no column ${missing.map((c) => JSON.stringify(c)).join(", ")}; add it to the table, or drop/rename it with a transform (the table has ${[...existing.columns.keys()].join(", ")})`,
-    );
-  }
-  if (request.load.mode === "merge") await checkMergeKey(client, existing, name, key, types);
-  return existing;
+  // No records: nothing to compare, and nothing is loaded.
+  const policy = request.load.on_schema_change ?? "fail";
+  const schema = types.size === 0 ? unchanged : await reconcileSchema(client, { tableSql: qualified(target), name, info: existing }, policy, incomingColumns(types, request.columns, source.head));
+  const info = policy === "evolve" && schema.changes.length > 0 ? ((await describeTable(client, target)) as TableInfo) : existing;
+  if (request.load.mode === "merge") await checkMergeKey(client, info, name, key, types);
+  return { info, schema };
 }
 
 async function checkMergeKey(client: pg.Client, info: TableInfo, name: string, key: string[], types: Map<string, ColumnType>): Promise<void> {
@@ -129,7 +134,8 @@ async function serverVersion(client: pg.Client): Promise<number> {
   return Number(res.rows[0]?.v ?? 0);
 }
 
-async function moveRows(client: pg.Client, request: LoadRequest, target: TableName, columns: string[], source: RecordSource, key: string[], info: TableInfo): Promise<number> {
+async function moveRows(client: pg.Client, request: LoadRequest, target: TableName, { info, schema }: Prepared, source: RecordSource, key: string[]): Promise<number> {
+  const { columns, ignored } = schema;
   const tableSql = qualified(target);
   const name = displayName(target);
   const mode = request.load.mode;
@@ -140,9 +146,9 @@ async function moveRows(client: pg.Client, request: LoadRequest, target: TableNa
   }
   // Columns declared json (e.g. by a `cast`) hold parsed JSON values; undeclared strings pass through as JSON text.
   const json = new Set(Object.entries(request.columns ?? {}).filter(([, t]) => t === "json").map(([c]) => c));
-  if (mode === "append") return copyRecords(client, tableSql, name, columns, source, request.signal, json);
+  if (mode === "append") return copyRecords(client, tableSql, name, columns, source, request.signal, json, ignored);
   const stage = await createStage(client, tableSql, columns);
-  const rows = await copyRecords(client, `pg_temp.${stage}`, name, columns, source, request.signal, json);
+  const rows = await copyRecords(client, `pg_temp.${stage}`, name, columns, source, request.signal, json, ignored);
   // The mode's statement can take as long as the streaming did: say so (the terminal shows it).
   const sent = `all ${formatCount(rows)} rows sent; `;
   if (mode === "replace") {
