@@ -1,9 +1,10 @@
 /** `--dry-run`: what a run would do, step by step and level by level, touching no data. */
 import { resolve } from "node:path";
-import type { Connection, Step } from "../pipeline/model";
+import type { Check, Connection, Step } from "../pipeline/model";
 import { renderTemplate, type TemplateValues } from "../pipeline/templates";
 import type { RunContext } from "./context";
 import { connectionOf, inputOf } from "./context";
+import { checkLabel } from "./checks/stepChecks";
 import { resolvePolicy } from "./policy";
 
 /** A path or key as the run will use it: with its templates filled in (the run has checked them already). */
@@ -24,10 +25,15 @@ function describeStep(step: Step, values: TemplateValues): string {
   if (step.load) {
     const l = step.load;
     // A table's load names its table (its `key` is the merge key); a file's or object's its path or key.
-    const where = l.table ? `${l.table}, ${l.mode}` : (filled(l.path ?? (typeof l.key === "string" ? l.key : undefined), values) ?? "");
+    const drift = l.on_schema_change !== undefined && l.on_schema_change !== "fail" ? `, on_schema_change: ${l.on_schema_change}` : "";
+    const where = l.table ? `${l.table}, ${l.mode}${drift}` : (filled(l.path ?? (typeof l.key === "string" ? l.key : undefined), values) ?? "");
     return `load ${inputOf(step) ?? "?"} into ${l.connection} (${where})`;
   }
   return `sql on ${step.sql?.connection ?? "?"}`;
+}
+
+function checkText(check: Check): string {
+  return check.severity === "warn" ? `${checkLabel(check)} (warn)` : checkLabel(check);
 }
 
 function policyText(ctx: RunContext, step: Step): string {
@@ -47,6 +53,7 @@ export function planText(ctx: RunContext, levels: readonly (readonly string[])[]
     for (const id of level) {
       const step = ctx.steps.get(id) as Step;
       lines.push(`  ${id}: ${describeStep(step, ctx.templates)} — ${policyText(ctx, step)}`);
+      if (step.checks) lines.push(`    checks${ctx.skipChecks ? " (skipped: --skip-checks)" : ""}: ${step.checks.map(checkText).join("; ")}`);
     }
   });
   if (levels.length === 0) lines.push("Nothing to run: every selected step already succeeded.");

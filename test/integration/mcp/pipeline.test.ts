@@ -153,6 +153,24 @@ describe("an agent builds and runs a pipeline through agent-etl mcp", () => {
     assert.match(failed?.fix ?? "", /--resume --run-id/);
   });
 
+  it("run with skipChecks loads what a failing check stopped, and says which checks it skipped", async () => {
+    p.write("checked/orders.csv", "id,status\n1,paid\n2,lost\n");
+    p.write(
+      "checked.etl.yaml",
+      ["version: 1", "name: checked", "connections:", "  files: {type: file, root: ./checked}", "steps:", "  - id: orders", "    extract: {connection: files, path: orders.csv}", "    checks:", "      - accepted_values: {column: status, values: [paid]}", "  - id: keep", "    depends_on: [orders]", "    load: {connection: files, path: out.jsonl}", ""].join("\n"),
+    );
+    type Run = { status: string; checksSkipped: string[]; failures: { step: string; error: string }[] };
+    const checked = ok<Run>(await mcp.call("run", { path: "checked.etl.yaml", confirm: true }));
+    assert.equal(checked.status, "failed");
+    assert.equal(checked.failures[0]?.step, "orders");
+    assert.match(checked.failures[0]?.error ?? "", /"lost"/);
+    assert.equal(existsSync(join(p.dir, "checked", "out.jsonl")), false, "nothing loaded");
+    const skipped = ok<Run>(await mcp.call("run", { path: "checked.etl.yaml", confirm: true, skipChecks: true }));
+    assert.equal(skipped.status, "succeeded");
+    assert.deepEqual(skipped.checksSkipped, ["orders"]);
+    assert.equal(p.read("checked/out.jsonl").trim().split("\n").length, 2);
+  });
+
   it("analyze reports the API's fields and the database", async () => {
     const report = ok<{ ok: boolean; connections: { name: string; type: string; error?: unknown }[] }>(await mcp.call("analyze", { path: "orders.etl.yaml" }));
     assert.equal(report.ok, true, JSON.stringify(report));

@@ -137,6 +137,15 @@ describe("checks (dist/cli.js, real PostgreSQL)", () => {
     assert.deepEqual(await counts(), { rows: before.rows + 20, loads: before.loads + 1 });
   });
 
+  it("--dry-run lists each step's checks, and says when --skip-checks skips them", async () => {
+    const file = p.write("dry/p.etl.yaml", pipeline(["not_null: [order_id]", "{unique: [email], severity: warn}"]));
+    const plain = await runCli(["run", file, "--dry-run"], { cwd: p.dir, env: env() });
+    assert.equal(plain.code, 0, plain.stdout + plain.stderr);
+    assert.match(plain.stdout, /\n {2}paid: transform orders: cast — [^\n]*\n {4}checks: not_null: \[order_id\]; unique: \[email\] \(warn\)\n/);
+    const skipped = await runCli(["run", file, "--dry-run", "--skip-checks"], { cwd: p.dir, env: env() });
+    assert.match(skipped.stdout, /\n {4}checks \(skipped: --skip-checks\): not_null: \[order_id\]/);
+  });
+
   it("examples/checked_orders.etl.yaml runs: its error checks pass, its warn check reports repeated customers", async () => {
     const dir = join(p.dir, "example");
     cpSync(join(ROOT, "examples"), dir, { recursive: true, filter: (src) => !/[/\\](out|\.etl)$/.test(src) });

@@ -10,6 +10,7 @@ import { runStatus, stepResult } from "./shapes";
 const input = {
   ...runArgs,
   confirm: z.boolean().optional().describe("Must be true, and only after the user agreed to this run (it writes to the pipeline's targets)"),
+  skipChecks: z.boolean().optional().describe("Run without the steps' `checks:`, for emergencies only: the data is loaded unchecked. Ask the user first; the result lists the steps whose checks were skipped"),
   timeoutSeconds: z.number().positive().max(7 * 24 * 3600).optional().describe("Stop the run (loads roll back) after this long; default: no limit"),
 };
 
@@ -21,6 +22,7 @@ const output = {
   staging: z.string(),
   steps: z.array(stepResult),
   failures: z.array(z.object({ step: z.string(), error: z.string(), fix: z.string() })),
+  checksSkipped: z.array(z.string()).describe("Steps whose checks this run did not run (skipChecks): their data was not checked"),
   summary: z.string().describe("What the CLI prints at the end of the run, with the commands to continue"),
 };
 
@@ -64,7 +66,7 @@ export const runTool: ToolDefinition<typeof input, typeof output> = {
 };
 
 async function runConfirmed(args: z.output<z.ZodObject<typeof input>>, ctx: ToolContext): Promise<z.output<z.ZodObject<typeof output>>> {
-  const { loaded, opts, prepared, bus } = await prepareToolRun(args, ctx);
+  const { loaded, opts, prepared, bus } = await prepareToolRun(args, ctx, { skipChecks: args.skipChecks === true });
   if (active) active.runId = prepared.ctx.runId;
   const total = prepared.selected.length;
   let finished = 0;
@@ -90,6 +92,7 @@ async function runConfirmed(args: z.output<z.ZodObject<typeof input>>, ctx: Tool
         ...(state.error !== undefined ? { error: state.error } : {}),
       })),
       failures: failures(report, args.path),
+      checksSkipped: report.checksSkipped,
       summary: finalLines(report, loaded.path, opts.dag),
     };
   } finally {

@@ -28,7 +28,7 @@ export interface PreparedToolRun {
 }
 
 /** Loads, checks and prepares a run (secrets resolved, run id chosen); nothing is read or written yet. */
-export async function prepareToolRun(args: RunArgs, ctx: ToolContext): Promise<PreparedToolRun> {
+export async function prepareToolRun(args: RunArgs, ctx: ToolContext, options: { skipChecks?: boolean } = {}): Promise<PreparedToolRun> {
   const loaded = await loadPipeline(args.path, ctx);
   const pipeline = requireValid(loaded);
   let runId = "";
@@ -48,6 +48,7 @@ export async function prepareToolRun(args: RunArgs, ctx: ToolContext): Promise<P
     trigger: "mcp",
     ...(args.runId !== undefined ? { runId: args.runId } : {}),
     ...(args.ds !== undefined ? { ds: args.ds } : {}),
+    ...(options.skipChecks ? { skipChecks: true } : {}),
   };
   const prepared = await prepareRun(opts);
   for (const s of prepared.ctx.secrets) ctx.secrets.add(s);
