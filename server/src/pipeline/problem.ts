@@ -24,6 +24,7 @@ export type ProblemCode =
   | "url-credentials"
   | "unknown-column"
   | "type-mismatch"
+  | "schema-drift"
   | "unused-connection"
   | "template-in-sql-literal"
   | "name-too-long"

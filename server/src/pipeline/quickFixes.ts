@@ -2,12 +2,13 @@
  * Quick fixes from problems' own suggestions, in offsets: did-you-mean replacements (keys, values,
  * step ids, connections), a free id for a duplicate, `${env:NAME}` for a hardcoded secret,
  * `depends_on` for a missing input, a `cast` op or `$number(…)` for a text column used as a number,
- * quotes around a `${…}` that YAML cannot read unquoted, and `key: value` for a line missing its
+ * `on_schema_change: evolve` or a column mapping for schema drift, quotes around a `${…}` that YAML
+ * cannot read unquoted, and `key: value` for a line missing its
  * colon or the space after it. Pure: the language server (code actions) and the MCP server
  * (`validate`) both turn these into their own edits.
  */
 import type { Node } from "yaml";
-import { asSeq, spanOf } from "./nodes";
+import { asMap, asSeq, pairOf, spanOf } from "./nodes";
 import type { PipelineOutline } from "./outline";
 import type { Problem, Span } from "./problem";
 
@@ -70,6 +71,51 @@ function typeMismatchFixes(text: string, outline: PipelineOutline, problem: Prob
   return fixes;
 }
 
+/** `on_schema_change: evolve` on the load whose `table` value is the problem's span (a flow or a block map). */
+function evolveFix(text: string, outline: PipelineOutline, problem: Problem): QuickFix | undefined {
+  const at = problem.span.start;
+  const step = outline.steps.find((s) => s.kinds[0]?.kind === "load" && s.span.start <= at && at < s.span.end);
+  const load = asMap(outline.doc, step?.kinds[0]?.node);
+  const table = pairOf(outline.doc, load, "table");
+  if (!load || !table) return undefined;
+  const title = "Set `on_schema_change: evolve` (add columns and widen types inside the load)";
+  const existing = pairOf(outline.doc, load, "on_schema_change")?.value as Node | undefined;
+  if (existing) return { title, edits: [{ span: spanOf(existing), newText: "evolve" }], preferred: true };
+  const end = spanOf(table.value as Node).end;
+  const newText = load.flow ? ", on_schema_change: evolve" : `\n${" ".repeat(columnOf(text, spanOf(table.key as Node).start))}on_schema_change: evolve`;
+  return { title, edits: [{ span: { start: end, end }, newText }], preferred: true };
+}
+
+const yamlName = (name: string) => (PLAIN_KEY.test(name) ? name : JSON.stringify(name));
+
+/** A `rename` and `select` appended to the transform the load reads from (a block list), mapping its columns to the table's. */
+function mappingFix(text: string, outline: PipelineOutline, problem: Problem, suggestion: string): QuickFix | undefined {
+  let map: { rename?: Record<string, string>; select?: string[] };
+  try {
+    map = JSON.parse(suggestion) as typeof map;
+  } catch {
+    return undefined;
+  }
+  if (!map.select) return undefined;
+  const at = problem.span.start;
+  const load = outline.steps.find((s) => s.kinds[0]?.kind === "load" && s.span.start <= at && at < s.span.end);
+  const from = load?.input?.name ?? load?.dependsOn[0]?.name;
+  const upstream = outline.steps.find((s) => s.id?.name === from && s.kinds[0]?.kind === "transform");
+  const ops = asSeq(outline.doc, upstream?.kinds[0]?.node);
+  const first = ops?.items[0] as Node | undefined;
+  if (!ops || ops.flow || !first) return undefined;
+  const start = spanOf(first).start;
+  const lead = text.slice(text.lastIndexOf("\n", start - 1) + 1, start);
+  if (!/^\s*-\s+$/.test(lead)) return undefined;
+  const renames = Object.entries(map.rename ?? {});
+  const lines = [...(renames.length > 0 ? [`rename: {${renames.map(([a, b]) => `${yamlName(a)}: ${yamlName(b)}`).join(", ")}}`] : []), `select: [${map.select.map(yamlName).join(", ")}]`];
+  // A block item's span takes in the line break after it: insert after its last character.
+  let end = spanOf(ops.items[ops.items.length - 1] as Node).end;
+  while (end > start && /\s/.test(text[end - 1] ?? "")) end--;
+  const title = `Map the columns to the table in step \`${from}\`: ${lines.join(", ")}`;
+  return { title, edits: [{ span: { start: end, end }, newText: lines.map((l) => `\n${lead}${l}`).join("") }], preferred: false };
+}
+
 /** The fixes a problem offers (none without a suggestion). */
 export function quickFixes(text: string, outline: PipelineOutline, problem: Problem): QuickFix[] {
   const suggestion = problem.suggestion;
@@ -87,6 +133,8 @@ export function quickFixes(text: string, outline: PipelineOutline, problem: Prob
       return [replaceWith("Remove the quotes: bind the template as a value", problem, suggestion)];
     case "type-mismatch":
       return typeMismatchFixes(text, outline, problem, suggestion);
+    case "schema-drift":
+      return [evolveFix(text, outline, problem), mappingFix(text, outline, problem, suggestion)].filter((f): f is QuickFix => f !== undefined);
     case "yaml-syntax":
       // The hints suggest either a `${…}` quoted (inside `{…}`) or a line rewritten as `key: value`.
       return [replaceWith(suggestion.startsWith('"${') ? `Quote the value: \`${suggestion}\`` : `Change to \`${suggestion}\``, problem, suggestion)];

@@ -1,6 +1,6 @@
 /**
  * Live sources for open documents: one view per document version (and per cache change), the
- * `unknown-column` and `source-unavailable` diagnostics, and refresh. When a background fetch
+ * `unknown-column`, `schema-drift` and `source-unavailable` diagnostics, and refresh. When a background fetch
  * lands, the documents that use that connection are republished.
  */
 import { DiagnosticSeverity, type Diagnostic } from "vscode-languageserver";
@@ -14,6 +14,7 @@ import { toDiagnostic } from "../diagnostics";
 import type { LiveDeps } from "./cacheApi";
 import { ConnectionResolver, type DocumentPlace, type LiveConnection } from "./connections";
 import { extractRequest } from "./requests";
+import { schemaDriftProblems } from "./schemaDrift";
 import { TRUST_HINT, trustDiagnostics } from "./trustNotes";
 import { buildView, isUnavailable, MAX_LIVE_REQUESTS, type LiveView, type Unanalysed } from "./view";
 
@@ -102,7 +103,8 @@ export class LiveSources {
   async diagnostics(document: TextDocument, analysis: Analysis, place: DocumentPlace): Promise<Diagnostic[]> {
     if (analysis.outline.connections.size === 0) return [];
     const view = await this.view(analysis, place, 0);
-    const out = [...unknownColumns(view.propagation).map((p) => toDiagnostic(document, p)), ...trustDiagnostics(document, analysis, view.connections)];
+    const live = [...unknownColumns(view.propagation), ...schemaDriftProblems(analysis.outline, view)];
+    const out = [...live.map((p) => toDiagnostic(document, p)), ...trustDiagnostics(document, analysis, view.connections)];
     if (view.unanalysed) out.push(unanalysedDiagnostic(document, view.unanalysed));
     for (const [name, failure] of view.failures) {
       const c = view.connections.get(name);

@@ -69,6 +69,13 @@ function computeRequest(doc: AnyDoc, step: StepOutline, connectionType: string |
   }
 }
 
+/** The table a postgres load names (no template), whose columns `schema-drift` compares; undefined for other steps. */
+export function targetTable(doc: AnyDoc, step: StepOutline, connectionType: string | undefined): string | undefined {
+  if (connectionType !== "postgres" || step.kinds.length !== 1 || step.kinds[0]?.kind !== "load") return undefined;
+  const table = str(plain(doc, step)?.["table"]);
+  return table && !hasTemplate(table) ? table : undefined;
+}
+
 /** The table a postgres extract or load names, in a catalog (the default schema for an unqualified name). */
 export function findTable(tables: readonly TableInfo[], defaultSchema: string, text: unknown): TableInfo | undefined {
   if (typeof text !== "string") return undefined;

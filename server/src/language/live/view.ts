@@ -6,11 +6,13 @@
 import { propagateColumns, type ColumnSet, type Propagation, type PropagationMemo } from "../../pipeline/columns";
 import type { PipelineOutline } from "../../pipeline/outline";
 import type { Span } from "../../pipeline/problem";
-import type { AnalysisFailure, AnalysisRequest, CacheAnswer } from "../../sources/analysis/types";
+import type { AnalysisFailure, AnalysisRequest, CacheAnswer, TableInfo } from "../../sources/analysis/types";
 import type { Analysis } from "../analysis";
 import type { LiveCache } from "./cacheApi";
 import type { LiveConnection } from "./connections";
-import { columnsOf, extractRequest, requestKey } from "./requests";
+import { columnsOf, extractRequest, findTable, requestKey, targetTable } from "./requests";
+
+const CATALOG: AnalysisRequest = { kind: "postgres-catalog" };
 
 export interface LiveView {
   propagation: Propagation;
@@ -23,6 +25,8 @@ export interface LiveView {
   loading: boolean;
   /** Extracts not analysed (past `MAX_LIVE_REQUESTS`). */
   unanalysed?: Unanalysed;
+  /** Load step id → its existing PostgreSQL target table, from the connection's catalog (`schema-drift`). */
+  targets: Map<string, TableInfo>;
 }
 
 /**
@@ -41,6 +45,8 @@ interface Need {
   connection: LiveConnection;
   request: AnalysisRequest;
   steps: string[];
+  /** Loads whose target table this (catalog) request describes. */
+  loads: string[];
 }
 
 /**
@@ -64,12 +70,13 @@ function needs(outline: PipelineOutline, connections: Map<string, LiveConnection
     const id = step.id?.name;
     const connection = step.connection ? connections.get(step.connection.name) : undefined;
     if (!id || !connection?.ctx) continue;
-    const request = extractRequest(outline.doc, step, connection.type);
+    const load = targetTable(outline.doc, step, connection.type) !== undefined;
+    const request = load ? CATALOG : extractRequest(outline.doc, step, connection.type);
     if (!request) continue;
     const key = `${connection.name}\u0000${requestKey(request)}`;
     const need = out.get(key);
-    if (need) need.steps.push(id);
-    else if (out.size < MAX_LIVE_REQUESTS) out.set(key, { connection, request, steps: [id] });
+    if (need) (load ? need.loads : need.steps).push(id);
+    else if (out.size < MAX_LIVE_REQUESTS) out.set(key, { connection, request, steps: load ? [] : [id], loads: load ? [id] : [] });
     else if (unanalysed) unanalysed.count++;
     else unanalysed = { count: 1, first: step.id?.span ?? step.span };
   }
@@ -90,6 +97,7 @@ export async function buildView(cache: LiveCache, analysis: Analysis, connection
   let byId: Map<string, (typeof outline.steps)[number]> | undefined;
   const sources = new Map<string, ColumnSet>();
   const failures = new Map<string, AnalysisFailure>();
+  const targets = new Map<string, TableInfo>();
   const stale = new Set<string>();
   let loading = false;
   all.forEach((need, i) => {
@@ -98,6 +106,12 @@ export async function buildView(cache: LiveCache, analysis: Analysis, connection
     if (answer.state === "failed" && isUnavailable(answer.failure) && !failures.has(need.connection.name)) failures.set(need.connection.name, answer.failure);
     if (answer.state !== "fresh" && answer.state !== "stale") return;
     byId ??= new Map(outline.steps.filter((s) => s.id).map((s) => [s.id?.name as string, s]));
+    for (const id of need.loads) {
+      const step = byId.get(id);
+      const value = answer.value;
+      const table = step && value.kind === "postgres-catalog" ? findTable(value.tables, value.defaultSchema, targetTable(outline.doc, step, "postgres")) : undefined;
+      if (table) targets.set(id, table);
+    }
     for (const id of need.steps) {
       const step = byId.get(id);
       if (!step) continue;
@@ -109,5 +123,5 @@ export async function buildView(cache: LiveCache, analysis: Analysis, connection
   if (all.length > 0) await nextTurn();
   // Nothing analysable (no extract the cache can describe): nothing to propagate or check.
   const propagation = all.length === 0 ? { steps: new Map(), refs: [] } : propagateColumns(outline, analysis.dag, sources, memo);
-  return { propagation, connections, failures, stale, loading, ...(wanted.unanalysed ? { unanalysed: wanted.unanalysed } : {}) };
+  return { propagation, connections, failures, stale, loading, targets, ...(wanted.unanalysed ? { unanalysed: wanted.unanalysed } : {}) };
 }

@@ -14,6 +14,8 @@ export interface ColumnInfo {
   type: ColumnType;
   nullable?: boolean;
   sqlType?: string;
+  /** PostgreSQL: the table fills it itself (a default, identity or generated column). */
+  filled?: boolean;
 }
 
 export interface ForeignKeyInfo {

@@ -42,7 +42,8 @@ const RELATIONS_SQL = `SELECT c.oid::int8 AS oid, n.nspname::text AS schema, c.r
 
 const COLUMNS_SQL = `SELECT a.attrelid::int8 AS rel, a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS sql_type,
        (CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE a.atttypid END)::int8 AS type_oid,
-       (t.typcategory = 'A' OR bt.typcategory = 'A') AS is_array, NOT a.attnotnull AS nullable
+       (t.typcategory = 'A' OR bt.typcategory = 'A') AS is_array, NOT a.attnotnull AS nullable,
+       (a.atthasdef OR a.attidentity <> '' OR a.attgenerated <> '') AS filled
   FROM pg_attribute a
   JOIN pg_type t ON t.oid = a.atttypid
   LEFT JOIN pg_type bt ON bt.oid = t.typbasetype
@@ -160,7 +161,7 @@ export async function analyzePostgresCatalog(ctx: AnalyzeContext): Promise<Postg
     const [head] = await catalogQuery<{ current: string | null; schemas: string[] }>(session, SCHEMAS_SQL);
     const relations = await catalogQuery<{ oid: number; schema: string; name: string; kind: string; tuples: number; parent_schema: string | null; parent_name: string | null }>(session, RELATIONS_SQL);
     const oids = relations.map((r) => r.oid);
-    const columns = await catalogQuery<{ rel: number; name: string; sql_type: string; type_oid: number; is_array: boolean; nullable: boolean }>(session, COLUMNS_SQL, [oids]);
+    const columns = await catalogQuery<{ rel: number; name: string; sql_type: string; type_oid: number; is_array: boolean; nullable: boolean; filled: boolean }>(session, COLUMNS_SQL, [oids]);
     const constraints = await catalogQuery<ConstraintRow>(session, CONSTRAINTS_SQL, [oids]);
     const byOid = new Map<number, TableInfo>();
     const tables = relations.map((r) => {
@@ -173,7 +174,7 @@ export async function analyzePostgresCatalog(ctx: AnalyzeContext): Promise<Postg
       return table;
     });
     for (const c of columns) {
-      byOid.get(c.rel)?.columns.push({ name: c.name, type: columnType(c.type_oid, c.is_array), nullable: c.nullable, sqlType: c.sql_type });
+      byOid.get(c.rel)?.columns.push({ name: c.name, type: columnType(c.type_oid, c.is_array), nullable: c.nullable, sqlType: c.sql_type, ...(c.filled ? { filled: true } : {}) });
     }
     for (const c of constraints) {
       const table = byOid.get(c.rel);
