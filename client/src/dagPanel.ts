@@ -18,7 +18,7 @@ import type { Log } from "./log";
 
 export function runView(state: RunState | undefined): RunView | null {
   if (!state) return null;
-  const steps = Object.fromEntries(Object.entries(state.steps).map(([id, s]) => [id, { state: s.state, rows: s.rows, attempt: s.attempt, error: s.error }]));
+  const steps = Object.fromEntries(Object.entries(state.steps).map(([id, s]) => [id, { state: s.state, rows: s.rows, attempt: s.attempt, error: s.error, checks: s.failedChecks.map((c) => ({ check: c.check, severity: c.severity, message: c.message })) }]));
   return { phase: state.phase, summary: summary(state, (p) => vscode.workspace.asRelativePath(p)), steps };
 }
 

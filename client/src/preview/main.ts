@@ -9,7 +9,7 @@ import { layoutGraph, type Direction, type Layout, type Measure } from "./layout
 import type { FromWebview, GraphView, NodeStatus, RunView, ToWebview } from "./messages";
 import { Minimap } from "./minimap";
 import { nextNode } from "./navigate";
-import { formatRows, graphMarkup, nodeLabel, standaloneSvg } from "./render";
+import { checkMark, formatRows, graphMarkup, nodeLabel, standaloneSvg } from "./render";
 import { GRAPH_CSS, PAGE_CSS, resolveCssVariables } from "./styles";
 import { clampPan, directionFor, ensureVisible, fit, initialView, toCssTransform, zoomAt, type View } from "./viewport";
 
@@ -201,6 +201,9 @@ function updateNode(id: string, status: NodeStatus | undefined): void {
   for (const c of [...el.classList]) if (c.startsWith("state-")) el.classList.remove(c);
   el.classList.add(`state-${status?.state ?? "none"}`);
   el.setAttribute("aria-label", nodeLabel(n, status));
+  el.querySelector(".check-mark")?.remove();
+  const mark = checkMark(status, Number(el.querySelector(".box")?.getAttribute("width") ?? 0), Number(el.querySelector(".box")?.getAttribute("height") ?? 0));
+  if (mark) el.insertAdjacentHTML("beforeend", mark);
   const sub = el.querySelector(".sub");
   if (sub) {
     const rows = formatRows(status?.rows ?? null);

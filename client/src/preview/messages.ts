@@ -29,6 +29,8 @@ export interface NodeStatus {
   rows: number | null;
   attempt: number | null;
   error: string | null;
+  /** The step's data checks that failed this run (`error` ones fail the step; `warn` ones let it go on): the node gets a mark. */
+  checks: { check: string | null; severity: "error" | "warn"; message: string | null }[];
 }
 
 export interface RunView {

@@ -30,6 +30,7 @@ export function nodeLabel(n: GraphNode, status: NodeStatus | undefined): string 
   if (n.connection) parts.push(`connection ${n.connection}`);
   if (n.problems.length > 0) parts.push(problemSummary(n));
   if (status) parts.push(status.state, formatRows(status.rows));
+  if (status && status.checks.length > 0) parts.push(checkSummary(status));
   if (status?.error) parts.push(status.error);
   return parts.filter(Boolean).join(", ");
 }
@@ -47,6 +48,23 @@ function badge(n: GraphNode, w: number): string {
   const worst = n.problems.some((p) => p.severity === "error") ? "error" : n.problems.some((p) => p.severity === "warning") ? "warning" : "info";
   const cx = w - BADGE_SPACE / 2 - 4;
   return `<g class="badge ${worst}" transform="translate(${cx} 17)" aria-hidden="true"><circle r="9"/><text text-anchor="middle" y="4">${n.problems.length > 9 ? "9+" : n.problems.length}</text></g>`;
+}
+
+/** "check failed: unique: [order_id]" (and warn checks), for the label and the mark's tooltip. */
+export function checkSummary(status: NodeStatus): string {
+  const said = (severity: "error" | "warn") => status.checks.filter((c) => c.severity === severity).map((c) => c.check ?? "a check");
+  const failed = said("error");
+  const warned = said("warn");
+  return [failed.length > 0 ? `check failed: ${failed.join("; ")}` : "", warned.length > 0 ? `warn check failed: ${warned.join("; ")}` : ""].filter(Boolean).join(", ");
+}
+
+/** The mark of a node whose checks failed this run (red for an `error` check, amber for `warn` only), bottom right. */
+export function checkMark(status: NodeStatus | undefined, w: number, h: number): string {
+  if (!status || status.checks.length === 0) return "";
+  const severity = status.checks.some((c) => c.severity === "error") ? "error" : "warning";
+  const messages = status.checks.flatMap((c) => (c.message ? [c.message] : []));
+  const title = escapeXml([checkSummary(status), ...messages].join("\n"));
+  return `<g class="check-mark ${severity}" transform="translate(${w - BADGE_SPACE / 2 - 4} ${h - 14})"><title>${title}</title><circle r="8"/><text text-anchor="middle" y="4">${severity === "error" ? "✗" : "!"}</text></g>`;
 }
 
 function statusLine(n: GraphNode, status: NodeStatus | undefined): string {
@@ -69,6 +87,7 @@ export function nodeMarkup(n: GraphNode, p: PlacedNode, status: NodeStatus | und
     + `<text class="label" x="${LABEL_X}" y="22">${id}</text>`
     + `<text class="sub" x="${LABEL_X}" y="41">${escapeXml(statusLine(n, status))}</text>`
     + badge(n, p.w)
+    + checkMark(status, p.w, p.h)
     + "</g>";
 }
 

@@ -33,6 +33,9 @@ export const GRAPH_CSS = `
 .badge.warning circle { fill: var(--vscode-editorWarning-foreground, #cca700); }
 .badge.error circle { fill: var(--vscode-editorError-foreground, #f14c4c); }
 .badge text { fill: #fff; font: 700 11px var(--vscode-font-family, sans-serif); }
+.check-mark circle { fill: var(--vscode-editorWarning-foreground, #cca700); }
+.check-mark.error circle { fill: var(--vscode-editorError-foreground, #f14c4c); }
+.check-mark text { fill: #fff; font: 700 11px var(--vscode-font-family, sans-serif); }
 .ghost .box { fill: none; stroke: var(--vscode-editorError-foreground, #f14c4c); stroke-width: 1.4; stroke-dasharray: 5 3; }
 .ghost .label { fill: var(--vscode-editorError-foreground, #f14c4c); font: 600 13px var(--vscode-editor-font-family, monospace); }
 .ghost .sub { fill: var(--vscode-descriptionForeground, #999); font: italic 11px var(--vscode-font-family, sans-serif); }

@@ -37,7 +37,7 @@ describe("DAG preview (pure parts)", () => {
     assert.ok(Math.abs(x("extract_a") - x("extract_b")) < 20, "both extracts in the first layer");
     assert.equal(layout.edges.length, 3);
     for (const e of layout.edges) assert.ok(e.points.length >= 2, "every edge is routed");
-    const markup = graphMarkup(g, layout, { load: { state: "succeeded", rows: 1234, attempt: 1, error: null } });
+    const markup = graphMarkup(g, layout, { load: { state: "succeeded", rows: 1234, attempt: 1, error: null, checks: [] } });
     assert.ok(!markup.includes("<img") && !markup.includes("<script") && !markup.includes('onerror="'), "no markup from the pipeline file survives");
     assert.ok(markup.includes("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"));
     assert.equal((markup.match(/class="node /g) ?? []).length, 4);
@@ -45,6 +45,19 @@ describe("DAG preview (pure parts)", () => {
     assert.equal((markup.match(/tabindex="0"/g) ?? []).length, 1, "one tab stop: arrows move inside the graph");
     const svg = standaloneSvg(g, layout, {}, ".node{fill:red}</style><script>");
     assert.ok(svg.startsWith("<?xml") && !svg.includes("</style><script>"));
+  });
+
+  it("marks a node whose check failed: red for an error check, amber for a warn check, none without", async () => {
+    const g = graph();
+    const layout = await layoutGraph(g);
+    const failed = { state: "failed" as const, rows: 20, attempt: 1, error: "check failed", checks: [{ check: "unique: [order_id]", severity: "error" as const, message: "1 of 20 records repeats <b>3</b>" }] };
+    const warned = { state: "succeeded" as const, rows: 20, attempt: 1, error: null, checks: [{ check: "not_null: [email]", severity: "warn" as const, message: null }] };
+    const markup = graphMarkup(g, layout, { extract_a: failed, extract_b: warned, join_ab: { ...warned, checks: [] } });
+    const of = (id: string) => markup.slice(markup.indexOf(`data-id="${id}"`), markup.indexOf("</title>", markup.indexOf("check-mark", markup.indexOf(`data-id="${id}"`))) + 8);
+    assert.match(of("extract_a"), /class="check-mark error"[^>]*><title>check failed: unique: \[order_id\]\n1 of 20 records repeats &lt;b&gt;3&lt;\/b&gt;<\/title>/);
+    assert.match(of("extract_b"), /class="check-mark warning"[^>]*><title>warn check failed: not_null: \[email\]<\/title>/);
+    assert.equal((markup.match(/class="check-mark/g) ?? []).length, 2, "no mark on a node without failed checks");
+    assert.equal(nodeLabel(g.nodes[0]!, failed), "Step extract_a, extract, connection db, failed, 20 rows, check failed: unique: [order_id], check failed");
   });
 
   it("lays out 500 steps", async () => {
@@ -79,7 +92,7 @@ describe("DAG preview (pure parts)", () => {
   });
 
   it("speaks a node's state and resolves theme colours for export", () => {
-    assert.equal(nodeLabel(graph().nodes[0]!, { state: "failed", rows: 2, attempt: 3, error: "boom" }), "Step extract_a, extract, connection db, failed, 2 rows, boom");
+    assert.equal(nodeLabel(graph().nodes[0]!, { state: "failed", rows: 2, attempt: 3, error: "boom", checks: [] }), "Step extract_a, extract, connection db, failed, 2 rows, boom");
     const css = resolveCssVariables(".a{fill:var(--x, #111)} .b{stroke:var(--missing, var(--y, rgba(1, 2, 3, 0.5)))}", (n) => (n === "--y" ? " #abc " : ""));
     assert.equal(css, ".a{fill:#111} .b{stroke:#abc}");
   });
