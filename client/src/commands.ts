@@ -8,6 +8,7 @@ import { exportAirflow } from "./exportAirflow";
 import { analyzeArgs, envVarsToSet, generateArgs, generateListArgs, parseSourceList, redactSource, type SourceItem } from "./run/cliArgs";
 import { previewRows } from "./rows/previewRows";
 import { startRun } from "./run/taskProvider";
+import type { ResumeRunArgs } from "./runs";
 import { requestFailure } from "./serverApi";
 import { saveIfDirty, targetPipeline } from "./target";
 import { requireTrust } from "./trust";
@@ -161,7 +162,9 @@ export const COMMAND_FACTORIES: CommandFactories = {
   resumeRun: (ctx) => async (arg) => {
     const uri = await targetPipeline("Resume Last Run", arg);
     if (!uri) return;
-    const runId = ctx.runs.latestFor(uri.fsPath)?.runId ?? undefined;
+    // The Runs view names the run to resume; otherwise it is the last one the editor followed.
+    const named = arg && typeof arg === "object" && typeof (arg as Partial<ResumeRunArgs>).runId === "string" ? (arg as ResumeRunArgs).runId : undefined;
+    const runId = named || (ctx.runs.latestFor(uri.fsPath)?.runId ?? undefined);
     await run(ctx, "Resume Last Run", uri, { resume: true, ...(runId ? { runId } : {}) });
   },
   exportAirflow: (ctx) => (arg) => exportAirflow(ctx, arg),

@@ -4,8 +4,11 @@ import type { LanguageClient } from "vscode-languageclient/node";
 import { Config } from "./config";
 import { DagPanel } from "./dagPanel";
 import { Log } from "./log";
+import type { RunView } from "./preview/messages";
 import { RunManager } from "./run/runManager";
 import { summary, type RunState } from "./run/runStatus";
+import { RunHistory } from "./runs/history";
+import { lastRunView } from "./runs/lastRun";
 import { ServerApi } from "./serverApi";
 import { COMMANDS } from "../../server/src/protocol";
 
@@ -13,12 +16,14 @@ export class Ctx implements vscode.Disposable {
   readonly log = new Log();
   readonly config: Config;
   readonly runs: RunManager;
+  readonly history: RunHistory;
   client: LanguageClient | undefined;
   private apiInstance: ServerApi | undefined;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.config = new Config(extension.extensionPath);
     this.runs = new RunManager(this.log, () => this.api, (s) => this.runEnded(s));
+    this.history = new RunHistory(this.config, this.log);
   }
 
   get api(): ServerApi | undefined {
@@ -28,7 +33,15 @@ export class Ctx implements vscode.Disposable {
   }
 
   showPreview(uri: vscode.Uri): DagPanel {
-    return DagPanel.show(this.extension.extensionUri, uri, { api: () => this.api, runs: this.runs, log: this.log });
+    return DagPanel.show(this.extension.extensionUri, uri, { api: () => this.api, runs: this.runs, log: this.log, lastRun: (file) => this.lastRun(file) });
+  }
+
+  /** The last recorded run of a pipeline file, for the DAG preview; none in Restricted Mode (the CLI would read its history). */
+  private async lastRun(file: string): Promise<RunView | null> {
+    if (!vscode.workspace.isTrusted) return null;
+    const recorded = await this.history.runs(file);
+    const last = recorded.ok ? recorded.runs[0] : undefined;
+    return last ? lastRunView(last) : null;
   }
 
   /** The notification that closes a run, with the next useful action (none to open a preview already showing the run). */
@@ -48,6 +61,7 @@ export class Ctx implements vscode.Disposable {
   dispose(): void {
     DagPanel.current?.dispose();
     this.runs.dispose();
+    this.history.dispose();
     this.log.dispose();
   }
 }

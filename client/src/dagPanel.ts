@@ -28,6 +28,14 @@ function contains(r: Range, pos: vscode.Position): boolean {
   return after && before;
 }
 
+/** `lastRun`: the pipeline's last recorded run, shown while the editor follows none of its runs. */
+export interface PanelDeps {
+  api: () => ServerApi | undefined;
+  runs: RunManager;
+  log: Log;
+  lastRun: (file: string) => Promise<RunView | null>;
+}
+
 export class DagPanel implements vscode.Disposable {
   static readonly viewType = "agentEtl.dagPreview";
   static current: DagPanel | undefined;
@@ -39,7 +47,7 @@ export class DagPanel implements vscode.Disposable {
   private refreshTimer: NodeJS.Timeout | undefined;
   private highlighted: string | null = null;
 
-  static show(extensionUri: vscode.Uri, uri: vscode.Uri, deps: { api: () => ServerApi | undefined; runs: RunManager; log: Log }): DagPanel {
+  static show(extensionUri: vscode.Uri, uri: vscode.Uri, deps: PanelDeps): DagPanel {
     if (DagPanel.current) {
       DagPanel.current.follow(uri);
       DagPanel.current.panel.reveal(vscode.ViewColumn.Beside, true);
@@ -59,7 +67,7 @@ export class DagPanel implements vscode.Disposable {
     private readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     uri: vscode.Uri,
-    private readonly deps: { api: () => ServerApi | undefined; runs: RunManager; log: Log },
+    private readonly deps: PanelDeps,
   ) {
     this.uri = uri;
     panel.webview.html = this.html(panel.webview, extensionUri);
@@ -87,8 +95,18 @@ export class DagPanel implements vscode.Disposable {
     this.dag = undefined;
     this.highlighted = null;
     this.updateTitle();
-    this.post({ type: "run", run: runView(this.deps.runs.latestFor(uri.fsPath)) });
+    void this.postRun();
     void this.refresh();
+  }
+
+  /** The run the editor follows for this pipeline, else its last recorded one. */
+  private async postRun(): Promise<void> {
+    const file = this.uri.fsPath;
+    const live = this.deps.runs.latestFor(file);
+    this.post({ type: "run", run: runView(live) });
+    if (live) return;
+    const last = await this.deps.lastRun(file).catch(() => null);
+    if (last && this.uri.fsPath === file && !this.deps.runs.latestFor(file)) this.post({ type: "run", run: last });
   }
 
   private updateTitle(): void {
@@ -133,7 +151,7 @@ export class DagPanel implements vscode.Disposable {
     switch (m.type) {
       case "ready":
         this.ready = true;
-        this.post({ type: "run", run: runView(this.deps.runs.latestFor(this.uri.fsPath)) });
+        void this.postRun();
         await this.refresh();
         return;
       case "reveal":

@@ -7,6 +7,7 @@ import { registerCommands } from "./commands";
 import { Ctx } from "./ctx";
 import { TASK_TYPE } from "./run/runTask";
 import { RunTaskProvider } from "./run/taskProvider";
+import { registerRunsView } from "./runs";
 import { StatusBar } from "./statusBar";
 
 let ctx: Ctx | undefined;
@@ -37,7 +38,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   let firstDiagnostics = true;
   const client = new LanguageClient("agentEtl", "Agent ETL", serverOptions, clientOptions);
   ctx.client = client;
-  context.subscriptions.push(ctx, new StatusBar(ctx.runs), vscode.tasks.registerTaskProvider(TASK_TYPE, new RunTaskProvider(ctx.config, ctx.log)));
+  context.subscriptions.push(ctx, new StatusBar(ctx.runs), vscode.tasks.registerTaskProvider(TASK_TYPE, new RunTaskProvider(ctx.config, ctx.log)), ...registerRunsView(ctx));
   // The agent tools talk to `agent-etl mcp`, not to this client: registered before it starts.
   context.subscriptions.push(...registerAgentFeatures(context, ctx.config, ctx.log));
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => {

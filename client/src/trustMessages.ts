@@ -8,6 +8,7 @@ export const RESTRICTED_ACTIONS = {
   "Analyze Sources": "resolve the pipeline's secrets and connect to the servers it names",
   "Refresh Source Cache": "resolve the pipeline's secrets and connect to the servers it names",
   "Preview Rows": "run the pipeline up to a step, resolving its secrets and connecting to the servers it names",
+  "Runs View": "start the CLI to read the pipelines' run histories, resolving their secrets when a history is kept in a database",
   // The language-model tools (agent/agentTools.ts) an agent calls.
   "Analyze Tool": "resolve the pipeline's secrets and connect to the servers it names",
   "Plan Tool": "resolve the pipeline's secrets (${env:}, ${file:}, .env) to show the resolved paths and tables",

@@ -208,7 +208,7 @@ function updateNode(id: string, status: NodeStatus | undefined): void {
   if (sub) {
     const rows = formatRows(status?.rows ?? null);
     const retry = status?.state === "retrying" && status.attempt ? ` (attempt ${status.attempt})` : "";
-    sub.textContent = status ? `${status.state}${retry}${rows ? ` · ${rows}` : ""}` : n.connection ?? n.kind ?? "";
+    sub.textContent = status ? `${status.state}${retry}${rows ? ` · ${rows}` : ""}${status.anomalies?.length ? " · ⚠" : ""}` : n.connection ?? n.kind ?? "";
   }
 }
 

@@ -31,6 +31,8 @@ export interface NodeStatus {
   error: string | null;
   /** The step's data checks that failed this run (`error` ones fail the step; `warn` ones let it go on): the node gets a mark. */
   checks: { check: string | null; severity: "error" | "warn"; message: string | null }[];
+  /** What the run history flagged as unusual about the step (its anomalies' messages). */
+  anomalies?: string[];
 }
 
 export interface RunView {

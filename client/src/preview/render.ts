@@ -32,6 +32,7 @@ export function nodeLabel(n: GraphNode, status: NodeStatus | undefined): string 
   if (status) parts.push(status.state, formatRows(status.rows));
   if (status && status.checks.length > 0) parts.push(checkSummary(status));
   if (status?.error) parts.push(status.error);
+  for (const a of status?.anomalies ?? []) parts.push(`anomaly: ${a}`);
   return parts.filter(Boolean).join(", ");
 }
 
@@ -71,13 +72,13 @@ function statusLine(n: GraphNode, status: NodeStatus | undefined): string {
   if (!status) return n.connection ?? n.kind ?? "";
   const retry = status.state === "retrying" && status.attempt ? ` (attempt ${status.attempt})` : "";
   const rows = formatRows(status.rows);
-  return `${status.state}${retry}${rows ? ` · ${rows}` : ""}`;
+  return `${status.state}${retry}${rows ? ` · ${rows}` : ""}${status.anomalies?.length ? " · ⚠" : ""}`;
 }
 
 export function nodeMarkup(n: GraphNode, p: PlacedNode, status: NodeStatus | undefined, focusable: boolean): string {
   const id = escapeXml(n.id);
   const problems = n.problems.map((q) => `${q.severity} ${q.code}: ${q.message}`);
-  const tooltip = escapeXml([n.id, n.kind, n.connection && `connection: ${n.connection}`, n.description, ...problems, status?.error].filter(Boolean).join("\n"));
+  const tooltip = escapeXml([n.id, n.kind, n.connection && `connection: ${n.connection}`, n.description, ...problems, status?.error, ...(status?.anomalies ?? []).map((a) => `⚠ ${a}`)].filter(Boolean).join("\n"));
   const worst = n.problems.some((q) => q.severity === "error") ? " has-error" : n.problems.some((q) => q.severity === "warning") ? " has-warning" : "";
   return `<g class="node kind-${escapeXml(n.kind ?? "unknown")} state-${status?.state ?? "none"}${worst}" data-id="${id}" transform="translate(${p.x} ${p.y})" role="button" tabindex="${focusable ? 0 : -1}" aria-label="${escapeXml(nodeLabel(n, status))}">`
     + `<title>${tooltip}</title>`
