@@ -95,11 +95,11 @@ export class RunsTree implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
     for (const f of files) this.pending.add(f);
     this.timer ??= setTimeout(() => {
       this.timer = undefined;
-      for (const f of this.pending) {
-        const node = this.pipelines.get(f);
-        if (node) this.changed.fire(node);
-      }
+      const shown = [...this.pending].some((f) => this.pipelines.has(f));
       this.pending.clear();
+      // The whole tree: refreshing one pipeline's node left its expanded children as they were
+      // (code-server 4.103); the pipelines' list and every unchanged history come from caches.
+      if (shown) this.changed.fire(undefined);
     }, LIVE_REFRESH_MS);
   }
 
