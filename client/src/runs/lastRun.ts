@@ -19,6 +19,16 @@ export function lastRunSummary(run: Run): string {
 export function lastRunView(run: Run): RunView {
   const steps = Object.fromEntries(run.steps.map((s): [string, NodeStatus] => [s.id, {
     state: s.status, rows: s.rows_out, attempt: s.attempts, error: s.error?.message ?? null, anomalies: s.anomalies.map((a) => a.message),
+    checks: checkMarks(s.checks),
   }]));
   return { phase: run.status, summary: lastRunSummary(run), steps };
+}
+
+/** The history keeps counts, not each check: one mark per severity that happened, saying how many. */
+function checkMarks(counts: { failed: number; warned: number }): NodeStatus["checks"] {
+  const plural = (n: number) => (n === 1 ? "1 check" : `${n} checks`);
+  return [
+    ...(counts.failed > 0 ? [{ check: null, severity: "error" as const, message: `${plural(counts.failed)} failed` }] : []),
+    ...(counts.warned > 0 ? [{ check: null, severity: "warn" as const, message: `${plural(counts.warned)} warned` }] : []),
+  ];
 }

@@ -205,12 +205,16 @@ describe("Runs view: summaries are Markdown where data stays text", () => {
 describe("Runs view: the DAG preview's last run", () => {
   it("gives each node its recorded status, rows, error and anomalies, and a line naming the run", () => {
     const anomaly = { step: "extract", metric: "rows", value: 10, median: 100, mad: 2, score: 30, message: "extract read 90% fewer rows than usual" };
-    const r = run("r3", "2026-12-07T21:00:00Z", [step("extract", { rows_out: 10, anomalies: [anomaly] }), step("load", { status: "failed", rows_out: null, error: { message: "disk full", fix: null } })], { status: "failed", rows_loaded: 0 });
+    const r = run("r3", "2026-12-07T21:00:00Z", [step("extract", { rows_out: 10, anomalies: [anomaly] }), step("load", { status: "failed", rows_out: null, error: { message: "disk full", fix: null }, checks: { passed: 1, failed: 2, warned: 1 } })], { status: "failed", rows_loaded: 0 });
     const view = lastRunView(r);
     assert.equal(view.phase, "failed");
     assert.equal(view.summary, "Last run (cli, 2026-12-07T21:00:00Z) failed: 1/2 steps in 2.1 s, 0 rows loaded; failed: load.");
-    assert.deepEqual(view.steps.extract, { state: "succeeded", rows: 10, attempt: 1, error: null, anomalies: [anomaly.message] });
+    assert.deepEqual(view.steps.extract, { state: "succeeded", rows: 10, attempt: 1, error: null, anomalies: [anomaly.message], checks: [] });
     assert.equal(view.steps.load?.error, "disk full");
+    assert.deepEqual(view.steps.load?.checks, [
+      { check: null, severity: "error", message: "2 checks failed" },
+      { check: null, severity: "warn", message: "1 check warned" },
+    ]);
     const label = nodeLabel({ id: "extract", kind: "extract", connection: null, description: null, problems: [] }, view.steps.extract);
     assert.match(label, /anomaly: extract read 90% fewer rows than usual/);
   });
