@@ -19,7 +19,9 @@ export function selectDatasets(datasets: readonly DatasetColumns[], include: rea
   return datasets.filter((d) => include.includes(d.label) || include.includes(d.glob));
 }
 
+/** The casts a dataset needs: none for Parquet, whose columns carry their types. */
 function castOf(dataset: DatasetColumns): Record<string, ColumnType> {
+  if (dataset.format === "parquet") return {};
   const typed = dataset.columns.filter((c) => c.type !== "string" && (dataset.format === "csv" || TEXT_IN_JSON.has(c.type)));
   return Object.fromEntries(typed.map((c) => [c.name, c.type]));
 }

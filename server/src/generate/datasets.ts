@@ -15,7 +15,7 @@ export interface Dataset {
   files: string[];
 }
 
-const FORMATS: Record<string, RecordFormat> = { ".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json" };
+const FORMATS: Record<string, RecordFormat> = { ".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".parquet": "parquet" };
 const PARTITION = /^(\d+|\d{4}-\d{2}(-\d{2})?([T_ ].*)?|[A-Za-z_][\w-]*=.*)$/;
 
 /** `orders.csv.gz` → {format: csv, suffix: .csv.gz}; undefined for files that are not data. */
@@ -24,6 +24,7 @@ export function dataFormat(path: string): { format: RecordFormat; suffix: string
   const bare = gz ? path.slice(0, -3) : path;
   const ext = extname(bare).toLowerCase();
   const format = FORMATS[ext];
+  if (gz && format === "parquet") return undefined; // read by ranges: never gzipped as a whole
   return format ? { format, suffix: `${extname(bare)}${gz ? path.slice(-3) : ""}` } : undefined;
 }
 

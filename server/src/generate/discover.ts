@@ -1,6 +1,7 @@
 /**
  * Reading a source's metadata for generation: the PostgreSQL catalog, S3 keys and local files
- * grouped into datasets with their columns (from the first bytes of one file each), and one
+ * grouped into datasets with their columns (from the first bytes of one file each, a Parquet file's
+ * footer), and one
  * sample response of an HTTP API. Read-only and bounded.
  */
 import { open, readdir } from "node:fs/promises";
@@ -14,6 +15,7 @@ import { joinUrl, httpSecrets, type HttpConnection } from "../sources/http/reque
 import { RateLimiter } from "../sources/http/rateLimiter";
 import type { S3Connection } from "../sources/s3/client";
 import { inferSample } from "../sources/s3/infer";
+import { parquetFileColumns } from "../sources/analysis/file";
 import { ConnectorError } from "../errors";
 import { groupDatasets, type Dataset } from "./datasets";
 import { SECRET_PARAM, type Location } from "./location";
@@ -111,6 +113,11 @@ export async function discoverFiles(source: Location & { kind: "file" }): Promis
   const datasets: DatasetColumns[] = [];
   for (const dataset of groupDatasets(paths)) {
     const path = dataset.files[0] as string;
+    if (dataset.format === "parquet") {
+      const typed = await unlessUnreadable(source, path, () => parquetFileColumns(join(source.root, path), path));
+      if (typed) datasets.push({ ...dataset, columns: typed.columns, sampledKey: path, sampledRecords: typed.sampledRecords });
+      continue;
+    }
     const head = await headOf(join(source.root, path));
     const sample = await unlessUnreadable(source, path, () => inferSample(head.text, { format: dataset.format, complete: head.complete, where: path }));
     if (!sample) continue;

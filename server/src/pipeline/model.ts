@@ -24,7 +24,8 @@ export { METRIC_PATTERN } from "./metrics";
 export const CONNECTION_TYPES = ["postgres", "s3", "http", "file"] as const;
 export const STEP_KINDS = ["extract", "transform", "load", "sql"] as const;
 export const COLUMN_TYPES = ["string", "integer", "number", "decimal", "boolean", "date", "timestamp", "json"] as const;
-export const FILE_FORMATS = ["csv", "jsonl", "json"] as const;
+export const FILE_FORMATS = ["csv", "jsonl", "json", "parquet"] as const;
+export const PARQUET_COMPRESSIONS = ["snappy", "gzip", "none"] as const;
 export const LOAD_MODES = ["append", "replace", "merge"] as const;
 export const SCHEMA_CHANGE_POLICIES = ["fail", "evolve", "ignore"] as const;
 export type SchemaChangePolicy = (typeof SCHEMA_CHANGE_POLICIES)[number];
@@ -142,7 +143,7 @@ export const ConnectionSchema = z
 // Steps
 
 const connectionRef = identifier("Name of the connection (under `connections:`) this step reads from or writes to.");
-const formatKey = z.enum(FILE_FORMATS).optional().meta({ description: "File format: `csv`, `jsonl` (one JSON object per line) or `json` (an array of objects). Inferred from the file extension when left out." });
+const formatKey = z.enum(FILE_FORMATS).optional().meta({ description: "File format: `csv`, `jsonl` (one JSON object per line), `json` (an array of objects) or `parquet`. Inferred from the file extension when left out." });
 const csvOptions = z
   .strictObject({
     delimiter: z.string().min(1).max(1).optional().meta({ description: "Field separator (default `,`).", default: "," }),
@@ -256,6 +257,7 @@ export const LoadSchema = z
     }),
     path: z.string().optional().meta({ description: "File: path to write under the connection's `root`." }),
     format: formatKey,
+    compression: z.enum(PARQUET_COMPRESSIONS).optional().meta({ description: "Parquet: how column data is compressed, `snappy` (default), `gzip` or `none`.", default: "snappy" }),
   })
   .meta({
     description: "Writes the upstream step's records. All-or-nothing: a failed load leaves the target as it was.",

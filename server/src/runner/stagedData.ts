@@ -8,7 +8,7 @@
  */
 import { ConnectorError, StepError } from "../errors";
 import type { ColumnType } from "../pipeline/model";
-import { readRecordBatches, type CsvOptions, type RecordFormat } from "../sources/formats";
+import { readRecordBatches, type CsvOptions, type TextFormat } from "../sources/formats";
 import { readJsonlBatches } from "../sources/formats/jsonl";
 import { readRowsBatches, RowsEncoder, rowsTextOf } from "../sources/formats/rows";
 import type { StagingStore } from "../sources/staging";
@@ -18,7 +18,7 @@ export interface StepOutputMeta {
   rows: number;
   columns?: Record<string, ColumnType>;
   /** How the records are staged: staged rows, or a copy of the file an extract read; absent in runs staged before staged rows (JSON Lines). */
-  format?: "rows" | RecordFormat;
+  format?: "rows" | TextFormat;
   /** For a staged CSV copy: how to read it. */
   csv?: CsvOptions;
 }

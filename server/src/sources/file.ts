@@ -1,5 +1,5 @@
 /**
- * The `file` connector: CSV/JSONL/JSON files under the connection's `root`. Paths (and globs) are
+ * The `file` connector: CSV/JSONL/JSON/Parquet files under the connection's `root`. Paths (and globs) are
  * confined to the root: `../` escapes and symlinks that lead out of it are refused. Loads write a
  * temporary file beside the target and rename it, so a failed or killed load changes nothing.
  */
@@ -11,9 +11,11 @@ import { randomBytes } from "node:crypto";
 import picomatch from "picomatch";
 import { ConnectorError } from "../errors";
 import { renderTemplate } from "../pipeline/templates";
-import type { Connection } from "../pipeline/model";
+import type { ColumnType, Connection } from "../pipeline/model";
 import { formatFor, readRecordBatches, writeRecords } from "./formats";
 import { batchedRecords, recordBatches, type BatchedExtractResult } from "./formats/batches";
+import { openFileRanges, readParquetBatches } from "./formats/parquetRead";
+import { addColumns } from "./formats/parquetTypes";
 import type { Connector, DataRecord, ExtractRequest, ExtractResult, LoadRequest, LoadResult, SingleFileSource, SourceVersion } from "./types";
 
 /** The folder a file connection's paths are relative to. */
@@ -164,11 +166,25 @@ function extractPattern(request: ExtractRequest): { root: string; pattern: strin
 /** A file as messages name it: relative to the connection's root. */
 const shownPath = (root: string, file: string) => relative(root, file) || basename(file);
 
-async function* filesBatches(files: string[], request: ExtractRequest, root: string): AsyncGenerator<DataRecord[]> {
+/** A Parquet file's batches, read by row group; its columns' types go to `typed`. */
+async function* parquetFileBatches(file: string, shown: string, typed: { columns?: Record<string, ColumnType> }): AsyncGenerator<DataRecord[]> {
+  const ranges = await openFileRanges(file);
+  try {
+    yield* readParquetBatches(ranges, shown, (columns) => addColumns(typed, columns));
+  } finally {
+    await ranges.close();
+  }
+}
+
+async function* filesBatches(files: string[], request: ExtractRequest, root: string, typed: { columns?: Record<string, ColumnType> }): AsyncGenerator<DataRecord[]> {
   const { extract, signal } = request;
   for (const file of files) {
     const shown = shownPath(root, file);
     const format = formatFor(file, extract.format);
+    if (format === "parquet") {
+      yield* parquetFileBatches(file, shown, typed);
+      continue;
+    }
     const stream = createReadStream(file, { signal, highWaterMark: 256 * 1024 });
     yield* readRecordBatches(stream, format, extract.csv, shown);
   }
@@ -182,8 +198,16 @@ async function extractFiles(request: ExtractRequest): Promise<ExtractResult> {
   const { root, pattern } = extractPattern(request);
   const files = await matchFiles(root, pattern, request.connectionName);
   request.logger.debug({ files: files.length, pattern }, "file extract");
-  const batches = filesBatches(files, request, root);
-  const result: BatchedExtractResult = { records: flatten(batches), batches };
+  // Parquet files say their column types once their footers are read.
+  const typed: { columns?: Record<string, ColumnType> } = {};
+  const batches = filesBatches(files, request, root, typed);
+  const result: BatchedExtractResult = {
+    records: flatten(batches),
+    batches,
+    get columns() {
+      return typed.columns;
+    },
+  };
   return result;
 }
 
@@ -206,17 +230,23 @@ async function loadFile(request: LoadRequest): Promise<LoadResult> {
   await checkRealPath(root, target, path, request.connectionName);
   const format = formatFor(target, request.load.format);
   const counter = { rows: 0 };
-  await writeFileAtomic(target, writeRecords(batchedRecords(counted(request.records, counter)), format), request.signal);
+  const parquet = { ...(request.columns ? { columns: request.columns } : {}), ...(request.load.compression ? { compression: request.load.compression } : {}) };
+  await writeFileAtomic(target, writeRecords(batchedRecords(counted(request.records, counter)), format, undefined, parquet), request.signal);
   return { rows: counter.rows };
 }
 
-/** The one file an extract reads, when its path is not a glob: staging keeps a copy of it as the step's output. */
+/**
+ * The one file an extract reads, when its path is not a glob: staging keeps a copy of it as the
+ * step's output. Not a Parquet file: it is read by ranges, and staged as rows with its column types.
+ */
 async function singleFile(request: ExtractRequest): Promise<SingleFileSource | undefined> {
   const { root, pattern } = extractPattern(request);
   if (picomatch.scan(pattern).isGlob) return undefined;
   const [file] = await matchFiles(root, pattern, request.connectionName);
   if (file === undefined) return undefined;
-  return { path: file, shown: shownPath(root, file), format: formatFor(file, request.extract.format), ...(request.extract.csv ? { csv: request.extract.csv } : {}) };
+  const format = formatFor(file, request.extract.format);
+  if (format === "parquet") return undefined;
+  return { path: file, shown: shownPath(root, file), format, ...(request.extract.csv ? { csv: request.extract.csv } : {}) };
 }
 
 /** Each file the extract reads: its size and modification time (none when nothing matches now). */

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import type { ColumnType, Connection, ConnectionType, Extract, Load } from "../pipeline/model";
 import type { SchemaChangePolicy } from "../pipeline/schemaDrift";
 import type { TemplateValues } from "../pipeline/templates";
-import type { CsvOptions, RecordFormat } from "./formats";
+import type { CsvOptions, TextFormat } from "./formats";
 
 /** A record: a flat JSON object. */
 export type DataRecord = Record<string, unknown>;
@@ -67,7 +67,7 @@ export interface SingleFileSource {
   path: string;
   /** The file as people name it in messages (relative to the connection's root). */
   shown: string;
-  format: RecordFormat;
+  format: TextFormat;
   csv?: CsvOptions;
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { formatFor, readRecords, writeRecords, type RecordFormat } from "../../../server/src/sources/formats";
+import { formatFor, readRecords, writeRecords, type TextFormat } from "../../../server/src/sources/formats";
 import type { DataRecord } from "../../../server/src/sources/types";
 import { ConnectorError } from "../../../server/src/errors";
 import { decodeText } from "../../../server/src/sources/formats/text";
@@ -115,7 +115,7 @@ describe("JSONL and JSON", () => {
     await assert.rejects(collect(readRecords(chunks('{"a":1}'), "json")), /does not start with `\[`/);
   });
 
-  for (const format of ["jsonl", "json"] as RecordFormat[]) {
+  for (const format of ["jsonl", "json"] as TextFormat[]) {
     it(`round-trips ${format}`, async () => {
       const records = Array.from({ length: 2500 }, (_, i) => ({ i, s: `r${i}`, o: { deep: [i] } }));
       assert.deepEqual(await collect(readRecords(chunks(await text(writeRecords(from(records), format)), 4096), format)), records);

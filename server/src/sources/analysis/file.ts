@@ -1,13 +1,15 @@
 /**
  * File analysis (issue 5): one folder level under the connection's `root` (confined like the file
  * connector: no `../`, no symlinks out of the root, dot files hidden), and the columns of the first
- * file a path or glob matches, inferred from its first 64 KiB.
+ * file a path or glob matches, inferred from its first 64 KiB (a Parquet file's, read from its footer).
  */
 import { open, readdir, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { ConnectorError } from "../../errors";
 import { confinePath, fileRoot, matchFiles } from "../file";
 import { formatFor } from "../formats";
+import { openFileRanges, readParquetFooter } from "../formats/parquetRead";
+import { parquetColumnInfo } from "../formats/parquetTypes";
 import { inferSample } from "../s3/infer";
 import { limited } from "./limits";
 import { DEFAULT_FOLDER_LIMIT, folderPrefix, MAX_FOLDER_LIMIT } from "./folders";
@@ -66,6 +68,18 @@ async function readHead(path: string, bytes: number): Promise<{ data: Buffer; si
   }
 }
 
+/** A Parquet file's columns, from its footer (the file's last bytes). */
+export async function parquetFileColumns(path: string, shown: string): Promise<Pick<DataColumns, "columns" | "sampledRecords" | "bytesRead">> {
+  const ranges = await openFileRanges(path);
+  let bytesRead = 0;
+  try {
+    const metadata = await readParquetFooter({ size: ranges.size, read: (start, end) => ((bytesRead += end - start), ranges.read(start, end)) }, shown);
+    return { columns: parquetColumnInfo(metadata), sampledRecords: 0, bytesRead };
+  } finally {
+    await ranges.close();
+  }
+}
+
 export async function sampleFile(ctx: AnalyzeContext, request: Extract<AnalysisRequest, { kind: "data-columns" }>): Promise<DataColumns> {
   requireFile(ctx);
   const root = fileRoot(ctx.connection, ctx.baseDir);
@@ -74,6 +88,7 @@ export async function sampleFile(ctx: AnalyzeContext, request: Extract<AnalysisR
     if (first === undefined) throw new ConnectorError("not-found", `no file under ${root} matches \`${request.key}\` (connection \`${ctx.connectionName}\`)`);
     const key = relative(root, first).split(sep).join("/");
     const format = formatFor(first, request.format);
+    if (format === "parquet") return { kind: "data-columns", key, format, ...(await parquetFileColumns(first, key)) };
     const head = await readHead(first, SAMPLE_BYTES);
     const sample = inferSample(head.data.toString("utf8"), { format, complete: head.data.length >= head.size, where: key, ...(request.csv ? { csv: request.csv } : {}) });
     return { kind: "data-columns", key, format, columns: sample.columns, sampledRecords: sample.records, bytesRead: head.data.length };

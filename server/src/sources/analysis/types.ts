@@ -8,7 +8,7 @@
 import type { ColumnType, Connection } from "../../pipeline/model";
 import type { RecordFormat } from "../formats";
 
-/** A column as analysis sees it. `sqlType` only for PostgreSQL. */
+/** A column as analysis sees it. `sqlType`: the source's own type name (PostgreSQL's, Parquet's). */
 export interface ColumnInfo {
   name: string;
   type: ColumnType;

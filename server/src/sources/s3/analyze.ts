@@ -1,7 +1,7 @@
 /**
  * Live analysis of an s3 connection (issue 5): the prefixes and keys under a prefix, folder by
  * folder and bounded, and the columns of a CSV/JSONL/JSON object from a ranged GET of its first
- * bytes — never the whole object. Read-only.
+ * bytes, of a Parquet object from its footer — never the whole object. Read-only.
  */
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput } from "./sdk";
 import { constants, gunzipSync } from "node:zlib";
@@ -11,6 +11,9 @@ import { keyFormat } from "./keyFormat";
 import { inferSample, type InferredColumn } from "./infer";
 import type { S3Object } from "./list";
 import { getObjectHead } from "./objects";
+import { readParquetFooter } from "../formats/parquetRead";
+import { parquetColumnInfo } from "../formats/parquetTypes";
+import { objectRanges } from "./parquet";
 
 export interface AnalyzeS3Options {
   connectionName?: string;
@@ -79,7 +82,14 @@ export async function listS3Folder(connection: S3Connection, prefix = "", limit 
   });
 }
 
-/** Columns and types of an object, from a ranged GET of its first `bytes` bytes (gzip included). */
+/** A Parquet object's columns, from its footer: a suffix-ranged GET of its last bytes (a second GET when the footer is larger). */
+async function parquetObjectColumns(target: S3Target, key: string, signal?: AbortSignal): Promise<S3ObjectColumns> {
+  const ranges = await objectRanges(target, key, signal);
+  const metadata = await readParquetFooter(ranges, s3Url(target, key));
+  return { key, format: "parquet", columns: parquetColumnInfo(metadata), sampledRecords: 0, bytesRead: ranges.fetched(), size: ranges.size };
+}
+
+/** Columns and types of an object, from a ranged GET of its first `bytes` bytes (gzip included; Parquet: of its footer). */
 export async function inferS3Columns(
   connection: S3Connection,
   key: string,
@@ -87,6 +97,7 @@ export async function inferS3Columns(
 ): Promise<S3ObjectColumns> {
   const { format, gzip } = keyFormat(key, options.format);
   const bytes = options.bytes ?? 64 * 1024;
+  if (format === "parquet") return withTarget(connection, options, (target) => parquetObjectColumns(target, key, options.signal));
   return withTarget(connection, options, async (target) => {
     const head = await getObjectHead(target, key, bytes, options.signal);
     const whole = head.size !== undefined && head.data.length >= head.size;

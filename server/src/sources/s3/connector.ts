@@ -1,21 +1,28 @@
 /**
  * The `s3` connector. Extract: every object a key or glob names, in key order, streamed through
- * the shared format readers (`.gz` objects are gunzipped). Load: the records serialized in the
+ * the shared format readers (`.gz` objects are gunzipped; Parquet objects are read by ranged GETs). Load: the records serialized in the
  * step's format and uploaded all-or-nothing (multipart for large bodies).
  */
 import { createGunzip, createGzip, type Gunzip, type Gzip } from "node:zlib";
 import { pipeline, Readable } from "node:stream";
 import { ConnectorError } from "../../errors";
+import type { ColumnType } from "../../pipeline/model";
 import { renderTemplate } from "../../pipeline/templates";
 import type { BatchedExtractResult } from "../formats/batches";
 import { readRecordBatches, writeRecords, type RecordFormat } from "../formats";
+import { readParquetBatches } from "../formats/parquetRead";
+import { addColumns } from "../formats/parquetTypes";
 import { keyFormat } from "./keyFormat";
+import { objectRanges } from "./parquet";
 import type { Connector, DataRecord, ExtractRequest, LoadRequest, LoadResult, SourceContext, SourceVersion } from "../types";
 import { createS3Target, s3Url, type S3Connection, type S3Target } from "./client";
 import { isGlob, matchObjects, type S3Object } from "./list";
 import { headObject, openObject, uploadObject, type OpenedObject } from "./objects";
 
-const CONTENT_TYPES: Record<RecordFormat, string> = { csv: "text/csv; charset=utf-8", jsonl: "application/x-ndjson", json: "application/json" };
+/** Where an extract's Parquet objects put their column types. */
+type ParquetTyped = { columns?: Record<string, ColumnType> };
+
+const CONTENT_TYPES: Record<RecordFormat, string> = { csv: "text/csv; charset=utf-8", jsonl: "application/x-ndjson", json: "application/json", parquet: "application/vnd.apache.parquet" };
 
 function s3Connection(ctx: SourceContext): S3Connection {
   if (ctx.connection.type !== "s3") throw new ConnectorError("bad-connection", `connection "${ctx.connectionName}" is not an s3 connection`);
@@ -62,25 +69,36 @@ async function* watched(bytes: AsyncIterable<Uint8Array>, failure: { error?: Con
 const PREFETCH_MAX_SIZE = 1024 * 1024;
 const PREFETCH_DEPTH = 8;
 
-async function* objectBatches(target: S3Target, objects: S3Object[], request: ExtractRequest): AsyncGenerator<DataRecord[]> {
+/** Whether an object is Parquet (read by ranged GETs, not opened as a stream). */
+function isParquet(object: S3Object, request: ExtractRequest): boolean {
+  return keyFormat(object.key, request.extract.format).format === "parquet";
+}
+
+async function* objectBatches(target: S3Target, objects: S3Object[], request: ExtractRequest, typed: ParquetTyped): AsyncGenerator<DataRecord[]> {
   const opened = new Map<number, Promise<OpenedObject>>();
   const open = (i: number) => {
     const promise = openObject(target, objects[i]!.key, request.signal);
     promise.catch(() => undefined); // awaited (and reported) when its turn comes
     opened.set(i, promise);
   };
-  const small = (i: number) => objects[i]!.size <= PREFETCH_MAX_SIZE;
+  const small = (i: number) => objects[i]!.size <= PREFETCH_MAX_SIZE && !isParquet(objects[i]!, request);
   let ahead = 0; // objects[0 .. ahead) have been opened
   let current: OpenedObject | undefined;
   try {
     for (let i = 0; i < objects.length; i++) {
+      const key = objects[i]!.key;
+      const { format, gzip } = keyFormat(key, request.extract.format);
+      if (format === "parquet") {
+        if (ahead === i) ahead++;
+        const ranges = await objectRanges(target, key, request.signal);
+        yield* readParquetBatches(ranges, s3Url(target, key), (columns) => addColumns(typed, columns));
+        continue;
+      }
       if (ahead === i) open(ahead++);
       while (ahead < objects.length && ahead - i <= PREFETCH_DEPTH && small(i) && small(ahead)) open(ahead++);
       const object = await opened.get(i)!;
       current = object;
       opened.delete(i);
-      const key = objects[i]!.key;
-      const { format, gzip } = keyFormat(key, request.extract.format);
       const failure: { error?: ConnectorError } = {};
       const bytes = watched(object.bytes, failure);
       const source = gzip ? piped(bytes, createGunzip()) : bytes;
@@ -119,9 +137,18 @@ async function extractS3(request: ExtractRequest): Promise<BatchedExtractResult>
   request.logger.debug({ objects: all.length, pattern }, "s3 extract");
   // A preview reads the first object only: its first records are what a run starts with.
   const objects = request.preview ? all.slice(0, 1) : all;
-  const batches = objectBatches(target, objects, request);
+  // Parquet objects say their column types once their footers are read.
+  const typed: ParquetTyped = {};
+  const batches = objectBatches(target, objects, request, typed);
   const skipped = all.length > objects.length ? `read only the first of the ${all.length} objects matching \`${pattern}\` (${s3Url(target, all[0]!.key)})` : undefined;
-  return { records: flatten(batches), batches, ...(request.preview ? { skipped: () => skipped } : {}) };
+  return {
+    records: flatten(batches),
+    batches,
+    get columns() {
+      return typed.columns;
+    },
+    ...(request.preview ? { skipped: () => skipped } : {}),
+  };
 }
 
 /** The ETag and size of each object the extract reads (a missing key: none, so it differs from any staged one). */
@@ -151,7 +178,8 @@ async function loadS3(request: LoadRequest): Promise<LoadResult> {
   const key = renderTemplate(requireKey(raw, "load", request.connectionName), request.templates);
   const { format, gzip } = keyFormat(key, request.load.format);
   const counter = { rows: 0 };
-  const text = writeRecords(counted(request.records, counter), format);
+  const parquet = { ...(request.columns ? { columns: request.columns } : {}), ...(request.load.compression ? { compression: request.load.compression } : {}) };
+  const text = writeRecords(counted(request.records, counter), format, undefined, parquet);
   const body: AsyncIterable<Uint8Array | string> = gzip ? piped(text, createGzip()) : text;
   await uploadObject(target, key, body, { contentType: gzip ? "application/gzip" : CONTENT_TYPES[format], signal: request.signal });
   request.logger.debug({ rows: counter.rows, key: s3Url(target, key) }, "s3 load");

@@ -64,6 +64,30 @@ export async function getObjectHead(target: S3Target, key: string, bytes: number
   return result;
 }
 
+/** Bytes `[start, end)` of an object (a ranged GET). */
+export async function getObjectRange(target: S3Target, key: string, start: number, end: number, signal?: AbortSignal): Promise<Uint8Array> {
+  const action = `reading bytes ${start}–${end} of ${s3Url(target, key)}`;
+  return s3Call(target, action, async () => {
+    const out = await target.client.send(new GetObjectCommand({ Bucket: target.bucket, Key: fullKey(target, key), Range: `bytes=${start}-${end - 1}` }), { abortSignal: signal });
+    return out.Body ? out.Body.transformToByteArray() : new Uint8Array(0);
+  });
+}
+
+/** The last `bytes` bytes of an object and its size, in one GET (a suffix range): where a Parquet file keeps its footer. */
+export async function getObjectTail(target: S3Target, key: string, bytes: number, signal?: AbortSignal): Promise<{ data: Uint8Array; size: number }> {
+  const action = `reading the end of ${s3Url(target, key)}`;
+  let out;
+  try {
+    out = await target.client.send(new GetObjectCommand({ Bucket: target.bucket, Key: fullKey(target, key), Range: `bytes=-${bytes}` }), { abortSignal: signal });
+  } catch (err: unknown) {
+    if (s3ErrorCode(err) === "InvalidRange") return { data: new Uint8Array(0), size: 0 }; // an empty object
+    throw classifyS3Error(err, errorContext(target, action));
+  }
+  const data = out.Body ? await s3Call(target, action, () => out.Body!.transformToByteArray()) : new Uint8Array(0);
+  const total = /\/(\d+)$/.exec(out.ContentRange ?? "")?.[1];
+  return { data, size: total ? Number(total) : data.length };
+}
+
 /** Where a body's own failure is kept, so it is rethrown as itself, not as an S3 error. */
 interface SourceFailure {
   failed: boolean;
