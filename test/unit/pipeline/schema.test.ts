@@ -72,7 +72,7 @@ describe("schema problems: exact ranges and readable messages", () => {
   it("bad enum value with did-you-mean", () => {
     const text = VALID.replace("      path: paid.jsonl", "      path: paid.jsonl\n      format: jsonll");
     const p = expectProblem(text, "schema", 24, 15, 24, 21);
-    assert.equal(p.message, "`format` must be one of `csv`, `jsonl` or `json`, not `jsonll` — did you mean `jsonl`?");
+    assert.equal(p.message, "`format` must be one of `csv`, `jsonl`, `json` or `parquet`, not `jsonll` — did you mean `jsonl`?");
   });
 
   it("bad identifier suggests a valid one", () => {
