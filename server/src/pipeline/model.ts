@@ -178,6 +178,27 @@ const paginateSchema = z
   .optional()
   .meta({ description: "How to fetch every page: `page`, `offset`, `cursor` or `link`.", discriminator: { propertyName: "type" }, examples: [{ type: "page", size: 100 }] });
 
+export const INCREMENTAL_BY = ["modified", "partition"] as const;
+/** `lag`: a duration (`10m`, `2h`, `1d`) behind a timestamp mark, or a number behind a numeric one. */
+export const LAG_PATTERN = "^[0-9]+(ms|s|m|h|d)$";
+
+const incrementalSchema = z
+  .strictObject({
+    column: z.string().min(1).optional().meta({ description: "PostgreSQL: column that grows over time (e.g. `updated_at`); only rows above the last run's highest value (less `lag`) are read." }),
+    param: z.string().min(1).optional().meta({ description: "HTTP: query parameter that carries the mark to the API, e.g. `updated_since`.", examples: ["updated_since"] }),
+    from: z.string().min(1).optional().meta({ description: "HTTP: dotted path of the field in each record the next mark is taken from (its highest value), e.g. `updated_at`.", examples: ["updated_at"] }),
+    by: z.enum(INCREMENTAL_BY).optional().meta({
+      description: "S3 and file: `modified` reads only objects/files modified after the last run's mark (less `lag`); `partition` reads only Hive-style partitions (`dt=2024-01-02/`) after the last one read.",
+    }),
+    initial: z.union([z.string(), z.number()]).optional().meta({ description: "Lower bound for the first run, e.g. `2024-01-01`." }),
+    lag: z.union([z.string().regex(new RegExp(LAG_PATTERN)), z.number().min(0)]).optional().meta({
+      description: "Re-read a window behind the mark, for rows committed late: a duration for timestamps (`10m`, `2h`, `1d`), a number for integers. Rows read twice are made harmless by a `merge` load on the key.",
+      examples: ["10m", 100],
+    }),
+  })
+  .optional()
+  .meta({ description: "Read only what is new since the last successful run (a high-water mark kept per pipeline). PostgreSQL `column`; HTTP `param` + `from`; S3 and file `by`." });
+
 export const ExtractSchema = z
   .strictObject({
     connection: connectionRef,
@@ -186,13 +207,10 @@ export const ExtractSchema = z
       description: "PostgreSQL: a SELECT to read from (templates are bound as values, e.g. `WHERE day = {{ ds }}` — never inside quotes or comments). HTTP: query parameters as a map.",
     }),
     columns: columnList("PostgreSQL: the columns to read (default: all).").optional(),
-    incremental: z
-      .strictObject({
-        column: z.string().min(1).meta({ description: "Column that grows over time (e.g. `updated_at`); only rows above the last run's highest value are read." }),
-        initial: z.union([z.string(), z.number()]).optional().meta({ description: "Lower bound for the first run, e.g. `2024-01-01`." }),
-      })
-      .optional()
-      .meta({ description: "PostgreSQL: read only new rows since the last successful run (a high-water mark kept per pipeline)." }),
+    incremental: incrementalSchema,
+    partition_columns: z.boolean().optional().meta({
+      description: "S3 and file: add each Hive-style partition folder of a key or path (`dt=2024-01-01/`, `region=eu/`) as a column of its records, typed by inference. Default: `true` when the glob's wildcards cross such folders.",
+    }),
     key: z.string().min(1).optional().meta({ description: "S3: object key, or a glob with `*` and `**`, e.g. `raw/orders/{{ ds }}/*.csv`." }),
     path: z.string().optional().meta({ description: "File: path or glob under the connection's `root`. HTTP: path appended to `base_url`, e.g. `/orders`." }),
     format: formatKey,

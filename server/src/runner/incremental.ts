@@ -8,9 +8,11 @@
  * extract in a run whose load already succeeded is reported by `rerunsAfterLoad` (its new rows
  * would never be loaded).
  */
-import type { Step } from "../pipeline/model";
+import type { Extract, Step } from "../pipeline/model";
+import { valueAt } from "../sources/http/paths";
 import type { StagingStore } from "../sources/staging";
-import { compareMarks, laterMark, type Mark } from "./marks";
+import type { DataRecord } from "../sources/types";
+import { compareMarks, laterMark, markBehind, type Mark } from "./marks";
 import { recordReaders } from "./recordEdges";
 import { readJson } from "./stagedData";
 import { stateKey, type RunState, type StepState } from "./state";
@@ -37,6 +39,39 @@ const key = (pipeline: string) => `_incremental/${pipeline}.json`;
 export async function readHighWater(store: StagingStore, pipeline: string, stepId: string): Promise<Mark | undefined> {
   const marks = await readJson<Marks>(store, key(pipeline));
   return marks?.[stepId];
+}
+
+/**
+ * The mark an extract reads after: the committed one less `lag` (a window re-read for rows that
+ * committed late), or none (the extract starts from `initial`, which `lag` never lowers).
+ */
+export function readAfter(extract: Extract, committed: Mark | undefined): Mark | undefined {
+  const lag = extract.incremental?.lag;
+  return committed === undefined || lag === undefined ? committed : markBehind(committed, lag);
+}
+
+/**
+ * The mark an extract ends at: the highest it read, never below the committed one (a lagged read
+ * whose window held only rows already read must not move the mark back).
+ */
+export function endMark(committed: Mark | undefined, read: Mark | undefined): Mark | undefined {
+  if (read === undefined) return committed;
+  return committed === undefined ? read : laterMark(committed, read);
+}
+
+/** Keeps the highest value found at a dotted path of the records (HTTP `incremental.from`). */
+export function markTracker(path: string): { see(batch: readonly DataRecord[]): void; mark(): Mark | undefined } {
+  let best: Mark | undefined;
+  return {
+    see(batch) {
+      for (const record of batch) {
+        const v = valueAt(record, path);
+        if (typeof v !== "string" && typeof v !== "number") continue;
+        if (best === undefined || compareMarks(v, best) > 0) best = v;
+      }
+    },
+    mark: () => best,
+  };
 }
 
 /**

@@ -6,7 +6,8 @@
  * `YYYY-MM-DD`. So decimals compare exactly as numbers, date/times as instants, anything else as
  * text (code-point order, which agrees with PostgreSQL's for the C collation).
  */
-import { addDecimal, isDecimalText, type DecimalSum } from "./transforms/decimal";
+import { EtlError } from "../errors";
+import { addDecimal, decimalText, isDecimalText, type DecimalSum } from "./transforms/decimal";
 
 export type Mark = string | number;
 
@@ -67,4 +68,35 @@ export function compareMarks(a: Mark, b: Mark): number {
 /** The larger of two marks (the first when they are equal). */
 export function laterMark(a: Mark, b: Mark): Mark {
   return compareMarks(b, a) > 0 ? b : a;
+}
+
+const LAG_MICROS: Record<string, bigint> = { ms: 1000n, s: 1_000_000n, m: 60_000_000n, h: 3_600_000_000n, d: 86_400_000_000n };
+
+/** An instant as ISO text with microseconds: with `Z` when the mark had an offset, else without one (a `timestamp` column). */
+function instantText(micros: bigint, zoned: boolean): string {
+  const ms = micros / 1000n - (micros % 1000n < 0n ? 1n : 0n);
+  const iso = new Date(Number(ms)).toISOString().slice(0, 19);
+  const fraction = (((micros % 1_000_000n) + 1_000_000n) % 1_000_000n).toString().padStart(6, "0");
+  return `${iso}.${fraction}${zoned ? "Z" : ""}`;
+}
+
+/**
+ * The mark `lag` behind `mark` (incremental `lag`): a duration (`10m`) behind a date or timestamp,
+ * a number behind a numeric mark. An extract reads after it, so rows committed late within the
+ * window are read on the next run (and twice where they were read already: a merge load absorbs them).
+ */
+export function markBehind(mark: Mark, lag: string | number): Mark {
+  if (typeof lag === "number") {
+    const d = decimalOf(mark);
+    if (!d) throw new EtlError("incremental-lag", `incremental \`lag: ${lag}\` is a number, but the mark ${JSON.stringify(mark)} is not; give a duration such as \`lag: 10m\` for a date or timestamp column`);
+    const behind = decimalText(addDecimal(d, String(-lag)));
+    return typeof mark === "number" && Number.isSafeInteger(Number(behind)) ? Number(behind) : behind;
+  }
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(lag);
+  const at = instantOf(mark);
+  if (!m || at === undefined) {
+    throw new EtlError("incremental-lag", `incremental \`lag: ${lag}\` is a duration, but the mark ${JSON.stringify(mark)} is not a date or timestamp; give a number such as \`lag: 100\` for a numeric column`);
+  }
+  const zoned = /(Z|[+-]\d\d(:?\d\d)?)$/i.test(String(mark).trim()) && String(mark).trim().length > 10;
+  return instantText(at - BigInt(m[1] as string) * (LAG_MICROS[m[2] as string] as bigint), zoned);
 }

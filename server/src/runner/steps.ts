@@ -5,7 +5,7 @@ import { batchedRecords, batchesOf } from "../sources/formats/batches";
 import { connectorFor } from "../sources";
 import type { DataRecord, SourceContext, SourceVersion } from "../sources/types";
 import { connectionOf, inputOf, type RunContext } from "./context";
-import { readHighWater } from "./incremental";
+import { endMark, markTracker, readAfter, readHighWater } from "./incremental";
 import type { BatchChannel } from "./live/channel";
 import { checkFailure, StepChecks, type CheckOutcome } from "./checks/stepChecks";
 import { metaKey, readStepOutput, stageFileCopy, writeStepOutput, type BatchTee, type StepOutputMeta } from "./stagedData";
@@ -119,17 +119,33 @@ async function judge(ctx: RunContext, step: Step, checks: StepChecks | undefined
   throw checkFailure(step.id, failed);
 }
 
+/** Both observers of an extract's batches (its checks, the tracker of an HTTP `incremental.from` mark), when it has any. */
+function observers(...all: (((batch: DataRecord[]) => void | Promise<void>) | undefined)[]): { observe?: (batch: DataRecord[]) => void | Promise<void> } {
+  const present = all.filter((o) => o !== undefined);
+  if (present.length === 0) return {};
+  if (present.length === 1) return { observe: present[0] as (batch: DataRecord[]) => void | Promise<void> };
+  return {
+    observe: async (batch) => {
+      for (const o of present) await o(batch);
+    },
+  };
+}
+
 async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
   const base = sourceContext(ctx, step, signal);
   const connector = await connectorFor(base.connection.type);
   const extract = step.extract as NonNullable<Step["extract"]>;
-  const highWater = extract.incremental ? await readHighWater(ctx.store, ctx.pipeline.name, step.id) : undefined;
+  const committed = extract.incremental ? await readHighWater(ctx.store, ctx.pipeline.name, step.id) : undefined;
+  const highWater = readAfter(extract, committed);
   const request = { ...base, extract, ...(highWater !== undefined ? { highWater } : {}) };
   const version = connector.sourceVersion ? await connector.sourceVersion(request) : undefined;
   const source = version ? { source: version } : {};
-  const file = connector.singleFile ? await connector.singleFile(request) : undefined;
+  // An incremental read or partition columns need the connector's own read, not a copy of the file.
+  const file = connector.singleFile && !extract.incremental && extract.partition_columns !== true ? await connector.singleFile(request) : undefined;
   const checks = checksOf(ctx, step);
-  const observe = checks ? { observe: checks.observe } : {};
+  const from = extract.incremental?.from;
+  const tracker = from !== undefined ? markTracker(from) : undefined;
+  const observe = observers(checks?.observe, tracker?.see);
   if (file) {
     const meta = await stageFileCopy(ctx.store, ctx.runId, step.id, file, { onBatch: (n) => report.add(n), signal, ...observe, ...(live.tee ? { tee: live.tee } : {}) });
     await judge(ctx, step, checks, meta, report);
@@ -139,9 +155,9 @@ async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, repo
   const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, batchesOf(result), { onBatch: (n) => report.add(n), signal, columns: () => result.columns, ...observe, ...(live.tee ? { tee: live.tee } : {}) });
   await judge(ctx, step, checks, meta, report);
   // A bigint column's mark beyond a double's range comes as a BigInt: marks are kept as decimal text (marks.ts).
-  const read: unknown = result.highWater?.();
-  const mark = typeof read === "bigint" ? read.toString() : (read as string | number | undefined);
-  return { rows: meta.rows, ...source, ...(mark !== undefined ? { highWater: mark } : {}), ...(extract.incremental ? { highWaterFrom: highWater ?? null } : {}) };
+  const read: unknown = tracker ? tracker.mark() : result.highWater?.();
+  const mark = endMark(committed, typeof read === "bigint" ? read.toString() : (read as string | number | undefined));
+  return { rows: meta.rows, ...source, ...(mark !== undefined ? { highWater: mark } : {}), ...(extract.incremental ? { highWaterFrom: committed ?? null } : {}) };
 }
 
 async function runTransform(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {

@@ -10,9 +10,16 @@ import { connectionTypes } from "./shared";
 /** Keys (besides `connection`) that an extract or load may use for each connection type. */
 export const EXTRACT_KEYS: Record<ConnectionType, readonly string[]> = {
   postgres: ["table", "query", "columns", "incremental"],
-  s3: ["key", "format", "csv"],
-  http: ["path", "method", "query", "body", "records", "paginate"],
-  file: ["path", "format", "csv"],
+  s3: ["key", "format", "csv", "incremental", "partition_columns"],
+  http: ["path", "method", "query", "body", "records", "paginate", "incremental"],
+  file: ["path", "format", "csv", "incremental", "partition_columns"],
+};
+/** The `incremental` keys each connection type reads (`initial` and `lag` fit all), and the ones it needs. */
+const INCREMENTAL_KEYS: Record<ConnectionType, { own: readonly string[]; needs: readonly string[] }> = {
+  postgres: { own: ["column", "initial", "lag"], needs: ["column"] },
+  s3: { own: ["by", "initial", "lag"], needs: ["by"] },
+  http: { own: ["param", "from", "initial", "lag"], needs: ["param", "from"] },
+  file: { own: ["by", "initial", "lag"], needs: ["by"] },
 };
 export const LOAD_KEYS: Record<ConnectionType, readonly string[]> = {
   postgres: ["table", "mode", "key", "create", "on_schema_change"],
@@ -71,6 +78,7 @@ function checkStep(outline: PipelineOutline, step: StepOutline): Problem[] {
   const required = REQUIRED[kind.kind][type];
   if (required && !pairOf(doc, body, required)) bad(`a ${kind.kind} from ${about} needs \`${required}\``, kind.keySpan);
   if (kind.kind === "extract" && type === "postgres") checkPostgresExtract(doc, body, kind.keySpan, about, bad);
+  if (kind.kind === "extract") checkIncremental(doc, body, type, about, bad);
   checkShapes(doc, body, type, kind.kind, bad);
   return problems;
 }
@@ -80,6 +88,24 @@ function checkPostgresExtract(doc: Parameters<typeof asMap>[0], body: NonNullabl
   const query = pairOf(doc, body, "query");
   if (!table && !query) bad(`an extract from ${about} needs \`table\` or \`query\``, keySpan);
   if (table && query) bad("give either `table` or `query`, not both", spanOf(query.key as Node));
+}
+
+/** `incremental` holds the keys of the connection's type, and those it needs; `lag` does not fit `by: partition`. */
+function checkIncremental(doc: Parameters<typeof asMap>[0], body: NonNullable<ReturnType<typeof asMap>>, type: ConnectionType, about: string, bad: (m: string, s: Span) => void): void {
+  const pair = pairOf(doc, body, "incremental");
+  const map = asMap(doc, pair?.value);
+  if (!pair || !map) return;
+  const { own, needs } = INCREMENTAL_KEYS[type];
+  for (const p of pairsOf(doc, map)) {
+    const key = keyName(p);
+    if (key !== undefined && !own.includes(key)) bad(`incremental \`${key}\` does not apply here: ${about}, whose incremental keys are ${listOf(own, "and")}`, spanOf(p.key as Node));
+  }
+  const missing = needs.filter((k) => !pairOf(doc, map, k));
+  if (missing.length > 0) bad(`${about}: an incremental extract from it needs ${listOf(missing, "and")}`, spanOf(pair.key as Node));
+  const lag = pairOf(doc, map, "lag");
+  if (lag && stringValue(doc, deref(doc, pairOf(doc, map, "by")?.value)) === "partition") {
+    bad("`lag` does not apply to `by: partition` (a partition is read once, after the last one read); use `by: modified` to re-read a window", spanOf(lag.key as Node));
+  }
 }
 
 /** Keys shared by several types whose value form depends on the type (`query`, `key`). */

@@ -6,6 +6,7 @@ import { hardcodedSecret } from "./hardcodedSecret";
 import { invalidExpression } from "./invalidExpression";
 import { invalidSchedule } from "./invalidSchedule";
 import { joinNotUpstream } from "./joinNotUpstream";
+import { lagAppend } from "./lagAppend";
 import { missingEnv } from "./missingEnv";
 import { missingInput } from "./missingInput";
 import type { Rule } from "./rule";
@@ -34,6 +35,7 @@ export const RULES: readonly Rule[] = [
   checksPlacement,
   invalidSchedule,
   templateInSqlLiteral,
+  lagAppend,
   missingEnv,
   hardcodedSecret,
   urlCredentials,

@@ -3,6 +3,7 @@
  * connector, transforms through the runner's own compiled stages, every step's output through the
  * staged-rows round trip a run makes. Nothing is staged, no mark is written, no load or `sql` runs.
  */
+import { readAfter } from "../incremental";
 import { createReadStream } from "node:fs";
 import type { Logger } from "pino";
 import type { Connection, Step, TransformOp } from "../../pipeline/model";
@@ -90,7 +91,7 @@ async function started(stream: StepStream): Promise<StepStream> {
 async function openExtract(s: PreviewSession, step: Step, want: number): Promise<StepStream> {
   const extract = step.extract as NonNullable<Step["extract"]>;
   const max = Math.min(want, READ_CAP);
-  const highWater = extract.incremental ? await s.highWater(step.id) : undefined;
+  const highWater = extract.incremental ? readAfter(extract, await s.highWater(step.id)) : undefined;
   // One more than the records used, so a source that has more says so.
   const request: ExtractRequest = { ...sourceContext(s, step), extract, preview: { limit: max + 1 }, ...(highWater !== undefined ? { highWater } : {}) };
   const connector = await connectorFor(request.connection.type);
