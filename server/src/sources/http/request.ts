@@ -64,6 +64,9 @@ export function firstRequest(request: ExtractRequest): PreparedRequest {
       if (v === undefined || v === null) continue;
       url.searchParams.set(k, typeof v === "object" ? JSON.stringify(v) : String(v));
     }
+    // `incremental`: the mark (the last run's, less `lag`; else `initial`) goes to the API as a parameter.
+    const mark = extract.incremental?.param !== undefined ? (request.highWater ?? extract.incremental.initial) : undefined;
+    if (mark !== undefined) url.searchParams.set(extract.incremental?.param as string, String(mark));
     const headers: Record<string, string> = { accept: "application/json", "user-agent": "agent-etl", ...connection.headers };
     const auth = authHeader(connection);
     if (auth) headers.authorization = auth;
