@@ -16,6 +16,7 @@ import { formatFor, readRecordBatches, writeRecords } from "./formats";
 import { batchedRecords, recordBatches, type BatchedExtractResult } from "./formats/batches";
 import { openFileRanges, readParquetBatches } from "./formats/parquetRead";
 import { addColumns } from "./formats/parquetTypes";
+import { newerThan, partitionColumns, withColumns, type PartitionColumns } from "./partitions";
 import type { Connector, DataRecord, ExtractRequest, ExtractResult, LoadRequest, LoadResult, SingleFileSource, SourceVersion } from "./types";
 
 /** The folder a file connection's paths are relative to. */
@@ -176,18 +177,29 @@ async function* parquetFileBatches(file: string, shown: string, typed: { columns
   }
 }
 
-async function* filesBatches(files: string[], request: ExtractRequest, root: string, typed: { columns?: Record<string, ColumnType> }): AsyncGenerator<DataRecord[]> {
+async function* filesBatches(files: string[], request: ExtractRequest, root: string, typed: { columns?: Record<string, ColumnType> }, partitions?: PartitionColumns): AsyncGenerator<DataRecord[]> {
   const { extract, signal } = request;
   for (const file of files) {
     const shown = shownPath(root, file);
     const format = formatFor(file, extract.format);
     if (format === "parquet") {
-      yield* parquetFileBatches(file, shown, typed);
+      yield* withColumns(parquetFileBatches(file, shown, typed), partitions?.byKey.get(shown));
       continue;
     }
     const stream = createReadStream(file, { signal, highWaterMark: 256 * 1024 });
-    yield* readRecordBatches(stream, format, extract.csv, shown);
+    yield* withColumns(readRecordBatches(stream, format, extract.csv, shown), partitions?.byKey.get(shown));
   }
+}
+
+/** The files an incremental extract reads (none matching yet is no error: its folder may start empty), and the mark they end at. */
+async function incrementalFiles(request: ExtractRequest, root: string, pattern: string): Promise<{ files: string[]; mark?: string }> {
+  const matched = await matchFiles(root, pattern, request.connectionName).catch((err: unknown) => {
+    if (err instanceof ConnectorError && err.code === "not-found") return [] as string[];
+    throw err;
+  });
+  const candidates = await Promise.all(matched.map(async (file) => ({ key: shownPath(root, file), file, modified: (await stat(file)).mtime })));
+  const chosen = newerThan(request.extract, candidates, request.highWater ?? request.extract.incremental?.initial);
+  return { files: chosen.read.map((c) => c.file), ...(chosen.mark !== undefined ? { mark: chosen.mark } : {}) };
 }
 
 async function* flatten(batches: AsyncIterable<DataRecord[]>): AsyncGenerator<DataRecord> {
@@ -196,17 +208,21 @@ async function* flatten(batches: AsyncIterable<DataRecord[]>): AsyncGenerator<Da
 
 async function extractFiles(request: ExtractRequest): Promise<ExtractResult> {
   const { root, pattern } = extractPattern(request);
-  const files = await matchFiles(root, pattern, request.connectionName);
+  const incremental = request.extract.incremental?.by !== undefined;
+  const { files, mark } = incremental ? await incrementalFiles(request, root, pattern) : { files: await matchFiles(root, pattern, request.connectionName), mark: undefined };
   request.logger.debug({ files: files.length, pattern }, "file extract");
-  // Parquet files say their column types once their footers are read.
+  const relPattern = relative(root, resolve(root, pattern)).split(sep).join("/");
+  const partitions = partitionColumns(request.extract, relPattern, files.map((f) => shownPath(root, f)));
+  // Parquet files say their column types once their footers are read; a file's own column wins over a partition's.
   const typed: { columns?: Record<string, ColumnType> } = {};
-  const batches = filesBatches(files, request, root, typed);
+  const batches = filesBatches(files, request, root, typed, partitions);
   const result: BatchedExtractResult = {
     records: flatten(batches),
     batches,
     get columns() {
-      return typed.columns;
+      return partitions || typed.columns ? { ...partitions?.types, ...typed.columns } : undefined;
     },
+    ...(incremental ? { highWater: () => mark } : {}),
   };
   return result;
 }

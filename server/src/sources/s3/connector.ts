@@ -18,6 +18,7 @@ import type { Connector, DataRecord, ExtractRequest, LoadRequest, LoadResult, So
 import { createS3Target, s3Url, type S3Connection, type S3Target } from "./client";
 import { isGlob, matchObjects, type S3Object } from "./list";
 import { headObject, openObject, uploadObject, type OpenedObject } from "./objects";
+import { newerThan, partitionColumns, withColumns, type PartitionColumns } from "../partitions";
 
 /** Where an extract's Parquet objects put their column types. */
 type ParquetTyped = { columns?: Record<string, ColumnType> };
@@ -74,7 +75,7 @@ function isParquet(object: S3Object, request: ExtractRequest): boolean {
   return keyFormat(object.key, request.extract.format).format === "parquet";
 }
 
-async function* objectBatches(target: S3Target, objects: S3Object[], request: ExtractRequest, typed: ParquetTyped): AsyncGenerator<DataRecord[]> {
+async function* objectBatches(target: S3Target, objects: S3Object[], request: ExtractRequest, typed: ParquetTyped, partitions?: PartitionColumns): AsyncGenerator<DataRecord[]> {
   const opened = new Map<number, Promise<OpenedObject>>();
   const open = (i: number) => {
     const promise = openObject(target, objects[i]!.key, request.signal);
@@ -91,7 +92,7 @@ async function* objectBatches(target: S3Target, objects: S3Object[], request: Ex
       if (format === "parquet") {
         if (ahead === i) ahead++;
         const ranges = await objectRanges(target, key, request.signal);
-        yield* readParquetBatches(ranges, s3Url(target, key), (columns) => addColumns(typed, columns));
+        yield* withColumns(readParquetBatches(ranges, s3Url(target, key), (columns) => addColumns(typed, columns)), partitions?.byKey.get(key));
         continue;
       }
       if (ahead === i) open(ahead++);
@@ -103,7 +104,7 @@ async function* objectBatches(target: S3Target, objects: S3Object[], request: Ex
       const bytes = watched(object.bytes, failure);
       const source = gzip ? piped(bytes, createGunzip()) : bytes;
       try {
-        yield* readRecordBatches(source, format, request.extract.csv, s3Url(target, key));
+        yield* withColumns(readRecordBatches(source, format, request.extract.csv, s3Url(target, key)), partitions?.byKey.get(key));
       } catch (err: unknown) {
         // A reader may wrap a dropped connection as a parse error; the S3 error (transient) wins.
         throw failure.error ?? err;
@@ -130,24 +131,38 @@ async function resolveObjects(target: S3Target, pattern: string, signal: AbortSi
   return objects;
 }
 
+/** Every object a key or glob names, listed (with modification times), none being no error: an incremental extract's source may start empty. */
+async function listMatching(target: S3Target, pattern: string, signal: AbortSignal): Promise<S3Object[]> {
+  const objects: S3Object[] = [];
+  for await (const obj of matchObjects(target, pattern, { signal })) objects.push(obj);
+  return objects;
+}
+
 async function extractS3(request: ExtractRequest): Promise<BatchedExtractResult> {
   const target = targetFor(request);
-  const pattern = renderTemplate(requireKey(request.extract.key, "extract", request.connectionName), request.templates);
-  const all = await resolveObjects(target, pattern, request.signal);
-  request.logger.debug({ objects: all.length, pattern }, "s3 extract");
+  const { extract } = request;
+  const pattern = renderTemplate(requireKey(extract.key, "extract", request.connectionName), request.templates);
+  const incremental = extract.incremental?.by !== undefined;
+  const listed = incremental ? await listMatching(target, pattern, request.signal) : await resolveObjects(target, pattern, request.signal);
+  const after = request.highWater ?? extract.incremental?.initial;
+  const chosen = newerThan(extract, listed.map((o) => ({ ...o, ...(o.lastModified ? { modified: o.lastModified } : {}) })), after);
+  const all = chosen.read;
+  request.logger.debug({ objects: all.length, listed: listed.length, pattern }, "s3 extract");
   // A preview reads the first object only: its first records are what a run starts with.
   const objects = request.preview ? all.slice(0, 1) : all;
-  // Parquet objects say their column types once their footers are read.
+  const partitions = partitionColumns(extract, pattern, objects.map((o) => o.key));
+  // Parquet objects say their column types once their footers are read; an object's own column wins over a partition's.
   const typed: ParquetTyped = {};
-  const batches = objectBatches(target, objects, request, typed);
+  const batches = objectBatches(target, objects, request, typed, partitions);
   const skipped = all.length > objects.length ? `read only the first of the ${all.length} objects matching \`${pattern}\` (${s3Url(target, all[0]!.key)})` : undefined;
   return {
     records: flatten(batches),
     batches,
     get columns() {
-      return typed.columns;
+      return partitions || typed.columns ? { ...partitions?.types, ...typed.columns } : undefined;
     },
     ...(request.preview ? { skipped: () => skipped } : {}),
+    ...(incremental ? { highWater: () => chosen.mark } : {}),
   };
 }
 
