@@ -48,6 +48,8 @@ export interface RunOptions {
   skipChecks?: boolean;
   /** What started the run, for the history (default `cli`). */
   trigger?: Trigger;
+  /** Leave the connectors open at the end (a backfill runs several days in one process and closes them once). */
+  keepConnectors?: boolean;
 }
 
 export interface RunReport {
@@ -147,7 +149,7 @@ export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnTyp
     result = await runLevels(levels, opts.concurrency, async (id) => (await live.run(id)) && (await watch.afterStep(id, state)));
   } finally {
     await live.settle();
-    await closeConnectors();
+    if (!opts.keepConnectors) await closeConnectors();
   }
   for (const id of result.notStarted) await state.step(id, { status: "skipped" });
   await state.finish(result.failed);

@@ -72,7 +72,7 @@ steps:
     await put("events/dt=2024-01-01/hour=9/part.csv", "id,v\n99,late\n"); // before the mark: not read
     await put("events/dt=2024-01-03/hour=7/part.csv", "id,v\n4,d\n");
     await run(file);
-    const rows = await q<{ id: string; dt: string; hour: number }>("SELECT id, to_char(dt, 'YYYY-MM-DD') AS dt, hour FROM events ORDER BY id::int");
+    const rows = await q<{ id: string; dt: string; hour: number }>("SELECT id, to_char(dt, 'YYYY-MM-DD') AS dt, hour::int AS hour FROM events ORDER BY id::int");
     assert.deepEqual(rows.map((r) => [r.id, r.dt, r.hour]), [["1", "2024-01-01", 7], ["2", "2024-01-01", 8], ["3", "2024-01-02", 7], ["4", "2024-01-03", 7]]);
     const types = await q<{ column_name: string; data_type: string }>("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'events' ORDER BY ordinal_position");
     assert.deepEqual(Object.fromEntries(types.map((t) => [t.column_name, t.data_type])), { dt: "date", hour: "bigint", id: "text", v: "text" });

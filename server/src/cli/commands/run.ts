@@ -16,6 +16,7 @@ import { loadEnv } from "../../env/load";
 import { readPipelineFile, validateFile } from "../../runner/pipelineFile";
 import { formatText, toFileDiagnostics } from "../format";
 import { finalLines } from "../../runner/runOutcome";
+import { backfillDays, backfillRunId, MAX_BACKFILL_DAYS, runBackfill, type BackfillDay } from "../../runner/backfill";
 
 /** The pattern lets `2024-02-30` through; a logical date must name a real day. */
 function isCalendarDate(ds: string): boolean {
@@ -25,17 +26,26 @@ function isCalendarDate(ds: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
+const calendarDate = () =>
+  z.string().regex(new RegExp(DATE_PATTERN), "use a date like 2024-01-31").refine(isCalendarDate, { error: (issue) => `${String(issue.input)} is not a day of the calendar; use a date like 2024-01-31` });
+
 const schema = z.object({
   positionals: z.array(z.string()).length(1, "give exactly one pipeline file"),
   step: z.array(z.string()).default([]),
   "run-id": z.string().optional(),
   resume: z.boolean().default(false),
-  ds: z.string().regex(new RegExp(DATE_PATTERN), "use a date like 2024-01-31").refine(isCalendarDate, { error: (issue) => `${String(issue.input)} is not a day of the calendar; use a date like 2024-01-31` }).optional(),
+  ds: calendarDate().optional(),
   param: z.array(z.string()).default([]),
   concurrency: z.coerce.number({ error: "give a whole number of steps, e.g. 4" }).int("give a whole number of steps, e.g. 4").min(1, "give at least 1").max(256, "give at most 256").optional(),
   "dry-run": z.boolean().default(false),
   events: z.string().optional(),
   "skip-checks": z.boolean().default(false),
+  from: calendarDate().optional(),
+  to: calendarDate().optional(),
+}).superRefine((args, ctx) => {
+  if (args.from === undefined || args.to === undefined) return;
+  if (args.from > args.to) ctx.addIssue({ code: "custom", path: ["to"], message: `${args.to} is before --from ${args.from}; give the first day with --from and the last with --to` });
+  else if (backfillDays(args.from, args.to).length > MAX_BACKFILL_DAYS) ctx.addIssue({ code: "custom", path: ["to"], message: `${args.from} … ${args.to} is more than ${MAX_BACKFILL_DAYS.toLocaleString("en-US")} days; backfill a shorter range` });
 });
 
 type Args = z.output<typeof schema>;
@@ -59,9 +69,10 @@ async function execute(args: Args, io: Io): Promise<number> {
     io.stderr(`${formatText(errors)}\n✖ ${file.path} has ${count.toLocaleString("en-US")} error${count === 1 ? "" : "s"}; fix them before running (agent-etl validate ${file.path})`);
     return 1;
   }
+  const controller = new AbortController();
+  if (args.from !== undefined && args.to !== undefined) return backfill(args, io, { file: file.path, pipeline: result.pipeline, dag: result.dag, env });
   let runId = "";
   const bus = new EventBus(() => runId);
-  const controller = new AbortController();
   const concurrency = args.concurrency ?? availableParallelism();
   // On a terminal the live view and the summary tell the run's story: its info lines would say it
   // all a second time between the redraws. They are shown when LOG_LEVEL asks for them.
@@ -118,10 +129,63 @@ async function execute(args: Args, io: Io): Promise<number> {
   }
 }
 
+/** `--from … --to …`: one run per day (runner/backfill.ts), one line per day as it ends, one summary. */
+async function backfill(args: Args, io: Io, shared: Pick<RunOptions, "file" | "pipeline" | "dag" | "env">): Promise<number> {
+  const days = backfillDays(args.from as string, args.to as string);
+  const parallel = args.concurrency ?? 1;
+  if (args["dry-run"]) {
+    io.stdout(`backfill of ${shared.pipeline.name}: ${days.length} day${days.length === 1 ? "" : "s"}, ${parallel} at a time\n${days.map((ds) => `  ${ds}  run ${backfillRunId(shared.pipeline.name, ds)}`).join("\n")}`);
+    return 0;
+  }
+  const quiet = io.logger.child({}, { level: "warn" });
+  const base = { ...shared, steps: [], params: args.param, concurrency: availableParallelism(), logger: io.logger, storyLogger: quiet, ...(args["skip-checks"] ? { skipChecks: true } : {}) };
+  // Ctrl-C or SIGTERM stops the days running (their loads roll back) and starts no more.
+  const controller = new AbortController();
+  let terminated = false;
+  const stop = (signal: NodeJS.Signals) => {
+    terminated = signal === "SIGTERM";
+    controller.abort(new EtlError("interrupted", `interrupted (${signal === "SIGINT" ? "Ctrl-C" : "SIGTERM"})`));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  const started = performance.now();
+  let done = 0;
+  try {
+    const results = await runBackfill({
+      base: { ...base, signal: controller.signal },
+      days,
+      parallel,
+      resume: args.resume,
+      onDay: (day) => {
+        done++;
+        const mark = day.status === "succeeded" ? "✓" : day.status === "skipped" ? "·" : "✗";
+        const what = day.status === "skipped" ? "already succeeded" : `${day.rows.toLocaleString("en-US")} rows loaded  ${(day.durationMs / 1000).toFixed(1)} s${day.error !== undefined ? `  ${day.error}` : ""}`;
+        io.stdout(`[${done}/${days.length}] ${mark} ${day.ds}  ${what}`);
+      },
+    });
+    io.stdout(`\n${backfillSummary(results, days, performance.now() - started, shared.file, args)}`);
+    return results.length === days.length && results.every((d) => d.status !== "failed") ? 0 : terminated ? 143 : 1;
+  } finally {
+    process.removeListener("SIGINT", stop);
+    process.removeListener("SIGTERM", stop);
+  }
+}
+
+function backfillSummary(results: readonly BackfillDay[], days: readonly string[], ms: number, file: string, args: Args): string {
+  const count = (s: BackfillDay["status"]) => results.filter((d) => d.status === s).length;
+  const failed = results.filter((d) => d.status === "failed").map((d) => d.ds);
+  const missing = days.length - results.length;
+  const rows = results.reduce((n, d) => n + d.rows, 0);
+  const lines = [`backfill ${days[0]} … ${days[days.length - 1]}: ${count("succeeded")} succeeded, ${failed.length} failed, ${count("skipped")} already succeeded${missing > 0 ? `, ${missing} not run` : ""}; ${rows.toLocaleString("en-US")} rows loaded in ${(ms / 1000).toFixed(1)} s`];
+  if (failed.length > 0) lines.push(`failed: ${failed.join(", ")}`);
+  if (failed.length > 0 || missing > 0) lines.push(`continue with: agent-etl run ${file} --from ${args.from} --to ${args.to} --resume (re-runs only the failed and missing days)`);
+  return lines.join("\n");
+}
+
 export const runCommand = defineCommand({
   name: "run",
   summary: "run a pipeline, or some of its steps",
-  usage: "agent-etl run FILE [--step ID]… [--run-id ID] [--resume] [--ds YYYY-MM-DD] [--param K=V]… [--concurrency N] [--dry-run] [--events FILE] [--skip-checks]",
+  usage: "agent-etl run FILE [--step ID]… [--run-id ID] [--resume] [--ds YYYY-MM-DD] [--param K=V]… [--concurrency N] [--dry-run] [--events FILE] [--skip-checks]\n       agent-etl run FILE --from YYYY-MM-DD --to YYYY-MM-DD [--concurrency N] [--resume] [--param K=V]… [--dry-run] [--skip-checks]",
   help: `Runs the pipeline's steps over its DAG, level by level. Each step's output is staged under
 .etl/runs/<run_id>/ beside the file (or the pipeline's \`staging\` connection).
 
@@ -144,6 +208,12 @@ Options:
   --skip-checks      do not run the steps' \`checks:\` (emergencies only: the summary says the
                      data was not checked)
 
+Backfill (one run per logical date, {{ ds }} set to each day):
+  --from YYYY-MM-DD  the first day
+  --to YYYY-MM-DD    the last day (inclusive); each day runs as run <pipeline>__backfill_<ds>
+  --concurrency N    with --from/--to: how many days run at once (default 1: in date order)
+  --resume           with --from/--to: re-run only the days whose run failed or is missing
+
 Every run is recorded in the run history (agent-etl runs FILE); AGENT_ETL_TRIGGER (cli, editor,
 airflow, mcp, backfill; default cli) says what started it.
 
@@ -160,8 +230,15 @@ Exit codes: 0 success, 1 the pipeline failed or has errors, 2 bad usage, 143 sto
     "dry-run": { type: "boolean" },
     events: { type: "string" },
     "skip-checks": { type: "boolean" },
+    from: { type: "string" },
+    to: { type: "string" },
   },
-  rules: [{ flag: "resume", conflicts: ["step"], why: "--step runs the steps named, --resume the steps of the run that did not succeed; give one of them" }],
+  rules: [
+    { flag: "resume", conflicts: ["step"], why: "--step runs the steps named, --resume the steps of the run that did not succeed; give one of them" },
+    { flag: "from", needs: "to", why: "a backfill runs every day from --from to --to" },
+    { flag: "to", needs: "from", why: "a backfill runs every day from --from to --to" },
+    { flag: "from", conflicts: ["ds", "run-id", "step", "events"], why: "a backfill sets each day's logical date and run id itself and runs every step (and writes no --events file)" },
+  ],
   schema,
   run: execute,
 });
