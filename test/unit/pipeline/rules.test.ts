@@ -73,7 +73,7 @@ describe("semantic rules: one code each, exact ranges", () => {
   it("connection-type: a key of another type, a missing required key, sql on a file connection", () => {
     const wrongKey = VALID.replace("      path: orders.csv", "      path: orders.csv\n      table: orders");
     const p = expectProblem(wrongKey, "connection-type", 14, 7, 14, 12);
-    assert.equal(p.message, "`table` does not apply here: `raw` is a `file` connection, whose extract keys are `path`, `format` and `csv`");
+    assert.equal(p.message, "`table` does not apply here: `raw` is a `file` connection, whose extract keys are `path`, `format`, `csv`, `incremental` and `partition_columns`");
     expectProblem(VALID.replace("      path: paid.jsonl", "      format: json"), "connection-type", 21, 5, 21, 9);
     const sqlOnFile = VALID + yaml("  - id: q", "    sql: {connection: raw, query: select 1}");
     assert.match(expectProblem(sqlOnFile, "connection-type", 25, 23, 25, 26).message, /`sql` steps run in PostgreSQL/);
