@@ -32,20 +32,35 @@ const ABOVE = {
 /** server.ts and cli.ts, the entry points, as reached from one to three folders down. */
 const ENTRY_POINTS = ["../", "../../", "../../../"].flatMap((up) => [`${up}server`, `${up}cli`]);
 
+const DOWNWARD = "Import downward only: this module's layer is below that one (layers in eslint.config.mjs, issue #18).";
+
 function layerBan(above, extra = []) {
   return {
-    patterns: [
-      { group: [...above.flatMap((folder) => [`**/${folder}/*`, `**/${folder}`]), ...ENTRY_POINTS], message: "Import downward only: this module's layer is below that one (layers in eslint.config.mjs, issue #18)." },
-      ...extra,
-    ],
+    patterns: [{ group: [...above.flatMap((folder) => [`**/${folder}/*`, `**/${folder}`]), ...ENTRY_POINTS], message: DOWNWARD }, ...extra],
   };
 }
 
+/**
+ * The one exception to the layers: the connector registry and its descriptors (sources/registry.ts,
+ * sources/descriptor.ts, sources/<type>/descriptor.ts) may be imported from the core and env, since
+ * the model builds `ConnectionSchema` from the descriptors and rules read their keys. In exchange
+ * those files stay pure (DESCRIPTOR_PURITY): no I/O module, and connector code only through
+ * `await import(…)` inside a method; type imports are free.
+ */
+const BELOW_SOURCES_BUT_DESCRIPTORS = { regex: "(^|/)sources(/(?!registry$|descriptor$).*)?$", message: DOWNWARD };
+const notSources = (above) => above.filter((folder) => folder !== "sources");
+const DESCRIPTOR_FILES = ["server/src/sources/registry.ts", "server/src/sources/descriptor.ts", "server/src/sources/*/descriptor.ts"];
+const DESCRIPTOR_PURITY = [
+  ...PURE_CORE_BAN.patterns,
+  { regex: "^\\.\\.?/(?!(.*/)?descriptor$|\\.\\./pipeline/)", allowTypeImports: true, message: "A descriptor is read by the pure core: load connector code with `await import(…)` inside a method (eslint.config.mjs)." },
+];
+
 const LAYERS = [
   [["server/src/errors.ts", "server/src/controlChars.ts", "server/src/plainText.ts", "server/src/protocol.ts", "server/src/format/**/*.ts"], layerBan(ABOVE.leaves)],
-  [["server/src/pipeline/**/*.ts", "server/src/dag/**/*.ts"], layerBan(ABOVE.core, PURE_CORE_BAN.patterns)],
-  [["server/src/env/**/*.ts"], layerBan(ABOVE.env)],
+  [["server/src/pipeline/**/*.ts", "server/src/dag/**/*.ts"], layerBan(notSources(ABOVE.core), [...PURE_CORE_BAN.patterns, BELOW_SOURCES_BUT_DESCRIPTORS])],
+  [["server/src/env/**/*.ts"], layerBan(notSources(ABOVE.env), [BELOW_SOURCES_BUT_DESCRIPTORS])],
   [["server/src/sources/**/*.ts"], layerBan(ABOVE.sources)],
+  [DESCRIPTOR_FILES, layerBan(ABOVE.sources, DESCRIPTOR_PURITY)],
   [["server/src/runner/**/*.ts", "server/src/airflow/**/*.ts", "server/src/generate/**/*.ts"], layerBan(ABOVE.middle)],
   [["server/src/language/**/*.ts"], layerBan(ABOVE.language, [VSCODE_BAN])],
   [["server/src/mcp/**/*.ts"], layerBan(ABOVE.mcp)],

@@ -5,6 +5,7 @@
  */
 import type { Dag } from "../dag/graph";
 import type { Pipeline, Step } from "../pipeline/model";
+import { descriptorFor } from "../sources/registry";
 import { dagId, isValidTaskId, moduleName } from "./naming";
 import { defaultArgs, stepArgs, type PyArg } from "./policy";
 import { pyString, pyValue } from "./pyLiteral";
@@ -50,7 +51,7 @@ function stagingWarnings(pipeline: Pipeline): string[] {
     return ["the pipeline stages step outputs in the local folder .etl/runs/ beside the file: Airflow workers on other machines cannot see each other's outputs; add `staging: {connection: <an s3 connection>}` for a shared store"];
   }
   const connection = pipeline.connections?.[staging.connection];
-  if (connection?.type === "file") {
+  if (connection && descriptorFor(connection.type)?.staging?.shared === false) {
     return [`the pipeline stages step outputs in a local folder (connection \`${staging.connection}\`): every Airflow worker must see the same folder (a shared mount), or use an s3 connection`];
   }
   return [];

@@ -9,6 +9,7 @@ import { EtlError } from "../errors";
 import type { Connection } from "../pipeline/model";
 import { findSecretRefs } from "../pipeline/secrets";
 import { basicAuthPair } from "./scrub";
+import { descriptorFor } from "../sources/registry";
 
 export interface ResolvedConnections {
   connections: Record<string, Connection>;
@@ -129,10 +130,8 @@ function resolveValue(value: unknown, where: string, lookup: Lookup): unknown {
 
 /** Secrets made of several values of one connection: what basic auth puts (in base64) on the wire. */
 function derivedSecrets(connection: Connection): string[] {
-  // The union's members all carry `type: ConnectionType`, so it does not narrow on it.
-  const auth = (connection as { auth?: { type?: string; username?: unknown; password?: unknown } }).auth;
-  if (connection.type !== "http" || auth?.type !== "basic" || typeof auth.username !== "string" || typeof auth.password !== "string" || !auth.password) return [];
-  return [basicAuthPair(auth.username, auth.password)];
+  const auth = descriptorFor(connection.type)?.basicAuth?.(connection);
+  return auth ? [basicAuthPair(auth.username, auth.password)] : [];
 }
 
 /** Resolves the named connections (all when `names` is absent); throws a SecretError listing every missing reference. */

@@ -15,7 +15,7 @@ import { joinUrl, httpSecrets, type HttpConnection } from "../sources/http/reque
 import { RateLimiter } from "../sources/http/rateLimiter";
 import type { S3Connection } from "../sources/s3/client";
 import { inferSample } from "../sources/s3/infer";
-import { parquetFileColumns } from "../sources/analysis/file";
+import { parquetFileColumns } from "../sources/file/analysis";
 import { ConnectorError } from "../errors";
 import { groupDatasets, type Dataset } from "./datasets";
 import { SECRET_PARAM, type Location } from "./location";

@@ -5,9 +5,10 @@
 import { CompletionItemKind, InsertTextFormat, InsertTextMode, type CompletionItem, type CompletionList } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { downstreamClosure } from "../dag/graph";
-import { STEP_KINDS, type ConnectionType } from "../pipeline/model";
+import { STEP_KINDS } from "../pipeline/model";
 import type { Span } from "../pipeline/problem";
-import { EXTRACT_KEYS, LOAD_KEYS } from "../pipeline/rules/connectionType";
+import type { ConnectorDescriptor } from "../sources/descriptor";
+import { CONNECTORS, descriptorFor } from "../sources/registry";
 import type { Analysis } from "./analysis";
 import { cursorContext, lineInfo, siblingKeys, type CursorContext } from "./cursor";
 import { toRange } from "./ranges";
@@ -24,7 +25,8 @@ export interface CompletionInput {
   envNames: ReadonlySet<string>;
 }
 
-const CONNECTION_TYPES: ConnectionType[] = ["postgres", "s3", "http", "file"];
+/** The keys an extract or a load from a connection of this type may have (none: it cannot be loaded into). */
+const stepKeys = (d: ConnectorDescriptor, kind: "extract" | "load"): readonly string[] => (kind === "extract" ? d.extract.keys : (d.load?.keys ?? []));
 
 function item(input: CompletionInput, span: Span, label: string, kind: CompletionItemKind, extra: Partial<CompletionItem> = {}): CompletionItem {
   return { label, kind, textEdit: { range: toRange(input.document, span), newText: extra.insertText ?? label }, ...extra };
@@ -60,9 +62,9 @@ function keyItems(input: CompletionInput, ctx: CursorContext): CompletionItem[] 
   const typeHint = siblings.get("type");
   let keys = keysAt(ctx.path, typeHint);
   const kind = ctx.path[2];
-  const connType = connectionTypeOf(input, siblings) as ConnectionType | undefined;
-  if (ctx.path.length === 3 && (kind === "extract" || kind === "load") && connType && CONNECTION_TYPES.includes(connType)) {
-    const allowed = new Set(["connection", ...(kind === "extract" ? EXTRACT_KEYS : LOAD_KEYS)[connType]]);
+  const descriptor = descriptorFor(connectionTypeOf(input, siblings));
+  if (ctx.path.length === 3 && (kind === "extract" || kind === "load") && descriptor) {
+    const allowed = new Set(["connection", ...stepKeys(descriptor, kind)]);
     keys = keys.filter((k) => allowed.has(k.name));
   }
   const atStep = ctx.path.length === 2 && ctx.path[0] === "steps";
@@ -112,15 +114,14 @@ function capped<T>(all: T[], prefix: string, name: (t: T) => string): T[] {
 
 /** Connection types that fit the step or `staging` the cursor is in. */
 function fittingTypes(input: CompletionInput, ctx: CursorContext): Set<string> {
-  if (ctx.path[0] === "staging") return new Set(["s3", "file"]);
-  const kind = ctx.path[2];
-  if (kind === "sql") return new Set(["postgres"]);
-  const table = kind === "load" ? LOAD_KEYS : EXTRACT_KEYS;
-  const types = CONNECTION_TYPES.filter((t) => kind !== "load" || t !== "http");
+  const types = (has: (d: ConnectorDescriptor) => unknown) => new Set(CONNECTORS.filter(has).map((d) => d.type));
+  if (ctx.path[0] === "staging") return types((d) => d.staging);
+  const kind = ctx.path[2] === "load" ? "load" : ctx.path[2] === "sql" ? "sql" : "extract";
+  if (kind === "sql") return types((d) => d.sql);
   const col = lineInfo(input.lines[ctx.lineNo] ?? "").keyCol;
   const used = [...(ctx.flowSiblings ?? siblingKeys(input.lines, ctx.lineNo, col)).keys()].filter((k) => k !== "connection");
-  const all = new Set(Object.values(table).flat());
-  return new Set(types.filter((t) => used.every((k) => !all.has(k) || table[t].includes(k))));
+  const all = new Set(CONNECTORS.flatMap((d) => stepKeys(d, kind)));
+  return types((d) => (kind === "extract" || d.load) && used.every((k) => !all.has(k) || stepKeys(d, kind).includes(k)));
 }
 
 function connectionItems(input: CompletionInput, ctx: CursorContext): CompletionItem[] {

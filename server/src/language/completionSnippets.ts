@@ -4,6 +4,7 @@
  * e.g. a connection inside a step). Bodies are written as at column 0; `snippetItems` indents them.
  */
 import { CompletionItemKind, InsertTextFormat, InsertTextMode, type CompletionItem, type Range } from "vscode-languageserver";
+import { CONNECTORS } from "../sources/registry";
 import type { CursorContext } from "./cursor";
 
 /** Where a snippet fits: the key path of the map (or list) its first line goes into. */
@@ -52,16 +53,7 @@ const SNIPPETS: Snippet[] = [
       "$0",
     ],
   },
-  { label: "postgres", detail: "A PostgreSQL connection with the URL taken from the environment", place: "connections", body: ["${1:warehouse}:", "  type: postgres", "  url: \\${env:${2:DATABASE_URL}}", "  schema: ${3:public}", "$0"] },
-  { label: "s3", detail: "An S3 bucket (credentials from the environment or the default chain)", place: "connections", body: ["${1:lake}:", "  type: s3", "  bucket: ${2:my-bucket}", "  region: ${3:us-east-1}", "$0"] },
-  {
-    label: "minio",
-    detail: "A bucket on an S3-compatible store (MinIO, Ceph, R2)",
-    place: "connections",
-    body: ["${1:store}:", "  type: s3", "  bucket: ${2:my-bucket}", "  endpoint: ${3:http://localhost:9000}", "  force_path_style: true", "  access_key_id: \\${env:${4:S3_ACCESS_KEY_ID}}", "  secret_access_key: \\${env:${5:S3_SECRET_ACCESS_KEY}}", "$0"],
-  },
-  { label: "http", detail: "An HTTP JSON API with a bearer token from the environment", place: "connections", body: ["${1:api}:", "  type: http", "  base_url: ${2:https://api.example.com/v1}", "  auth:", "    type: bearer", "    token: \\${env:${3:API_TOKEN}}", "  rate_limit: ${4:5}", "$0"] },
-  { label: "file", detail: "Local files under a folder", place: "connections", body: ["${1:files}:", "  type: file", "  root: ${2:./data}", "$0"] },
+  ...CONNECTORS.flatMap((d) => d.snippets.map((s): Snippet => ({ ...s, place: "connections", body: [...s.body] }))),
   { label: "step-extract", detail: "A step that reads records from a connection", place: "steps", body: ["- id: ${1:extract_id}", "  extract:", "    connection: ${2:source}", "    ${3|path,table,key|}: ${4:orders.csv}", "$0"] },
   {
     label: "step-extract-http",

@@ -11,6 +11,7 @@ import type { Analysis } from "./analysis";
 import { filePathOf } from "./envNames";
 import { toRange } from "./ranges";
 import { contentSpan } from "./refs";
+import { descriptorFor } from "../sources/registry";
 
 const GLOB = /[*?[\]{}]/;
 
@@ -29,10 +30,11 @@ export function documentLinks(document: TextDocument, analysis: Analysis): Docum
     const kind = step.kinds[0];
     if (!kind || kind.kind === "transform" || kind.kind === "sql" || !step.connection) continue;
     const conn = outline.connections.get(step.connection.name);
-    if (conn?.type !== "file") continue;
-    const rootValue = stringValue(outline.doc, pairOf(outline.doc, conn.node, "root")?.value) ?? ".";
+    const local = descriptorFor(conn?.type)?.localFiles;
+    if (!conn || !local) continue;
+    const rootValue = stringValue(outline.doc, pairOf(outline.doc, conn.node, local.rootKey)?.value) ?? ".";
     const root = isAbsolute(rootValue) ? rootValue : resolve(base, rootValue);
-    const pathPair = pairOf(outline.doc, asMap(outline.doc, kind.node), "path");
+    const pathPair = pairOf(outline.doc, asMap(outline.doc, kind.node), local.pathKey);
     const value = stringValue(outline.doc, pathPair?.value);
     if (!pathPair || value === undefined) continue;
     const span = contentSpan(text, spanOf(pathPair.value as never));

@@ -39,12 +39,7 @@ export function merge(value: unknown): AgentEtlSettings {
   return {
     logLevel: (levels.includes(String(v.logLevel)) ? v.logLevel : DEFAULT_SETTINGS.logLevel) as AgentEtlSettings["logLevel"],
     envFile: str(v.envFile, DEFAULT_SETTINGS.envFile),
-    cacheTtl: {
-      postgres: num(ttl["postgres"], DEFAULT_SETTINGS.cacheTtl.postgres),
-      s3: num(ttl["s3"], DEFAULT_SETTINGS.cacheTtl.s3),
-      http: num(ttl["http"], DEFAULT_SETTINGS.cacheTtl.http),
-      file: num(ttl["file"], DEFAULT_SETTINGS.cacheTtl.file),
-    },
+    cacheTtl: Object.fromEntries(Object.entries(DEFAULT_SETTINGS.cacheTtl).map(([type, d]) => [type, num(ttl[type], d)])) as AgentEtlSettings["cacheTtl"],
     cliPath: str(v.cliPath, DEFAULT_SETTINGS.cliPath),
     nodePath: str(v.nodePath, DEFAULT_SETTINGS.nodePath),
     secretFolders: Array.isArray(v.secretFolders) ? v.secretFolders.filter((f): f is string => typeof f === "string" && f.trim() !== "") : DEFAULT_SETTINGS.secretFolders,

@@ -4,16 +4,13 @@
  * Descriptions are hover text: they are written for the person editing the file.
  */
 import { z } from "zod";
+import { duration } from "./schemaParts";
 import { METRIC_PATTERN } from "./metrics";
 import { AnomalySchema, HistorySchema, NotifySchema, RetentionSchema } from "./observe";
-
-// Every schema here is used a few times per process (a pipeline, its connections, CLI arguments):
-// zod's compiled fast path costs more to build than it saves (~8 ms for the first connection in the
-// language server, against ~3 ms interpreted).
-z.config({ jitless: true });
+import { CONNECTION_SCHEMAS, CONNECTORS } from "../sources/registry";
 
 export const IDENTIFIER_PATTERN = "^[a-z][a-z0-9_]{0,62}$";
-export const DURATION_PATTERN = "^[0-9]+(ms|s|m|h)$";
+export { DURATION_PATTERN } from "./schemaParts";
 export const DATE_PATTERN = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
 export const SCHEDULE_MACROS = ["@hourly", "@daily", "@weekly", "@monthly", "@yearly", "@once"] as const;
 export const SCHEDULE_PATTERN = "^(@(hourly|daily|weekly|monthly|yearly|once)|[^\\s]+( +[^\\s]+){4})$";
@@ -21,7 +18,6 @@ export const SCHEDULE_PATTERN = "^(@(hourly|daily|weekly|monthly|yearly|once)|[^
 export const TABLE_PATTERN = "^(?![\\s\\S]*\\{\\{)[\\s\\S]+$";
 export { METRIC_PATTERN } from "./metrics";
 
-export const CONNECTION_TYPES = ["postgres", "s3", "http", "file"] as const;
 export const STEP_KINDS = ["extract", "transform", "load", "sql"] as const;
 export const COLUMN_TYPES = ["string", "integer", "number", "decimal", "boolean", "date", "timestamp", "json"] as const;
 export const FILE_FORMATS = ["csv", "jsonl", "json", "parquet"] as const;
@@ -31,13 +27,10 @@ export const SCHEMA_CHANGE_POLICIES = ["fail", "evolve", "ignore"] as const;
 export type SchemaChangePolicy = (typeof SCHEMA_CHANGE_POLICIES)[number];
 export const TRANSFORM_OPS = ["select", "drop", "rename", "cast", "filter", "derive", "dedupe", "join", "aggregate", "limit"] as const;
 
-export type ConnectionType = (typeof CONNECTION_TYPES)[number];
 export type StepKind = (typeof STEP_KINDS)[number];
 export type ColumnType = (typeof COLUMN_TYPES)[number];
 
 const identifier = (description: string) => z.string().regex(new RegExp(IDENTIFIER_PATTERN)).meta({ description });
-const duration = (description: string) =>
-  z.string().regex(new RegExp(DURATION_PATTERN)).meta({ description, examples: ["30s", "10m", "2h"] });
 const columnList = (description: string) => z.array(z.string().min(1)).min(1).meta({ description });
 
 // ---------------------------------------------------------------------------------------------
@@ -62,79 +55,11 @@ export const StepPolicySchema = z.strictObject(policyShape).partial().meta({
 // ---------------------------------------------------------------------------------------------
 // Connections
 
-const connectionType = (type: ConnectionType, description: string) => z.literal(type).meta({ description });
-
-export const PostgresConnectionSchema = z
-  .strictObject({
-    type: connectionType("postgres", "A PostgreSQL database."),
-    url: z.string().optional().meta({
-      description: "Connection URL, `postgres://user@host:5432/db`. Keep the password out of the file: `postgres://app:${env:PG_PASSWORD}@db:5432/shop` or `${env:DATABASE_URL}`.",
-      examples: ["${env:DATABASE_URL}"],
-    }),
-    host: z.string().optional().meta({ description: "Server host name or address (instead of `url`)." }),
-    port: z.union([z.int().min(1).max(65535), z.string()]).optional().meta({ description: "Server port (default 5432).", default: 5432 }),
-    database: z.string().optional().meta({ description: "Database name." }),
-    user: z.string().optional().meta({ description: "User name." }),
-    password: z.string().optional().meta({
-      description: "Password. Use a reference, never a literal: `${env:PG_PASSWORD}` or `${file:/run/secrets/pg}`.",
-      examples: ["${env:PG_PASSWORD}"],
-    }),
-    schema: z.string().optional().meta({ description: "Schema searched for unqualified table names (the search path), e.g. `analytics`." }),
-    ssl: z.union([z.boolean(), z.literal("require")]).optional().meta({
-      description: "TLS: `true` to use TLS when the server offers it, `require` to refuse plain connections, `false` to never use it.",
-    }),
-  })
-  .meta({ description: "A PostgreSQL connection: give `url`, or `host`, `port`, `database`, `user` and `password`." });
-
-export const S3ConnectionSchema = z
-  .strictObject({
-    type: connectionType("s3", "An S3 bucket, or a bucket on an S3-compatible store (MinIO, Ceph, R2…)."),
-    bucket: z.string().min(1).meta({ description: "Bucket name." }),
-    region: z.string().optional().meta({ description: "AWS region, e.g. `eu-west-1`.", examples: ["us-east-1"] }),
-    endpoint: z.string().optional().meta({ description: "Endpoint URL of an S3-compatible store, e.g. `http://localhost:9000`. Leave out for AWS." }),
-    force_path_style: z.boolean().optional().meta({ description: "Address the bucket as `endpoint/bucket/key` instead of `bucket.endpoint/key` (most S3-compatible stores need `true`)." }),
-    prefix: z.string().optional().meta({ description: "Key prefix added in front of every key used with this connection, e.g. `raw/`." }),
-    access_key_id: z.string().optional().meta({ description: "Access key id; leave out to use the AWS default credential chain. Use `${env:AWS_ACCESS_KEY_ID}`." }),
-    secret_access_key: z.string().optional().meta({ description: "Secret access key; leave out to use the AWS default credential chain. Use `${env:AWS_SECRET_ACCESS_KEY}`, never a literal." }),
-  })
-  .meta({ description: "An S3 bucket (or S3-compatible store)." });
-
-const HttpAuthSchema = z
-  .discriminatedUnion("type", [
-    z.strictObject({
-      type: z.literal("bearer").meta({ description: "Sends `Authorization: Bearer <token>`." }),
-      token: z.string().meta({ description: "The bearer token. Use `${env:API_TOKEN}`, never a literal." }),
-    }),
-    z.strictObject({
-      type: z.literal("basic").meta({ description: "Sends HTTP basic authentication." }),
-      username: z.string().meta({ description: "User name." }),
-      password: z.string().meta({ description: "Password. Use `${env:API_PASSWORD}`, never a literal." }),
-    }),
-  ])
-  .meta({ description: "Authentication: `{type: bearer, token}` or `{type: basic, username, password}`.", examples: [{ type: "bearer", token: "${env:API_TOKEN}" }] });
-
-export const HttpConnectionSchema = z
-  .strictObject({
-    type: connectionType("http", "An HTTP JSON API."),
-    base_url: z.string().min(1).meta({ description: "Base URL that step `path`s are appended to, e.g. `https://api.example.com/v2`.", examples: ["https://api.example.com/v1"] }),
-    headers: z.record(z.string(), z.string()).optional().meta({ description: "Headers sent with every request. Secrets go in `${env:…}` references." }),
-    auth: HttpAuthSchema.optional(),
-    rate_limit: z.number().positive().optional().meta({ description: "Most requests per second sent to this API.", examples: [5] }),
-    timeout: duration("Longest wait for one response, e.g. `30s`.").optional(),
-  })
-  .meta({ description: "An HTTP API that returns JSON." });
-
-export const FileConnectionSchema = z
-  .strictObject({
-    type: connectionType("file", "Files in a local folder."),
-    root: z.string().optional().meta({ description: "Folder that paths are relative to; default: the folder of the pipeline file. Paths may not leave it." }),
-  })
-  .meta({ description: "Local files under a root folder." });
-
+/** One member per connection type, from the descriptors in `sources/registry.ts` (in their order). */
 export const ConnectionSchema = z
-  .discriminatedUnion("type", [PostgresConnectionSchema, S3ConnectionSchema, HttpConnectionSchema, FileConnectionSchema])
+  .discriminatedUnion("type", CONNECTION_SCHEMAS)
   .meta({
-    description: "A data source or sink. `type` is one of postgres, s3, http, file.",
+    description: `A data source or sink. \`type\` is one of ${CONNECTORS.map((d) => d.type).join(", ")}.`,
     discriminator: { propertyName: "type" },
     examples: [{ type: "file", root: "./data" }],
   });
@@ -422,6 +347,8 @@ export const PipelineSchema = z
 export type Pipeline = z.output<typeof PipelineSchema>;
 export type Step = z.output<typeof StepSchema>;
 export type Connection = z.output<typeof ConnectionSchema>;
+/** A connection type the registry has (`sources/registry.ts`). */
+export type ConnectionType = Connection["type"];
 export type Extract = z.output<typeof ExtractSchema>;
 export type Load = z.output<typeof LoadSchema>;
 export type TransformOp = z.output<typeof TransformOpSchema>;

@@ -1,7 +1,7 @@
 /** `--dry-run`: what a run would do, step by step and level by level, touching no data. */
-import { resolve } from "node:path";
 import type { Check, Connection, Step } from "../pipeline/model";
 import { renderTemplate, type TemplateValues } from "../pipeline/templates";
+import { descriptorOf } from "../sources/registry";
 import type { RunContext } from "./context";
 import { connectionOf, inputOf } from "./context";
 import { checkLabel } from "./checks/stepChecks";
@@ -79,18 +79,7 @@ export interface PlannedStep {
 /** A file or object location as the run resolves it, without reading anything. */
 function place(conn: Connection | undefined, name: string, baseDir: string, where: string | undefined): string {
   if (!conn) return `${name}:${where ?? ""}`;
-  // The model's union does not narrow on `type` (its schema lists every type in each member).
-  const c = conn as { type: Connection["type"]; root?: string; bucket?: string; prefix?: string; base_url?: string };
-  switch (c.type) {
-    case "file":
-      return `file:${resolve(baseDir, c.root ?? ".", where ?? "")}`;
-    case "s3":
-      return `s3://${c.bucket ?? ""}/${c.prefix ?? ""}${where ?? ""}`;
-    case "http":
-      return `http:${(c.base_url ?? "").replace(/\/$/, "")}${where ?? ""}`;
-    case "postgres":
-      return `postgres:${name}:${where ?? "query"}`;
-  }
+  return descriptorOf(conn).place(conn, name, baseDir, where);
 }
 
 function stepIo(ctx: RunContext, step: Step): { reads: string[]; writes: string[] } {

@@ -11,6 +11,7 @@ import { downstreamClosure, type Dag } from "../dag/graph";
 import type { Pipeline, Step } from "../pipeline/model";
 import type { TemplateValues } from "../pipeline/templates";
 import { closeConnectors, connectorFor } from "../sources";
+import { descriptorOf } from "../sources/registry";
 import type { SourceVersion } from "../sources/types";
 import { describeFailure } from "./failure";
 import { scrubbingLogger } from "./safeLogger";
@@ -65,7 +66,7 @@ async function check(input: ResumeSources, step: Step): Promise<Verdict | undefi
   if (!declared) return undefined;
   const recorded = input.previous.steps[step.id]?.source;
   const connector = await connectorFor(declared.type);
-  if (!connector.sourceVersion) return { id: step.id, unknown: `a ${declared.type === "postgres" ? "PostgreSQL database" : declared.type === "http" ? "HTTP API" : `${declared.type} source`} cannot tell whether its data changed` };
+  if (!connector.sourceVersion) return { id: step.id, unknown: `${descriptorOf(declared).noun} cannot tell whether its data changed` };
   if (!recorded) return { id: step.id, unknown: "the run recorded no version of its source (staged by an earlier agent-etl)" };
   try {
     const resolved = resolveConnections(input.pipeline.connections, input.env, input.baseDir, [extract.connection]);

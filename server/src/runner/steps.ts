@@ -3,6 +3,7 @@ import { ConnectorError, StepError } from "../errors";
 import type { Step } from "../pipeline/model";
 import { batchedRecords, batchesOf } from "../sources/formats/batches";
 import { connectorFor } from "../sources";
+import { typesWhere } from "../sources/registry";
 import type { DataRecord, SourceContext, SourceVersion } from "../sources/types";
 import { connectionOf, inputOf, type RunContext } from "./context";
 import { endMark, markTracker, readAfter, readHighWater } from "./incremental";
@@ -73,11 +74,6 @@ export interface StepOutcome {
   highWaterFrom?: string | number | null;
   /** An extract's source version, taken before reading it (so a change while it read shows as a change). */
   source?: SourceVersion;
-}
-
-/** An optional connector capability for `sql` steps (PostgreSQL). */
-interface SqlCapable {
-  runSql(request: SourceContext & { query: string }): Promise<{ rows?: number }>;
 }
 
 function sourceContext(ctx: RunContext, step: Step, signal: AbortSignal): SourceContext {
@@ -198,10 +194,10 @@ async function runSql(ctx: RunContext, step: Step, signal: AbortSignal): Promise
   const base = sourceContext(ctx, step, signal);
   const connector = await connectorFor(base.connection.type);
   const sql = step.sql as NonNullable<Step["sql"]>;
-  if (typeof (connector as Partial<SqlCapable>).runSql !== "function") {
-    throw new ConnectorError("unsupported-step", `connection type \`${base.connection.type}\` cannot run \`sql\` steps; use a postgres connection`);
+  if (!connector.runSql) {
+    throw new ConnectorError("unsupported-step", `connection type \`${base.connection.type}\` cannot run \`sql\` steps; use a ${typesWhere((d) => d.sql).join(" or ")} connection`);
   }
-  const result = await (connector as unknown as SqlCapable).runSql({ ...base, query: sql.query });
+  const result = await connector.runSql({ ...base, query: sql.query });
   return { rows: result.rows ?? 0 };
 }
 

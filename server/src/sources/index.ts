@@ -1,20 +1,11 @@
 /**
- * The connector registry: one connector per connection type. Connectors are imported lazily, so
- * a pipeline that only reads files never loads `pg` or the AWS SDK.
- * To add one: a line in LOADERS, `type: async () => (await import("./x/index.js")).xConnector` (the `.js` suffix is what NodeNext wants; esbuild and tsx map it to the `.ts` file).
+ * The loaded connectors: one per connection type, found through its descriptor (registry.ts).
+ * Connectors are imported lazily, so a pipeline that only reads files never loads `pg` or the AWS SDK.
  */
 import { ConnectorError } from "../errors";
 import type { ConnectionType } from "../pipeline/model";
+import { CONNECTORS, descriptorFor } from "./registry";
 import type { Connector } from "./types";
-
-type Loader = () => Promise<Connector>;
-
-const LOADERS: Partial<Record<ConnectionType, Loader>> = {
-  file: async () => (await import("./file.js")).fileConnector,
-  postgres: async () => (await import("./postgres/index.js")).postgresConnector,
-  http: async () => (await import("./http/index.js")).httpConnector,
-  s3: async () => (await import("./s3/connector.js")).s3Connector,
-};
 
 const loaded = new Map<ConnectionType, Promise<Connector>>();
 
@@ -22,9 +13,9 @@ const loaded = new Map<ConnectionType, Promise<Connector>>();
 export function connectorFor(type: ConnectionType): Promise<Connector> {
   const cached = loaded.get(type);
   if (cached) return cached;
-  const loader = LOADERS[type];
-  if (!loader) return Promise.reject(new ConnectorError("unsupported-connection", `connection type \`${type}\` has no connector in this build; supported: ${Object.keys(LOADERS).join(", ")}`));
-  const promise = loader();
+  const descriptor = descriptorFor(type);
+  if (!descriptor) return Promise.reject(new ConnectorError("unsupported-connection", `connection type \`${type}\` has no connector in this build; supported: ${CONNECTORS.map((d) => d.type).join(", ")}`));
+  const promise = descriptor.connector();
   loaded.set(type, promise);
   return promise;
 }

@@ -88,6 +88,8 @@ export interface Connector {
   /** The version of the data this extract would read now, for sources that can tell (files, objects). */
   sourceVersion?(request: ExtractRequest): Promise<SourceVersion>;
   load(request: LoadRequest): Promise<LoadResult>;
+  /** Runs a `sql` step's query, for types whose descriptor has `sql`; `rows` is the last statement's row count. */
+  runSql?(request: SourceContext & { query: string }): Promise<{ rows?: number }>;
   /** Releases pools and sockets. */
   close?(): Promise<void>;
 }

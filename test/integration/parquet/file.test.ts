@@ -16,7 +16,7 @@ import type { Connection, Extract, Load } from "../../../server/src/pipeline/mod
 import { fileConnector } from "../../../server/src/sources/file";
 import { writeFileAtomic } from "../../../server/src/sources/file";
 import { writeParquet } from "../../../server/src/sources/formats/parquetWrite";
-import { sampleFile } from "../../../server/src/sources/analysis/file";
+import { sampleFile } from "../../../server/src/sources/file/analysis";
 import type { DataRecord, SourceContext } from "../../../server/src/sources/types";
 import { collect, fromArray, READ_BACK, RECORDS, TYPES } from "./fixtures";
 

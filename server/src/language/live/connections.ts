@@ -11,6 +11,7 @@ import { plainValue } from "../../pipeline/nodes";
 import { findSecretRefs } from "../../pipeline/secrets";
 import { secretFileAccess } from "../../env/resolve";
 import { analysableWithoutTrust } from "../../sources/analysis";
+import { descriptorOf } from "../../sources/registry";
 import type { PipelineOutline } from "../../pipeline/outline";
 import type { Span } from "../../pipeline/problem";
 import type { AnalysisFailure, AnalyzeContext } from "../../sources/analysis/types";
@@ -46,14 +47,9 @@ export interface DocumentPlace {
 /** Per-request time limit analysis gets from the language server. */
 export const ANALYSIS_TIMEOUT_MS = 10_000;
 
-/**
- * A postgres connection with no `url` and no `host` (e.g. `${env:DATABASE_URL}` set empty) would
- * reach the driver's defaults (localhost:5432): an editor does not guess, it leaves it unanalysed.
- */
+/** A connection that does not say where to go (descriptor `analysis.addressed`) is left unanalysed: an editor does not guess. */
 function addressed(connection: Connection): boolean {
-  if (connection.type !== "postgres") return true;
-  const c = connection as { url?: string; host?: string };
-  return (c.url ?? "").trim() !== "" || (c.host ?? "").trim() !== "";
+  return descriptorOf(connection).analysis.addressed(connection);
 }
 
 export class ConnectionResolver {

@@ -11,6 +11,7 @@ import type { ConnectionType } from "../../pipeline/model";
 import { expandHome } from "../../env/resolve";
 import { DEFAULT_SETTINGS, type AgentEtlSettings, type RefreshSourcesResult } from "../../protocol";
 import { AnalysisCache, connectionFingerprint, resolveForAnalysis } from "../../sources/analysis";
+import { descriptorOf } from "../../sources/registry";
 import type { Analysis } from "../analysis";
 import { envNamesFor, filePathOf } from "../envNames";
 import type { LiveDeps } from "./cacheApi";
@@ -53,11 +54,16 @@ export class LiveFeatures {
 
   constructor(private readonly options: LiveFeaturesOptions) {
     this.deps = options.deps ?? {
-      cache: new AnalysisCache({ ...(options.cacheDir ? { dir: options.cacheDir } : {}), ttlMs: (_request, type: ConnectionType) => this.ttl[type] * 1000 }),
+      cache: new AnalysisCache({ ...(options.cacheDir ? { dir: options.cacheDir } : {}), ttlMs: (_request, type: ConnectionType) => this.ttlSeconds(type) * 1000 }),
       resolve: resolveForAnalysis,
       fingerprint: connectionFingerprint,
     };
     this.sources = new LiveSources(this.deps, options.republish);
+  }
+
+  /** `agentEtl.cacheTtl.<type>`, else the type's own default (a type without a setting of its own). */
+  private ttlSeconds(type: ConnectionType): number {
+    return (this.ttl as Partial<Record<string, number>>)[type] ?? descriptorOf({ type }).analysis.cacheTtlSeconds;
   }
 
   private async place(uri: string): Promise<DocumentPlace> {

@@ -9,6 +9,7 @@ import { PropagationMemo, unknownColumns } from "../../pipeline/columns";
 import { scrubSecrets } from "../../env/scrub";
 import type { RefreshSourcesResult } from "../../protocol";
 import type { AnalysisRequest } from "../../sources/analysis/types";
+import { descriptorFor } from "../../sources/registry";
 import type { Analysis } from "../analysis";
 import { toDiagnostic } from "../diagnostics";
 import type { LiveDeps } from "./cacheApi";
@@ -165,8 +166,8 @@ function unanalysedDiagnostic(document: TextDocument, { count, first }: Unanalys
 /** What a refresh fetches for a connection: every request the document's extracts make, plus the catalog/root folder. */
 function requestsOf(analysis: Analysis, c: LiveConnection): AnalysisRequest[] {
   const out = new Map<string, AnalysisRequest>();
-  if (c.type === "postgres") out.set("catalog", { kind: "postgres-catalog" });
-  if (c.type === "s3" || c.type === "file") out.set("root", { kind: "folder", prefix: "" });
+  const overview = descriptorFor(c.type)?.analysis.connectionRequest;
+  if (overview) out.set("connection", overview);
   for (const step of analysis.outline.steps) {
     if (step.connection?.name !== c.name) continue;
     const request = extractRequest(analysis.outline.doc, step, c.type);

@@ -9,21 +9,12 @@ import { plainValue, type AnyDoc } from "../../pipeline/nodes";
 import type { StepOutline } from "../../pipeline/outline";
 import type { AnalysisRequest, AnalysisResult, TableInfo } from "../../sources/analysis/types";
 import { parseTableName } from "../../sources/postgres/names";
+import { descriptorFor } from "../../sources/registry";
 
 function plain(doc: AnyDoc, step: StepOutline): Record<string, unknown> | undefined {
   const node = step.kinds[0]?.node as YAMLMap | undefined;
   const value = plainValue(doc, node);
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
-const hasTemplate = (v: unknown) => JSON.stringify(v ?? null).includes("{{");
-const str = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v : undefined);
-const FORMATS = new Set(["csv", "jsonl", "json"]);
-
-function dataRequest(key: string, extract: Record<string, unknown>): AnalysisRequest {
-  const format = typeof extract["format"] === "string" && FORMATS.has(extract["format"]) ? (extract["format"] as "csv" | "jsonl" | "json") : undefined;
-  const csv = extract["csv"] && typeof extract["csv"] === "object" ? (extract["csv"] as { delimiter?: string; header?: boolean }) : undefined;
-  return { kind: "data-columns", key, ...(format ? { format } : {}), ...(csv ? { csv } : {}) };
 }
 
 const REQUESTS = new WeakMap<object, { type: string | undefined; request: AnalysisRequest | undefined }>();
@@ -44,36 +35,15 @@ export function extractRequest(doc: AnyDoc, step: StepOutline, connectionType: s
 function computeRequest(doc: AnyDoc, step: StepOutline, connectionType: string | undefined): AnalysisRequest | undefined {
   const extract = plain(doc, step);
   if (!extract) return undefined;
-  switch (connectionType) {
-    case "postgres": {
-      if (str(extract["table"])) return { kind: "postgres-catalog" };
-      const query = str(extract["query"]);
-      // Analysis renders a query's templates as placeholder literals to describe it.
-      return query ? { kind: "query-columns", query } : undefined;
-    }
-    case "s3":
-    case "file": {
-      const key = str(extract[connectionType === "s3" ? "key" : "path"]);
-      return key && !hasTemplate(key) ? dataRequest(key, extract) : undefined;
-    }
-    case "http": {
-      const path = typeof extract["path"] === "string" ? extract["path"] : "";
-      if (hasTemplate([path, extract["query"], extract["body"]])) return undefined;
-      const method = extract["method"] === "POST" ? "POST" : "GET";
-      const query = extract["query"] && typeof extract["query"] === "object" ? (extract["query"] as Record<string, unknown>) : undefined;
-      const records = str(extract["records"]);
-      return { kind: "http-sample", path, method, ...(query ? { query } : {}), ...(extract["body"] !== undefined ? { body: extract["body"] } : {}), ...(records ? { records } : {}) };
-    }
-    default:
-      return undefined;
-  }
+  return descriptorFor(connectionType)?.analysis.liveRequest(extract);
 }
 
-/** The table a postgres load names (no template), whose columns `schema-drift` compares; undefined for other steps. */
+/** The table a load into a catalogued database names (no template), whose columns `schema-drift` compares; undefined for other steps. */
 export function targetTable(doc: AnyDoc, step: StepOutline, connectionType: string | undefined): string | undefined {
-  if (connectionType !== "postgres" || step.kinds.length !== 1 || step.kinds[0]?.kind !== "load") return undefined;
-  const table = str(plain(doc, step)?.["table"]);
-  return table && !hasTemplate(table) ? table : undefined;
+  const tableKey = descriptorFor(connectionType)?.tableKey;
+  if (!tableKey || step.kinds.length !== 1 || step.kinds[0]?.kind !== "load") return undefined;
+  const table = plain(doc, step)?.[tableKey];
+  return typeof table === "string" && table.trim() !== "" && !table.includes("{{") ? table : undefined;
 }
 
 /** The table a postgres extract or load names, in a catalog (the default schema for an unqualified name). */

@@ -3,6 +3,7 @@
  * a JSONata expression, a table, or an object key/path.
  */
 import type { CursorContext } from "../cursor";
+import { descriptorFor } from "../../sources/registry";
 
 export type Slot =
   | { kind: "column"; yamlKey: boolean }
@@ -59,11 +60,13 @@ export function slotAt(ctx: CursorContext, connectionType: string | undefined): 
   if (kind === "transform") return transformSlot(p, value, ctx.linePrefix);
   if (kind === "checks") return checkSlot(p, value);
   if (!value || (kind !== "extract" && kind !== "load")) return undefined;
+  const descriptor = descriptorFor(connectionType);
+  if (!descriptor) return undefined;
   const key = p[3];
-  if (p.length === 4 && key === "table" && connectionType === "postgres") return { kind: "table" };
-  if (p.length === 4 && ((key === "key" && connectionType === "s3") || (key === "path" && connectionType === "file"))) return { kind: "key" };
-  if (connectionType !== "postgres") return undefined;
-  if (p.length === 4 && ((kind === "load" && key === "key") || (kind === "extract" && key === "columns"))) return { kind: "column", yamlKey: false };
-  if (p.length === 5 && kind === "extract" && key === "incremental" && p[4] === "column") return { kind: "column", yamlKey: false };
+  if (p.length === 4 && key !== undefined && key === descriptor.tableKey) return { kind: "table" };
+  if (p.length === 4 && key !== undefined && key === descriptor.dataFileKey) return { kind: "key" };
+  const columnPaths = (kind === "extract" ? descriptor.extract : descriptor.load)?.columnPaths ?? [];
+  const under = p.slice(3);
+  if (columnPaths.some((path) => path.length === under.length && path.every((k, i) => k === under[i]))) return { kind: "column", yamlKey: false };
   return undefined;
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Connection } from "../../pipeline/model";
 import { AnalysisCache, defaultCacheDir, resolveForAnalysis } from "../../sources/analysis";
 import { buildReport } from "../../sources/analysis/report";
+import { descriptorFor } from "../../sources/registry";
 import { loadPipeline, requireValid, type LoadedPipeline } from "../pipelineFile";
 import { ToolError } from "../toolError";
 import type { ToolContext, ToolDefinition } from "../toolKit";
@@ -38,11 +39,12 @@ const output = {
 
 /** A file connection's folder outside the roots is not read: why, or undefined when it may be. */
 export async function outsideRoots(name: string, connection: Connection | undefined, loaded: LoadedPipeline, ctx: ToolContext): Promise<string | undefined> {
-  if (connection?.type !== "file") return undefined;
+  const local = descriptorFor(connection?.type)?.localFiles;
+  if (!connection || !local) return undefined;
   // The root as analysis will use it: with its ${env:} references filled in.
   const resolved = resolveForAnalysis(name, connection, loaded.env, loaded.baseDir, { secretFolders: await ctx.workspace.roots() });
   if ("failure" in resolved) return undefined;
-  const root = resolve(loaded.baseDir, (resolved.connection as { root?: string }).root ?? ".");
+  const root = resolve(loaded.baseDir, (resolved.connection as Record<string, unknown>)[local.rootKey] as string | undefined ?? ".");
   try {
     await ctx.workspace.resolve(root, "the connection's root");
     return undefined;
@@ -73,8 +75,9 @@ export const analyzeTool: ToolDefinition<typeof input, typeof output> = {
     const wanted = args.connection !== undefined ? [args.connection] : names;
     const reports = await Promise.all(
       wanted.map(async (name) => {
-        const outside = await outsideRoots(name, pipeline.connections?.[name], loaded, ctx);
-        if (outside) return { ok: false, connections: [{ name, type: "file" as const, error: { code: "outside-roots", message: outside }, analyses: [] }] };
+        const connection = pipeline.connections?.[name];
+        const outside = await outsideRoots(name, connection, loaded, ctx);
+        if (outside && connection) return { ok: false, connections: [{ name, type: connection.type, error: { code: "outside-roots", message: outside }, analyses: [] }] };
         return buildReport(pipeline, { ...options, only: name }, ctx.secrets);
       }),
     );

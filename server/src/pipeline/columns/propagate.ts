@@ -11,6 +11,7 @@ import { checkRefs } from "./checks";
 import { applyOp, type OpContext } from "./ops";
 import { named, namedList } from "./scalars";
 import { typeIn, type ColumnRef, type ColumnSet, type Propagation, type SourceColumns, type StepColumns } from "./types";
+import { descriptorFor } from "../../sources/registry";
 
 function connectionType(outline: PipelineOutline, step: StepOutline): string | undefined {
   const name = step.connection?.name;
@@ -18,14 +19,24 @@ function connectionType(outline: PipelineOutline, step: StepOutline): string | u
   return c?.type;
 }
 
+/** The keys (paths under the step body) that name columns, for the step's connection type (descriptor `columnPaths`). */
+function columnPaths(outline: PipelineOutline, step: StepOutline, kind: "extract" | "load"): readonly (readonly string[])[] {
+  const descriptor = descriptorFor(connectionType(outline, step));
+  return (kind === "extract" ? descriptor?.extract : descriptor?.load)?.columnPaths ?? [];
+}
+
+const hasPath = (paths: readonly (readonly string[])[], path: readonly string[]) => paths.some((p) => p.length === path.length && p.every((k, i) => k === path[i]));
+
 function extractColumns(doc: AnyDoc, outline: PipelineOutline, step: StepOutline, id: string, source: ColumnSet, refs: ColumnRef[]): StepColumns {
   const map = asMap(doc, step.kinds[0]?.node);
-  const postgres = connectionType(outline, step) === "postgres";
+  const paths = columnPaths(outline, step, "extract");
   let output = source;
-  if (postgres && map) {
+  if (map && hasPath(paths, ["columns"])) {
     const listed = namedList(doc, pairOf(doc, map, "columns")?.value);
     for (const n of listed) refs.push({ name: n.name, span: n.span, role: "extract.columns", stepId: id, against: source, from: id });
     if (listed.length > 0) output = listed.map((n) => ({ name: n.name, ...(typeIn(source, n.name) ? { type: typeIn(source, n.name) } : {}) }));
+  }
+  if (map && hasPath(paths, ["incremental", "column"])) {
     const incremental = named(doc, pairOf(doc, asMap(doc, pairOf(doc, map, "incremental")?.value), "column")?.value);
     if (incremental) refs.push({ name: incremental.name, span: incremental.span, role: "incremental", stepId: id, against: source, from: id });
   }
@@ -54,7 +65,7 @@ function transformColumns(doc: AnyDoc, step: StepOutline, id: string, upstream: 
 
 function loadColumns(doc: AnyDoc, outline: PipelineOutline, step: StepOutline, id: string, upstream: string | undefined, input: ColumnSet, refs: ColumnRef[]): StepColumns {
   const map = asMap(doc, step.kinds[0]?.node);
-  if (map && connectionType(outline, step) === "postgres") {
+  if (map && hasPath(columnPaths(outline, step, "load"), ["key"])) {
     for (const n of namedList(doc, pairOf(doc, map, "key")?.value)) refs.push({ name: n.name, span: n.span, role: "load.key", stepId: id, against: input, from: upstream ?? id });
   }
   return { input, opInputs: [], joinRight: new Map(), output: input };

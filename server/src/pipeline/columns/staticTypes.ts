@@ -12,6 +12,7 @@ import type { Problem } from "../problem";
 import { expressionTypeWith } from "./expression";
 import { namedList, namedPairs } from "./scalars";
 import { upstreamOf } from "./propagate";
+import { descriptorFor } from "../../sources/registry";
 
 /** Types of named columns, and of every column not named (`rest`); undefined = not known. */
 export interface TypeEnv {
@@ -39,9 +40,10 @@ function extractTypes(outline: PipelineOutline, step: StepOutline): TypeEnv {
   const doc = outline.doc;
   const map = asMap(doc, step.kinds[0]?.node);
   const type = step.connection ? outline.connections.get(step.connection.name)?.type : undefined;
-  if (!map || (type !== "file" && type !== "s3")) return UNKNOWN_TYPES;
+  const fileKey = descriptorFor(type)?.dataFileKey;
+  if (!map || !fileKey) return UNKNOWN_TYPES;
   const format = stringValue(doc, pairOf(doc, map, "format")?.value);
-  const where = stringValue(doc, pairOf(doc, map, type === "file" ? "path" : "key")?.value);
+  const where = stringValue(doc, pairOf(doc, map, fileKey)?.value);
   const csv = format !== undefined ? format === "csv" : where !== undefined && CSV_PATH.test(where);
   return csv ? { known: new Map(), rest: "string", restWhy: "CSV values are text until cast" } : UNKNOWN_TYPES;
 }

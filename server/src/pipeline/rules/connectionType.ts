@@ -1,40 +1,12 @@
 import type { Node } from "yaml";
-import type { ConnectionType } from "../model";
 import { asMap, deref, isMap, isScalar, isSeq, keyName, pairOf, pairsOf, spanOf, stringValue } from "../nodes";
 import { problem, type Problem, type Span } from "../problem";
 import { listOf } from "../suggest";
 import type { PipelineOutline, StepOutline } from "../outline";
 import { sameList, stepCheck, type Rule } from "./rule";
 import { connectionTypes } from "./shared";
-
-/** Keys (besides `connection`) that an extract or load may use for each connection type. */
-export const EXTRACT_KEYS: Record<ConnectionType, readonly string[]> = {
-  postgres: ["table", "query", "columns", "incremental"],
-  s3: ["key", "format", "csv", "incremental", "partition_columns"],
-  http: ["path", "method", "query", "body", "records", "paginate", "incremental"],
-  file: ["path", "format", "csv", "incremental", "partition_columns"],
-};
-/** The `incremental` keys each connection type reads (`initial` and `lag` fit all), and the ones it needs. */
-const INCREMENTAL_KEYS: Record<ConnectionType, { own: readonly string[]; needs: readonly string[] }> = {
-  postgres: { own: ["column", "initial", "lag"], needs: ["column"] },
-  s3: { own: ["by", "initial", "lag"], needs: ["by"] },
-  http: { own: ["param", "from", "initial", "lag"], needs: ["param", "from"] },
-  file: { own: ["by", "initial", "lag"], needs: ["by"] },
-};
-export const LOAD_KEYS: Record<ConnectionType, readonly string[]> = {
-  postgres: ["table", "mode", "key", "create", "on_schema_change"],
-  s3: ["key", "format"],
-  http: [],
-  file: ["path", "format"],
-};
-const REQUIRED: Record<"extract" | "load", Partial<Record<ConnectionType, string>>> = {
-  extract: { s3: "key", file: "path" },
-  load: { postgres: "table", s3: "key", file: "path" },
-};
-
-function isKnownType(t: string | undefined): t is ConnectionType {
-  return t === "postgres" || t === "s3" || t === "http" || t === "file";
-}
+import type { KeyForm, StepKeys } from "../../sources/descriptor";
+import { CONNECTORS, descriptorFor, typesWhere } from "../../sources/registry";
 
 /** A step uses keys that do not fit the type of the connection it names. */
 export const connectionType: Rule = {
@@ -46,56 +18,69 @@ export const connectionType: Rule = {
   }),
 };
 
-const KNOWN_KEYS = new Set([...Object.values(EXTRACT_KEYS).flat(), ...Object.values(LOAD_KEYS).flat()]);
+/** The article of a type name as it is read aloud: "an `s3`", "a `file`". */
+const article = (type: string) => (/^[aeios]/.test(type) ? "an" : "a");
+const plainList = (items: readonly string[]) => (items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`);
+
+const KNOWN_KEYS = new Set(CONNECTORS.flatMap((d) => [...d.extract.keys, ...(d.load?.keys ?? [])]));
 
 function checkStep(outline: PipelineOutline, step: StepOutline): Problem[] {
   const { doc } = outline;
   const kind = step.kinds[0];
   if (!kind || step.kinds.length !== 1 || kind.kind === "transform" || !step.connection) return [];
   const conn = outline.connections.get(step.connection.name);
-  if (!conn || !isKnownType(conn.type)) return [];
-  const type = conn.type;
+  const descriptor = descriptorFor(conn?.type);
+  if (!conn || !descriptor) return [];
+  const type = descriptor.type;
   const body = asMap(doc, kind.node);
   if (!body) return [];
   const problems: Problem[] = [];
   const bad = (message: string, span: Span) => problems.push(problem("connection-type", "error", message, span));
-  const about = `\`${conn.name}\` is a${type === "s3" ? "n" : ""} \`${type}\` connection`;
+  const about = `\`${conn.name}\` is ${article(type)} \`${type}\` connection`;
   if (kind.kind === "sql") {
-    if (type !== "postgres") bad(`\`sql\` steps run in PostgreSQL, but ${about}`, step.connection.span);
+    if (!descriptor.sql) bad(`\`sql\` steps run in ${plainList(CONNECTORS.flatMap((d) => (d.sql ? [d.sql.noun] : [])))}, but ${about}`, step.connection.span);
     return problems;
   }
-  if (kind.kind === "load" && type === "http") {
-    bad(`records cannot be loaded into an HTTP API: ${about}; load into a postgres, s3 or file connection`, step.connection.span);
+  const keys: StepKeys | undefined = kind.kind === "extract" ? descriptor.extract : descriptor.load;
+  if (!keys) {
+    bad(`records cannot be loaded into ${descriptor.noun}: ${about}; load into a ${plainList(typesWhere((d) => d.load))} connection`, step.connection.span);
     return problems;
   }
-  const allowed = (kind.kind === "extract" ? EXTRACT_KEYS : LOAD_KEYS)[type];
+  const allowed = keys.keys;
   for (const pair of pairsOf(doc, body)) {
     const key = keyName(pair);
     if (key === undefined || key === "connection" || allowed.includes(key)) continue;
     if (!KNOWN_KEYS.has(key)) continue; // unknown keys are the schema's to report
     bad(`\`${key}\` does not apply here: ${about}, whose ${kind.kind} keys are ${listOf(allowed, "and")}`, spanOf(pair.key as Node));
   }
-  const required = REQUIRED[kind.kind][type];
-  if (required && !pairOf(doc, body, required)) bad(`a ${kind.kind} from ${about} needs \`${required}\``, kind.keySpan);
-  if (kind.kind === "extract" && type === "postgres") checkPostgresExtract(doc, body, kind.keySpan, about, bad);
-  if (kind.kind === "extract") checkIncremental(doc, body, type, about, bad);
-  checkShapes(doc, body, type, kind.kind, bad);
+  checkOneOf(doc, body, keys.oneOf ?? [], `${kind.kind === "extract" ? "an" : "a"} ${kind.kind} from ${about}`, kind.keySpan, bad);
+  for (const form of keys.forms ?? []) checkForm(doc, body, form, bad);
+  if (kind.kind === "extract") checkIncremental(doc, body, keys.incremental, about, bad);
   return problems;
 }
 
-function checkPostgresExtract(doc: Parameters<typeof asMap>[0], body: NonNullable<ReturnType<typeof asMap>>, keySpan: Span, about: string, bad: (m: string, s: Span) => void): void {
-  const table = pairOf(doc, body, "table");
-  const query = pairOf(doc, body, "query");
-  if (!table && !query) bad(`an extract from ${about} needs \`table\` or \`query\``, keySpan);
-  if (table && query) bad("give either `table` or `query`, not both", spanOf(query.key as Node));
+/** One of `oneOf` is required (`table` or `query`), and only one. */
+function checkOneOf(doc: Parameters<typeof asMap>[0], body: NonNullable<ReturnType<typeof asMap>>, oneOf: readonly string[], what: string, keySpan: Span, bad: (m: string, s: Span) => void): void {
+  const given = oneOf.map((key) => pairOf(doc, body, key)).filter((pair) => pair !== undefined);
+  if (oneOf.length > 0 && given.length === 0) bad(`${what} needs ${listOf(oneOf, "or")}`, keySpan);
+  const second = given[1];
+  if (second) bad(`give either ${listOf(oneOf, "or")}, not both`, spanOf(second.key as Node));
+}
+
+/** A key shared by several types whose value form depends on the type (`query`, `key`). */
+function checkForm(doc: Parameters<typeof asMap>[0], body: NonNullable<ReturnType<typeof asMap>>, { key, form, message }: KeyForm, bad: (m: string, s: Span) => void): void {
+  const value = deref(doc, pairOf(doc, body, key)?.value);
+  if (!value) return;
+  const fits = form === "string" ? stringValue(doc, value) !== undefined : form === "map" ? isMap(value) : form === "scalar" ? isScalar(value) : isSeq(value) || isScalar(value);
+  if (!fits) bad(message, spanOf(value));
 }
 
 /** `incremental` holds the keys of the connection's type, and those it needs; `lag` does not fit `by: partition`. */
-function checkIncremental(doc: Parameters<typeof asMap>[0], body: NonNullable<ReturnType<typeof asMap>>, type: ConnectionType, about: string, bad: (m: string, s: Span) => void): void {
+function checkIncremental(doc: Parameters<typeof asMap>[0], body: NonNullable<ReturnType<typeof asMap>>, keys: StepKeys["incremental"], about: string, bad: (m: string, s: Span) => void): void {
   const pair = pairOf(doc, body, "incremental");
   const map = asMap(doc, pair?.value);
-  if (!pair || !map) return;
-  const { own, needs } = INCREMENTAL_KEYS[type];
+  if (!pair || !map || !keys) return;
+  const { own, needs } = keys;
   for (const p of pairsOf(doc, map)) {
     const key = keyName(p);
     if (key !== undefined && !own.includes(key)) bad(`incremental \`${key}\` does not apply here: ${about}, whose incremental keys are ${listOf(own, "and")}`, spanOf(p.key as Node));
@@ -106,14 +91,4 @@ function checkIncremental(doc: Parameters<typeof asMap>[0], body: NonNullable<Re
   if (lag && stringValue(doc, deref(doc, pairOf(doc, map, "by")?.value)) === "partition") {
     bad("`lag` does not apply to `by: partition` (a partition is read once, after the last one read); use `by: modified` to re-read a window", spanOf(lag.key as Node));
   }
-}
-
-/** Keys shared by several types whose value form depends on the type (`query`, `key`). */
-function checkShapes(doc: Parameters<typeof asMap>[0], body: NonNullable<ReturnType<typeof asMap>>, type: ConnectionType, kind: "extract" | "load", bad: (m: string, s: Span) => void): void {
-  const query = deref(doc, pairOf(doc, body, "query")?.value);
-  if (query && type === "postgres" && stringValue(doc, query) === undefined) bad("a PostgreSQL `query` is SQL text (a string)", spanOf(query));
-  if (query && type === "http" && !isMap(query)) bad("an HTTP `query` is a map of query parameters, e.g. `{status: open}`", spanOf(query));
-  const key = deref(doc, pairOf(doc, body, "key")?.value);
-  if (key && kind === "load" && type === "s3" && !isScalar(key)) bad("an S3 `key` is one object key (a string)", spanOf(key));
-  if (key && kind === "load" && type === "postgres" && !isSeq(key) && !isScalar(key)) bad("a PostgreSQL `key` is a list of columns", spanOf(key));
 }

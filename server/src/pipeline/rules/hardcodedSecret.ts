@@ -2,8 +2,10 @@ import { problem, type Problem } from "../problem";
 import { envNameFor, findSecretRefs, isOnlyRef } from "../secrets";
 import { forEachConnectionString } from "./missingEnv";
 import type { Rule } from "./rule";
+import { CONNECTORS } from "../../sources/registry";
 
-const SECRET_KEYS = new Set(["password", "token", "secret_access_key", "secret", "api_key", "apikey", "access_token", "client_secret"]);
+/** Common names of secret keys, and every connection type's own (its descriptor's `secretKeys`). */
+const SECRET_KEYS = new Set(["password", "token", "secret", "api_key", "apikey", "access_token", "client_secret", ...CONNECTORS.flatMap((d) => d.secretKeys)]);
 const SECRET_HEADERS = /^(authorization|x-api-key|api-key|x-auth-token|proxy-authorization|cookie)$/i;
 const URL_PASSWORD = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s]+)@/i;
 

@@ -4,6 +4,7 @@ import { problem, type Problem } from "../problem";
 import { splitTableName, tooLongMessage } from "../tableName";
 import { sameList, stepCheck, type Rule } from "./rule";
 import { connectionTypes } from "./shared";
+import { descriptorFor } from "../../sources/registry";
 
 /** The string scalars of a value that is one name or a list of names. */
 function names(doc: AnyDoc, value: unknown): { text: string; node: NonNullable<ReturnType<typeof deref>> }[] {
@@ -19,7 +20,7 @@ function checkStep(outline: PipelineOutline, step: StepOutline): Problem[] {
   const { doc } = outline;
   const kind = step.kinds[0];
   if (!kind || step.kinds.length !== 1 || (kind.kind !== "extract" && kind.kind !== "load") || !step.connection) return [];
-  if (outline.connections.get(step.connection.name)?.type !== "postgres") return [];
+  if (!descriptorFor(outline.connections.get(step.connection.name)?.type)?.truncatesLongNames) return [];
   const map = asMap(doc, kind.node);
   if (!map) return [];
   const problems: Problem[] = [];

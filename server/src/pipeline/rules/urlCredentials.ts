@@ -1,6 +1,7 @@
 import { problem, type Problem } from "../problem";
 import { forEachConnectionString } from "./missingEnv";
 import type { Rule } from "./rule";
+import { descriptorFor } from "../../sources/registry";
 
 /** `scheme://userinfo@`: the user name (and password) written into a URL's authority. */
 const USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@\s]*)@/i;
@@ -14,9 +15,10 @@ export const urlCredentials: Rule = {
   check({ outline, text }) {
     const problems: Problem[] = [];
     for (const conn of outline.connections.values()) {
-      if (conn.type !== "http") continue;
+      const urlKeys = descriptorFor(conn.type)?.urlKeysWithoutCredentials;
+      if (!urlKeys) continue;
       forEachConnectionString(outline.doc, conn, text, (value, node, keys, at) => {
-        if (keys.join(".") !== "base_url") return;
+        if (!urlKeys.includes(keys.join("."))) return;
         const m = USERINFO.exec(value);
         if (!m) return;
         const start = at((m[1] as string).length);

@@ -9,6 +9,7 @@
  * the early attempt is abandoned (a load rolls back) and the reader runs, or not, as it would have.
  */
 import type { Step } from "../../pipeline/model";
+import { descriptorFor } from "../../sources/registry";
 import { ConnectorError } from "../../errors";
 import { inputOf, type RunContext } from "../context";
 import { resolvePolicy } from "../policy";
@@ -28,7 +29,7 @@ function readsOnlyFrom(step: Step): string | undefined {
 
 function canStreamIn(ctx: RunContext, step: Step): boolean {
   if (step.transform) return !step.transform.some((op) => op.join !== undefined);
-  if (step.load) return ctx.connections[step.load.connection]?.type === "postgres";
+  if (step.load) return descriptorFor(ctx.connections[step.load.connection]?.type)?.load?.streamsIn === true;
   return false;
 }
 

@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import type { Connection } from "../../pipeline/model";
+import { descriptorFor } from "../registry";
 import type { AnalysisRequest, AnalyzeContext } from "./types";
 
 /** JSON with object keys sorted and `undefined` dropped: equal values give equal text. */
@@ -25,12 +26,12 @@ function sha256(text: string): string {
 }
 
 /**
- * The identity of a source: type + resolved connection (+ the base folder for `file`, whose `root`
- * is relative to it). Two pipeline files naming the same database share one fingerprint.
+ * The identity of a source: type + resolved connection (+ the base folder for local files, whose
+ * `root` is relative to it). Two pipeline files naming the same database share one fingerprint.
  */
 export function connectionFingerprint(ctx: Pick<AnalyzeContext, "connection" | "baseDir">): string {
   const identity: Record<string, unknown> = { type: ctx.connection.type, connection: ctx.connection };
-  if (ctx.connection.type === "file") identity.baseDir = resolve(ctx.baseDir);
+  if (descriptorFor(ctx.connection.type)?.localFiles) identity.baseDir = resolve(ctx.baseDir);
   return sha256(`agent-etl-analysis/1\n${stableJson(identity)}`);
 }
 

@@ -4,30 +4,13 @@
  * pipeline needs them), and `resolveForAnalysis` resolves `${env:}`/`${file:}` like the runner.
  */
 import { ConnectorError, EtlError } from "../../errors";
-import type { Connection, ConnectionType } from "../../pipeline/model";
+import type { Connection } from "../../pipeline/model";
 import { findSecretRefs } from "../../pipeline/secrets";
 import { resolveConnections, type ResolveOptions } from "../../env/resolve";
-import type { AnalysisFailure, AnalysisRequest, AnalysisResult, AnalyzeContext, ResultFor } from "./types";
+import { descriptorFor } from "../registry";
+import type { AnalysisFailure, AnalysisRequest, AnalyzeContext, ResultFor } from "./types";
 
 export { AnalysisCache, connectionFingerprint, defaultCacheDir, defaultTtlMs, type AnalysisCacheOptions } from "./cache";
-
-type Analyzer = (ctx: AnalyzeContext, request: AnalysisRequest) => Promise<AnalysisResult>;
-
-/** Which request kinds each connection type answers. */
-export const REQUEST_KINDS: Record<ConnectionType, readonly AnalysisRequest["kind"][]> = {
-  postgres: ["postgres-catalog", "query-columns"],
-  s3: ["folder", "data-columns"],
-  file: ["folder", "data-columns"],
-  http: ["http-sample"],
-};
-
-/**
- * Types whose analysis stays on this machine and draws on no credential of the user's. The others
- * reach a server the file names, and may do so with the user's credentials even when the file holds
- * no secret reference (`pg` reads `PGPASSWORD` and `~/.pgpass`, the AWS SDK its default chain): an
- * untrusted workspace does not get them analysed.
- */
-const LOCAL_ONLY: Record<ConnectionType, boolean> = { postgres: false, s3: false, http: false, file: true };
 
 function hasSecretRef(value: unknown): boolean {
   if (typeof value === "string") return findSecretRefs(value).length > 0;
@@ -39,31 +22,24 @@ function hasSecretRef(value: unknown): boolean {
 /**
  * True when a connection may be analysed in a workspace the user has not trusted: it stays on this
  * machine and holds no `${env:}`/`${file:}` reference, so opening a file cannot send anything of the
- * user's anywhere.
+ * user's anywhere. Other types (descriptor `analysis.localOnly` false) reach a server the file names,
+ * and may do so with the user's credentials even when the file holds no secret reference (`pg` reads
+ * `PGPASSWORD` and `~/.pgpass`, the AWS SDK its default chain).
  */
 export function analysableWithoutTrust(connection: Connection): boolean {
-  return LOCAL_ONLY[connection.type] === true && !hasSecretRef(connection);
+  return descriptorFor(connection.type)?.analysis.localOnly === true && !hasSecretRef(connection);
 }
-
-const LOADERS: Record<ConnectionType, () => Promise<Analyzer>> = {
-  postgres: async () => {
-    const pg = await import("../postgres/analyze.js");
-    return (ctx, request) => (request.kind === "query-columns" ? pg.describeQuery(ctx, request.query) : pg.analyzePostgresCatalog(ctx));
-  },
-  s3: async () => (await import("./s3.js")).analyzeS3,
-  file: async () => (await import("./file.js")).analyzeFile,
-  http: async () => (await import("../http/analyze.js")).analyzeHttp,
-};
 
 /** Answers one analysis request by asking the source (no cache). Rejects with a ConnectorError. */
 export async function analyzeSource<R extends AnalysisRequest>(ctx: AnalyzeContext, request: R): Promise<ResultFor<R>> {
   const type = ctx.connection.type;
-  const kinds = REQUEST_KINDS[type];
-  if (!kinds) throw new ConnectorError("unsupported-connection", `connection \`${ctx.connectionName}\` has type \`${String(type)}\`, which analysis does not know`);
+  const descriptor = descriptorFor(type);
+  if (!descriptor) throw new ConnectorError("unsupported-connection", `connection \`${ctx.connectionName}\` has type \`${String(type)}\`, which analysis does not know`);
+  const kinds = descriptor.analysis.requests;
   if (!kinds.includes(request.kind)) {
     throw new ConnectorError("analysis-request", `a \`${request.kind}\` analysis does not fit connection \`${ctx.connectionName}\` of type ${type}; it answers ${kinds.join(", ")}`);
   }
-  const analyzer = await LOADERS[type]();
+  const analyzer = await descriptor.analysis.analyzer();
   try {
     return (await analyzer(ctx, request)) as ResultFor<R>;
   } catch (err: unknown) {

@@ -1,12 +1,13 @@
 /**
  * What `agent-etl analyze` shows: for each connection of a pipeline, the analyses that describe it
- * (postgres: the catalog and each extract query's columns; s3/file: the root folder and each
- * extract's sampled columns; http: each extract's fields), answered through the cache.
+ * (its descriptor's `analysis.connectionRequest`, e.g. a catalog or the root folder, then each
+ * extract's `analysis.stepRequest`), answered through the cache.
  */
 import type { AnalysedPart } from "../../pipeline/connectionsView";
 import type { Connection, Extract } from "../../pipeline/model";
 import { scrubSecrets } from "../../env/scrub";
 import type { AnalysisCache } from "./cache";
+import { descriptorOf } from "../registry";
 import { connectionSecretValues } from "./fingerprint";
 import { resolveForAnalysis } from "./index";
 import type { AnalysisFailure, AnalysisRequest, AnalysisResult, AnalyzeContext } from "./types";
@@ -34,31 +35,14 @@ export interface AnalysisReport {
 
 /** The request an extract step makes of its connection's source, if any. */
 export function extractRequest(connection: Connection, extract: Extract): AnalysisRequest | undefined {
-  switch (connection.type) {
-    case "postgres":
-      return typeof extract.query === "string" ? { kind: "query-columns", query: extract.query } : undefined;
-    case "s3":
-    case "file": {
-      const key = connection.type === "s3" ? extract.key : extract.path;
-      if (key === undefined || key === "") return undefined;
-      return { kind: "data-columns", key, ...(extract.format ? { format: extract.format } : {}), ...(extract.csv ? { csv: extract.csv } : {}) };
-    }
-    case "http": {
-      const request: AnalysisRequest = { kind: "http-sample", path: extract.path ?? "" };
-      if (extract.method) request.method = extract.method;
-      if (extract.query !== undefined && typeof extract.query === "object") request.query = extract.query;
-      if (extract.body !== undefined) request.body = extract.body;
-      if (extract.records !== undefined) request.records = extract.records;
-      return request;
-    }
-  }
+  return descriptorOf(connection).analysis.stepRequest(extract);
 }
 
 /** Every analysis `agent-etl analyze` shows for one connection, in order. */
 export function connectionRequests(pipeline: AnalysedPart, name: string, connection: Connection): { step: string | null; request: AnalysisRequest }[] {
   const out: { step: string | null; request: AnalysisRequest }[] = [];
-  if (connection.type === "postgres") out.push({ step: null, request: { kind: "postgres-catalog" } });
-  if (connection.type === "s3" || connection.type === "file") out.push({ step: null, request: { kind: "folder", prefix: "" } });
+  const overview = descriptorOf(connection).analysis.connectionRequest;
+  if (overview) out.push({ step: null, request: overview });
   for (const step of pipeline.steps) {
     if (step.extract?.connection !== name) continue;
     const request = extractRequest(connection, step.extract);

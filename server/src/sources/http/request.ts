@@ -1,6 +1,6 @@
 /** Builds the first request of an HTTP extract: URL, query, headers, auth and body, templates rendered. */
 import type { z } from "zod";
-import type { HttpConnectionSchema } from "../../pipeline/model";
+import type { HttpConnectionSchema } from "./descriptor";
 import { renderTemplate, TemplateError, type TemplateValues } from "../../pipeline/templates";
 import { ConnectorError } from "../../errors";
 import { basicAuthPair, scrubSecrets } from "../../env/scrub";

@@ -7,7 +7,8 @@
 import pg from "pg";
 import type { Logger } from "pino";
 import type { z } from "zod";
-import type { Connection, PostgresConnectionSchema } from "../../pipeline/model";
+import type { Connection } from "../../pipeline/model";
+import type { PostgresConnectionSchema } from "./descriptor";
 import { ConnectorError } from "../../errors";
 import { sendCancelRequest, type CancelTarget } from "./cancel";
 import { toConnectorError } from "./errors";

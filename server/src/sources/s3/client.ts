@@ -4,7 +4,7 @@
  */
 import { S3Client, type S3ClientConfig } from "./sdk";
 import type { z } from "zod";
-import type { S3ConnectionSchema } from "../../pipeline/model";
+import type { S3ConnectionSchema } from "./descriptor";
 import { classifyS3Error, type S3ErrorContext } from "./errors";
 
 export type S3Connection = z.output<typeof S3ConnectionSchema>;

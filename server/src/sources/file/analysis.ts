@@ -11,10 +11,10 @@ import { formatFor } from "../formats";
 import { openFileRanges, readParquetFooter } from "../formats/parquetRead";
 import { parquetColumnInfo } from "../formats/parquetTypes";
 import { inferSample } from "../s3/infer";
-import { limited } from "./limits";
-import { DEFAULT_FOLDER_LIMIT, folderPrefix, MAX_FOLDER_LIMIT } from "./folders";
-import { templatesAsGlobs } from "./templatesGlob";
-import type { AnalysisRequest, AnalysisResult, AnalyzeContext, DataColumns, FolderListing } from "./types";
+import { limited } from "../analysis/limits";
+import { DEFAULT_FOLDER_LIMIT, folderPrefix, MAX_FOLDER_LIMIT } from "../analysis/folders";
+import { templatesAsGlobs } from "../analysis/templatesGlob";
+import type { AnalysisRequest, AnalysisResult, AnalyzeContext, DataColumns, FolderListing } from "../analysis/types";
 
 export const SAMPLE_BYTES = 64 * 1024;
 

@@ -5,13 +5,13 @@
  */
 import { ConnectorError } from "../../errors";
 import { scrubSecrets } from "../../env/scrub";
-import { createS3Target, connectionSecrets, type S3Connection } from "../s3/client";
-import { inferS3Columns, listS3Folder } from "../s3/analyze";
-import { globBase, isGlob, keyMatcher, listObjects } from "../s3/list";
-import { templatesAsGlobs } from "./templatesGlob";
-import { limited } from "./limits";
-import { DEFAULT_FOLDER_LIMIT, folderPrefix, MAX_FOLDER_LIMIT } from "./folders";
-import type { AnalysisRequest, AnalysisResult, AnalyzeContext, DataColumns, FolderListing } from "./types";
+import { createS3Target, connectionSecrets, type S3Connection } from "./client";
+import { inferS3Columns, listS3Folder } from "./analyze";
+import { globBase, isGlob, keyMatcher, listObjects } from "./list";
+import { templatesAsGlobs } from "../analysis/templatesGlob";
+import { limited } from "../analysis/limits";
+import { DEFAULT_FOLDER_LIMIT, folderPrefix, MAX_FOLDER_LIMIT } from "../analysis/folders";
+import type { AnalysisRequest, AnalysisResult, AnalyzeContext, DataColumns, FolderListing } from "../analysis/types";
 
 /** Keys looked at to find a glob's first match before giving up. */
 export const MAX_GLOB_SCAN = 10_000;
