@@ -40,8 +40,8 @@ function manyTables(n: number): string {
 async function breakdown(url: string, dir: string, logger: pino.Logger): Promise<{ catalog: number; plan: number; render: number; validate: number }> {
   const times = { catalog: [] as number[], plan: [] as number[], render: [] as number[], validate: [] as number[] };
   for (let i = 0; i < 3; i++) {
-    const source = parseLocation(url, "source", dir, dir);
-    const target = parseLocation(url, "target", dir, dir);
+    const source = await parseLocation(url, "source", dir, dir);
+    const target = await parseLocation(url, "target", dir, dir);
     let t = performance.now();
     const analysis = await analyzeSourceForGenerate(source, logger);
     times.catalog.push(performance.now() - t);

@@ -1,10 +1,10 @@
-/** S3 prefixes and local folders as steps: per dataset an extract (a glob), a cast of the inferred types, a load. */
+/** Datasets of files (an S3 prefix, a local folder) as steps: per dataset an extract (a glob), a cast of the inferred types, a load. */
 import type { ColumnType } from "../pipeline/model";
-import type { DatasetColumns } from "./discover";
-import type { Location } from "./location";
+import type { DatasetColumns, Location } from "../sources/generation";
+import { descriptorFor } from "../sources/registry";
 import { NameSet } from "./names";
 import type { PlanStep, SourceItem } from "./plan";
-import { SOURCE } from "./postgresPlan";
+import { SOURCE } from "./catalogPlan";
 import { loadBody } from "./target";
 
 /** JSON carries numbers and booleans itself; dates and timestamps arrive as text in every format. */
@@ -26,17 +26,18 @@ function castOf(dataset: DatasetColumns): Record<string, ColumnType> {
   return Object.fromEntries(typed.map((c) => [c.name, c.type]));
 }
 
-export function datasetSteps(source: Location & { kind: "s3" | "file" }, datasets: readonly DatasetColumns[], target: Location): PlanStep[] {
+export function datasetSteps(source: Location, datasets: readonly DatasetColumns[], target: Location): PlanStep[] {
+  const fileKey = descriptorFor(source.type)?.dataFileKey;
+  if (!fileKey) throw new Error(`datasetSteps: ${source.what} gave datasets but its connector has no dataFileKey`);
   const taken = new NameSet(55);
   const steps: PlanStep[] = [];
   for (const dataset of datasets) {
     const base = taken.take(dataset.label, "dataset");
-    const where = source.kind === "s3" ? { key: dataset.glob } : { path: dataset.glob };
     const extract: PlanStep = {
       id: `extract_${base}`,
       description: `Reads ${dataset.glob}`,
       kind: "extract",
-      body: { connection: SOURCE, ...where, format: dataset.format },
+      body: { connection: SOURCE, [fileKey]: dataset.glob, format: dataset.format },
       comment: [`${dataset.files.length} ${dataset.format} file${dataset.files.length === 1 ? "" : "s"} matched when generated, e.g. ${dataset.sampledKey}`],
     };
     steps.push(extract);

@@ -3,26 +3,26 @@
  * listing, one sample response), plans steps, renders commented YAML and validates it: a file
  * with errors is a generator bug and is never handed out.
  */
-import { join } from "node:path";
 import type { Logger } from "pino";
 import { EtlError, UsageError } from "../errors";
 import type { Problem } from "../pipeline/problem";
 import { validatePipeline } from "../pipeline/validate";
 import type { PostgresCatalog } from "../sources/analysis/types";
+import type { DatasetColumns, Endpoint, EnvVar, Location } from "../sources/generation";
+import { catalogItems, catalogSteps, selectTables, SOURCE } from "./catalogPlan";
 import { datasetItems, datasetSteps, selectDatasets } from "./datasetPlan";
-import { discoverFiles, discoverPostgres, discoverS3, sampleHttp, type DatasetColumns } from "./discover";
-import { analyzeHttp, httpItems, httpSteps, type HttpAnalysis } from "./httpPlan";
-import { parseLocation, type EnvVar, type Location } from "./location";
+import { analyzeEndpoint, endpointItems, endpointSteps, type EndpointAnalysis } from "./endpointPlan";
+import { defaultTarget, parseLocation } from "./location";
 import { toIdentifier } from "./names";
 import type { PipelinePlan, PlanStep, SourceItem } from "./plan";
-import { postgresItems, postgresSteps, selectTables, SOURCE } from "./postgresPlan";
 import { renderPlan } from "./yamlDocument";
-import { TARGET, targetComment } from "./target";
+import { checkTarget, TARGET, targetComment } from "./target";
 
+/** What a source offers, ready to plan: its shape (not its connection type) says how. */
 export type SourceAnalysis =
-  | { kind: "postgres"; source: Location & { kind: "postgres" }; catalog: PostgresCatalog }
-  | { kind: "datasets"; source: Location & { kind: "s3" | "file" }; datasets: DatasetColumns[]; truncated: boolean }
-  | { kind: "http"; source: Location & { kind: "http" }; analysis: HttpAnalysis };
+  | { kind: "catalog"; source: Location; catalog: PostgresCatalog }
+  | { kind: "datasets"; source: Location; datasets: DatasetColumns[]; truncated: boolean }
+  | { kind: "endpoint"; source: Location & { endpoint: Endpoint }; analysis: EndpointAnalysis };
 
 /** A generated file that does not validate: a bug of the generator, reported with its problems. */
 export class GeneratedInvalidError extends EtlError {
@@ -36,22 +36,25 @@ export class GeneratedInvalidError extends EtlError {
 
 /** Reads what the source offers. */
 export async function analyzeSourceForGenerate(source: Location, logger: Logger): Promise<SourceAnalysis> {
-  switch (source.kind) {
-    case "postgres":
-      return { kind: "postgres", source, catalog: await discoverPostgres(source) };
-    case "s3":
-      return { kind: "datasets", source, ...(await discoverS3(source)) };
-    case "file":
-      return { kind: "datasets", source, ...(await discoverFiles(source)) };
-    case "http":
-      return { kind: "http", source, analysis: analyzeHttp(source, await sampleHttp(source, logger)) };
+  const found = await source.discover(logger);
+  switch (found.shape) {
+    case "catalog":
+      return { kind: "catalog", source, catalog: found.catalog };
+    case "datasets":
+      return { kind: "datasets", source, datasets: found.datasets, truncated: found.truncated };
+    case "endpoint": {
+      const { endpoint } = source;
+      if (!endpoint) throw new Error(`${source.what} answered as an endpoint but its location has no endpoint`);
+      const at = { ...source, endpoint };
+      return { kind: "endpoint", source: at, analysis: analyzeEndpoint(at, found.sample) };
+    }
   }
 }
 
 export function sourceItems(analysis: SourceAnalysis): SourceItem[] {
-  if (analysis.kind === "postgres") return postgresItems(analysis.catalog);
+  if (analysis.kind === "catalog") return catalogItems(analysis.catalog);
   if (analysis.kind === "datasets") return datasetItems(analysis.datasets);
-  return httpItems(analysis.analysis);
+  return endpointItems(analysis.analysis);
 }
 
 function checkInclude(analysis: SourceAnalysis, include: readonly string[] | undefined): void {
@@ -70,19 +73,18 @@ export interface PlanOptions {
 }
 
 function stepsFor(analysis: SourceAnalysis, options: PlanOptions): { steps: PlanStep[]; header: string[]; what: string } {
-  if (analysis.kind === "postgres") {
+  if (analysis.kind === "catalog") {
     const tables = selectTables(analysis.catalog, options.include);
-    const { steps, dropped } = postgresSteps(analysis.catalog, tables, options.target);
+    const { steps, dropped } = catalogSteps(analysis.source, analysis.catalog, tables, options.target);
     const header = dropped.length > 0 ? [`${dropped.length} foreign key cycle edge${dropped.length === 1 ? " was" : "s were"} left out of the load order (see the comments on the loads)`] : [];
-    return { steps, header, what: `the PostgreSQL database ${analysis.source.label} (${tables.length} table${tables.length === 1 ? "" : "s"})` };
+    return { steps, header, what: `${analysis.source.what} (${tables.length} table${tables.length === 1 ? "" : "s"})` };
   }
   if (analysis.kind === "datasets") {
     const datasets = selectDatasets(analysis.datasets, options.include);
     const header = analysis.truncated ? ["The listing was cut short (too many files): some datasets may be missing"] : [];
-    const where = analysis.source.kind === "s3" ? `the S3 bucket ${analysis.source.label}` : `the folder ${analysis.source.label}`;
-    return { steps: datasetSteps(analysis.source, datasets, options.target), header, what: `${where} (${datasets.length} dataset${datasets.length === 1 ? "" : "s"})` };
+    return { steps: datasetSteps(analysis.source, datasets, options.target), header, what: `${analysis.source.what} (${datasets.length} dataset${datasets.length === 1 ? "" : "s"})` };
   }
-  return { steps: httpSteps(analysis.source, analysis.analysis, options.target), header: [], what: `the API at ${analysis.source.label}` };
+  return { steps: endpointSteps(analysis.source, analysis.analysis, options.target), header: [], what: analysis.source.what };
 }
 
 /** The plan for the selected part of the source. */
@@ -106,12 +108,6 @@ export function planPipeline(analysis: SourceAnalysis, options: PlanOptions): Pi
     },
     steps,
   };
-}
-
-/** The default target: the local folder `./out` beside the written file. */
-export function defaultTarget(baseDir: string): Location {
-  const root = join(baseDir, "out");
-  return { kind: "file", label: "out", root, live: { type: "file", root }, written: { type: "file", root: "./out" }, env: [], notes: [] };
 }
 
 export interface GenerateResult {
@@ -145,9 +141,9 @@ export interface GenerateOptions {
 
 /** The whole command minus I/O of the output file. */
 export async function generatePipeline(options: GenerateOptions): Promise<GenerateResult> {
-  const source = parseLocation(options.from, "source", options.baseDir, options.cwd);
-  const target = options.to === undefined ? defaultTarget(options.baseDir) : parseLocation(options.to, "target", options.baseDir, options.cwd);
-  if (target.kind === "http") throw new UsageError("--to: an HTTP API cannot be loaded into; give a postgres:// URL, an s3:// prefix or a local folder");
+  const source = await parseLocation(options.from, "source", options.baseDir, options.cwd);
+  const target = options.to === undefined ? await defaultTarget(options.baseDir) : await parseLocation(options.to, "target", options.baseDir, options.cwd);
+  checkTarget(target);
   const analysis = await analyzeSourceForGenerate(source, options.logger);
   const plan = planPipeline(analysis, { target, targetDefaulted: options.to === undefined, ...(options.include ? { include: options.include } : {}), ...(options.name ? { name: options.name } : {}) });
   return renderChecked(plan, [...source.env, ...target.env], [...source.notes, ...target.notes]);

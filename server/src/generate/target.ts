@@ -1,5 +1,13 @@
-/** The load of one table/dataset into the target: merge on a key into PostgreSQL, or a JSONL file/object. */
-import type { Location } from "./location";
+/**
+ * The load of one table/dataset into the target: into a store of tables (the connector has a
+ * `tableKey`) a merge on a key, or a replace; into a store of files (a `dataFileKey`) a JSONL
+ * file/object.
+ */
+import { UsageError } from "../errors";
+import type { ConnectorDescriptor } from "../sources/descriptor";
+import type { Location } from "../sources/generation";
+import { descriptorFor } from "../sources/registry";
+import { locationExamples } from "./location";
 import type { PlanStep } from "./plan";
 
 export interface LoadSpec {
@@ -13,29 +21,54 @@ export interface LoadSpec {
 
 export const TARGET = "target";
 
+/** How generated loads write into a target: by table name (merged on a key) or by file name. */
+type LoadsBy = { table: string } | { file: string };
+
+function loadsByOf(descriptor: ConnectorDescriptor | undefined): LoadsBy | undefined {
+  if (!descriptor?.load) return undefined;
+  if (descriptor.tableKey) return { table: descriptor.tableKey };
+  if (descriptor.dataFileKey) return { file: descriptor.dataFileKey };
+  return undefined;
+}
+
+const loadsBy = (target: Location): LoadsBy | undefined => loadsByOf(descriptorFor(target.type));
+
+/** Throws when generated loads cannot write into the target (an HTTP API). */
+export function checkTarget(target: Location): void {
+  if (loadsBy(target)) return;
+  const noun = descriptorFor(target.type)?.noun ?? `a ${target.type} connection`;
+  throw new UsageError(`--to: ${noun} cannot be loaded into; give ${locationExamples((d) => loadsByOf(d) !== undefined)}`);
+}
+
+/** True when loads into the target are into tables, so a rerun can merge changed rows on a key. */
+export function mergesRows(target: Location): boolean {
+  const by = loadsBy(target);
+  return by !== undefined && "table" in by;
+}
+
 /** The body of the load step and the comments on its choices. */
 export function loadBody(target: Location, spec: LoadSpec): Pick<PlanStep, "body" | "keyComments"> {
-  if (target.kind === "postgres") {
+  const by = loadsBy(target);
+  if (!by) throw new Error(`loadBody: the target ${target.what} cannot be loaded into (checkTarget lets it through)`);
+  if ("table" in by) {
     if (spec.key.length > 0) {
       return {
-        body: { connection: TARGET, table: spec.name, mode: "merge", key: spec.key },
+        body: { connection: TARGET, [by.table]: spec.name, mode: "merge", key: spec.key },
         keyComments: { mode: [`merge on the primary key (${spec.key.join(", ")}): a rerun updates rows instead of adding them again`] },
       };
     }
     return {
-      body: { connection: TARGET, table: spec.name, mode: "replace" },
+      body: { connection: TARGET, [by.table]: spec.name, mode: "replace" },
       keyComments: { mode: [`replace: ${spec.noKeyReason}, so rows cannot be merged; each run leaves the table holding exactly this run's rows`] },
     };
   }
-  const file = `${spec.name}.jsonl`;
-  const where = target.kind === "s3" ? { key: file } : { path: file };
-  return { body: { connection: TARGET, ...where, format: "jsonl" } };
+  return { body: { connection: TARGET, [by.file]: `${spec.name}.jsonl`, format: "jsonl" } };
 }
 
 /** The target connection's comment. */
 export function targetComment(target: Location, defaulted: boolean): string[] {
   const lines = defaulted ? ["No --to given: the data goes to the local folder ./out beside this file; change this connection to load elsewhere"] : [];
-  if (target.kind === "postgres") lines.push("Tables are created from the records' column types when missing (create: true)");
+  if (mergesRows(target)) lines.push("Tables are created from the records' column types when missing (create: true)");
   else lines.push("Loads write JSON Lines (numbers, booleans and nested values kept as they are); each run rewrites the files");
   return lines;
 }

@@ -10,6 +10,7 @@
  */
 import type { z } from "zod";
 import type { Connection, Extract } from "../pipeline/model";
+import type { GenerateHook } from "./generation";
 import type { AnalysisRequest, AnalysisResult, AnalyzeContext } from "./analysis/types";
 import type { StagingStore } from "./staging";
 import type { Connector } from "./types";
@@ -121,6 +122,9 @@ export interface ConnectorDescriptor<S extends z.ZodObject = z.ZodObject> {
    * `format:` or the name's extension, and live completion offers the folder listing.
    */
   readonly dataFileKey?: string;
+
+  /** Present when `agent-etl generate` reads from it or writes into it (sources/generation.ts). */
+  readonly generate?: GenerateHook;
 
   /** The connector that extracts and loads (loaded on first use). */
   connector(): Promise<Connector>;

@@ -6,8 +6,8 @@ import { describe, it } from "node:test";
 import pino from "pino";
 import { parse } from "yaml";
 import { GeneratedInvalidError, generatePipeline, renderChecked } from "../../../server/src/generate";
-import { groupDatasets } from "../../../server/src/generate/datasets";
-import { analyzeHttp, httpSteps } from "../../../server/src/generate/httpPlan";
+import { groupDatasets } from "../../../server/src/sources/datasets";
+import { analyzeEndpoint, endpointSteps } from "../../../server/src/generate/endpointPlan";
 import { parseLocation } from "../../../server/src/generate/location";
 import type { PipelinePlan } from "../../../server/src/generate/plan";
 
@@ -71,17 +71,19 @@ describe("generated YAML", () => {
 });
 
 describe("generated HTTP steps", () => {
-  it("drops managed paging parameters, keeps the others, and merges on a sampled id", () => {
-    const source = parseLocation("https://api.example.com/v1/users?page=1&status=active", "source", "/tmp");
-    const target = parseLocation("postgres://etl@db/warehouse", "target", "/tmp");
-    if (source.kind !== "http") throw new Error("expected http");
+  it("drops managed paging parameters, keeps the others, and merges on a sampled id", async () => {
+    const at = await parseLocation("https://api.example.com/v1/users?page=1&status=active", "source", "/tmp");
+    const target = await parseLocation("postgres://etl@db/warehouse", "target", "/tmp");
+    const { endpoint } = at;
+    if (!endpoint) throw new Error("expected an endpoint");
+    const source = { ...at, endpoint };
     const body = { data: [{ id: 1, joined: "2024-01-01" }, { id: 2, joined: "2024-01-02" }], page: 1, total_pages: 3 };
-    const analysis = analyzeHttp(source, { body, headers: new Headers() });
-    const steps = httpSteps(source, analysis, target);
+    const analysis = analyzeEndpoint(source, { body, headers: new Headers() });
+    const steps = endpointSteps(source, analysis, target);
     assert.deepEqual(steps[0]?.body, { connection: "source", path: "/v1/users", query: { status: "active" }, records: "data", paginate: { type: "page", param: "page" } });
     assert.deepEqual(steps[1]?.body, [{ cast: { joined: "date" } }]);
     assert.deepEqual(steps[2]?.body, { connection: "target", table: "users", mode: "merge", key: ["id"] });
-    const dupes = analyzeHttp(source, { body: { data: [{ id: 1 }, { id: 1 }] }, headers: new Headers() });
+    const dupes = analyzeEndpoint(source, { body: { data: [{ id: 1 }, { id: 1 }] }, headers: new Headers() });
     assert.equal(dupes.key, undefined);
   });
 

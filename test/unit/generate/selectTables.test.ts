@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { selectTables } from "../../../server/src/generate/postgresPlan";
+import { selectTables } from "../../../server/src/generate/catalogPlan";
 import type { PostgresCatalog, TableInfo } from "../../../server/src/sources/analysis/types";
 
 const table = (name: string, kind: TableInfo["kind"], extra: Partial<TableInfo> = {}): TableInfo => ({

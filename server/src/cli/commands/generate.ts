@@ -49,11 +49,11 @@ function sourceOf(args: Args, env: NodeJS.ProcessEnv): string {
 }
 
 async function list(args: Args, io: Io): Promise<number> {
-  const source = parseLocation(sourceOf(args, io.env), "source", io.cwd, io.cwd);
+  const source = await parseLocation(sourceOf(args, io.env), "source", io.cwd, io.cwd);
   const analysis = await analyzeSourceForGenerate(source, io.logger);
   const items = sourceItems(analysis);
   if (args.format === "json") {
-    io.stdout(JSON.stringify({ source: source.kind, items }, null, 2));
+    io.stdout(JSON.stringify({ source: source.type, items }, null, 2));
     return 0;
   }
   const width = Math.max(4, ...items.map((i) => i.name.length));

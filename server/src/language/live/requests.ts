@@ -6,9 +6,9 @@
 import type { YAMLMap } from "yaml";
 import type { Column, ColumnSet } from "../../pipeline/columns";
 import { plainValue, type AnyDoc } from "../../pipeline/nodes";
+import { splitTableName } from "../../pipeline/tableName";
 import type { StepOutline } from "../../pipeline/outline";
 import type { AnalysisRequest, AnalysisResult, TableInfo } from "../../sources/analysis/types";
-import { parseTableName } from "../../sources/postgres/names";
 import { descriptorFor } from "../../sources/registry";
 
 function plain(doc: AnyDoc, step: StepOutline): Record<string, unknown> | undefined {
@@ -47,14 +47,11 @@ export function targetTable(doc: AnyDoc, step: StepOutline, connectionType: stri
 }
 
 /** The table a postgres extract or load names, in a catalog (the default schema for an unqualified name). */
+/** The table an extract or load names, in a catalog (the default schema for an unqualified name). */
 export function findTable(tables: readonly TableInfo[], defaultSchema: string, text: unknown): TableInfo | undefined {
-  if (typeof text !== "string") return undefined;
-  let name;
-  try {
-    name = parseTableName(text);
-  } catch {
-    return undefined;
-  }
+  if (typeof text !== "string" || text.trim() === "") return undefined;
+  const name = splitTableName(text);
+  if (!name) return undefined;
   const schema = name.schema ?? defaultSchema;
   return tables.find((t) => t.schema === schema && t.name === name.name);
 }

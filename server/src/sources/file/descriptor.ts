@@ -1,5 +1,5 @@
 /** The `file` connection type: files in a local folder (descriptor: sources/descriptor.ts). */
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { z } from "zod";
 import { connectionTypeLiteral } from "../../pipeline/schemaParts";
 import type { ConnectorDescriptor } from "../descriptor";
@@ -43,5 +43,11 @@ export const fileDescriptor: ConnectorDescriptor<typeof FileConnectionSchema> = 
     analyzer: async () => (await import("./analysis.js")).analyzeFile,
   },
   dataFileKey: "path",
+  generate: {
+    schemes: ["file"],
+    paths: { defaultTarget: async (baseDir) => (await import("./generation.js")).folder(join(baseDir, "out"), baseDir, undefined, "./out") },
+    example: "a local folder",
+    locate: async (text, options) => (await import("./generation.js")).locateFile(text, options),
+  },
   connector: async () => (await import("../file.js")).fileConnector,
 };

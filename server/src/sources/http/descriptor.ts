@@ -71,5 +71,10 @@ export const httpDescriptor: ConnectorDescriptor<typeof HttpConnectionSchema> = 
     cacheTtlSeconds: 600,
     analyzer: async () => (await import("./analyze.js")).analyzeHttp,
   },
+  generate: {
+    schemes: ["http", "https"],
+    example: "an http(s):// API URL",
+    locate: async (text, options) => (await import("./generation.js")).locateHttp(text, options),
+  },
   connector: async () => (await import("./index.js")).httpConnector,
 };

@@ -74,5 +74,10 @@ export const postgresDescriptor: ConnectorDescriptor<typeof PostgresConnectionSc
     },
   },
   tableKey: "table",
+  generate: {
+    schemes: ["postgres", "postgresql"],
+    example: "a postgres:// URL",
+    locate: async (text, options) => (await import("./generation.js")).locatePostgres(text, options),
+  },
   connector: async () => (await import("./index.js")).postgresConnector,
 };

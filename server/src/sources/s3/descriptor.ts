@@ -63,5 +63,10 @@ export const s3Descriptor: ConnectorDescriptor<typeof S3ConnectionSchema> = {
     analyzer: async () => (await import("./analysis.js")).analyzeS3,
   },
   dataFileKey: "key",
+  generate: {
+    schemes: ["s3"],
+    example: "an s3:// prefix",
+    locate: async (text) => (await import("./generation.js")).locateS3(text),
+  },
   connector: async () => (await import("./connector.js")).s3Connector,
 };

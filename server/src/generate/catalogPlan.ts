@@ -1,15 +1,16 @@
 /**
- * A PostgreSQL source as steps: per table an extract (incremental on an updated_at-like column
+ * A catalog of tables (a database source) as steps: per table an extract (incremental on an updated_at-like column
  * when the load can merge), a cast where a type needs pinning, and a load; loads ordered by
  * foreign keys, cycles broken with a comment naming the dropped edge.
  */
 import type { ColumnType } from "../pipeline/model";
 import type { ColumnInfo, PostgresCatalog, TableInfo } from "../sources/analysis/types";
 import { orderByForeignKeys, type DroppedEdge, type FkOrder } from "./fkOrder";
-import type { Location } from "./location";
+import type { Location } from "../sources/generation";
+import { descriptorFor } from "../sources/registry";
 import { NameSet, tableRef } from "./names";
 import type { PlanStep, SourceItem } from "./plan";
-import { loadBody } from "./target";
+import { loadBody, mergesRows } from "./target";
 
 export const SOURCE = "source";
 const UPDATED_LIKE = /^(updated|updated_?at|updated_?on|modified|modified_?at|modified_?on|last_?modified|last_?modified_?at|last_?updated|last_?updated_?at|changed_?at|update_?time|mtime)$/i;
@@ -20,7 +21,7 @@ const PINNED: ReadonlySet<ColumnType> = new Set(["decimal", "date"]);
 
 export const tableId = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
 
-export function postgresItems(catalog: PostgresCatalog): SourceItem[] {
+export function catalogItems(catalog: PostgresCatalog): SourceItem[] {
   return catalog.tables.map((t) => ({
     name: tableId(t),
     kind: t.kind === "table" || t.kind === "partitioned_table" || t.kind === "foreign_table" ? "table" : "view",
@@ -48,17 +49,17 @@ interface TableNames {
   load: string;
 }
 
-function extractStep(table: TableInfo, names: TableNames, target: Location): PlanStep {
-  const body: Record<string, unknown> = { connection: SOURCE, table: tableRef(table.schema, table.name) };
+function extractStep(tableKey: string, table: TableInfo, names: TableNames, target: Location): PlanStep {
+  const body: Record<string, unknown> = { connection: SOURCE, [tableKey]: tableRef(table.schema, table.name) };
   const keyComments: Record<string, string[]> = {};
   const comment: string[] = [];
   const updated = updatedColumn(table);
-  if (updated && target.kind === "postgres" && table.primaryKey.length > 0 && updated.nullable === false) {
+  if (updated && mergesRows(target) && table.primaryKey.length > 0 && updated.nullable === false) {
     body.incremental = { column: updated.name };
     keyComments.incremental = [`incremental on ${updated.name}: later runs read only rows changed since the last run (deleted rows are not propagated)`];
   } else if (updated) {
     const why =
-      target.kind !== "postgres"
+      !mergesRows(target)
         ? "the target is rewritten on each run, so every run reads the whole table"
         : table.primaryKey.length === 0
           ? "the table has no primary key to merge changed rows on"
@@ -99,13 +100,15 @@ function nullableFk(table: TableInfo, columns: readonly string[]): boolean {
 }
 
 /** Steps for `tables` (already selected), loads into `target`. */
-export function postgresSteps(catalog: PostgresCatalog, tables: readonly TableInfo[], target: Location): { steps: PlanStep[]; dropped: DroppedEdge[] } {
+export function catalogSteps(source: Location, catalog: PostgresCatalog, tables: readonly TableInfo[], target: Location): { steps: PlanStep[]; dropped: DroppedEdge[] } {
   const order = orderByForeignKeys(
     tables.map((t) => ({
       id: tableId(t),
       foreignKeys: t.foreignKeys.map((fk) => ({ constraint: fk.name, references: `${fk.references.schema}.${fk.references.table}`, nullable: nullableFk(t, fk.columns) })),
     })),
   );
+  const tableKey = descriptorFor(source.type)?.tableKey;
+  if (!tableKey) throw new Error(`catalogSteps: ${source.what} gave a catalog but its connector has no tableKey`);
   const taken = new NameSet(55);
   const names = new Map<string, TableNames>();
   for (const t of tables) {
@@ -118,7 +121,7 @@ export function postgresSteps(catalog: PostgresCatalog, tables: readonly TableIn
   for (const id of order.order) {
     const table = byId.get(id) as TableInfo;
     const n = names.get(id) as TableNames;
-    steps.push(extractStep(table, n, target));
+    steps.push(extractStep(tableKey, table, n, target));
     const cast = castStep(table, n);
     if (cast) steps.push(cast);
     const noKeyReason = table.kind === "table" || table.kind === "partitioned_table" ? `${id} has no primary key` : `${id} is a ${table.kind.replace("_", " ")} (no primary key)`;

@@ -1,16 +1,15 @@
-/** An HTTP API endpoint as steps: one extract with detected `records` and `paginate`, casts for text-typed fields, a load. */
+/** An API endpoint as steps: one extract with detected `records` and `paginate`, casts for text-typed fields, a load. */
 import type { ColumnType } from "../pipeline/model";
 import { valueAt } from "../sources/http/paths";
 import { columnsOf } from "../sources/s3/infer";
-import type { HttpResponseSample } from "./discover";
-import type { Location } from "./location";
+import type { Endpoint, HttpResponseSample, Location } from "../sources/generation";
 import { toIdentifier } from "./names";
 import { detectPagination, detectRecords, type PaginationGuess } from "./pagination";
 import type { PlanStep, SourceItem } from "./plan";
-import { SOURCE } from "./postgresPlan";
-import { loadBody } from "./target";
+import { SOURCE } from "./catalogPlan";
+import { loadBody, mergesRows } from "./target";
 
-export interface HttpAnalysis {
+export interface EndpointAnalysis {
   records: string | null;
   fields: { name: string; type: ColumnType }[];
   sampled: number;
@@ -26,32 +25,32 @@ function keyField(rows: readonly Record<string, unknown>[]): string | undefined 
   return name !== undefined && new Set(rows.map((r) => r[name])).size === rows.length ? name : undefined;
 }
 
-export function analyzeHttp(source: Location & { kind: "http" }, sample: HttpResponseSample): HttpAnalysis {
+export function analyzeEndpoint(source: Location & { endpoint: Endpoint }, sample: HttpResponseSample): EndpointAnalysis {
   const found = detectRecords(sample.body);
   const records = found === undefined ? null : found;
   const list = valueAt(sample.body, records ?? undefined);
   const rows = Array.isArray(list) ? list.filter((r): r is Record<string, unknown> => r !== null && typeof r === "object" && !Array.isArray(r)) : [];
-  const pagination = detectPagination({ body: sample.body, header: (n) => sample.headers.get(n), records, query: source.liveQuery });
-  const segments = source.path.split("/").filter((s) => s !== "" && !/^v\d+$/i.test(s));
+  const pagination = detectPagination({ body: sample.body, header: (n) => sample.headers.get(n), records, query: source.endpoint.liveQuery });
+  const segments = source.endpoint.path.split("/").filter((s) => s !== "" && !/^v\d+$/i.test(s));
   const key = keyField(rows);
   return { records, fields: columnsOf(rows), sampled: rows.length, pagination, label: segments[segments.length - 1] ?? source.label, ...(key ? { key } : {}) };
 }
 
-export function httpItems(analysis: HttpAnalysis): SourceItem[] {
+export function endpointItems(analysis: EndpointAnalysis): SourceItem[] {
   return [{ name: analysis.label, kind: "endpoint", detail: `records at ${analysis.records ?? "(the response)"}, ${analysis.fields.length} fields, ${analysis.pagination.paginate ? `${analysis.pagination.paginate.type} pagination` : "no pagination"}` }];
 }
 
-export function httpSteps(source: Location & { kind: "http" }, analysis: HttpAnalysis, target: Location): PlanStep[] {
+export function endpointSteps(source: Location & { endpoint: Endpoint }, analysis: EndpointAnalysis, target: Location): PlanStep[] {
   const base = toIdentifier(analysis.label, 55, "records");
-  const body: Record<string, unknown> = { connection: SOURCE, path: source.path || "/" };
-  const query = Object.fromEntries([...source.query].filter(([k]) => !analysis.pagination.managedParams.includes(k)));
+  const body: Record<string, unknown> = { connection: SOURCE, path: source.endpoint.path || "/" };
+  const query = Object.fromEntries([...source.endpoint.query].filter(([k]) => !analysis.pagination.managedParams.includes(k)));
   if (Object.keys(query).length > 0) body.query = query;
   if (analysis.records !== null) body.records = analysis.records;
   if (analysis.pagination.paginate) body.paginate = analysis.pagination.paginate;
   const keyComments: Record<string, string[]> = {};
   if (analysis.records !== null) keyComments.records = [`the records are the array at \`${analysis.records}\` of the sample response`];
   keyComments[analysis.pagination.paginate ? "paginate" : "path"] = [analysis.pagination.reason];
-  const steps: PlanStep[] = [{ id: `extract_${base}`, description: `Reads ${source.path || "/"}`, kind: "extract", body, keyComments }];
+  const steps: PlanStep[] = [{ id: `extract_${base}`, description: `Reads ${source.endpoint.path || "/"}`, kind: "extract", body, keyComments }];
   let upstream = `extract_${base}`;
   const cast = Object.fromEntries(analysis.fields.filter((f) => f.type === "date" || f.type === "timestamp").map((f) => [f.name, f.type]));
   if (Object.keys(cast).length > 0) {
@@ -59,7 +58,7 @@ export function httpSteps(source: Location & { kind: "http" }, analysis: HttpAna
     steps.push({ id: upstream, kind: "transform", depends_on: [`extract_${base}`], body: [{ cast }], comment: [`JSON carries dates and timestamps as text; types inferred from ${analysis.sampled} sample records`] });
   }
   const load = loadBody(target, { name: base, key: analysis.key ? [analysis.key] : [], noKeyReason: "no field of the sample records looks like a key (id, uuid, key)" });
-  if (analysis.key && target.kind === "postgres") load.keyComments = { mode: [`merge on ${analysis.key}: every sampled record has one, and no two are equal; a rerun updates rows instead of adding them again`] };
+  if (analysis.key && mergesRows(target)) load.keyComments = { mode: [`merge on ${analysis.key}: every sampled record has one, and no two are equal; a rerun updates rows instead of adding them again`] };
   steps.push({ id: `load_${base}`, kind: "load", depends_on: [upstream], ...load });
   return steps;
 }

@@ -4,7 +4,7 @@
  * partition-like folders (`2024`, `dt=2024-01-01`, `2024-01-01`) fold into a `**` glob.
  */
 import { extname } from "node:path";
-import type { RecordFormat } from "../sources/formats";
+import type { RecordFormat } from "./formats";
 
 export interface Dataset {
   /** Human name (a folder or file name), before it becomes an identifier. */
