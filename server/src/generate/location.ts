@@ -14,11 +14,21 @@ export function locationExamples(where: (descriptor: ConnectorDescriptor) => boo
   return examples.length < 2 ? examples.join("") : `${examples.slice(0, -1).join(", ")} or ${examples[examples.length - 1]}`;
 }
 
+const schemeOf = (text: string): string | undefined => /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1]?.toLowerCase();
+
+/** The local path a `--from`/`--to` value names (a path, or a URL of the connector of local paths), else undefined. */
+export function localPathOf(text: string): string | undefined {
+  const scheme = schemeOf(text.trim());
+  if (scheme === undefined) return text;
+  const paths = CONNECTORS.find((d) => d.generate?.paths && d.generate.schemes.includes(scheme));
+  return paths ? decodeURIComponent(new URL(text.trim()).pathname) : undefined;
+}
+
 /** Parses a `--from`/`--to` value; `baseDir` is the folder of the file being written (relative roots). */
 export async function parseLocation(text: string, role: Role, baseDir: string, cwd = process.cwd()): Promise<Location> {
   const trimmed = text.trim();
   if (trimmed === "") throw new UsageError(`--${role === "source" ? "from" : "to"} is empty`);
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed)?.[1]?.toLowerCase();
+  const scheme = schemeOf(trimmed);
   const hook = CONNECTORS.map((d) => d.generate).find((g) => (scheme === undefined ? g?.paths !== undefined : g?.schemes.includes(scheme)));
   if (!hook) throw new UsageError(scheme === undefined ? `--${role === "source" ? "from" : "to"}: no connector takes a local path; use ${locationExamples()}` : `unsupported scheme \`${scheme}://\`; use ${locationExamples()}`);
   return hook.locate(trimmed, { role, baseDir, cwd });

@@ -7,6 +7,7 @@ import { dirname } from "node:path";
 import { z } from "zod";
 import { IDENTIFIER_PATTERN } from "../../pipeline/model";
 import { generatePipeline } from "../../generate";
+import { localPathOf } from "../../generate/location";
 import { ToolError } from "../toolError";
 import type { ToolContext, ToolDefinition } from "../toolKit";
 
@@ -42,8 +43,8 @@ function location(inline: string | undefined, name: string | undefined, what: "s
 /** A local path is confined to the roots; a URL's password joins the call's secrets. */
 async function checked(value: string | undefined, what: string, ctx: ToolContext): Promise<string | undefined> {
   if (value === undefined) return undefined;
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
-  if (scheme === undefined || scheme === "file") return ctx.workspace.resolve(scheme === "file" ? decodeURIComponent(new URL(value).pathname) : value, what);
+  const path = localPathOf(value);
+  if (path !== undefined) return ctx.workspace.resolve(path, what);
   try {
     const url = new URL(value);
     for (const s of [url.password, decodeURIComponent(url.password), ...[...url.searchParams.values()].filter((v) => v.length >= 8)]) if (s) ctx.secrets.add(s);
