@@ -3,8 +3,8 @@ import tseslint from "typescript-eslint";
 
 const PURE_CORE_BAN = {
   patterns: [
-    { group: ["vscode", "vscode-*"], message: "The core is pure: no editor or LSP types here (ARCHITECTURE.md)." },
-    { group: ["node:fs", "node:fs/*", "fs", "node:child_process", "node:net", "node:http", "node:https", "pg", "@aws-sdk/*"], message: "The core does no I/O (ARCHITECTURE.md)." },
+    { group: ["vscode", "vscode-*"], message: "The core is pure: no editor or LSP types here (docs/architecture.md)." },
+    { group: ["node:fs", "node:fs/*", "fs", "node:child_process", "node:net", "node:http", "node:https", "pg", "@aws-sdk/*"], message: "The core does no I/O (docs/architecture.md)." },
   ],
 };
 
