@@ -146,7 +146,7 @@ async function generate(ctx: Ctx): Promise<void> {
   void vscode.window.showInformationMessage(vars.length > 0 ? `Generated ${path.basename(target.fsPath)}. Set ${vars.join(", ")} (environment or .env) before running it.` : `Generated ${path.basename(target.fsPath)}: review it, then Run Pipeline.`);
 }
 
-export const COMMAND_FACTORIES: CommandFactories = {
+const COMMAND_FACTORIES: CommandFactories = {
   previewDag: (ctx) => async (arg) => {
     const uri = await targetPipeline("Preview DAG", arg);
     if (uri) ctx.showPreview(uri);

@@ -13,10 +13,10 @@ import { previewHtml } from "./preview/page";
 import { summary, type RunState } from "./run/runStatus";
 import type { RunManager } from "./run/runManager";
 import { requestFailure, type ServerApi } from "./serverApi";
-import { activePipelineEditor, isPipelineDocument } from "./target";
+import { isPipelineDocument } from "./target";
 import type { Log } from "./log";
 
-export function runView(state: RunState | undefined): RunView | null {
+function runView(state: RunState | undefined): RunView | null {
   if (!state) return null;
   const steps = Object.fromEntries(Object.entries(state.steps).map(([id, s]) => [id, { state: s.state, rows: s.rows, attempt: s.attempt, error: s.error, checks: s.failedChecks.map((c) => ({ check: c.check, severity: c.severity, message: c.message })) }]));
   return { phase: state.phase, summary: summary(state, (p) => vscode.workspace.asRelativePath(p)), steps };
@@ -202,9 +202,4 @@ export class DagPanel implements vscode.Disposable {
     this.panel.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
   }
-}
-
-/** Opens (or re-targets) the preview for the active pipeline. */
-export function activeUri(): vscode.Uri | undefined {
-  return activePipelineEditor()?.document.uri;
 }

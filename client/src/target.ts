@@ -7,7 +7,7 @@ import { LANGUAGE_ID } from "../../server/src/protocol";
 
 const PIPELINE_GLOB = "**/*.etl.{yaml,yml}";
 
-export function isPipelineUri(uri: vscode.Uri): boolean {
+function isPipelineUri(uri: vscode.Uri): boolean {
   return /\.etl\.ya?ml$/i.test(uri.path);
 }
 
@@ -16,7 +16,7 @@ export function isPipelineDocument(doc: vscode.TextDocument): boolean {
 }
 
 /** A command argument as VS Code passes it: a Uri (menus), a uri string or `{uri}` (code lenses). */
-export function uriFromArg(arg: unknown): vscode.Uri | undefined {
+function uriFromArg(arg: unknown): vscode.Uri | undefined {
   if (arg instanceof vscode.Uri) return arg;
   if (typeof arg === "string" && arg.includes(":")) return vscode.Uri.parse(arg);
   if (arg && typeof arg === "object" && "uri" in arg) return uriFromArg((arg as { uri: unknown }).uri);

@@ -7,7 +7,7 @@ import { McpConnection } from "./mcpConnection";
 import { MCP_PROVIDER_ID, mcpServerDefinitions, registerMcpProvider } from "./mcpProvider";
 
 /** An internal command: the MCP server definitions offered to VS Code (for tests and support). */
-export const MCP_DEFINITIONS_COMMAND = "agentEtl.mcpServerDefinitions";
+const MCP_DEFINITIONS_COMMAND = "agentEtl.mcpServerDefinitions";
 
 export function registerAgentFeatures(extension: vscode.ExtensionContext, config: Config, log: Log): vscode.Disposable[] {
   const version = String((extension.extension.packageJSON as { version?: unknown }).version ?? "0.0.0");

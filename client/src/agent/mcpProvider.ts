@@ -10,7 +10,7 @@ import { mcpApi, type McpStdioServerDefinition } from "./lmApi";
 import { mcpInvocation } from "./mcpConnection";
 
 export const MCP_PROVIDER_ID = "agentEtl.mcp";
-export const MCP_SERVER_LABEL = "Agent ETL";
+const MCP_SERVER_LABEL = "Agent ETL";
 
 /** The server definitions this workspace gets (also what the `agentEtl.mcpServerDefinitions` command returns). */
 export function mcpServerDefinitions(config: Config, version: string): McpStdioServerDefinition[] {

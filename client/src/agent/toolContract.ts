@@ -27,7 +27,7 @@ export interface LmToolContribution {
 }
 
 /** The VS Code side of each MCP tool: how it looks in the chat UI. */
-export const LM_TOOL_UI: Readonly<Record<string, { icon: string; userDescription: string }>> = {
+const LM_TOOL_UI: Readonly<Record<string, { icon: string; userDescription: string }>> = {
   validate: { icon: "$(check-all)", userDescription: "Check an ETL pipeline file or YAML text: diagnostics and quick fixes" },
   dag: { icon: "$(type-hierarchy)", userDescription: "The steps of an ETL pipeline as a graph: nodes, edges, levels, columns" },
   analyze: { icon: "$(database)", userDescription: "What a pipeline's sources hold: tables, columns, keys, object keys, API fields" },
@@ -61,7 +61,7 @@ export function toolReferenceName(mcpName: string): string {
 }
 
 /** The input schema without the `$schema` keyword the SDK adds (VS Code wants a plain schema object). */
-export function lmInputSchema(schema: Record<string, unknown>): Record<string, unknown> {
+function lmInputSchema(schema: Record<string, unknown>): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = schema;
   return rest;
 }

@@ -6,7 +6,7 @@ import ELK from "elkjs/lib/elk.bundled.js";
 import type { ElkExtendedEdge, ElkNode } from "elkjs/lib/elk-api";
 import type { GraphView } from "./messages";
 
-export const NODE_HEIGHT = 54;
+const NODE_HEIGHT = 54;
 /** Wide enough for a run's status line ("succeeded · 1,234,567 rows") under a short id. */
 export const MIN_NODE_WIDTH = 200;
 /** Where the label starts (after the kind icon), the right padding, and room for a problem mark. */

@@ -7,7 +7,7 @@
 import type { Layout } from "./layout";
 import type { View } from "./viewport";
 
-export const MINIMAP_STEPS = 200;
+const MINIMAP_STEPS = 200;
 const MAX_W = 220;
 const MAX_H = 160;
 

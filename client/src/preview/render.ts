@@ -15,7 +15,7 @@ const KIND_ICONS: Record<string, string> = {
   unknown: '<circle cx="8" cy="8" r="6"/><path d="M6.2 6.3a1.9 1.9 0 1 1 2.6 1.8c-.6.3-.8.7-.8 1.3M8 11.6v.1"/>',
 };
 
-export function kindIcon(kind: string | null): string {
+function kindIcon(kind: string | null): string {
   return `<g class="icon kind-${escapeXml(kind ?? "unknown")}" transform="translate(12 10)">${KIND_ICONS[kind ?? "unknown"] ?? KIND_ICONS.unknown}</g>`;
 }
 
@@ -37,7 +37,7 @@ export function nodeLabel(n: GraphNode, status: NodeStatus | undefined): string 
 }
 
 /** "2 errors, 1 warning" (info and hints count as notes). */
-export function problemSummary(n: GraphNode): string {
+function problemSummary(n: GraphNode): string {
   const count = (sev: string[]): number => n.problems.filter((p) => sev.includes(p.severity)).length;
   const part = (c: number, word: string): string => (c ? `${c} ${word}${c === 1 ? "" : "s"}` : "");
   return [part(count(["error"]), "error"), part(count(["warning"]), "warning"), part(count(["info", "hint"]), "note")].filter(Boolean).join(", ");
@@ -75,7 +75,7 @@ function statusLine(n: GraphNode, status: NodeStatus | undefined): string {
   return `${status.state}${retry}${rows ? ` · ${rows}` : ""}${status.anomalies?.length ? " · ⚠" : ""}`;
 }
 
-export function nodeMarkup(n: GraphNode, p: PlacedNode, status: NodeStatus | undefined, focusable: boolean): string {
+function nodeMarkup(n: GraphNode, p: PlacedNode, status: NodeStatus | undefined, focusable: boolean): string {
   const id = escapeXml(n.id);
   const problems = n.problems.map((q) => `${q.severity} ${q.code}: ${q.message}`);
   const tooltip = escapeXml([n.id, n.kind, n.connection && `connection: ${n.connection}`, n.description, ...problems, status?.error, ...(status?.anomalies ?? []).map((a) => `⚠ ${a}`)].filter(Boolean).join("\n"));
@@ -93,7 +93,7 @@ export function nodeMarkup(n: GraphNode, p: PlacedNode, status: NodeStatus | und
 }
 
 /** A step that `depends_on` names but the pipeline lacks: drawn dashed, named, never clickable. */
-export function ghostMarkup(p: PlacedNode, dependents: string[]): string {
+function ghostMarkup(p: PlacedNode, dependents: string[]): string {
   const id = escapeXml(p.id);
   const label = escapeXml(`Missing step ${p.id}, named in depends_on of ${dependents.join(", ")}`);
   return `<g class="ghost" data-missing="${id}" transform="translate(${p.x} ${p.y})" role="img" aria-label="${label}">`
@@ -104,7 +104,7 @@ export function ghostMarkup(p: PlacedNode, dependents: string[]): string {
     + "</g>";
 }
 
-export function edgePath(points: Point[]): string {
+function edgePath(points: Point[]): string {
   return points.map((p, i) => `${i === 0 ? "M" : "L"}${p.x.toFixed(1)} ${p.y.toFixed(1)}`).join(" ");
 }
 
@@ -134,7 +134,7 @@ export function graphMarkup(graph: GraphView, layout: Layout, status: Record<str
   return `<g class="edges">${edges.join("")}</g><g class="nodes">${nodes.join("")}${ghosts.join("")}</g>`;
 }
 
-export const ARROW_DEFS = '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrowhead" d="M0 0L10 5L0 10z"/></marker>'
+const ARROW_DEFS = '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrowhead" d="M0 0L10 5L0 10z"/></marker>'
   + '<marker id="arrow-missing" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path class="arrowhead missing" d="M0 0L10 5L0 10z"/></marker></defs>';
 
 /** A self-contained SVG file: the same markup plus the current theme's colours as a style sheet. */

@@ -43,14 +43,14 @@ function visible(text: string): string {
 }
 
 /** A cell's text as a user reads it: strings as they are, numbers and booleans plainly, objects as JSON. */
-export function cellText(value: unknown): string {
+function cellText(value: unknown): string {
   if (typeof value === "string") return value;
   if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
   return JSON.stringify(value) ?? String(value);
 }
 
 /** One `<td>`; `type` is the column's (a number held as a string for exactness still aligns right). */
-export function cell(value: unknown, type: string | null = null): string {
+function cell(value: unknown, type: string | null = null): string {
   if (value === null || value === undefined) return `<td class="null" title="${value === null ? "NULL" : "no value in this row"}">NULL</td>`;
   const text = cellText(value);
   const cls = typeof value === "number" || typeof value === "bigint" || (type !== null && NUMERIC_TYPES.has(type)) ? ' class="num"' : "";

@@ -16,7 +16,7 @@ const ACTION = "Preview Rows";
 const STEP_ID = /^[a-z][a-z0-9_]{0,62}$/;
 let cleanupRegistered = false;
 
-export function isPreviewRowsArgs(a: unknown): a is PreviewRowsArgs {
+function isPreviewRowsArgs(a: unknown): a is PreviewRowsArgs {
   return !!a && typeof a === "object" && typeof (a as PreviewRowsArgs).uri === "string" && typeof (a as PreviewRowsArgs).stepId === "string";
 }
 

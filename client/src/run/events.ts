@@ -58,7 +58,7 @@ function issueText(error: z.ZodError): string {
  * know (a newer runner), or a bad line. Fields follow the schema the runner writes with
  * (server/src/runner/eventSchema.ts); a field may be missing, never of another type.
  */
-export function toRunEvent(raw: Raw): RunEvent | undefined | BadLine {
+function toRunEvent(raw: Raw): RunEvent | undefined | BadLine {
   if (typeof raw.event !== "string") return { line: JSON.stringify(raw), reason: "not a run event: no `event` field" };
   if (!isEventName(raw.event) || NOT_SHOWN.has(raw.event)) return undefined;
   const parsed = tolerantSchema(raw.event).safeParse(raw);

@@ -157,7 +157,7 @@ function seconds(ms: number | null): string {
 const count = (n: number) => n.toLocaleString("en-US");
 
 /** A load target for people; `showPath` shortens a file's path (e.g. relative to the workspace). */
-export function targetText(target: string, showPath: (path: string) => string = (p) => p): string {
+function targetText(target: string, showPath: (path: string) => string = (p) => p): string {
   if (target.startsWith("file:")) return showPath(target.slice("file:".length));
   const table = /^postgres:([^:]*):(.*)$/.exec(target);
   return table ? `table ${table[2] ?? ""} (${table[1] ?? ""})` : target;

@@ -7,7 +7,7 @@ import { checkRunRequest, cliInvocation, runArgs, runLabel, type RunRequest } fr
 import type { Config } from "../config";
 
 export const TASK_TYPE = "agent-etl";
-export const TASK_SOURCE = "Agent ETL";
+const TASK_SOURCE = "Agent ETL";
 
 export interface RunTaskDefinition extends vscode.TaskDefinition, RunRequest {
   type: typeof TASK_TYPE;
@@ -16,7 +16,7 @@ export interface RunTaskDefinition extends vscode.TaskDefinition, RunRequest {
 let eventsDir: string | undefined;
 
 /** A fresh events file path in a private temp folder (the runner creates the file). */
-export function newEventsFile(): string {
+function newEventsFile(): string {
   eventsDir ??= mkdtempSync(path.join(tmpdir(), "agent-etl-events-"));
   return path.join(eventsDir, `run-${Date.now()}-${Math.random().toString(36).slice(2, 8)}.jsonl`);
 }

@@ -2,7 +2,7 @@
 import { RESERVED_MODULE_NAMES } from "./reservedNames";
 
 /** Airflow's own rule for dag and task ids (`airflow.utils.helpers.validate_key`). */
-export const AIRFLOW_KEY = /^[A-Za-z0-9_.-]{1,250}$/;
+const AIRFLOW_KEY = /^[A-Za-z0-9_.-]{1,250}$/;
 
 /** Longest module name we write: leaves room for `.py` and a `_dag` suffix in any file system. */
 const MAX_NAME = 200;

@@ -8,7 +8,7 @@ const RUNNER_MAX_RETRY_DELAY = "30m";
 const UNIT_ARG: Record<string, string> = { ms: "milliseconds", s: "seconds", m: "minutes", h: "hours" };
 
 /** `10m` → `datetime.timedelta(minutes=10)`. The schema has checked the pattern. */
-export function pyTimedelta(duration: string): string {
+function pyTimedelta(duration: string): string {
   const m = /^([0-9]+)(ms|s|m|h)$/.exec(duration);
   if (!m) throw new Error(`bad duration ${JSON.stringify(duration)}`);
   return `datetime.timedelta(${UNIT_ARG[m[2] as string] ?? "seconds"}=${Number(m[1])})`;

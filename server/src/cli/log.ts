@@ -8,7 +8,7 @@ import pino, { type Logger } from "pino";
 import pretty from "pino-pretty";
 import { escapeControls } from "./format";
 
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   "password",
   "token",
   "secret_access_key",

@@ -19,7 +19,7 @@ declare const AGENT_ETL_VERSION: string | undefined;
 
 export const COMMANDS: readonly AnyCommand[] = [validateCommand, dagCommand, previewCommand, runCommand, runsCommand, exportCommand, analyzeCommand, generateCommand, mcpCommand];
 
-export const VERSION = typeof AGENT_ETL_VERSION === "string" ? AGENT_ETL_VERSION : "0.0.0-dev";
+const VERSION = typeof AGENT_ETL_VERSION === "string" ? AGENT_ETL_VERSION : "0.0.0-dev";
 
 function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -36,7 +36,7 @@ function mainHelp(): string {
   ].join("\n");
 }
 
-export function defaultIo(): Io {
+function defaultIo(): Io {
   return {
     stdout: (text) => process.stdout.write(text.endsWith("\n") ? text : text + "\n"),
     stderr: (text) => process.stderr.write(text.endsWith("\n") ? text : text + "\n"),

@@ -6,7 +6,7 @@
  */
 
 /** Shorter values are not masked: `***` in place of every `a` or `id` would wreck messages. */
-export const MIN_SECRET_LENGTH = 4;
+const MIN_SECRET_LENGTH = 4;
 
 const FORMS_CACHE_LIMIT = 512;
 const formsCache = new Map<string, readonly string[]>();
@@ -43,7 +43,7 @@ function jsonForm(secret: string): string {
 }
 
 /** Every form of `secret` worth masking, the raw value first; none shorter than MIN_SECRET_LENGTH. */
-export function secretForms(secret: string): readonly string[] {
+function secretForms(secret: string): readonly string[] {
   const cached = formsCache.get(secret);
   if (cached) return cached;
   const forms = secret.length < MIN_SECRET_LENGTH ? [] : [...new Set([secret, ...percentForms(secret), ...base64Forms(secret), jsonForm(secret)])].filter((f) => f.length >= MIN_SECRET_LENGTH);

@@ -19,7 +19,7 @@ const DEFAULT_KINDS = new Set<TableInfo["kind"]>(["table", "partitioned_table"])
 /** Types a cast pins (text in records, that a loader would otherwise read as plain strings). */
 const PINNED: ReadonlySet<ColumnType> = new Set(["decimal", "date"]);
 
-export const tableId = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
+const tableId = (t: { schema: string; name: string }) => `${t.schema}.${t.name}`;
 
 export function catalogItems(catalog: PostgresCatalog): SourceItem[] {
   return catalog.tables.map((t) => ({

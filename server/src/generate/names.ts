@@ -5,7 +5,7 @@
 import { IDENTIFIER_PATTERN } from "../pipeline/model";
 
 const IDENTIFIER = new RegExp(IDENTIFIER_PATTERN);
-export const MAX_IDENTIFIER = 63;
+const MAX_IDENTIFIER = 63;
 
 /** A valid identifier of at most `max` characters from any text (`"Order Items"` → `order_items`). */
 export function toIdentifier(text: string, max = MAX_IDENTIFIER, fallback = "unnamed"): string {

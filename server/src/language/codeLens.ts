@@ -21,7 +21,7 @@ interface StepAt {
 const unquote = (v: string): string => v.replace(/\s+#.*$/, "").replace(/^(["'])(.*)\1$/, "$2").trim();
 
 /** The step items of a block-style `steps:` list, read from indentation; undefined when there is no such list. */
-export function stepsInText(lines: readonly string[]): StepAt[] | undefined {
+function stepsInText(lines: readonly string[]): StepAt[] | undefined {
   const start = lines.findIndex((l) => /^steps[ \t]*:[ \t]*(#.*)?\r?$/.test(l));
   if (start < 0) return undefined;
   const steps: StepAt[] = [];

@@ -101,7 +101,7 @@ function stepItems(input: CompletionInput, ctx: CursorContext): CompletionItem[]
 }
 
 /** Most names offered at once; past it, names are filtered by the typed prefix and the list is marked incomplete. */
-export const MAX_NAMES = 200;
+const MAX_NAMES = 200;
 let truncated = false;
 
 function capped<T>(all: T[], prefix: string, name: (t: T) => string): T[] {

@@ -10,7 +10,7 @@ interface Input {
 }
 
 /** Names under the top-level `params:` map. */
-export function paramNames(lines: readonly string[]): string[] {
+function paramNames(lines: readonly string[]): string[] {
   const start = lines.findIndex((l) => /^params[ ]*:[ ]*(#.*)?$/.test(l.replace(/\r$/, "")));
   if (start < 0) return [];
   const names: string[] = [];

@@ -49,7 +49,7 @@ function indentOf(line: string): number {
 }
 
 /** `parentPath`, with the line each path entry was found on (a 30,000-line file is walked in a few ms). */
-export function parentChain(lines: readonly string[], lineNo: number, col: number, colIsDash = false): { path: string[]; lineOf: number[] } {
+function parentChain(lines: readonly string[], lineNo: number, col: number, colIsDash = false): { path: string[]; lineOf: number[] } {
   const path: string[] = [];
   const lineOf: number[] = [];
   let c = col;

@@ -28,7 +28,7 @@ import { documentSymbols, foldingRanges } from "./symbols";
  * together (a paste, a multi-cursor change, a client that batches) collapse into one run, and the
  * scheduler also yields a turn so an already queued change cancels the run.
  */
-export const DIAGNOSTICS_DELAY_MS = 5;
+const DIAGNOSTICS_DELAY_MS = 5;
 /** An analysis that took longer is costly: the next one waits as long, and completion reuses it. */
 const COSTLY_MS = 30;
 const MAX_DELAY_MS = 750;

@@ -13,7 +13,7 @@ export interface NameRef {
   definition: boolean;
 }
 
-export function collectRefs(outline: PipelineOutline): NameRef[] {
+function collectRefs(outline: PipelineOutline): NameRef[] {
   const refs: NameRef[] = [];
   for (const step of outline.steps) {
     if (step.id) refs.push({ kind: "step", name: step.id.name, span: step.id.span, definition: true });

@@ -29,7 +29,7 @@ export class SettingsCache {
 }
 
 /** Client values over the defaults; anything missing or of the wrong type falls back. */
-export function merge(value: unknown): AgentEtlSettings {
+function merge(value: unknown): AgentEtlSettings {
   if (value === null || typeof value !== "object") return DEFAULT_SETTINGS;
   const v = value as Partial<Record<keyof AgentEtlSettings, unknown>>;
   const str = (x: unknown, d: string) => (typeof x === "string" ? x : d);

@@ -2,7 +2,7 @@
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 
-export function newPipelineText(source: string, target: string | undefined): string {
+function newPipelineText(source: string, target: string | undefined): string {
   const to = target ? ` into ${target}` : "";
   return `Build an agent-etl pipeline that loads ${source}${to}. Follow these steps with the agent-etl tools:
 

@@ -9,7 +9,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import schemaJson from "../../../schemas/pipeline.schema.json";
 
 /** The folder holding package.json and docs/: above the bundle (dist/) or the source (server/src/mcp). */
-export function packageRoot(from = __dirname): string | undefined {
+function packageRoot(from = __dirname): string | undefined {
   for (let dir = from; ; dir = dirname(dir)) {
     if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "schemas", "pipeline.schema.json"))) return dir;
     if (dirname(dir) === dir) return undefined;

@@ -31,7 +31,7 @@ const INSTRUCTIONS = `agent-etl builds and runs ETL pipelines written as YAML (*
 Read the resources agent-etl://docs/pipeline-spec.md and agent-etl://schema/pipeline.schema.json before writing one.
 To build a pipeline: analyze (or generate from the source), validate after every edit and apply its fixes, preview a step's rows to check it, plan, then run — only after the user said yes to running it.`;
 
-export function createMcpServer(options: McpOptions): McpServer {
+function createMcpServer(options: McpOptions): McpServer {
   const server = new McpServer({ name: "agent-etl", version: options.version }, { instructions: INSTRUCTIONS });
   const deps: ToolDeps = { workspace: new Workspace(server.server, options.roots?.length ? options.roots : [options.cwd]), env: options.env, logger: options.logger };
   registerTool(server, deps, validateTool);

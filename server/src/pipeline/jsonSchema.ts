@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { PipelineSchema } from "./model";
 
-export const SCHEMA_ID = "https://agent-etl.dev/schemas/pipeline.schema.json";
+const SCHEMA_ID = "https://agent-etl.dev/schemas/pipeline.schema.json";
 
 /**
  * The JSON Schema for pipeline files, generated from the zod model. Draft-07, because it is

@@ -19,7 +19,7 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2, hint: 3 
 const BY_RANK: readonly Severity[] = ["error", "warning", "info", "hint"];
 
 /** Bytes of `text` in UTF-8, without encoding it. */
-export function utf8Length(text: string): number {
+function utf8Length(text: string): number {
   let bytes = text.length;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

@@ -22,10 +22,9 @@ export const STEP_KINDS = ["extract", "transform", "load", "sql"] as const;
 export const COLUMN_TYPES = ["string", "integer", "number", "decimal", "boolean", "date", "timestamp", "json"] as const;
 export const FILE_FORMATS = ["csv", "jsonl", "json", "parquet"] as const;
 export const PARQUET_COMPRESSIONS = ["snappy", "gzip", "none"] as const;
-export const LOAD_MODES = ["append", "replace", "merge"] as const;
-export const SCHEMA_CHANGE_POLICIES = ["fail", "evolve", "ignore"] as const;
+const LOAD_MODES = ["append", "replace", "merge"] as const;
+const SCHEMA_CHANGE_POLICIES = ["fail", "evolve", "ignore"] as const;
 export type SchemaChangePolicy = (typeof SCHEMA_CHANGE_POLICIES)[number];
-export const TRANSFORM_OPS = ["select", "drop", "rename", "cast", "filter", "derive", "dedupe", "join", "aggregate", "limit"] as const;
 
 export type StepKind = (typeof STEP_KINDS)[number];
 export type ColumnType = (typeof COLUMN_TYPES)[number];
@@ -48,7 +47,7 @@ const policyShape = {
   }),
 };
 
-export const StepPolicySchema = z.strictObject(policyShape).partial().meta({
+const StepPolicySchema = z.strictObject(policyShape).partial().meta({
   description: "Retry and timeout policy applied to every step; a step's own `retries`, `retry_delay`, `timeout` and `retry_backoff` override it.",
 });
 
@@ -103,9 +102,9 @@ const paginateSchema = z
   .optional()
   .meta({ description: "How to fetch every page: `page`, `offset`, `cursor` or `link`.", discriminator: { propertyName: "type" }, examples: [{ type: "page", size: 100 }] });
 
-export const INCREMENTAL_BY = ["modified", "partition"] as const;
+const INCREMENTAL_BY = ["modified", "partition"] as const;
 /** `lag`: a duration (`10m`, `2h`, `1d`) behind a timestamp mark, or a number behind a numeric one. */
-export const LAG_PATTERN = "^[0-9]+(ms|s|m|h|d)$";
+const LAG_PATTERN = "^[0-9]+(ms|s|m|h|d)$";
 
 const incrementalSchema = z
   .strictObject({
@@ -124,7 +123,7 @@ const incrementalSchema = z
   .optional()
   .meta({ description: "Read only what is new since the last successful run (a high-water mark kept per pipeline). PostgreSQL `column`; HTTP `param` + `from`; S3 and file `by`." });
 
-export const ExtractSchema = z
+const ExtractSchema = z
   .strictObject({
     connection: connectionRef,
     table: z.string().regex(new RegExp(TABLE_PATTERN)).optional().meta({ description: "PostgreSQL: table or view to read, `schema.table` or `table`.", examples: ["public.orders"] }),
@@ -157,7 +156,7 @@ const joinSchema = z
   })
   .meta({ description: "Joins the records of another upstream step." });
 
-export const TransformOpSchema = z
+const TransformOpSchema = z
   .strictObject({
     select: columnList("Keep only these columns, in this order.").optional(),
     drop: columnList("Remove these columns.").optional(),
@@ -183,7 +182,7 @@ export const TransformOpSchema = z
   })
   .meta({ description: "One transform operation: select, drop, rename, cast, filter, derive, dedupe, join, aggregate or limit.", minProperties: 1, maxProperties: 1 });
 
-export const LoadSchema = z
+const LoadSchema = z
   .strictObject({
     connection: connectionRef,
     table: z.string().regex(new RegExp(TABLE_PATTERN)).optional().meta({ description: "PostgreSQL: target table, `schema.table` or `table`." }),
@@ -219,13 +218,13 @@ export const SqlSchema = z
 // Data checks (runner/checks): run on a step's output as it is staged, before anything downstream.
 
 export const CHECK_KINDS = ["not_null", "unique", "accepted_values", "range", "row_count", "freshness", "expression"] as const;
-export const CHECK_SEVERITIES = ["error", "warn"] as const;
+const CHECK_SEVERITIES = ["error", "warn"] as const;
 export type CheckKind = (typeof CHECK_KINDS)[number];
 
 const checkColumn = z.string().min(1).meta({ description: "The column checked." });
 const acceptedValue = z.union([z.string(), z.number(), z.boolean()]);
 
-export const CheckSchema = z
+const CheckSchema = z
   .strictObject({
     not_null: columnList("Every record has a value (not null, not missing) in each of these columns.").optional(),
     unique: columnList("No two records share a value in these columns (together, for several; `1` and `\"1\"` differ). Records with a null in one of them are not compared.").optional(),

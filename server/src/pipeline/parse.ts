@@ -82,7 +82,7 @@ export const CONTROL_CHAR = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
  * The first control character anywhere in the text, as a problem: `yaml` would take it into a value
  * silently. A NUL is the mark of binary data (or a UTF-16 file) wherever it is, not only near the start.
  */
-export function controlCharProblem(text: string): Problem | undefined {
+function controlCharProblem(text: string): Problem | undefined {
   const match = CONTROL_CHAR.exec(text);
   if (!match) return undefined;
   const at = match.index;

@@ -14,18 +14,6 @@ import { validators } from "./validators/schemaValidators";
 
 type AjvError = ErrorObject<string, Record<string, unknown>, unknown>;
 
-/**
- * Validates data against the pipeline JSON Schema and returns positioned, readable problems.
- * The top level and each step item are checked separately (`checkTopLevel`, `checkStep`): a step's
- * problems depend only on the step (and its index), so the language server can keep them per step.
- */
-export function checkSchema(doc: AnyDoc, data: unknown, text: string): Problem[] {
-  const problems = checkTopLevel(doc, data, text);
-  const steps = stepItems(data);
-  if (steps) for (let i = 0; i < steps.length; i++) problems.push(...checkStep(doc, data, text, i));
-  return problems;
-}
-
 /** The step items to check one by one: present when the data is a map whose `steps` is a list. */
 export function stepItems(data: unknown): unknown[] | undefined {
   if (data === null || typeof data !== "object" || Array.isArray(data)) return undefined;

@@ -2,7 +2,7 @@
 import { DATE_PATTERN, DURATION_PATTERN, IDENTIFIER_PATTERN, METRIC_PATTERN, SCHEDULE_PATTERN, TABLE_PATTERN } from "./model";
 
 /** Lowercases and replaces what an identifier may not hold, e.g. `Daily Orders` → `daily_orders`. */
-export function toIdentifier(raw: string): string {
+function toIdentifier(raw: string): string {
   let id = raw
     .toLowerCase()
     .replace(/[^a-z0-9_]+/g, "_")

@@ -66,7 +66,7 @@ export function boundedDistance(a: string, b: string, limit: number): number {
 let rows = new Int32Array(3 * 64);
 
 /** The edit distance a word may be off by and still be suggested: 1 for short words, up to 3. */
-export function suggestionLimit(word: string): number {
+function suggestionLimit(word: string): number {
   return Math.max(1, Math.min(3, Math.floor(word.length / 3)));
 }
 
@@ -95,11 +95,6 @@ export function closest(word: string, candidates: Iterable<string>): string | un
     }
   }
   return best;
-}
-
-export function didYouMean(word: string, candidates: Iterable<string>): string {
-  const best = closest(word, candidates);
-  return best === undefined ? "" : ` — did you mean \`${best}\`?`;
 }
 
 /** `a, b or c` for messages. */

@@ -8,12 +8,12 @@ export interface TableName {
 }
 
 /** PostgreSQL keeps only the first 63 bytes of a name (NAMEDATALEN - 1) and drops the rest silently. */
-export const MAX_IDENTIFIER_BYTES = 63;
+const MAX_IDENTIFIER_BYTES = 63;
 
 const UTF8 = new TextEncoder();
 
 /** The length of a name in UTF-8 bytes, which is what PostgreSQL's limit counts. */
-export function identifierBytes(name: string): number {
+function identifierBytes(name: string): number {
   return UTF8.encode(name).length;
 }
 

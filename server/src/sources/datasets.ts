@@ -19,7 +19,7 @@ const FORMATS: Record<string, RecordFormat> = { ".csv": "csv", ".tsv": "csv", ".
 const PARTITION = /^(\d+|\d{4}-\d{2}(-\d{2})?([T_ ].*)?|[A-Za-z_][\w-]*=.*)$/;
 
 /** `orders.csv.gz` → {format: csv, suffix: .csv.gz}; undefined for files that are not data. */
-export function dataFormat(path: string): { format: RecordFormat; suffix: string } | undefined {
+function dataFormat(path: string): { format: RecordFormat; suffix: string } | undefined {
   const gz = path.toLowerCase().endsWith(".gz");
   const bare = gz ? path.slice(0, -3) : path;
   const ext = extname(bare).toLowerCase();

@@ -28,7 +28,7 @@ const schema = z.object({
 type Args = z.output<typeof schema>;
 
 /** `node <repo>/dist/cli.js`: the built CLI next to this code (bundle or source tree), run by the `node` on the workers' PATH. */
-export function defaultCli(): string[] {
+function defaultCli(): string[] {
   let dir = __dirname;
   for (;;) {
     if (basename(dir) === "dist" && existsSync(join(dir, "cli.js"))) return ["node", join(dir, "cli.js")];

@@ -45,7 +45,7 @@ export interface DocumentPlace {
 }
 
 /** Per-request time limit analysis gets from the language server. */
-export const ANALYSIS_TIMEOUT_MS = 10_000;
+const ANALYSIS_TIMEOUT_MS = 10_000;
 
 /** A connection that does not say where to go (descriptor `analysis.addressed`) is left unanalysed: an editor does not guess. */
 function addressed(connection: Connection): boolean {

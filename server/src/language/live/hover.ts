@@ -7,7 +7,7 @@ import type { LiveView } from "./view";
 const SHOWN = 40;
 
 /** The markdown lines about a step's output columns. */
-export function outputColumnsText(view: LiveView, stepId: string): string | undefined {
+function outputColumnsText(view: LiveView, stepId: string): string | undefined {
   const step = view.propagation.steps.get(stepId);
   if (!step) return undefined;
   if (step.output === "unknown") return view.loading ? "_output columns: loading from the source…_" : "_output columns: not known (the source was not analysed, or a step before it cannot be described)_";

@@ -41,7 +41,7 @@ export interface LiveFeaturesOptions {
  * Where live analysis may read `${file:}`: the workspace folders (a file opened without one: its own
  * folder) and the folders of `agentEtl.secretFolders` (`~/…`; relative ones from the workspace root).
  */
-export function secretFolders(workspace: readonly string[], setting: readonly string[], root: string | undefined, path: string | undefined): string[] {
+function secretFolders(workspace: readonly string[], setting: readonly string[], root: string | undefined, path: string | undefined): string[] {
   const base = workspace.length > 0 ? [...workspace] : path ? [dirname(path)] : [];
   const extra = setting.map((f) => expandHome(f.trim())).map((f) => (isAbsolute(f) ? f : resolve(root ?? (path ? dirname(path) : process.cwd()), f)));
   return [...base, ...extra];

@@ -1,7 +1,7 @@
 /** Output pieces several tools share. */
 import { z } from "zod";
 
-export const position = z.object({ line: z.number().int().describe("1-based line"), column: z.number().int().describe("1-based column") });
+const position = z.object({ line: z.number().int().describe("1-based line"), column: z.number().int().describe("1-based column") });
 export const range = z.object({ start: position, end: position });
 
 export const pathArg = z.string().min(1).describe("Path of a pipeline file (*.etl.yaml), relative to the first workspace root or absolute inside the roots");

@@ -5,7 +5,7 @@
  * extract's `columns`). Pure: the live layer passes in what it knows.
  */
 import type { Dag } from "../../dag/graph";
-import { asMap, asSeq, keyName, pairOf, pairsOf, type AnyDoc } from "../nodes";
+import { asMap, asSeq, pairOf, type AnyDoc } from "../nodes";
 import type { ConnectionOutline, PipelineOutline, StepOutline } from "../outline";
 import { checkRefs } from "./checks";
 import { applyOp, type OpContext } from "./ops";
@@ -160,13 +160,4 @@ export function propagateColumns(outline: PipelineOutline, dag: Dag, sources: So
     memo?.set(step.node, { key, input, read, stepStart: step.span.start, result, refs: own });
   }
   return { steps, refs };
-}
-
-/** The kinds of transform op at each index of a step (for completion: which op holds the cursor). */
-export function opNames(doc: AnyDoc, step: StepOutline): (string | undefined)[] {
-  return (asSeq(doc, step.kinds[0]?.node)?.items ?? []).map((item) => {
-    const op = asMap(doc, item);
-    const first = op ? pairsOf(doc, op)[0] : undefined;
-    return first ? keyName(first) : undefined;
-  });
 }

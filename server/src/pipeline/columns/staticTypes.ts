@@ -22,7 +22,7 @@ export interface TypeEnv {
   restWhy?: string;
 }
 
-export const UNKNOWN_TYPES: TypeEnv = { known: new Map(), rest: undefined };
+const UNKNOWN_TYPES: TypeEnv = { known: new Map(), rest: undefined };
 
 export function typeOf(env: TypeEnv, name: string): ColumnType | undefined {
   return env.known.has(name) ? env.known.get(name) : env.rest;

@@ -58,12 +58,6 @@ export interface Propagation {
   refs: ColumnRef[];
 }
 
-export const UNKNOWN: ColumnSet = "unknown";
-
-export function has(set: ColumnSet, name: string): boolean {
-  return set !== "unknown" && set.some((c) => c.name === name);
-}
-
 export function typeIn(set: ColumnSet, name: string): ColumnType | undefined {
   return set === "unknown" ? undefined : set.find((c) => c.name === name)?.type;
 }

@@ -1,7 +1,7 @@
 /** Moving positioned values by a number of characters (the piecewise validator's pieces move after an edit). */
 import type { Problem, Span } from "../problem";
 
-export const moved = (s: Span, d: number): Span => ({ start: s.start + d, end: s.end + d });
+const moved = (s: Span, d: number): Span => ({ start: s.start + d, end: s.end + d });
 
 /** A problem moved by `d` characters (a new object: earlier results keep theirs). */
 export function movedProblem(p: Problem, d: number): Problem {

@@ -2,7 +2,7 @@
 import { ConnectorError } from "../../errors";
 import type { AnalyzeContext } from "./types";
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 export function timeoutOf(ctx: AnalyzeContext): number {
   return Math.max(1, Math.round(ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS));

@@ -16,7 +16,7 @@ import { DEFAULT_FOLDER_LIMIT, folderPrefix, MAX_FOLDER_LIMIT } from "../analysi
 import { templatesAsGlobs } from "../analysis/templatesGlob";
 import type { AnalysisRequest, AnalysisResult, AnalyzeContext, DataColumns, FolderListing } from "../analysis/types";
 
-export const SAMPLE_BYTES = 64 * 1024;
+const SAMPLE_BYTES = 64 * 1024;
 
 function requireFile(ctx: AnalyzeContext): void {
   if (ctx.connection.type !== "file") throw new ConnectorError("analysis-request", `connection \`${ctx.connectionName}\` is ${ctx.connection.type}, not file`);
@@ -32,7 +32,7 @@ async function realInside(realRoot: string, path: string): Promise<boolean> {
   return real !== undefined && inside(realRoot, real);
 }
 
-export async function listFileFolder(ctx: AnalyzeContext, prefix: string, limit = DEFAULT_FOLDER_LIMIT): Promise<FolderListing> {
+async function listFileFolder(ctx: AnalyzeContext, prefix: string, limit = DEFAULT_FOLDER_LIMIT): Promise<FolderListing> {
   requireFile(ctx);
   const root = fileRoot(ctx.connection, ctx.baseDir);
   const folder = folderPrefix(prefix);

@@ -5,7 +5,7 @@ import { connectionTypeLiteral } from "../../pipeline/schemaParts";
 import type { ConnectorDescriptor } from "../descriptor";
 import { dataColumnsRequest, hasTemplate, liveDataRequest, nonEmpty } from "../descriptor";
 
-export const FileConnectionSchema = z
+const FileConnectionSchema = z
   .strictObject({
     type: connectionTypeLiteral("file", "Files in a local folder."),
     root: z.string().optional().meta({ description: "Folder that paths are relative to; default: the folder of the pipeline file. Paths may not leave it." }),

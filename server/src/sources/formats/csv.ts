@@ -180,10 +180,6 @@ export async function* readCsvBatches(source: ByteSource, options: CsvOptions = 
   }
 }
 
-export async function* readCsv(source: ByteSource, options?: CsvOptions, where?: string): AsyncGenerator<DataRecord> {
-  for await (const batch of readCsvBatches(source, options, where)) yield* batch;
-}
-
 function cell(value: unknown): string {
   if (value === null || value === undefined) return "";
   if (typeof value === "object") return stringifyJson(value);

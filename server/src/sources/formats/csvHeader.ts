@@ -10,7 +10,7 @@
 import { ConnectorError } from "../../errors";
 
 /** A column's name when the file has no header, or when the header leaves it empty. */
-export const positionalName = (index: number): string => `column_${index + 1}`;
+const positionalName = (index: number): string => `column_${index + 1}`;
 
 /** The names `header: false` gives a row of `width` fields. */
 export function positionalNames(width: number): string[] {

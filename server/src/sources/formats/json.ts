@@ -96,10 +96,6 @@ export async function* readJsonArrayBatches(source: ByteSource, where = "JSON in
   if (!state.ended) fail(where, "the array is not closed with `]` (truncated file?)");
 }
 
-export async function* readJsonArray(source: ByteSource, where?: string): AsyncGenerator<DataRecord> {
-  for await (const batch of readJsonArrayBatches(source, where)) yield* batch;
-}
-
 export async function* writeJsonArray(records: AsyncIterable<DataRecord>): AsyncGenerator<string> {
   let first = true;
   let buffer = "";

@@ -5,7 +5,7 @@ import { recordBatches } from "./batches";
 import { JsonNumberError, mayNeedExactParse, parseJson, stringifyJson } from "./exactJson";
 import { chompCr, decodeText, splitLines, type ByteSource } from "./text";
 
-export function parseRecordLine(line: string, lineNumber: number, where: string): DataRecord {
+function parseRecordLine(line: string, lineNumber: number, where: string): DataRecord {
   let value: unknown;
   try {
     value = parseJson(line);
@@ -53,12 +53,8 @@ export async function* readJsonlBatches(source: ByteSource, where = "JSONL input
   }
 }
 
-export async function* readJsonl(source: ByteSource, where?: string): AsyncGenerator<DataRecord> {
-  for await (const batch of readJsonlBatches(source, where)) yield* batch;
-}
-
 /** Serializes a batch as JSONL text (one chunk per batch). */
-export function jsonlChunk(batch: readonly DataRecord[]): string {
+function jsonlChunk(batch: readonly DataRecord[]): string {
   // One flat string per batch (join), not a tree of thousands of concatenations to flatten later.
   const lines = new Array<string>(batch.length + 1);
   for (let i = 0; i < batch.length; i++) lines[i] = stringifyJson(batch[i]);

@@ -19,7 +19,7 @@ import { RateLimiter } from "./rateLimiter";
 import { firstRequest, httpSecrets, type HttpConnection } from "./request";
 
 /** Records the columns are inferred from. */
-export const SAMPLE_RECORDS = 200;
+const SAMPLE_RECORDS = 200;
 const SILENT = pino({ level: "silent" });
 
 type HttpSampleRequest = Extract<AnalysisRequest, { kind: "http-sample" }>;

@@ -49,7 +49,7 @@ export interface FetchContext {
 type Attempt = { ok: JsonResponse } | { retry: string; waitMs?: number };
 
 /** `Retry-After`: seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (value === null || value.trim() === "") return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
   const at = Date.parse(value);

@@ -8,7 +8,7 @@ import { ConnectorError } from "../../errors";
 import { allSecretForms, scrubSecrets } from "../../env/scrub";
 
 /** As many hops as browsers allow before they give up on a loop. */
-export const MAX_REDIRECTS = 10;
+const MAX_REDIRECTS = 10;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const CREDENTIAL_HEADER = /^(authorization|proxy-authorization|cookie)$|auth|token|key|secret|session|cookie|password/i;
@@ -30,7 +30,7 @@ export interface HopRequest {
 }
 
 /** `headers` without anything that authenticates the sender. */
-export function withoutCredentials(headers: Record<string, string>, secrets: readonly string[]): Record<string, string> {
+function withoutCredentials(headers: Record<string, string>, secrets: readonly string[]): Record<string, string> {
   const forms = allSecretForms(secrets);
   return Object.fromEntries(Object.entries(headers).filter(([name, value]) => !CREDENTIAL_HEADER.test(name) && !forms.some((f) => value.includes(f))));
 }

@@ -22,7 +22,7 @@ export interface RecordSource {
   rest: AsyncIterator<DataRecord[]>;
 }
 
-export const SAMPLE_SIZE = 1000;
+const SAMPLE_SIZE = 1000;
 
 /** Reads at least SAMPLE_SIZE records ahead (whole batches), to learn the columns before the COPY starts. */
 export async function sampleRecords(records: AsyncIterable<DataRecord>): Promise<RecordSource> {

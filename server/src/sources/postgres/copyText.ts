@@ -10,12 +10,12 @@ const NEEDS_ESCAPE = /[\\\t\n\r]/;
 const ESCAPES = /[\\\t\n\r]/g;
 const ESCAPE_MAP: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
 
-export function escapeCopyText(text: string): string {
+function escapeCopyText(text: string): string {
   return NEEDS_ESCAPE.test(text) ? text.replace(ESCAPES, (c) => ESCAPE_MAP[c] ?? c) : text;
 }
 
 /** One value as COPY text. Strings pass through (JSON text from a file stays JSON); objects become JSON. */
-export function encodeValue(value: unknown): string {
+function encodeValue(value: unknown): string {
   if (value === null || value === undefined) return "\\N";
   switch (typeof value) {
     case "string":
@@ -36,7 +36,7 @@ export function encodeValue(value: unknown): string {
 }
 
 /** For columns declared `json`: the value is parsed JSON, so a string is a JSON string. */
-export function encodeJson(value: unknown): string {
+function encodeJson(value: unknown): string {
   if (value === null || value === undefined) return "\\N";
   return escapeCopyText(stringifyJson(value));
 }

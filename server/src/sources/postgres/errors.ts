@@ -22,7 +22,7 @@ export interface PgErrorLike {
   where?: string;
 }
 
-export function isTransientPgError(err: unknown): boolean {
+function isTransientPgError(err: unknown): boolean {
   const e = err as PgErrorLike | undefined;
   const code = e?.code ?? "";
   if (TRANSIENT_NODE_CODES.has(code) || TRANSIENT_SQLSTATES.has(code) || code.startsWith("08")) return true;

@@ -72,7 +72,7 @@ function limited(plan: Plan, request: ExtractRequest, own: boolean): Plan {
   return { ...plan, sql };
 }
 
-export function planExtract(request: ExtractRequest): Plan {
+function planExtract(request: ExtractRequest): Plan {
   const plan = planUnlimited(request);
   return limited(plan, request, plan.context === "extract-table" || request.extract.incremental !== undefined);
 }

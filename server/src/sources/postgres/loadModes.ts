@@ -4,7 +4,7 @@ import type { ColumnType } from "../../pipeline/model";
 import { sqlTypeOf } from "./columnTypes";
 import { quoteIdent } from "./names";
 
-export const STAGE_TABLE = "_agent_etl_stage";
+const STAGE_TABLE = "_agent_etl_stage";
 
 /** CREATE TABLE from record column types; a merge target gets its key as primary key. */
 export async function createTable(client: pg.Client, tableSql: string, types: ReadonlyMap<string, ColumnType>, key?: readonly string[]): Promise<void> {
@@ -63,7 +63,7 @@ const MERGE_ALIAS = quoteIdent("_agent_etl_target");
 const SOURCE_ALIAS = quoteIdent("_agent_etl_source");
 
 /** PostgreSQL 15 and later have MERGE. */
-export const MERGE_COMMAND_SINCE = 150000;
+const MERGE_COMMAND_SINCE = 150000;
 
 interface MergeSql {
   tableSql: string;

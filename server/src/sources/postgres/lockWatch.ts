@@ -40,7 +40,7 @@ const BLOCKERS_SQL = `SELECT pid, application_name, state, query_start, xact_sta
   FROM pg_stat_activity WHERE pid = ANY (pg_blocking_pids($1)) ORDER BY pid`;
 
 /** `held by pid 123 (application_name "psql", idle in transaction, query started 2024-…Z)`. */
-export function describeBlockers(table: string, blockers: readonly Blocker[]): string {
+function describeBlockers(table: string, blockers: readonly Blocker[]): string {
   const who = blockers.map((b) => {
     const parts = [`application_name ${JSON.stringify(b.application_name ?? "")}`, ...(b.state ? [b.state] : []), ...(b.query_start ? [`query started ${b.query_start}`] : [])];
     return `pid ${b.pid} (${parts.join(", ")})`;

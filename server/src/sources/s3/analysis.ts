@@ -14,14 +14,14 @@ import { DEFAULT_FOLDER_LIMIT, folderPrefix, MAX_FOLDER_LIMIT } from "../analysi
 import type { AnalysisRequest, AnalysisResult, AnalyzeContext, DataColumns, FolderListing } from "../analysis/types";
 
 /** Keys looked at to find a glob's first match before giving up. */
-export const MAX_GLOB_SCAN = 10_000;
+const MAX_GLOB_SCAN = 10_000;
 
 function s3Connection(ctx: AnalyzeContext): S3Connection {
   if (ctx.connection.type !== "s3") throw new ConnectorError("analysis-request", `connection \`${ctx.connectionName}\` is ${ctx.connection.type}, not s3`);
   return ctx.connection as S3Connection;
 }
 
-export async function listFolder(ctx: AnalyzeContext, prefix: string, limit = DEFAULT_FOLDER_LIMIT): Promise<FolderListing> {
+async function listFolder(ctx: AnalyzeContext, prefix: string, limit = DEFAULT_FOLDER_LIMIT): Promise<FolderListing> {
   const connection = s3Connection(ctx);
   const folder = folderPrefix(prefix);
   const bounded = Math.min(MAX_FOLDER_LIMIT, Math.max(1, Math.floor(limit)));
@@ -53,7 +53,7 @@ async function firstMatch(ctx: AnalyzeContext, connection: S3Connection, pattern
   throw new ConnectorError("not-found", scrubSecrets(`no object in bucket \`${connection.bucket}\` matches \`${pattern}\`${within} (connection \`${ctx.connectionName}\`); check the step's \`key\``, connectionSecrets(connection, ctx.secrets)));
 }
 
-export async function sampleObject(ctx: AnalyzeContext, request: Extract<AnalysisRequest, { kind: "data-columns" }>): Promise<DataColumns> {
+async function sampleObject(ctx: AnalyzeContext, request: Extract<AnalysisRequest, { kind: "data-columns" }>): Promise<DataColumns> {
   const connection = s3Connection(ctx);
   return limited(ctx, `sampling ${request.key}`, async (signal) => {
     const pattern = templatesAsGlobs(request.key);

@@ -21,7 +21,7 @@ export interface S3Target {
 }
 
 /** Builds the SDK client: static credentials from the connection, else the AWS default chain. */
-export function createS3Client(connection: S3Connection): S3Client {
+function createS3Client(connection: S3Connection): S3Client {
   // We run on Node 20 on purpose (VS Code's own Node); the SDK's multi-line notice about future
   // releases needing Node 22 would land in every run's stderr. A user's explicit setting wins.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";

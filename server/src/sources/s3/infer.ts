@@ -19,7 +19,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /** The type a value suggests; CSV text is read for what it looks like (`12` → integer). */
-export function valueType(value: unknown): ColumnType | undefined {
+function valueType(value: unknown): ColumnType | undefined {
   if (value === null || value === undefined || value === "") return undefined;
   if (typeof value === "boolean") return "boolean";
   if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";

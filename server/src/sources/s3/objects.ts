@@ -14,7 +14,7 @@ import { errorContext, fullKey, s3Call, s3Url, type S3Target } from "./client";
 /** Multipart part size: S3's minimum is 5 MiB; 8 MiB keeps part counts low and memory bounded. */
 export const PART_SIZE = 8 * 1024 * 1024;
 /** Parts uploaded at once (memory ≈ PART_SIZE × (QUEUE_SIZE + 1)). */
-export const QUEUE_SIZE = 2;
+const QUEUE_SIZE = 2;
 
 /** An opened GET: its bytes, and a way to let go of them unread. */
 export interface OpenedObject {
