@@ -77,6 +77,7 @@ const HOMONYMS: { file: string; text: string; why: string }[] = [
   { file: "server/src/language/live/connections.ts", text: 'r.kind === "file"', why: "`${file:…}` secret references" },
   { file: "server/src/language/live/trustNotes.ts", text: 'ref.kind !== "file"', why: "`${file:…}` secret references" },
   { file: "server/src/pipeline/model.ts", text: '{ type: "file", root: "./data" }', why: "the example the schema documents for a connection" },
+  { file: "server/src/cli/commands/run.ts", text: '"file" | "pipeline"', why: "the `file` option of a run (the pipeline file's path)" },
 ];
 
 /** The connector's own code: `sources/<type>/` and `sources/<type>.ts`. */

@@ -64,6 +64,8 @@ export interface ConnectorDescriptor<S extends z.ZodObject = z.ZodObject> {
   basicAuth?(connection: Connection): { username: string; password: string } | undefined;
   /** True when the store silently cuts table and column names past 63 bytes, as PostgreSQL does (the `name-too-long` rule). */
   readonly truncatesLongNames?: boolean;
+  /** True when `history: {connection}` may name it: the shared run history is a table written with SQL (runner/history/). */
+  readonly keepsRunHistory?: boolean;
 
   /** Extract steps read from it with these keys. */
   readonly extract: StepKeys & {

@@ -1,4 +1,5 @@
 import { problem } from "../problem";
+import { descriptorFor, typesWhere } from "../../sources/registry";
 import type { Rule } from "./rule";
 
 /** `history.connection` names a connection that is not PostgreSQL: the shared history is a table. */
@@ -7,7 +8,8 @@ export const historyConnection: Rule = {
   check({ outline }) {
     const ref = outline.history;
     const type = ref ? outline.connections.get(ref.name)?.type : undefined;
-    if (!ref || type === undefined || type === "postgres") return [];
-    return [problem("connection-type", "error", `the run history is a PostgreSQL table: \`${ref.name}\` is a \`${type}\` connection; name a \`postgres\` connection, or remove \`history:\` to keep it in .etl/history/ beside the file`, ref.span)];
+    if (!ref || type === undefined || descriptorFor(type)?.keepsRunHistory) return [];
+    const types = typesWhere((d) => d.keepsRunHistory).map((t) => `\`${t}\``).join(" or ");
+    return [problem("connection-type", "error", `the run history is a database table: \`${ref.name}\` is a \`${type}\` connection; name a ${types} connection, or remove \`history:\` to keep it in .etl/history/ beside the file`, ref.span)];
   },
 };

@@ -2,6 +2,7 @@
 import { join } from "node:path";
 import { ConnectorError } from "../../errors";
 import type { Connection, Pipeline } from "../../pipeline/model";
+import { descriptorFor, typesWhere } from "../../sources/registry";
 import { HISTORY_DIR, LocalHistory } from "./localHistory";
 import { DEFAULT_HISTORY_SCHEMA, PostgresHistory } from "./postgresHistory";
 import type { HistoryStore } from "./store";
@@ -21,6 +22,9 @@ export async function openHistory(pipeline: Pipeline, baseDir: string, connectio
   const name = pipeline.history.connection;
   const connection = connections[name];
   if (!connection) throw new ConnectorError("unknown-connection", `history connection \`${name}\` is not defined under \`connections:\``);
-  if (connection.type !== "postgres") throw new ConnectorError("unsupported-history", `the run history needs a \`postgres\` connection; \`${name}\` is ${connection.type}. Remove \`history:\` to keep it in .etl/history/ beside the file`);
+  if (!descriptorFor(connection.type)?.keepsRunHistory) {
+    const types = typesWhere((d) => d.keepsRunHistory).map((t) => `\`${t}\``).join(" or ");
+    throw new ConnectorError("unsupported-history", `the run history needs a ${types} connection; \`${name}\` is ${connection.type}. Remove \`history:\` to keep it in .etl/history/ beside the file`);
+  }
   return PostgresHistory.open(connection, { schema: pipeline.history.schema ?? DEFAULT_HISTORY_SCHEMA, pipeline: pipeline.name, secrets });
 }

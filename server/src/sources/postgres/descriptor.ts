@@ -33,6 +33,7 @@ export const postgresDescriptor: ConnectorDescriptor<typeof PostgresConnectionSc
   snippets: [{ label: "postgres", detail: "A PostgreSQL connection with the URL taken from the environment", body: ["${1:warehouse}:", "  type: postgres", "  url: \\${env:${2:DATABASE_URL}}", "  schema: ${3:public}", "$0"] }],
   secretKeys: ["password"],
   truncatesLongNames: true,
+  keepsRunHistory: true,
   extract: {
     keys: ["table", "query", "columns", "incremental"],
     incremental: { own: ["column", "initial", "lag"], needs: ["column"] },
