@@ -57,13 +57,13 @@ export async function run(): Promise<void> {
     const statementsPerRun = (after.statements - before.statements) / RUNS;
 
     const cache = new AnalysisCache({ dir });
-    await cache.fetch(ctx, { kind: "postgres-catalog" });
+    await cache.fetch(ctx, { kind: "catalog" });
     await cache.flush();
     const warm: number[] = [];
-    for (let i = 0; i < 200; i++) warm.push((await time(() => cache.lookup(ctx, { kind: "postgres-catalog" }))).ms);
+    for (let i = 0; i < 200; i++) warm.push((await time(() => cache.lookup(ctx, { kind: "catalog" }))).ms);
     const fileBytes = readdirSync(dir).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
     const reload: number[] = [];
-    for (let i = 0; i < RUNS; i++) reload.push((await time(() => new AnalysisCache({ dir }).lookup(ctx, { kind: "postgres-catalog" }))).ms);
+    for (let i = 0; i < RUNS; i++) reload.push((await time(() => new AnalysisCache({ dir }).lookup(ctx, { kind: "catalog" }))).ms);
 
     table(
       ["measure", "value", "target"],

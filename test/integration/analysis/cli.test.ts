@@ -98,7 +98,7 @@ describe("agent-etl analyze", () => {
     const report = JSON.parse(out) as AnalysisReport;
     assert.equal(report.ok, true);
     assert.deepEqual(report.connections.map((c) => [c.name, c.type, c.analyses.map((a) => [a.step, a.request.kind, a.result?.kind])]), [
-      ["db", "postgres", [[null, "postgres-catalog", "postgres-catalog"], ["orders", "query-columns", "query-columns"]]],
+      ["db", "postgres", [[null, "catalog", "catalog"], ["orders", "query-columns", "query-columns"]]],
       ["files", "file", [[null, "folder", "folder"], ["people", "data-columns", "data-columns"]]],
       ["api", "http", [["users", "http-sample", "http-sample"]]],
     ]);
@@ -130,7 +130,7 @@ describe("agent-etl analyze", () => {
     const report = JSON.parse(out) as AnalysisReport;
     assert.equal(report.ok, true);
     assert.deepEqual(report.connections.map((c) => [c.name, c.analyses.map((a) => [a.step, a.request.kind])]), [
-      ["db", [[null, "postgres-catalog"]]],
+      ["db", [[null, "catalog"]]],
       ["files", [[null, "folder"], ["people", "data-columns"]]],
       ["api", [["users", "http-sample"]]],
     ]);

@@ -102,7 +102,7 @@ describe("s3 analysis", () => {
   });
 
   it("refuses a request that does not fit the connection type", async () => {
-    await assert.rejects(analyzeSource(lake(), { kind: "postgres-catalog" }), (err: unknown) => err instanceof ConnectorError && err.code === "analysis-request");
+    await assert.rejects(analyzeSource(lake(), { kind: "catalog" }), (err: unknown) => err instanceof ConnectorError && err.code === "analysis-request");
   });
 
   it("names CSV columns as the runner does: an empty header is column_N, a repeated one fails naming the object", async () => {

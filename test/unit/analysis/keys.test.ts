@@ -68,7 +68,7 @@ describe("request helpers", () => {
     });
     const pipeline = { steps: [{ id: "a", extract: extract({ connection: "db", query: "SELECT 2" }) }, { id: "b", extract: extract({ connection: "other", query: "x" }) }] } as unknown as Pipeline;
     assert.deepEqual(connectionRequests(pipeline, "db", pgConn("postgres://h/db")), [
-      { step: null, request: { kind: "postgres-catalog" } },
+      { step: null, request: { kind: "catalog" } },
       { step: "a", request: { kind: "query-columns", query: "SELECT 2" } },
     ]);
   });
@@ -85,9 +85,9 @@ describe("text report", () => {
           analyses: [
             {
               step: null,
-              request: { kind: "postgres-catalog" },
+              request: { kind: "catalog" },
               result: {
-                kind: "postgres-catalog",
+                kind: "catalog",
                 schemas: ["public"],
                 defaultSchema: "public",
                 tables: [

@@ -52,7 +52,7 @@ describe("generate locations and secrets", () => {
     const source = await parseLocation(`postgres://app:${password}@db:5432/shop`, "source", "/tmp");
     const target = await parseLocation(`postgres://etl:${password}x@wh:5432/dw`, "target", "/tmp");
     const catalog: PostgresCatalog = {
-      kind: "postgres-catalog",
+      kind: "catalog",
       schemas: ["public"],
       defaultSchema: "public",
       tables: [

@@ -8,7 +8,7 @@ const table = (name: string, kind: TableInfo["kind"], extra: Partial<TableInfo> 
 });
 
 const catalog: PostgresCatalog = {
-  kind: "postgres-catalog",
+  kind: "catalog",
   schemas: ["public"],
   defaultSchema: "public",
   tables: [

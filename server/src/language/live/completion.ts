@@ -9,7 +9,7 @@ import type { TextDocument } from "vscode-languageserver-textdocument";
 import { columnsAt, upstreamOf, type Column } from "../../pipeline/columns";
 import { stepAt } from "../../pipeline/columns";
 import type { Span } from "../../pipeline/problem";
-import type { AnalysisRequest, CacheAnswer, FolderListing, PostgresCatalog, TableInfo } from "../../sources/analysis/types";
+import type { AnalysisRequest, CacheAnswer, FolderListing, Catalog, TableInfo } from "../../sources/analysis/types";
 import type { Analysis } from "../analysis";
 import { cursorContext, type CursorContext } from "../cursor";
 import { toRange } from "../ranges";
@@ -97,9 +97,9 @@ function tableLabel(t: TableInfo): string {
 }
 
 async function tableItems(input: LiveCompletionInput, ctx: CursorContext, connection: LiveConnection | undefined): Promise<CompletionList> {
-  const answer = await lookup(input, connection, { kind: "postgres-catalog" });
+  const answer = await lookup(input, connection, { kind: "catalog" });
   if (!answer || !("value" in answer) || !answer.value) return { isIncomplete: answer?.state === "loading", items: [] };
-  const catalog = answer.value as PostgresCatalog;
+  const catalog = answer.value as Catalog;
   const pos = input.document.positionAt(input.offset);
   const { span } = valueSpan(input.lines[pos.line] ?? "", pos.character, input.offset - pos.character, ctx.flow);
   const note = answer.state === "fresh" ? "" : STALE;

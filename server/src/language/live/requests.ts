@@ -65,7 +65,7 @@ const COLUMNS = new WeakMap<AnalysisResult, Map<string, ColumnSet>>();
  * API's fields. The same answer gives the same set object, so propagation can reuse unchanged steps.
  */
 export function columnsOf(doc: AnyDoc, step: StepOutline, result: AnalysisResult): ColumnSet {
-  const table = result.kind === "postgres-catalog" ? plain(doc, step)?.["table"] : "";
+  const table = result.kind === "catalog" ? plain(doc, step)?.["table"] : "";
   const key = typeof table === "string" ? table : "";
   let byTable = COLUMNS.get(result);
   if (!byTable) {
@@ -82,7 +82,7 @@ export function columnsOf(doc: AnyDoc, step: StepOutline, result: AnalysisResult
 
 function computeColumns(result: AnalysisResult, tableText: string): ColumnSet {
   switch (result.kind) {
-    case "postgres-catalog": {
+    case "catalog": {
       const table = findTable(result.tables, result.defaultSchema, tableText);
       return table ? toColumns(table.columns) : "unknown";
     }

@@ -16,8 +16,11 @@ import { stableJson } from "./fingerprint";
 import { keyedHash, loadInstallKey } from "./installKey";
 import type { AnalysisRequest, AnalysisResult } from "./types";
 
-/** 2: names and `fingerprint` are HMACs under the install key (files of format 1 are ignored). */
-const FORMAT = 2;
+/**
+ * 2: names and `fingerprint` are HMACs under the install key (files of format 1 are ignored).
+ * 3: a database's catalog is the request kind `catalog` (was `postgres-catalog`).
+ */
+const FORMAT = 3;
 
 export interface StoredEntry {
   fingerprint: string;

@@ -1,6 +1,6 @@
 /** `agent-etl analyze --format text`: the report as readable, aligned text. */
 import type { AnalysisItem, AnalysisReport, ConnectionReport } from "./report";
-import type { ColumnInfo, FolderListing, PostgresCatalog, TableInfo } from "./types";
+import type { ColumnInfo, FolderListing, Catalog, TableInfo } from "./types";
 
 function table(rows: string[][], indent: string): string[] {
   const widths: number[] = [];
@@ -25,7 +25,7 @@ function relationLines(t: TableInfo): string[] {
   return lines;
 }
 
-function catalogLines(c: PostgresCatalog): string[] {
+function catalogLines(c: Catalog): string[] {
   return [`  schemas: ${c.schemas.join(", ") || "(none)"}; default schema ${c.defaultSchema}; ${plural(c.tables.length, "relation")}`, ...c.tables.flatMap(relationLines)];
 }
 
@@ -41,7 +41,7 @@ function itemLines(item: AnalysisItem): string[] {
   const r = item.result;
   if (!r) return [];
   switch (r.kind) {
-    case "postgres-catalog":
+    case "catalog":
       return catalogLines(r);
     case "folder":
       return folderLines(r);
@@ -61,7 +61,7 @@ function itemLines(item: AnalysisItem): string[] {
 function describeRequest(item: AnalysisItem): string {
   const r = item.request;
   switch (r.kind) {
-    case "postgres-catalog":
+    case "catalog":
       return "catalog";
     case "query-columns":
       return "query";

@@ -40,9 +40,9 @@ export interface TableInfo {
 }
 
 /** Everything a database holds that a pipeline may name; one catalog query per kind, not per table. */
-export interface PostgresCatalog {
-  kind: "postgres-catalog";
-  /** The user schemas (no pg_catalog, information_schema, pg_toast …). */
+export interface Catalog {
+  kind: "catalog";
+  /** The user schemas (no system schemas: pg_catalog, information_schema, pg_toast …). */
   schemas: string[];
   /** The connection's default schema (`schema` key, else the first of the search path). */
   defaultSchema: string;
@@ -91,16 +91,19 @@ export interface HttpSample {
 }
 
 export type AnalysisRequest =
-  | { kind: "postgres-catalog" }
+  | { kind: "catalog" }
   | { kind: "query-columns"; query: string }
   | { kind: "folder"; prefix: string; limit?: number }
   | { kind: "data-columns"; key: string; format?: RecordFormat; csv?: { delimiter?: string; header?: boolean } }
   | { kind: "http-sample"; path: string; method?: "GET" | "POST"; query?: Record<string, unknown>; body?: unknown; records?: string };
 
-export type AnalysisResult = PostgresCatalog | QueryColumns | FolderListing | DataColumns | HttpSample;
+/** A PostgreSQL database's catalog (the name `generate/` reads it by). */
+export type PostgresCatalog = Catalog;
+
+export type AnalysisResult = Catalog | QueryColumns | FolderListing | DataColumns | HttpSample;
 
 /** The result type that answers a request kind. */
-export type ResultFor<R extends AnalysisRequest> = Extract<AnalysisResult, { kind: R["kind"] extends "postgres-catalog" ? "postgres-catalog" : R["kind"] }>;
+export type ResultFor<R extends AnalysisRequest> = Extract<AnalysisResult, { kind: R["kind"] }>;
 
 export interface AnalyzeContext {
   /** The connection with `${env:}`/`${file:}` already resolved (`resolveForAnalysis`). */

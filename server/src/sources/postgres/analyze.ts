@@ -11,7 +11,7 @@ import type { ColumnType } from "../../pipeline/model";
 import { bindSelect, SqlTemplateError, type SqlStatement } from "../../pipeline/sqlTemplates";
 import { templateNames, TemplateError, type TemplateValues } from "../../pipeline/templates";
 import { queryStatement } from "./bound";
-import type { AnalyzeContext, ColumnInfo, ForeignKeyInfo, PostgresCatalog, QueryColumns, TableInfo } from "../analysis/types";
+import type { AnalyzeContext, ColumnInfo, ForeignKeyInfo, Catalog, QueryColumns, TableInfo } from "../analysis/types";
 import { connectionSecrets, openClient, type PostgresConnection } from "./client";
 import { columnTypeOfOid } from "./columnTypes";
 import { toConnectorError, type PgErrorContext } from "./errors";
@@ -155,7 +155,7 @@ function defaultSchemaOf(connection: PostgresConnection, current: string | null,
 }
 
 /** Schemas, tables, views, materialized views, partitioned and foreign tables with columns, keys and row estimates. */
-export async function analyzePostgresCatalog(ctx: AnalyzeContext): Promise<PostgresCatalog> {
+export async function analyzePostgresCatalog(ctx: AnalyzeContext): Promise<Catalog> {
   const connection = requirePostgres(ctx);
   return readOnly(ctx, "reading the PostgreSQL catalog failed", "analysis-catalog", async (session) => {
     const [head] = await catalogQuery<{ current: string | null; schemas: string[] }>(session, SCHEMAS_SQL);
@@ -188,7 +188,7 @@ export async function analyzePostgresCatalog(ctx: AnalyzeContext): Promise<Postg
     // Code-point order, whatever the database's collation: the same catalog always prints the same.
     const schemas = [...(head?.schemas ?? [])].sort(byCodePoint);
     tables.sort((a, b) => byCodePoint(a.schema, b.schema) || byCodePoint(a.name, b.name));
-    return { kind: "postgres-catalog", schemas, defaultSchema: defaultSchemaOf(connection, head?.current ?? null, schemas), tables };
+    return { kind: "catalog", schemas, defaultSchema: defaultSchemaOf(connection, head?.current ?? null, schemas), tables };
   });
 }
 

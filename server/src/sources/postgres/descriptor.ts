@@ -51,7 +51,7 @@ export const postgresDescriptor: ConnectorDescriptor<typeof PostgresConnectionSc
   sql: { noun: "PostgreSQL" },
   place: (_connection, name, _baseDir, where) => `postgres:${name}:${where ?? "query"}`,
   analysis: {
-    requests: ["postgres-catalog", "query-columns"],
+    requests: ["catalog", "query-columns"],
     // `pg` reads PGPASSWORD and ~/.pgpass even when the file names no secret.
     localOnly: false,
     // No `url` and no `host` (e.g. `${env:DATABASE_URL}` set empty) would reach the driver's
@@ -60,10 +60,10 @@ export const postgresDescriptor: ConnectorDescriptor<typeof PostgresConnectionSc
       const c = connection as { url?: string; host?: string };
       return (c.url ?? "").trim() !== "" || (c.host ?? "").trim() !== "";
     },
-    connectionRequest: { kind: "postgres-catalog" },
+    connectionRequest: { kind: "catalog" },
     stepRequest: (extract) => (typeof extract.query === "string" ? { kind: "query-columns", query: extract.query } : undefined),
     liveRequest: (extract) => {
-      if (nonEmpty(extract["table"])) return { kind: "postgres-catalog" };
+      if (nonEmpty(extract["table"])) return { kind: "catalog" };
       const query = nonEmpty(extract["query"]);
       // Analysis renders a query's templates as placeholder literals to describe it.
       return query ? { kind: "query-columns", query } : undefined;
