@@ -24,8 +24,9 @@ export function nodeBundle({ production = false, version = "0.0.0-dev" } = {}) {
     sourcemap: !production,
     minify: production,
     logLevel: "warning",
-    // `vscode` is provided by the editor at run time.
-    external: ["vscode"],
+    // `vscode` is provided by the editor at run time; DuckDB's bindings are a native module, an
+    // optional dependency loaded on first use (sources/duckdb/engine.ts).
+    external: ["vscode", "@duckdb/node-api"],
     define: { AGENT_ETL_VERSION: JSON.stringify(version) },
     // cron-parser require()s luxon's CommonJS build; our `import` would otherwise bundle its ES build
     // beside it: two copies, and settings made in one (invalidSchedule.ts) unseen by the other.

@@ -10,12 +10,13 @@
  */
 import type { Connection } from "../pipeline/model";
 import type { ConnectorDescriptor } from "./descriptor";
+import { duckdbDescriptor } from "./duckdb/descriptor";
 import { fileDescriptor } from "./file/descriptor";
 import { httpDescriptor } from "./http/descriptor";
 import { postgresDescriptor } from "./postgres/descriptor";
 import { s3Descriptor } from "./s3/descriptor";
 
-export const CONNECTORS = [postgresDescriptor, s3Descriptor, httpDescriptor, fileDescriptor] as const;
+export const CONNECTORS = [postgresDescriptor, s3Descriptor, httpDescriptor, fileDescriptor, duckdbDescriptor] as const;
 
 /** The zod schema of each connection type's keys, in registry order (the model's discriminated union). */
 type SchemasOf<T extends readonly ConnectorDescriptor[]> = { -readonly [K in keyof T]: T[K]["schema"] };
