@@ -70,7 +70,8 @@ export async function describeDuckdbQuery(connection: DuckDBConnection, query: s
   const prepared = await connection.prepare(bound.text);
   const columns: ColumnInfo[] = [];
   for (let i = 0; i < prepared.columnCount; i++) {
-    const sqlType = prepared.columnType(i).toString();
+    const type = prepared.columnType(i);
+    const sqlType = type.alias ?? type.toString();
     columns.push({ name: prepared.columnName(i), type: columnTypeOf(sqlType), sqlType });
   }
   return { kind: "query-columns", columns };

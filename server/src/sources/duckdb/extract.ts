@@ -55,11 +55,11 @@ export function planExtract(request: ExtractRequest): Plan {
   if (incColumn !== undefined) {
     const mark = request.highWater ?? incremental?.initial;
     const col = quoteIdent(incColumn);
-    // The mark is compared in the column's own type (DuckDB casts the text parameter to it).
-    const where = mark === undefined ? `${col} IS NOT NULL` : `${col} > CAST($${base.params.length + 1} AS TYPEOF(${col}))`;
+    // The parameter takes the column's type (DuckDB infers it from the comparison).
+    const where = mark === undefined ? `${col} IS NOT NULL` : `${col} > $${base.params.length + 1}`;
     plan = {
       sql: `SELECT * FROM (${base.sql}\n) AS agent_etl_incremental WHERE ${where} ORDER BY ${col}`,
-      params: mark === undefined ? base.params : [...base.params, String(mark)],
+      params: mark === undefined ? base.params : [...base.params, mark],
       what: base.what,
       ...(hidden !== undefined ? { hiddenColumn: hidden } : {}),
     };
@@ -68,9 +68,12 @@ export function planExtract(request: ExtractRequest): Plan {
   return limit === undefined ? plan : { ...plan, sql: `SELECT * FROM (${plan.sql}\n) AS agent_etl_preview LIMIT ${Math.max(0, Math.trunc(limit))}` };
 }
 
+/** A result column's SQL type; JSON is an alias of VARCHAR that only the alias tells. */
+const sqlTypeAt = (result: DuckDBResult, i: number): string => result.columnType(i).alias ?? result.columnType(i).toString();
+
 /** JSON columns come back as their text: parse it, as the PostgreSQL extract gives jsonb. */
 function jsonColumns(result: DuckDBResult): string[] {
-  return result.columnNames().filter((_, i) => result.columnType(i).toString() === "JSON");
+  return result.columnNames().filter((_, i) => sqlTypeAt(result, i) === "JSON");
 }
 
 export async function extractDuckdb(request: ExtractRequest): Promise<ExtractResult> {
@@ -93,7 +96,7 @@ export async function extractDuckdb(request: ExtractRequest): Promise<ExtractRes
   const columns: Record<string, ColumnType> = {};
   const names = result.columnNames();
   names.forEach((n, i) => {
-    if (n !== plan.hiddenColumn) setOwn(columns, n, columnTypeOf(result.columnType(i).toString()));
+    if (n !== plan.hiddenColumn) setOwn(columns, n, columnTypeOf(sqlTypeAt(result, i)));
   });
   const json = jsonColumns(result);
   const incColumn = request.extract.incremental?.column;
