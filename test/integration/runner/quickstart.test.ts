@@ -55,4 +55,20 @@ describe("the quickstart", () => {
       assert.equal(revenue, (e.cents / 100).toFixed(2));
     }
   });
+
+  it("`npm run quickstart -- --duckdb` loads the orders into a DuckDB file and prints revenue per country queried from it", async () => {
+    const child = spawn(process.execPath, [join(ROOT, "scripts", "quickstart.mjs"), "--duckdb"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    assert.equal(code, 0, out);
+    assert.match(out, /Loaded into examples\/quickstart\/warehouse\.duckdb; SELECT \* FROM revenue_by_country:/);
+    const table = out.slice(out.indexOf("country  orders  revenue")).trim().split("\n").slice(1);
+    const expected = [...expectedRevenue()].sort(([a], [b]) => a.localeCompare(b));
+    assert.deepEqual(
+      table.map((l) => l.trim().split(/\s+/)),
+      expected.map(([country, e]) => [country, String(e.orders), (e.cents / 100).toFixed(2)]),
+    );
+  });
 });
