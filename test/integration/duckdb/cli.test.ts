@@ -1,10 +1,10 @@
 /** DuckDB through the CLI: kill -9 mid-load then --resume, and a file we write read back by DuckDB itself. */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { closeDatabases } from "../../../server/src/sources/duckdb/engine";
-import { project, readEvents, runCli, startCli, waitFor } from "../runner/helpers";
+import { project, readEvents, ROOT, runCli, startCli, waitFor } from "../runner/helpers";
 import { testDuckdb } from "./helpers";
 
 const p = project("duckdb-cli");
@@ -96,5 +96,32 @@ steps:
     const table = "SELECT id, name, amount FROM big WHERE id % 7 = 0";
     assert.deepEqual([await diff(ours, table), await diff(table, ours)], [0, 0]);
     assert.equal(Number((await db.rows(`SELECT count(*) AS n FROM (${ours})`))[0]?.["n"]), Math.floor(N / 7) + 1, "every seventh row and the old row 0");
+  });
+});
+
+describe("the README's DuckDB pipeline", () => {
+  it("runs: orders merged into the file, totals computed there by the sql step", async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const snippet = /```yaml\n(version: 1\nname: orders_to_duckdb\n[\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(snippet, "the README has the orders_to_duckdb pipeline");
+    const dir = project("duckdb-readme");
+    try {
+      const file = dir.write("orders.etl.yaml", snippet);
+      dir.write("data/orders.csv", "order_id,status,amount\n1,paid,10.50\n2,open,3\n3,paid,0.25\n1,paid,11.50\n");
+      const r = await runCli(["run", file], { cwd: dir.dir });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const instance = await (await import("@duckdb/node-api")).DuckDBInstance.create(join(dir.dir, "warehouse.duckdb"));
+      const connection = await instance.connect();
+      const totals = (await connection.runAndReadAll("SELECT status, orders::INTEGER AS orders, CAST(amount AS DECIMAL(10, 2))::VARCHAR AS amount FROM totals ORDER BY status")).getRowObjectsJson();
+      connection.closeSync();
+      instance.closeSync();
+      // Order 1 appears twice: the merge keeps its last record.
+      assert.deepEqual(totals, [
+        { status: "open", orders: 1, amount: "3.00" },
+        { status: "paid", orders: 2, amount: "11.75" },
+      ]);
+    } finally {
+      dir.cleanup();
+    }
   });
 });
