@@ -145,7 +145,7 @@ describe("agent-etl analyze", () => {
     assert.equal(refused.code, 1);
     assert.equal(refused.out, "");
     assert.deepEqual(refused.err.trim().split("\n").map((l) => l.split(badType).join("FILE")), [
-      "FILE:8:11: error [schema] `fil` is not a valid `type`: use `postgres`, `s3`, `http` or `file` — did you mean `file`?",
+      "FILE:8:11: error [schema] `fil` is not a valid `type`: use `postgres`, `s3`, `http`, `file` or `duckdb` — did you mean `file`?",
       "✖ FILE: its connections have errors; fix it to analyze (agent-etl validate FILE)",
     ]);
     const broken = join(dir, "broken-yaml.etl.yaml");

@@ -86,7 +86,7 @@ describe("a value that is not a map where a map belongs", () => {
       const text = `${HEAD}  out:\n    ${value}\n${FIRST}`;
       const [p, ...rest] = validatePipeline(text).problems.filter((q) => q.code === "schema");
       assert.equal(rest.length, 0);
-      assert.equal(p?.message, `a connection is a map such as \`{type: file, root: ./data}\` whose \`type\` is one of \`postgres\`, \`s3\`, \`http\` or \`file\`; got ${got}`);
+      assert.equal(p?.message, `a connection is a map such as \`{type: file, root: ./data}\` whose \`type\` is one of \`postgres\`, \`s3\`, \`http\`, \`file\` or \`duckdb\`; got ${got}`);
       assert.equal(text.slice(p.span.start, p.span.end), value);
     }
   });

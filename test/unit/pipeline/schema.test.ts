@@ -102,13 +102,13 @@ describe("schema problems: exact ranges and readable messages", () => {
   it("a connection with an unknown type: one problem on the type value, not a cascade", () => {
     const text = VALID.replace("    type: file\n    root: ./data", "    type: ftp\n    root: ./data");
     const p = expectProblem(text, "schema", 5, 11, 5, 14);
-    assert.equal(p.message, "`ftp` is not a valid `type`: use `postgres`, `s3`, `http` or `file`");
+    assert.equal(p.message, "`ftp` is not a valid `type`: use `postgres`, `s3`, `http`, `file` or `duckdb`");
   });
 
   it("a connection without type", () => {
     const text = VALID.replace("    type: file\n    root: ./data", "    root: ./data");
     const p = expectProblem(text, "schema", 4, 3, 4, 6);
-    assert.equal(p.message, "a connection needs `type`: one of `postgres`, `s3`, `http` or `file`");
+    assert.equal(p.message, "a connection needs `type`: one of `postgres`, `s3`, `http`, `file` or `duckdb`");
   });
 
   it("a key that belongs to another connection type", () => {
