@@ -60,7 +60,7 @@ describe("completion", () => {
     const cast = await completeAt(PIPELINE.replace("      - select: [id, amount]", "      - cast:\n          amount: "), "amount: ");
     assert.ok(labels(cast).includes("decimal") && labels(cast).includes("timestamp"));
     const types = await completeAt(PIPELINE.replace("  out:\n    type: file", "  out:\n    type: "), "type: ", 6, 1);
-    assert.deepEqual(labels(types).sort(), ["file", "http", "postgres", "s3"]);
+    assert.deepEqual(labels(types).sort(), ["duckdb", "file", "http", "postgres", "s3"]);
   });
 
   it("step ids in depends_on (flow and block), never itself nor a step downstream of it", async () => {
@@ -148,7 +148,7 @@ describe("completion: kind keys first, snippets only where they fit", () => {
 
   it("connection snippets under connections:, indented to the connection's column", async () => {
     const items = await completeAt(PIPELINE.replace("connections:\n", "connections:\n  po\n"), "connections:\n  po");
-    assert.deepEqual(snippets(items).sort(), ["file", "http", "minio", "postgres", "s3"]);
+    assert.deepEqual(snippets(items).sort(), ["duckdb", "file", "http", "minio", "postgres", "s3"]);
     assert.match(newText(items, "postgres") ?? "", /^\$\{1:warehouse\}:\n {4}type: postgres\n {4}url: /);
   });
 
