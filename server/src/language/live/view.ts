@@ -3,6 +3,7 @@
  * the pipeline, and which connections could not be analysed. Cache lookups never wait longer than
  * the caller allows; a source still loading counts as unknown (no warning rather than a false one).
  */
+import { descriptorFor } from "../../sources/registry";
 import { propagateColumns, type ColumnSet, type Propagation, type PropagationMemo } from "../../pipeline/columns";
 import type { PipelineOutline } from "../../pipeline/outline";
 import type { Span } from "../../pipeline/problem";
@@ -12,7 +13,7 @@ import type { LiveCache } from "./cacheApi";
 import type { LiveConnection } from "./connections";
 import { columnsOf, extractRequest, findTable, requestKey, targetTable } from "./requests";
 
-const CATALOG: AnalysisRequest = { kind: "postgres-catalog" };
+const CATALOG: AnalysisRequest = { kind: "catalog" };
 
 export interface LiveView {
   propagation: Propagation;
@@ -109,7 +110,7 @@ export async function buildView(cache: LiveCache, analysis: Analysis, connection
     for (const id of need.loads) {
       const step = byId.get(id);
       const value = answer.value;
-      const table = step && value.kind === "postgres-catalog" ? findTable(value.tables, value.defaultSchema, targetTable(outline.doc, step, "postgres")) : undefined;
+      const table = step && value.kind === "catalog" && driftChecked(need.connection.type) ? findTable(value.tables, value.defaultSchema, targetTable(outline.doc, step, need.connection.type)) : undefined;
       if (table) targets.set(id, table);
     }
     for (const id of need.steps) {
@@ -124,4 +125,9 @@ export async function buildView(cache: LiveCache, analysis: Analysis, connection
   // Nothing analysable (no extract the cache can describe): nothing to propagate or check.
   const propagation = all.length === 0 ? { steps: new Map(), refs: [] } : propagateColumns(outline, analysis.dag, sources, memo);
   return { propagation, connections, failures, stale, loading, targets, ...(wanted.unanalysed ? { unanalysed: wanted.unanalysed } : {}) };
+}
+
+/** Loads into this type compare their columns with the table's (`on_schema_change`), so `schema-drift` applies. */
+function driftChecked(type: string | undefined): boolean {
+  return descriptorFor(type)?.load?.keys.includes("on_schema_change") ?? false;
 }

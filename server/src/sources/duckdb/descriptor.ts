@@ -24,6 +24,7 @@ export const duckdbDescriptor: ConnectorDescriptor<typeof DuckdbConnectionSchema
   secretKeys: [],
   extract: {
     keys: ["table", "query", "columns", "incremental"],
+    incremental: { own: ["column", "initial", "lag"], needs: ["column"] },
     oneOf: ["table", "query"],
     forms: [{ key: "query", form: "string", message: "a DuckDB `query` is SQL text (a string)" }],
     columnPaths: [["columns"], ["incremental", "column"]],
