@@ -39,7 +39,7 @@ export interface BadLine {
 type Raw = Record<string, unknown>;
 
 /** Events the extension has nothing to show for: the run summary in the terminal lists them. */
-const NOT_SHOWN = new Set<EventName>(["schema_changed"]);
+const NOT_SHOWN = new Set<EventName>(["schema_changed", "rows_rejected"]);
 
 function time(iso: string | undefined): number | null {
   if (iso === undefined) return null;
@@ -73,7 +73,7 @@ type Of<N extends EventName> = Partial<Extract<Stamped, { event: N }>> & { event
 
 function fromSchema(e: Partial<Stamped> & { event: EventName }): RunEvent {
   const t = time(e.time);
-  switch (e.event as Exclude<EventName, "schema_changed">) {
+  switch (e.event as Exclude<EventName, "schema_changed" | "rows_rejected">) {
     case "run_started": {
       const r = e as Of<"run_started">;
       return { type: r.event, runId: r.run_id ?? null, pipeline: r.pipeline ?? null, steps: r.steps ?? null, time: t };

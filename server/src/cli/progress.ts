@@ -145,6 +145,7 @@ export function summaryTable(report: RunReport): string {
   const skipped = report.checksSkipped.length > 0 ? [`⚠ --skip-checks: the checks of ${report.checksSkipped.join(", ")} were not run; this data was not checked`] : [];
   const warned = report.checkWarnings.map((m) => `⚠ warn check failed: ${printable(m)}`);
   const changed = report.schemaChanges.map((m) => `⚠ schema: ${printable(m)}`);
-  const notes = [...skipped, ...warned, ...changed];
+  const rejected = report.rejected.map((m) => `⚠ quarantine: ${printable(m)}`);
+  const notes = [...skipped, ...warned, ...changed, ...rejected];
   return [fmt(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.map(fmt), ...(notes.length > 0 ? ["", ...notes] : [])].join("\n");
 }

@@ -19,6 +19,10 @@ export const TABLE_PATTERN = "^(?![\\s\\S]*\\{\\{)[\\s\\S]+$";
 export { METRIC_PATTERN } from "./metrics";
 
 export const STEP_KINDS = ["extract", "transform", "load", "sql"] as const;
+/** What a transform step does with a record whose op fails (`on_error`). */
+export const ON_ERROR_POLICIES = ["fail", "quarantine"] as const;
+/** `max_rejected` as a share of the step's input: `0.5%`. */
+export const MAX_REJECTED_SHARE_PATTERN = "^[0-9]+(\\.[0-9]+)?%$";
 export const COLUMN_TYPES = ["string", "integer", "number", "decimal", "boolean", "date", "timestamp", "json"] as const;
 export const FILE_FORMATS = ["csv", "jsonl", "json", "parquet"] as const;
 export const PARQUET_COMPRESSIONS = ["snappy", "gzip", "none"] as const;
@@ -290,6 +294,14 @@ export const StepSchema = z
     retry_backoff: z.enum(["fixed", "exponential"]).optional().meta({ description: policyShape.retry_backoff.description }),
     extract: ExtractSchema.optional(),
     transform: z.array(TransformOpSchema).min(1).optional().meta({ description: "Transform operations applied in order to the upstream step's records." }),
+    on_error: z.enum(ON_ERROR_POLICIES).optional().meta({
+      description:
+        "Transform: what a record whose op fails (a `cast` that cannot convert, an expression that fails) does. `fail` (default): the step fails. `quarantine`: the record is left out and written, with the op, column, value and reason, to `<run folder>/<step>.rejected.jsonl`; the step fails when more than `max_rejected` are.",
+    }),
+    max_rejected: z
+      .union([z.number().int().nonnegative(), z.string().regex(new RegExp(MAX_REJECTED_SHARE_PATTERN))])
+      .optional()
+      .meta({ description: "Transform with `on_error: quarantine`: how many records may be rejected before the step fails: a count (`100`) or a share of the step's input (`0.5%`).", examples: ["0.5%", 100] }),
     load: LoadSchema.optional(),
     sql: SqlSchema.optional(),
     checks: z.array(CheckSchema).min(1).optional().meta({

@@ -40,6 +40,9 @@ export interface StepOutline {
   expressions: ExpressionRef[];
   /** The `checks:` key and its value (a list of checks), when present. */
   checks: { keySpan: Span; node?: Node } | undefined;
+  /** The `on_error:` key and its value, when present, and whether `max_rejected:` is there (its key, when it is). */
+  onError: { keySpan: Span; value: string | undefined } | undefined;
+  maxRejectedKey: Span | undefined;
 }
 
 export interface ConnectionOutline {
@@ -116,6 +119,8 @@ interface StepPairs {
   dependsOn?: Pair;
   input?: Pair;
   checks?: Pair;
+  onError?: Pair;
+  maxRejected?: Pair;
 }
 
 function stepPairs(doc: AnyDoc, node: YAMLMap): StepPairs {
@@ -127,6 +132,8 @@ function stepPairs(doc: AnyDoc, node: YAMLMap): StepPairs {
     else if (name === "depends_on") found.dependsOn ??= pair;
     else if (name === "input") found.input ??= pair;
     else if (name === "checks") found.checks ??= pair;
+    else if (name === "on_error") found.onError ??= pair;
+    else if (name === "max_rejected") found.maxRejected ??= pair;
     else if (name === "extract" || name === "transform" || name === "load" || name === "sql") found.kinds.push(pair);
   }
   return found;
@@ -160,6 +167,8 @@ function stepOutline(doc: AnyDoc, node: YAMLMap, index: number): StepOutline {
     connection,
     expressions: exprs,
     checks: pairs.checks ? { keySpan: spanOf(pairs.checks.key as Node), ...(checksNode ? { node: checksNode } : {}) } : undefined,
+    onError: pairs.onError ? { keySpan: spanOf(pairs.onError.key as Node), value: stringValue(doc, pairs.onError.value) } : undefined,
+    maxRejectedKey: pairs.maxRejected ? spanOf(pairs.maxRejected.key as Node) : undefined,
   };
 }
 

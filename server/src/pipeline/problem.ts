@@ -29,6 +29,7 @@ export type ProblemCode =
   | "template-in-sql-literal"
   | "name-too-long"
   | "checks-placement"
+  | "on-error-placement"
   | "lag-append"
   | "internal-error"
   | "file-too-large"

@@ -26,6 +26,8 @@ function levelOf(e: Heard): Level {
     case "step_anomaly":
     case "schema_changed":
       return "warn";
+    case "rows_rejected":
+      return e.rejected > 0 ? "warn" : "info";
     case "step_failed":
       return e.code === "interrupted" ? "warn" : "error";
     default:

@@ -77,6 +77,8 @@ export interface RunReport {
   anomalies: Anomaly[];
   /** What the loads' `on_schema_change: evolve | ignore` changed or left out, one line each (`step → table: change`). */
   schemaChanges: string[];
+  /** Transform steps' quarantined records: step, how many, where. */
+  rejected: string[];
 }
 
 function stagingNames(pipeline: Pipeline): string[] {
@@ -134,9 +136,11 @@ export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnTyp
   const checksSkipped = ctx.skipChecks ? selected.filter((id) => ctx.steps.get(id)?.checks !== undefined) : [];
   const checkWarnings: string[] = [];
   const schemaChanges: string[] = [];
+  const rejected: string[] = [];
   opts.bus.on(logListener(opts.storyLogger ? scrubbingLogger(opts.storyLogger.child({ runId: ctx.runId }), ctx.secrets) : ctx.logger));
   opts.bus.on((e) => {
     if (e.event === "check_failed" && e.severity === "warn") checkWarnings.push(e.message);
+    if (e.event === "rows_rejected" && e.rejected > 0) rejected.push(`${e.step}: ${e.rejected} of ${e.rows} records rejected (max_rejected ${e.max_rejected}) → ${e.file}`);
     if (e.event === "schema_changed") schemaChanges.push(...e.changes.map((c) => `${e.step} → ${e.table} (on_schema_change: ${e.policy}): ${c}`));
   });
   if (checksSkipped.length > 0) ctx.logger.warn({ steps: checksSkipped }, "--skip-checks: the checks of these steps are not run");
@@ -169,7 +173,7 @@ export async function runPipeline(opts: RunOptions, prepared?: Awaited<ReturnTyp
   await watch.finish(state.state);
   const recorded = Object.entries(state.state.steps);
   const run = { status: state.state.status, steps: Object.fromEntries(recorded.map(([id, s]) => [id, s.status])), versioned: recorded.filter(([, s]) => s.source).map(([id]) => id) };
-  return { runId: ctx.runId, status, steps, run, durationMs, staging: ctx.store.describe(), stateKey: stateKey(ctx.runId), loaded, checksSkipped, checkWarnings, anomalies: [...watch.anomalies], schemaChanges };
+  return { runId: ctx.runId, status, steps, run, durationMs, staging: ctx.store.describe(), stateKey: stateKey(ctx.runId), loaded, checksSkipped, checkWarnings, anomalies: [...watch.anomalies], schemaChanges, rejected };
 }
 
 /** The targets this invocation's succeeded loads wrote, with their rows. */

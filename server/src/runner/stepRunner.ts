@@ -6,6 +6,7 @@ import type { EventBus } from "./events";
 import { resolvePolicy } from "./policy";
 import { withRetries } from "./retry";
 import type { RunStateWriter } from "./state";
+import type { QuarantineReport } from "./quarantine";
 import { executeStep, type LiveIo, type SchemaChange, type StepOutcome } from "./steps";
 
 /** Least time between two `step_progress` events of one step. */
@@ -80,6 +81,10 @@ export function progressTracker(bus: EventBus, id: string, quiet = false) {
     /** A load's schema change, as an event (logged at warn: the table's shape changed, or columns were left out). */
     schemaChanged(c: SchemaChange) {
       bus.emit({ event: "schema_changed", step: c.step, table: c.table, policy: c.policy, changes: c.changes });
+    },
+    /** What a transform step's quarantine left out (logged at warn when it left out any). */
+    rejected(r: QuarantineReport) {
+      bus.emit({ event: "rows_rejected", step: r.step, rows: r.rows, rejected: r.rejected, max_rejected: r.max_rejected, file: r.file });
     },
     /** What the step is doing now that its rows are all read (the terminal view shows it). */
     phase(note: string) {

@@ -9,6 +9,7 @@ import { connectionOf, inputOf, type RunContext } from "./context";
 import { endMark, markTracker, readAfter, readHighWater } from "./incremental";
 import type { BatchChannel } from "./live/channel";
 import { checkFailure, StepChecks, type CheckOutcome } from "./checks/stepChecks";
+import { Quarantine, type QuarantineReport } from "./quarantine";
 import { metaKey, readStepOutput, stageFileCopy, writeStepOutput, type BatchTee, type StepOutputMeta } from "./stagedData";
 import { compileTransforms, type Batches, type Columns } from "./transforms";
 
@@ -28,6 +29,8 @@ export interface StepReport {
   checked?(outcome: CheckOutcome): void;
   /** What a load's `on_schema_change` changed in (or left out of) its table, once the load committed. */
   schemaChanged?(change: SchemaChange): void;
+  /** What a transform step's `on_error: quarantine` left out, once its output is staged. */
+  rejected?(report: QuarantineReport): void;
 }
 
 export interface SchemaChange {
@@ -158,17 +161,37 @@ async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, repo
 
 async function runTransform(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
   const input = await openInput(ctx, step, live);
+  const quarantine = step.on_error === "quarantine" ? new Quarantine() : undefined;
+  let inputRows = 0;
   const compiled = compileTransforms(step.transform ?? [], {
     columns: input.columns,
     openUpstream: async (id) => {
       const upstream = await readStepOutput(ctx.store, ctx.runId, id);
       return { batches: upstream.batches, columns: upstream.meta.columns };
     },
+    ...(quarantine ? { rejects: quarantine } : {}),
   });
   const checks = checksOf(ctx, step);
-  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, compiled.stage(input.batches), { onBatch: (n) => report.add(n), signal, columns: compiled.columns, ...(checks ? { observe: checks.observe } : {}), ...(live.tee ? { tee: live.tee } : {}) });
+  const counted = quarantine ? countingInput(input.batches, (n) => (inputRows += n)) : input.batches;
+  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, compiled.stage(counted), { onBatch: (n) => report.add(n), signal, columns: compiled.columns, ...(checks ? { observe: checks.observe } : {}), ...(live.tee ? { tee: live.tee } : {}) });
+  if (quarantine) {
+    try {
+      await quarantine.finish(ctx.store, ctx.runId, step.id, inputRows, step.max_rejected ?? 0, (r) => report.rejected?.(r));
+    } catch (err: unknown) {
+      // Past the limit: the output is left incomplete (no meta), so no later step or `--resume` reads it.
+      await ctx.store.remove(metaKey(ctx.runId, step.id));
+      throw err;
+    }
+  }
   await judge(ctx, step, checks, meta, report);
   return { rows: meta.rows };
+}
+
+async function* countingInput(batches: Batches, add: (rows: number) => void): Batches {
+  for await (const batch of batches) {
+    add(batch.length);
+    yield batch;
+  }
 }
 
 async function runLoad(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {

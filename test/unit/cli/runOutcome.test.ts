@@ -27,7 +27,7 @@ function report(over: Partial<RunReport>): RunReport {
   return {
     runId: "r1", status: "succeeded", durationMs: 1200, staging: ".etl/runs/", stateKey: "r1/state.json",
     steps: Object.entries(steps).map(([id, status]) => ({ id, state: { status, rows: 1000 } })),
-    run: { status: "succeeded", steps, versioned: [] }, loaded: [], checksSkipped: [], checkWarnings: [], anomalies: [], schemaChanges: [], ...over,
+    run: { status: "succeeded", steps, versioned: [] }, loaded: [], checksSkipped: [], checkWarnings: [], anomalies: [], schemaChanges: [], rejected: [], ...over,
   };
 }
 

@@ -1,4 +1,5 @@
 import { checksPlacement } from "./checksPlacement";
+import { onErrorPlacement } from "./onErrorPlacement";
 import { connectionType } from "./connectionType";
 import { cycle } from "./cycle";
 import { duplicateStepId } from "./duplicateStepId";
@@ -33,6 +34,7 @@ export const RULES: readonly Rule[] = [
   invalidExpression,
   typeMismatch,
   checksPlacement,
+  onErrorPlacement,
   invalidSchedule,
   templateInSqlLiteral,
   lagAppend,

@@ -1,9 +1,10 @@
-/** `cast`: converts columns to a type; a value that does not convert fails naming the row and the value. */
+/** `cast`: converts columns to a type; a value that does not convert fails naming the row and the value (or, under `on_error: quarantine`, rejects its record). */
 import { StepError } from "../../errors";
 import type { ColumnType } from "../../pipeline/model";
 import { isInheritedName, ownValue, setOwn } from "../../pipeline/ownKeys";
 import { stringifyJson } from "../../sources/formats/exactJson";
 import type { DataRecord } from "../../sources/types";
+import type { Rejects } from "./rejects";
 
 class CastFailure extends Error {}
 
@@ -210,52 +211,69 @@ function shownValue(v: unknown): string {
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 
-/** A cast stage; `opIndex` is the op's position in the step's transform list (for messages). */
-export function castStage(types: Record<string, ColumnType>, opIndex: number) {
+/** A cast stage; `opIndex` is the op's position in the step's transform list (for messages). With `rejects`, a record that does not convert is handed there and left out. */
+export function castStage(types: Record<string, ColumnType>, opIndex: number, rejects?: Rejects) {
   const columns = Object.keys(types);
   const kinds = columns.map((c) => types[c] as ColumnType);
   const converters = kinds.map((t) => CONVERTERS[t]);
   const n = columns.length;
   let row = 0;
-  const fail = (err: unknown, column: string, value: unknown, at: number): never => {
+  /** Whether the record is rejected (under `rejects`); otherwise the failure fails the step. */
+  const fail = (err: unknown, record: DataRecord, column: string, value: unknown, at: number): true => {
     if (!(err instanceof CastFailure)) throw err;
-    throw new StepError("cast-failed", `cast failed at row ${at} (transform op ${opIndex + 1}): column \`${column}\` value ${shownValue(value)} ${err.message}; fix the data, or cast it to another type (e.g. string), or drop bad rows first with a \`filter\``);
+    if (rejects) {
+      rejects.reject({ op: opIndex + 1, row: at, column, value, reason: `cast to ${types[column] ?? "?"}: value ${shownValue(value)} ${err.message}`, record });
+      return true;
+    }
+    throw new StepError("cast-failed", `cast failed at row ${at} (transform op ${opIndex + 1}): column \`${column}\` value ${shownValue(value)} ${err.message}; fix the data, or cast it to another type (e.g. string), or drop bad rows first with a \`filter\`, or set \`on_error: quarantine\` on the step`);
   };
   // Columns a record could inherit (`constructor`, `__proto__`…) are read and set as own keys only.
   const inherited = columns.map(isInheritedName);
-  const castOwn = (record: DataRecord, i: number, at: number) => {
+  const castOwn = (record: DataRecord, i: number, at: number): boolean => {
     const column = columns[i] as string;
     const value = ownValue(record, column);
     const type = kinds[i] as ColumnType;
     try {
       setOwn(record, column, isEmpty(value, type) ? (type === "string" && value !== undefined ? value : null) : (converters[i] as (v: unknown) => unknown)(value));
+      return false;
     } catch (err: unknown) {
-      fail(err, column, value, at);
+      return fail(err, record, column, value, at);
     }
   };
-  return (batch: DataRecord[]): DataRecord[] => {
-    for (let r = 0; r < batch.length; r++) {
-      const record = batch[r] as DataRecord;
-      for (let i = 0; i < n; i++) {
-        const column = columns[i] as string;
-        if (inherited[i]) {
-          castOwn(record, i, row + r + 1);
-          continue;
-        }
-        const value = record[column];
-        const type = kinds[i] as ColumnType;
-        if (isEmpty(value, type)) {
-          record[column] = value === undefined ? null : type === "string" ? value : null;
-          continue;
-        }
-        try {
-          record[column] = (converters[i] as (v: unknown) => unknown)(value);
-        } catch (err: unknown) {
-          fail(err, column, value, row + r + 1);
-        }
+  /** Casts one record in place; true when it was rejected. */
+  const castRecord = (record: DataRecord, at: number): boolean => {
+    for (let i = 0; i < n; i++) {
+      const column = columns[i] as string;
+      if (inherited[i]) {
+        if (castOwn(record, i, at)) return true;
+        continue;
+      }
+      const value = record[column];
+      const type = kinds[i] as ColumnType;
+      if (isEmpty(value, type)) {
+        record[column] = value === undefined ? null : type === "string" ? value : null;
+        continue;
+      }
+      try {
+        record[column] = (converters[i] as (v: unknown) => unknown)(value);
+      } catch (err: unknown) {
+        return fail(err, record, column, value, at);
       }
     }
+    return false;
+  };
+  return (batch: DataRecord[]): DataRecord[] => {
+    let kept = batch;
+    for (let r = 0; r < batch.length; r++) {
+      const record = batch[r] as DataRecord;
+      if (!castRecord(record, row + r + 1)) {
+        if (kept !== batch) kept.push(record);
+        continue;
+      }
+      // The first rejected record: keep the ones before it, and from now on only the good ones.
+      if (kept === batch) kept = batch.slice(0, r);
+    }
     row += batch.length;
-    return batch;
+    return kept;
   };
 }

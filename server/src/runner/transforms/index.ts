@@ -5,9 +5,11 @@ import { castStage } from "./cast";
 import { deriveStage, filterStage } from "./expressions";
 import { joinColumns, joinStage } from "./join";
 import { dedupeStage, dropColumns, dropStage, limitStage, renameColumns, renameStage, selectColumns, selectStage } from "./simple";
+import type { Rejects } from "./rejects";
 import { mapBatches, type Batches, type Columns, type Stage } from "./stage";
 
 export type { Batches, Columns, Stage } from "./stage";
+export type { Rejection, Rejects } from "./rejects";
 
 export interface TransformInputs {
   /** Column types of the main input, when known. */
@@ -16,6 +18,8 @@ export interface TransformInputs {
   openUpstream: (stepId: string) => Promise<{ batches: Batches; columns: Columns | undefined }>;
   /** Wraps each op's stage (a preview caps what an `aggregate` reads: `runner/preview`). */
   around?: (op: TransformOp, index: number, stage: Stage) => Stage;
+  /** Under `on_error: quarantine`: where records a cast or an expression fails on go, instead of failing the step. */
+  rejects?: Rejects;
 }
 
 export interface CompiledTransform {
@@ -37,12 +41,12 @@ function compileOp(op: TransformOp, index: number, inputs: TransformInputs, type
   if (op.rename) return { stage: renameStage(op.rename), columns: (c) => renameColumns(c, op.rename ?? {}) };
   if (op.cast) {
     const types = op.cast;
-    return { stage: mapBatches(castStage(types, index)), columns: (c) => ({ ...c, ...types }) };
+    return { stage: mapBatches(castStage(types, index, inputs.rejects)), columns: (c) => ({ ...c, ...types }) };
   }
-  if (op.filter !== undefined) return { stage: filterStage(op.filter, index, typesBefore), columns: same };
+  if (op.filter !== undefined) return { stage: filterStage(op.filter, index, typesBefore, inputs.rejects), columns: same };
   if (op.derive) {
     const names = Object.keys(op.derive);
-    return { stage: deriveStage(op.derive, index, typesBefore), columns: (c) => dropColumns(c, names) };
+    return { stage: deriveStage(op.derive, index, typesBefore, inputs.rejects), columns: (c) => dropColumns(c, names) };
   }
   if (op.dedupe) return { stage: dedupeStage(op.dedupe), columns: same };
   if (op.join) return compileJoin(op.join, inputs);
