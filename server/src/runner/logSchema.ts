@@ -43,6 +43,8 @@ export const LOG_FIELDS = {
   note: z.string(),
   policy: z.enum(["evolve", "ignore"]),
   changes: z.array(z.string()),
+  rejected: count,
+  maxRejected: z.string(),
   status: z.enum(["running", "succeeded", "failed"]),
   loaded: z.array(z.object({ step: z.string(), target: z.string(), rows: count })),
   // anomalies (step_anomaly), retention and notifications
