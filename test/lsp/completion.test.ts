@@ -54,7 +54,7 @@ describe("completion", () => {
 
   it("enum values: format, mode, retry_backoff, column types", async () => {
     const fmt = await completeAt(PIPELINE.replace("      path: paid.jsonl", "      path: paid.jsonl\n      format: "), "format: ");
-    assert.deepEqual(labels(fmt).sort(), ["csv", "json", "jsonl"]);
+    assert.deepEqual(labels(fmt).sort(), ["csv", "json", "jsonl", "parquet"]);
     const backoff = await completeAt(PIPELINE.replace("  - id: paid\n", "  - id: paid\n    retry_backoff: \n"), "retry_backoff: ");
     assert.deepEqual(labels(backoff), ["fixed", "exponential"]);
     const cast = await completeAt(PIPELINE.replace("      - select: [id, amount]", "      - cast:\n          amount: "), "amount: ");

@@ -74,7 +74,9 @@ export class RunWatch {
   async finish(state: RunState): Promise<RunRecord> {
     const record = await this.save(state);
     if (this.history) {
-      await this.applyRetention(this.history).catch((err: unknown) => this.ctx.logger.warn({ err: errText(err) }, "retention could not prune old runs"));
+      // A backfill's days are one run to the user: pruning them as the days go would take the
+      // record of days that succeeded from `--resume`. The next run after it applies retention.
+      if (this.opts.trigger !== "backfill") await this.applyRetention(this.history).catch((err: unknown) => this.ctx.logger.warn({ err: errText(err) }, "retention could not prune old runs"));
       await this.history.close();
     }
     await notifyRun(this.ctx.pipeline.notify, record, { env: this.opts.env, baseDir: this.ctx.baseDir, logger: this.ctx.logger, secrets: this.ctx.secrets });
