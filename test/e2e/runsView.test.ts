@@ -130,7 +130,12 @@ describe("Runs view in code-server", { timeout: 12 * 60_000 }, () => {
   /** The first run row of `file` whose description starts with `status`. */
   async function runRow(file: string, status: string, timeoutMs: number): Promise<Row> {
     await expand(row(file, 1));
-    return poll(`a ${status} run of ${file}`, async () => (await under(file)).find((r) => r.level === 2 && r.description.startsWith(status)), timeoutMs);
+    return poll(`a ${status} run of ${file}`, async () => {
+      // A click on the twistie while the tree re-renders (a run ending elsewhere) can leave the row
+      // selected but collapsed: open it again rather than wait on rows that are not drawn.
+      if ((await row(file, 1).getAttribute("aria-expanded")) === "false") await row(file, 1).locator(".monaco-tl-twistie").click();
+      return (await under(file)).find((r) => r.level === 2 && r.description.startsWith(status));
+    }, timeoutMs);
   }
 
   /** Runs the CLI as a terminal would, outside the editor. */

@@ -123,7 +123,8 @@ export function assertDagMatches(file: string, dag: DagReport, command: TaskComm
     assert.equal(task.append_env, true);
     assert.equal(task.owner, pipeline.owner !== undefined ? shown(pipeline.owner) : "airflow");
     // The env as Airflow renders it: our data unchanged, only run_id and ds filled in; the run id
-    // is the pipeline's own, since Airflow's run ids repeat across DAGs.
+    // is the pipeline's own, since Airflow's run ids repeat across DAGs; the run history records the
+    // run as Airflow's.
     assert.deepEqual(task.env, {
       ...Object.fromEntries(command.cli.map((word, i) => [`AGENT_ETL_CLI_${i}`, word])),
       AGENT_ETL_PIPELINE: command.pipelinePath,
@@ -131,6 +132,7 @@ export function assertDagMatches(file: string, dag: DagReport, command: TaskComm
       AGENT_ETL_DS: "2024-05-06",
       AGENT_ETL_RETRIES: "0",
       AGENT_ETL_STEP: step.id,
+      AGENT_ETL_TRIGGER: "airflow",
     }, `${file} ${step.id}: env`);
   }
 }
