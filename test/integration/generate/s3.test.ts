@@ -81,9 +81,10 @@ describe("generate from an S3 prefix", () => {
     assert.deepEqual(orderRows.map((r) => r.order_id), Array.from({ length: 75 }, (_, i) => i + 1));
     assert.deepEqual(orderRows[2], { order_id: 3, amount: 7.5, paid: false });
     assert.deepEqual(await readJsonl("out/events.jsonl"), [
-      { id: 1, at: "2024-01-01T08:00:00.000Z", payload: { k: 1 } },
-      { id: 2, at: "2024-01-01T09:00:00.000Z", payload: { k: 2 } },
-      { id: 3, at: "2024-01-02T08:00:00.000Z", payload: { k: 3 } },
+      // The dt=… folders the dataset's glob crosses become a typed column (partition_columns).
+      { id: 1, at: "2024-01-01T08:00:00.000Z", payload: { k: 1 }, dt: "2024-01-01" },
+      { id: 2, at: "2024-01-01T09:00:00.000Z", payload: { k: 2 }, dt: "2024-01-01" },
+      { id: 3, at: "2024-01-02T08:00:00.000Z", payload: { k: 3 }, dt: "2024-01-02" },
     ]);
     assert.deepEqual((await readJsonl("out/raw_clicks.jsonl")).map((r) => r.url), ["/a", "/b", "/c"]);
   });

@@ -45,6 +45,8 @@ ENV = {
     "AGENT_ETL_DS": "{{ ds | default('', true) }}",
     # Airflow retries the task (default_args); the CLI must not retry inside each try too.
     "AGENT_ETL_RETRIES": "0",
+    # The run history records these runs as Airflow's.
+    "AGENT_ETL_TRIGGER": "airflow",
 }
 BASH_COMMAND = "\"$AGENT_ETL_CLI_0\" run \"$AGENT_ETL_PIPELINE\" --step \"$AGENT_ETL_STEP\" --run-id \"$AGENT_ETL_RUN_ID\" ${AGENT_ETL_DS:+--ds \"$AGENT_ETL_DS\"}"
 
