@@ -20,7 +20,7 @@ export type RowsView =
   | { kind: "error"; file: string; stepId: string; error: PreviewError };
 
 /** Messages the panel's script posts to the extension. */
-export type FromRowsWebview = { type: "refresh" } | { type: "showLogs" };
+export type FromRowsWebview = { type: "refresh" } | { type: "showLogs" } | { type: "ready" };
 
 /** Longer cell text is cut (the whole value stays in the cell's tooltip). */
 export const MAX_CELL_CHARS = 80;
@@ -112,6 +112,7 @@ const SCRIPT = `(function () {
   window.addEventListener("message", (e) => {
     if (e.data && e.data.type === "busy") { refresh.disabled = true; status.textContent = "Refreshing…"; }
   });
+  vscode.postMessage({ type: "ready" });
 })();`;
 
 /** The whole document. `nonce`: fresh random base64 per document (the CSP allows only our style and script). */

@@ -49,6 +49,10 @@ export class RowsPanel implements vscode.Disposable {
     for (const p of [...RowsPanel.open.values()]) p.dispose();
   }
 
+  /** Settles when the first page (the loading view) has loaded in the webview. */
+  private loaded: Promise<void> = Promise.resolve();
+  private markLoaded?: () => void;
+
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly deps: RowsDeps,
@@ -57,6 +61,7 @@ export class RowsPanel implements vscode.Disposable {
     private readonly key: string,
   ) {
     panel.webview.html = rowsHtml(this.view({ kind: "loading" }), nonce());
+    this.loaded = new Promise((resolve) => (this.markLoaded = resolve));
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
     panel.webview.onDidReceiveMessage((m: FromRowsWebview) => this.receive(m), null, this.disposables);
   }
@@ -66,7 +71,8 @@ export class RowsPanel implements vscode.Disposable {
   }
 
   private receive(m: FromRowsWebview): void {
-    if (m.type === "refresh") void this.refresh();
+    if (m.type === "ready") this.markLoaded?.();
+    else if (m.type === "refresh") void this.refresh();
     else if (m.type === "showLogs") this.deps.log.show();
   }
 
@@ -87,6 +93,10 @@ export class RowsPanel implements vscode.Disposable {
     const outcome = parsePreviewOutput(result.stdout, result.code, result.stderr);
     if (outcome.ok) this.deps.log.info(`Preview rows of ${this.stepId} (${path.basename(this.uri.fsPath)}): ${outcome.result.rows.length} rows in ${Date.now() - started} ms`);
     else this.deps.log.warn(`Preview rows of ${this.stepId} (${path.basename(this.uri.fsPath)}) failed: [${outcome.error.code}] ${outcome.error.message}`);
+    // Replacing the html before the first page has loaded can leave the webview on the first one
+    // (seen in code-server: "Loading…" and a disabled Refresh for good): wait for it, 2 s at most.
+    await Promise.race([this.loaded, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    if (this.disposed) return;
     this.panel.webview.html = rowsHtml(this.view(outcome.ok ? { kind: "result", result: outcome.result } : { kind: "error", error: outcome.error }), nonce());
   }
 
