@@ -5,14 +5,14 @@
  * columns of the records.
  */
 import assert from "node:assert/strict";
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { utimesSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
 import { after, before, describe, it } from "node:test";
 import pino from "pino";
 import type { Connection, Extract } from "../../../server/src/pipeline/model";
 import { fileConnector } from "../../../server/src/sources/file";
 import type { DataRecord } from "../../../server/src/sources/types";
+import { poll } from "../../support/poll";
 import { startS3, type TestS3 } from "../../support/s3";
 import { postgresProject, runCli } from "./helpers";
 
@@ -56,7 +56,9 @@ steps:
     const file = p.write("modified/p.etl.yaml", pipeline("by_modified", "{ connection: lake, key: 'orders/*.jsonl', incremental: { by: modified } }", "orders_mod"));
     await run(file);
     assert.deepEqual((await q<{ id: number }>("SELECT id::int AS id FROM orders_mod ORDER BY id")).map((r) => r.id), [1, 2, 3]);
-    await sleep(1100); // S3 modification times have whole seconds
+    // S3 keeps whole seconds: c must be written in a later second than b to be newer than the mark.
+    const bModified = (await s3.client.send(new HeadObjectCommand({ Bucket: bucket, Key: "orders/b.jsonl" }))).LastModified!.getTime();
+    await poll("a second later than b's modification time", () => (Math.floor(Date.now() / 1000) > Math.floor(bModified / 1000) ? true : undefined), 5_000, 50);
     await put("orders/c.jsonl", '{"id":4}\n');
     await run(file);
     await run(file);
