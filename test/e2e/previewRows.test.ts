@@ -76,8 +76,14 @@ describe("Preview rows in code-server", { timeout: 10 * 60_000 }, () => {
     await wb.command("Agent ETL: Preview Rows…");
     const row = await wb.pickRow("Preview Rows:", step);
     await row.click();
+    // The panel of the step picked: until it shows, the visible one can still be another step's.
+    await wb.page.locator(".tab.active", { hasText: `Rows: ${step}` }).first().waitFor({ timeout: 15_000 });
     const view = panel();
-    await poll(`the rows of ${step}`, async () => ((await view.locator('body[data-state="result"], body[data-state="error"]').count()) === 1 ? true : undefined), 90_000);
+    await poll(`the rows of ${step}`, async () => {
+      const title = await view.locator(".toolbar .title").getAttribute("title", { timeout: 2_000 }).catch(() => null);
+      if (!title?.endsWith(` › ${step}`)) return undefined;
+      return (await view.locator('body[data-state="result"], body[data-state="error"]').count()) === 1 ? true : undefined;
+    }, 90_000);
     return view;
   }
 
