@@ -355,8 +355,32 @@ export const PipelineSchema = z
     description: "An ETL pipeline: connections and steps (extract, transform, load, sql) that form a DAG.",
   });
 
-export type Pipeline = z.output<typeof PipelineSchema>;
-export type Step = z.output<typeof StepSchema>;
+/** A typed pipeline: what `PipelineSchema` parses, with its steps discriminated by kind. */
+export type Pipeline = Omit<z.output<typeof PipelineSchema>, "steps"> & { steps: Step[] };
+type StepFields = z.output<typeof StepSchema>;
+/** A step of one kind: its kind's key is set, the other kinds' keys are absent. */
+type StepOf<K extends StepKind> = Omit<StepFields, StepKind> & { [P in K]-?: NonNullable<StepFields[P]> } & { [P in Exclude<StepKind, K>]?: undefined };
+/** A step, discriminated by which of `extract`, `transform`, `load`, `sql` it has (the schema allows exactly one). */
+export type Step = StepOf<"extract"> | StepOf<"transform"> | StepOf<"load"> | StepOf<"sql">;
+export type ExtractStep = StepOf<"extract">;
+export type TransformStep = StepOf<"transform">;
+export type LoadStep = StepOf<"load">;
+export type SqlStep = StepOf<"sql">;
+
+/** The step `StepSchema` parsed: its refinement lets exactly one kind through, which `Step` says in its type. */
+export function asStep(parsed: StepFields): Step {
+  return parsed as Step;
+}
+
+/** Which of the four kinds a step is. */
+export function stepKind(step: Step): StepKind {
+  return step.extract ? "extract" : step.transform ? "transform" : step.load ? "load" : "sql";
+}
+
+/** The pipeline `PipelineSchema` parsed, its steps typed by kind (see `asStep`). */
+export function asPipeline(parsed: z.output<typeof PipelineSchema>): Pipeline {
+  return parsed as Pipeline;
+}
 export type Connection = z.output<typeof ConnectionSchema>;
 /** A connection type the registry has (`sources/registry.ts`). */
 export type ConnectionType = Connection["type"];

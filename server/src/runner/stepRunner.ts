@@ -1,4 +1,5 @@
 /** One step under its policy: attempts, retries, progress events, state updates. */
+import { stepKind, type Step } from "../pipeline/model";
 import type { CheckOutcome } from "./checks/stepChecks";
 import type { RunContext } from "./context";
 import { describeFailure } from "./failure";
@@ -16,11 +17,6 @@ export interface StepRunDeps {
   bus: EventBus;
   state: RunStateWriter;
   signal?: AbortSignal;
-}
-
-function kindOf(ctx: RunContext, id: string): string {
-  const step = ctx.steps.get(id);
-  return step?.extract ? "extract" : step?.transform ? "transform" : step?.load ? "load" : "sql";
 }
 
 export type Progress = ReturnType<typeof progressTracker>;
@@ -117,7 +113,7 @@ export async function runStep(ctx: RunContext, id: string, deps: StepRunDeps, li
   const tee = live.tee;
   let attempts = live.first ? 1 : 0;
   await state.step(id, { status: "running", started_at: new Date(Date.now() - (performance.now() - started)).toISOString(), rows: 0, attempts: 0 });
-  bus.emit({ event: "step_started", step: id, kind: kindOf(ctx, id), attempt: 1 });
+  bus.emit({ event: "step_started", step: id, kind: stepKind(ctx.steps.get(id) as Step), attempt: 1 });
   progress.speak();
   live.first?.started();
   try {

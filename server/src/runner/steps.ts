@@ -1,6 +1,6 @@
 /** Executes one attempt of one step: extract → staging, staging → transform → staging, staging → load, or SQL. */
 import { ConnectorError, StepError } from "../errors";
-import type { Step } from "../pipeline/model";
+import type { ExtractStep, LoadStep, SqlStep, Step, TransformStep } from "../pipeline/model";
 import { batchedRecords, batchesOf } from "../sources/formats/batches";
 import { connectorFor } from "../sources";
 import { typesWhere } from "../sources/registry";
@@ -130,10 +130,10 @@ function observers(...all: (((batch: DataRecord[]) => void | Promise<void>) | un
   };
 }
 
-async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
+async function runExtract(ctx: RunContext, step: ExtractStep, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
   const base = sourceContext(ctx, step, signal);
   const connector = await connectorFor(base.connection.type);
-  const extract = step.extract as NonNullable<Step["extract"]>;
+  const extract = step.extract;
   const committed = extract.incremental ? await readHighWater(ctx.store, ctx.pipeline.name, step.id) : undefined;
   const highWater = readAfter(extract, committed);
   const request = { ...base, extract, ...(highWater !== undefined ? { highWater } : {}) };
@@ -159,7 +159,7 @@ async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, repo
   return { rows: meta.rows, ...source, ...(mark !== undefined ? { highWater: mark } : {}), ...(extract.incremental ? { highWaterFrom: committed ?? null } : {}) };
 }
 
-async function runTransform(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
+async function runTransform(ctx: RunContext, step: TransformStep, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
   const input = await openInput(ctx, step, live);
   const quarantine = step.on_error === "quarantine" ? new Quarantine() : undefined;
   let inputRows = 0;
@@ -194,11 +194,11 @@ async function* countingInput(batches: Batches, add: (rows: number) => void): Ba
   }
 }
 
-async function runLoad(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
+async function runLoad(ctx: RunContext, step: LoadStep, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
   const base = sourceContext(ctx, step, signal);
   const connector = await connectorFor(base.connection.type);
   const input = await openInput(ctx, step, live);
-  const load = step.load as NonNullable<Step["load"]>;
+  const load = step.load;
   const result = await connector.load({
     ...base,
     load,
@@ -213,10 +213,10 @@ async function runLoad(ctx: RunContext, step: Step, signal: AbortSignal, report:
   return { rows: result.rows };
 }
 
-async function runSql(ctx: RunContext, step: Step, signal: AbortSignal): Promise<StepOutcome> {
+async function runSql(ctx: RunContext, step: SqlStep, signal: AbortSignal): Promise<StepOutcome> {
   const base = sourceContext(ctx, step, signal);
   const connector = await connectorFor(base.connection.type);
-  const sql = step.sql as NonNullable<Step["sql"]>;
+  const sql = step.sql;
   if (!connector.runSql) {
     throw new ConnectorError("unsupported-step", `connection type \`${base.connection.type}\` cannot run \`sql\` steps; use a ${typesWhere((d) => d.sql).join(" or ")} connection`);
   }
