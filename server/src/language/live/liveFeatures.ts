@@ -61,9 +61,9 @@ export class LiveFeatures {
     this.sources = new LiveSources(this.deps, options.republish);
   }
 
-  /** `agentEtl.cacheTtl.<type>`, else the type's own default (a type without a setting of its own). */
+  /** `agentEtl.cacheTtl.<type>`, else the connector's own default. */
   private ttlSeconds(type: ConnectionType): number {
-    return (this.ttl as Partial<Record<string, number>>)[type] ?? descriptorOf({ type }).analysis.cacheTtlSeconds;
+    return this.ttl[type] ?? descriptorOf({ type }).analysis.cacheTtlSeconds;
   }
 
   private async place(uri: string): Promise<DocumentPlace> {
