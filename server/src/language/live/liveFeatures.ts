@@ -74,6 +74,7 @@ export class LiveFeatures {
     return {
       ...(path ? { path } : {}),
       ...(root ? { workspaceRoot: root } : {}),
+      envFile: settings.envFile,
       envStamp: envNamesFor(uri, root, settings.envFile).stamp,
       trusted: this.options.trusted,
       secretFolders: secretFolders(this.options.workspaceFolders(), settings.secretFolders, root, path),
