@@ -49,9 +49,6 @@ export async function ensurePostgresDriver(airflow: Airflow): Promise<string> {
 }
 
 export interface AirflowScheduler {
-  /** The environment Airflow's own commands (CLI, processes) run with: this home and database. */
-  env: NodeJS.ProcessEnv;
-  home: string;
   /** The metadata database's name in the harness's PostgreSQL. */
   metadataDatabase: string;
   /** Resolves when every process is up (on Airflow 3: the execution API answers). */
@@ -216,5 +213,5 @@ export async function startScheduler(opts: SchedulerOptions): Promise<AirflowSch
     const code = await new Promise<number | null>((resolve) => child.once("exit", (c) => resolve(c)));
     if (code !== 0) throw failed(new Error(`airflow backfill create --dag-id ${dagId} ${args.join(" ")} failed (exit ${code})`));
   };
-  return { env, home, metadataDatabase, ready, backfill, logs, stop };
+  return { metadataDatabase, ready, backfill, logs, stop };
 }
