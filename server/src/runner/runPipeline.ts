@@ -79,7 +79,7 @@ export interface RunReport {
   anomalies: Anomaly[];
   /** What the loads' `on_schema_change: evolve | ignore` changed or left out, one line each (`step → table: change`). */
   schemaChanges: string[];
-  /** Transform steps' quarantined records: step, how many, where. */
+  /** Transform and extract steps' quarantined records: step, how many, where. */
   rejected: string[];
 }
 

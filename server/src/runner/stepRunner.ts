@@ -78,7 +78,7 @@ export function progressTracker(bus: EventBus, id: string, quiet = false) {
     schemaChanged(c: SchemaChange) {
       bus.emit({ event: "schema_changed", step: c.step, table: c.table, policy: c.policy, changes: c.changes });
     },
-    /** What a transform step's quarantine left out (logged at warn when it left out any). */
+    /** What a transform's or extract's quarantine left out (logged at warn when it left out any). */
     rejected(r: QuarantineReport) {
       bus.emit({ event: "rows_rejected", step: r.step, rows: r.rows, rejected: r.rejected, max_rejected: r.max_rejected, file: r.file });
     },
