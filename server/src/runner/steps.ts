@@ -10,7 +10,7 @@ import { connectionOf, inputOf, type RunContext } from "./context";
 import { endMark, markTracker, readAfter, readHighWater } from "./incremental";
 import type { BatchChannel } from "./live/channel";
 import { checkFailure, StepChecks, type CheckOutcome } from "./checks/stepChecks";
-import { Quarantine, type QuarantineReport } from "./quarantine";
+import { Quarantine, rejectedKey, type QuarantineReport } from "./quarantine";
 import { metaKey, readStepOutput, stageFileCopy, writeStepOutput, type BatchTee, type StepOutputMeta } from "./stagedData";
 import { compileTransforms, type Batches, type Columns } from "./transforms";
 
@@ -226,10 +226,19 @@ async function runLoad(ctx: RunContext, step: LoadStep, signal: AbortSignal, rep
     ...(input.columns ? { columns: input.columns } : {}),
     runId: ctx.runId,
     stepId: step.id,
+    ...(load.rejected_table ? { rejected: () => upstreamRejected(ctx, step) } : {}),
   });
   const changed = result.schemaChanges;
   if (changed && changed.policy !== "fail") report.schemaChanged?.({ step: step.id, table: load.table ?? "", policy: changed.policy, changes: changed.changes });
   return { rows: result.rows };
+}
+
+/** The records the step a load reads quarantined in this run, when it wrote any file of them. */
+async function upstreamRejected(ctx: RunContext, step: Step): Promise<{ stepId: string; lines: AsyncIterable<Uint8Array> } | undefined> {
+  const upstream = inputOf(step) as string;
+  const key = rejectedKey(ctx.runId, upstream);
+  if (!(await ctx.store.exists(key))) return undefined;
+  return { stepId: upstream, lines: await ctx.store.read(key) };
 }
 
 async function runSql(ctx: RunContext, step: SqlStep, signal: AbortSignal): Promise<StepOutcome> {

@@ -59,6 +59,11 @@ export interface LoadRequest extends SourceContext {
   stepId: string;
   /** Says what the load does once its records are all read, when that takes a while (a merge's statement). */
   onPhase?: (note: string) => void;
+  /**
+   * `rejected_table: true`: the records the step feeding the load quarantined (one JSON object a
+   * line: runner/quarantine.ts) and that step's id; undefined when it quarantined nothing in this run.
+   */
+  rejected?: () => Promise<{ stepId: string; lines: AsyncIterable<Uint8Array> } | undefined>;
 }
 
 export interface LoadResult {

@@ -18,6 +18,7 @@ import { toConnectorError } from "./errors";
 import { incomingColumns, reconcileSchema, type SchemaOutcome } from "./drift";
 import { createStage, createTable, mergeFromStage, replaceFromStage } from "./loadModes";
 import { watchLockWaits } from "./lockWatch";
+import { writeRejected } from "./rejectedTable";
 import { formatCount } from "../../format/numbers";
 import { displayName, parseTableName, qualified, quoteIdent, type TableName } from "./names";
 
@@ -75,6 +76,7 @@ async function loadWith(client: pg.Client, request: LoadRequest, target: TableNa
   await client.query("BEGIN");
   const prepared = await prepareTarget(client, request, target, source, types, key);
   const rows = prepared === undefined ? 0 : await moveRows(client, request, target, prepared, source, key);
+  await moveRejected(client, request, target);
   try {
     await recordLoad(client, target, { runId, stepId, targetName: name, mode: load.mode, rows });
   } catch (err: unknown) {
@@ -85,6 +87,14 @@ async function loadWith(client: pg.Client, request: LoadRequest, target: TableNa
   await client.query("COMMIT");
   const changes = prepared?.schema.changes ?? [];
   return { rows, ...(changes.length > 0 ? { schemaChanges: { policy: load.on_schema_change ?? "fail", changes } } : {}) };
+}
+
+/** `rejected_table: true`: the upstream's quarantined records into `<table>_rejected`, in this transaction. */
+async function moveRejected(client: pg.Client, request: LoadRequest, target: TableName): Promise<void> {
+  const rejected = request.load.rejected_table ? await request.rejected?.() : undefined;
+  if (!rejected) return;
+  const written = await writeRejected(client, target, request.runId, rejected.stepId, rejected.lines);
+  if (written > 0) request.logger.info({ table: `${displayName(target)}_rejected`, rows: written }, "wrote the quarantined records of the step loaded from");
 }
 
 interface Prepared {
