@@ -54,7 +54,7 @@ interface Counts {
 }
 
 async function counts(): Promise<Counts> {
-  const [row] = await cluster.server.query<Counts>(
+  const [row] = await cluster.server.query<{ rows: number; loads: number; rejected: number }>(
     `SELECT (SELECT count(*)::int FROM amounts) AS rows, (SELECT count(*)::int FROM _agent_etl_loads) AS loads,
             (SELECT count(*)::int FROM amounts_rejected) AS rejected`,
     [],

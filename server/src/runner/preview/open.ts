@@ -93,7 +93,10 @@ async function openExtract(s: PreviewSession, step: ExtractStep, want: number): 
   const max = Math.min(want, READ_CAP);
   const highWater = extract.incremental ? readAfter(extract, await s.highWater(step.id)) : undefined;
   // One more than the records used, so a source that has more says so.
-  const request: ExtractRequest = { ...sourceContext(s, step), extract, preview: { limit: max + 1 }, ...(highWater !== undefined ? { highWater } : {}) };
+  // As in a run, a quarantining extract reads on past lines that do not parse; the preview counts them.
+  let unparsed = 0;
+  const quarantine = step.on_error === "quarantine" ? { onBadLine: () => void unparsed++ } : {};
+  const request: ExtractRequest = { ...sourceContext(s, step), extract, preview: { limit: max + 1 }, ...(highWater !== undefined ? { highWater } : {}), ...quarantine };
   const connector = await connectorFor(request.connection.type);
   const file = connector.singleFile ? await connector.singleFile(request) : undefined;
   let raw: Batches;
@@ -101,7 +104,7 @@ async function openExtract(s: PreviewSession, step: ExtractStep, want: number): 
   let skipped: (() => string | undefined) | undefined;
   if (file) {
     // A run stages a copy of the file and reads it back with the same reader: the records are the file's.
-    raw = readRecordBatches(createReadStream(file.path, { signal: s.signal, highWaterMark: 256 * 1024 }), file.format, file.csv, file.shown);
+    raw = readRecordBatches(createReadStream(file.path, { signal: s.signal, highWaterMark: 256 * 1024 }), file.format, file.csv, file.shown, request.onBadLine);
   } else {
     const result = await connector.extract(request);
     raw = batchesOf(result);
@@ -114,6 +117,7 @@ async function openExtract(s: PreviewSession, step: ExtractStep, want: number): 
   const onEnd = () => {
     const note = skipped?.();
     if (note) s.notes.add(`extract \`${step.id}\`: ${note}`);
+    if (unparsed > 0) s.notes.add(`extract \`${step.id}\`: ${unparsed} line(s) that do not parse were left out (\`on_error: quarantine\`)`);
   };
   const read = capped(ending(raw, onEnd), max, onMore);
   return { batches: tagged(file ? read : asStaged(read, `records of \`${step.id}\``), step.id, s), columns: () => columns };
