@@ -50,6 +50,15 @@ describe("CSV under on_error: quarantine", () => {
     assert.deepEqual(bad.map((b) => [b.line, b.text]), [[4, '2,"open']]);
   });
 
+  it("takes a quote still open after 1 MiB as never closing, so the rest of the file is read, not held", async () => {
+    const rows = Array.from({ length: 120_000 }, (_, i) => `${i},v${i}`);
+    const { records, bad } = await read(`id,v\n1,"open\n${rows.join("\n")}\n`, "csv", 64 * 1024);
+    assert.deepEqual(bad.map((b) => [b.line, b.text]), [[2, '1,"open']]);
+    assert.match(bad[0]?.reason ?? "", /still open after 1 MiB|quote/);
+    assert.equal(records.length, rows.length);
+    assert.deepEqual(records.at(-1), { id: "119999", v: "v119999" });
+  });
+
   it("cuts a long rejected line's text", async () => {
     const long = "x".repeat(MAX_BAD_LINE_TEXT * 3);
     const { bad } = await read(`a,b\n${long}\n1,2\n`, "csv", 4096);
