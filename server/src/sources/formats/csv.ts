@@ -128,9 +128,10 @@ class RowsToRecords {
   }
 
   /**
-   * The records of the whole lines of `text` up to the line break at `end`, with no quote character in them, split at `newline`
-   * and `delimiter` exactly as Papa's fast mode splits them (`take` of its rows), but with no array
-   * per row: the fields go into one reused array that the record maker copies.
+   * The records of the whole lines of `text` up to the line break at `end`, with no quote character
+   * in them, split at `newline` and `delimiter` exactly as Papa's fast mode splits them (`take` of
+   * its rows), but with no array per row: the fields go into one reused array that the record
+   * maker copies. Under `onBad`, a line with another number of fields than the header goes there.
    */
   takeLines(text: string, end: number, newline: string, delimiter: string): DataRecord[] {
     const out: DataRecord[] = [];
