@@ -11,10 +11,10 @@ import { join } from "node:path";
 export async function buildBenchCli(dir: string, name: string): Promise<string> {
   const esbuild = await import("esbuild");
   const options = (await import(join(__dirname, "..", "scripts", "buildOptions.mjs"))) as {
-    nodeBundle: (o: { version: string }) => Record<string, unknown>;
+    cliBundles: (o: { version: string }, name: string) => Record<string, unknown>[];
     awsSdkBundle: (o: { version: string }) => Record<string, unknown>;
   };
-  await esbuild.build({ ...options.nodeBundle({ version: "bench" }), sourcemap: false, entryPoints: { [name]: join(__dirname, "..", "server", "src", "cli.ts") }, outdir: dir });
+  for (const bundle of options.cliBundles({ version: "bench" }, name)) await esbuild.build({ ...bundle, sourcemap: false, outdir: dir });
   await esbuild.build({ ...options.awsSdkBundle({ version: "bench" }), sourcemap: false, outdir: dir });
   return join(dir, `${name}.js`);
 }

@@ -1,6 +1,7 @@
 /** Command dispatch: `agent-etl <command> …`, `--help`, `--version`; errors become exit codes. */
 import { createLogger, logSettingsProblem } from "./log";
 import type { AnyCommand, Io } from "./command";
+import { COMMAND_NAMES, isCommandName, type CommandName } from "./commandNames";
 import { EtlError, UsageError } from "../errors";
 import { scrubSecrets } from "../env/scrub";
 import { escapeControls } from "./format";
@@ -13,7 +14,7 @@ declare const AGENT_ETL_VERSION: string | undefined;
  * PostgreSQL driver, DuckDB, the MCP SDK, Parquet…) would otherwise be loaded and run at the start
  * of every other one, `--version` included (bench/runs.ts measures the start-up).
  */
-const COMMAND_MODULES = {
+const COMMAND_MODULES: Record<CommandName, () => Promise<AnyCommand>> = {
   validate: async () => (await import("./commands/validate.js")).validateCommand,
   dag: async () => (await import("./commands/dag.js")).dagCommand,
   preview: async () => (await import("./commands/preview.js")).previewCommand,
@@ -23,16 +24,7 @@ const COMMAND_MODULES = {
   analyze: async () => (await import("./commands/analyze.js")).analyzeCommand,
   generate: async () => (await import("./commands/generate.js")).generateCommand,
   mcp: async () => (await import("./commands/mcp.js")).mcpCommand,
-} satisfies Record<string, () => Promise<AnyCommand>>;
-
-type CommandName = keyof typeof COMMAND_MODULES;
-
-/** The command names, in the order the help lists them. */
-export const COMMAND_NAMES = Object.keys(COMMAND_MODULES) as CommandName[];
-
-function isCommandName(name: string): name is CommandName {
-  return Object.hasOwn(COMMAND_MODULES, name);
-}
+};
 
 /** Every command, loaded (the main help lists their summaries; tests go through their options). */
 export function loadCommands(): Promise<AnyCommand[]> {
