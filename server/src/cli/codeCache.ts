@@ -28,8 +28,18 @@ const SAVE_AFTER_MS = 5000;
 export function codeCacheDir(env: NodeJS.ProcessEnv): string | undefined {
   if (isSet(env.AGENT_ETL_NO_COMPILE_CACHE) || isSet(env.NODE_DISABLE_COMPILE_CACHE)) return undefined;
   // The XDG base directory rule: a relative XDG_CACHE_HOME is ignored.
-  const base = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : homedir() && join(homedir(), ".cache");
+  const base = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : homeCache();
   return base ? join(base, "agent-etl", "v8") : undefined;
+}
+
+/** `~/.cache`, or undefined for a user without a home folder (os.homedir() may throw then). */
+function homeCache(): string | undefined {
+  try {
+    const home = homedir();
+    return home ? join(home, ".cache") : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const isSet = (value: string | undefined) => value !== undefined && value !== "" && value !== "0";
