@@ -51,7 +51,7 @@ async function* generated(rows: number): AsyncGenerator<DataRecord> {
 async function connectorLoad(url: string, table: string, mode: Load["mode"]): Promise<number> {
   const t0 = performance.now();
   await postgresConnector.load({
-    connection: { type: "postgres", url } as Connection, connectionName: "db", baseDir: ".", templates: { ds: "2024-03-01", ds_nodash: "20240301", run_id: "bench", params: {} },
+    connection: { type: "postgres", url } as Connection, connectionName: "db", baseDir: ".", templates: { ds: "2024-03-01", ds_nodash: "20240301", ts: "2024-03-01T00:00:00+00:00", ts_nodash: "20240301T000000", run_id: "bench", params: {} },
     signal: new AbortController().signal, logger: pino({ level: "silent" }), secrets: [],
     load: { connection: "db", table, mode, create: true, ...(mode === "merge" ? { key: "id" } : {}) } as Load,
     records: generated(1_000_000), columns: { id: "integer", amount: "decimal", created_at: "timestamp" }, runId: `bench-${table}-${Date.now()}`, stepId: "load",

@@ -122,7 +122,7 @@ const grammar = {
       end: "\\}\\}", endCaptures: { 0: { name: "punctuation.definition.template-expression.end.etl-pipeline" } },
       name: "meta.template.expression.etl-pipeline",
       patterns: [
-        { match: "\\b(ds_nodash|ds|run_id)\\b", name: "variable.language.template.etl-pipeline" },
+        { match: "\\b(ds_nodash|ds|ts_nodash|ts|run_id)\\b", name: "variable.language.template.etl-pipeline" },
         { match: "\\b(params)(\\.)([A-Za-z_][A-Za-z0-9_]*)", captures: { 1: { name: "variable.language.template.etl-pipeline" }, 2: { name: "punctuation.accessor.etl-pipeline" }, 3: { name: "variable.other.property.etl-pipeline" } } },
         { match: "[A-Za-z_][A-Za-z0-9_]*", name: "variable.other.etl-pipeline" },
       ],

@@ -12,16 +12,11 @@ export class Config {
   /** The settings for a resource (a pipeline file), with defaults for anything unset. */
   settings(scope?: vscode.Uri): AgentEtlSettings {
     const c = vscode.workspace.getConfiguration(SECTION, scope);
-    const ttl = DEFAULT_SETTINGS.cacheTtl;
     return {
       logLevel: c.get("logLevel", DEFAULT_SETTINGS.logLevel),
       envFile: c.get("envFile", DEFAULT_SETTINGS.envFile),
-      cacheTtl: {
-        postgres: c.get("cacheTtl.postgres", ttl.postgres),
-        s3: c.get("cacheTtl.s3", ttl.s3),
-        http: c.get("cacheTtl.http", ttl.http),
-        file: c.get("cacheTtl.file", ttl.file),
-      },
+      // Every `agentEtl.cacheTtl.<type>` at once: one per connection type (package.json, from the registry).
+      cacheTtl: { ...c.get<Partial<Record<string, number>>>("cacheTtl", DEFAULT_SETTINGS.cacheTtl) },
       cliPath: this.resolve(c.get("cliPath", DEFAULT_SETTINGS.cliPath), scope),
       nodePath: this.resolve(c.get("nodePath", DEFAULT_SETTINGS.nodePath), scope),
       secretFolders: c.get("secretFolders", DEFAULT_SETTINGS.secretFolders),

@@ -139,8 +139,11 @@ export interface AgentEtlSettings {
   logLevel: "trace" | "debug" | "info" | "warn" | "error";
   /** Path of a `.env` file to read besides the ones next to the pipeline and at the workspace root. */
   envFile: string;
-  /** Seconds live-analysis results stay fresh, per kind. */
-  cacheTtl: { postgres: number; s3: number; http: number; file: number };
+  /**
+   * Seconds live-analysis results stay fresh, by connection type (`agentEtl.cacheTtl.<type>`); a type
+   * not listed keeps its connector's own default.
+   */
+  cacheTtl: Partial<Record<string, number>>;
   /** The `agent-etl` CLI to run; empty: the one bundled with the extension. */
   cliPath: string;
   /** Node to run the CLI with; empty: VS Code's own runtime. */
@@ -155,7 +158,7 @@ export interface AgentEtlSettings {
 export const DEFAULT_SETTINGS: AgentEtlSettings = {
   logLevel: "info",
   envFile: "",
-  cacheTtl: { postgres: 300, s3: 300, http: 600, file: 60 },
+  cacheTtl: {},
   cliPath: "",
   nodePath: "",
   secretFolders: [],

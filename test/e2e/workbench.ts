@@ -17,7 +17,7 @@ export class Workbench {
       await this.page.keyboard.press("Escape");
       await this.page.keyboard.press("F1");
       return (await input.waitFor({ state: "visible", timeout: 5_000 }).then(() => true, () => false)) ? true : undefined;
-    }, 60_000);
+    }, 90_000);
     await input.fill(`>${title}`);
     const row = this.page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
     await row.waitFor({ state: "visible", timeout: 15_000 });
@@ -57,22 +57,32 @@ export class Workbench {
 
   /** Opens a workspace file with Quick Open and waits for its editor. */
   async openFile(name: string): Promise<void> {
+    // Rows are re-rendered while Quick Open filters: a click can land on a row that meanwhile shows
+    // another file ("quickstart_duckdb.etl.yaml" for "quickstart.etl.yaml"). Then ask again.
+    const tab = this.page.locator(`.tab.active[data-resource-name="${name}"]`).first();
+    await poll(`${name} to open from Quick Open`, async () => {
+      await this.quickOpen(name);
+      return (await tab.waitFor({ timeout: 10_000 }).then(() => true, () => false)) ? true : undefined;
+    }, 90_000);
+    // The window title names the active editor: commands will act on this file.
+    await poll(`${name} to be the active editor`, async () => ((await this.page.title()).startsWith(name) ? true : undefined), 10_000);
+    await this.page.locator(".monaco-editor .view-lines").first().waitFor();
+  }
+
+  private async quickOpen(name: string): Promise<void> {
     // Into the first editor group, whichever group (the preview's, say) had the focus.
     await this.focusEditor();
     await this.page.keyboard.press("Control+P");
     const input = this.page.locator(".quick-input-widget input");
     await input.waitFor({ state: "visible" });
     await input.fill(name);
-    // Click the matching row: Enter would open whichever row has the focus, which can still be a
-    // stale one while Quick Open is filtering.
-    const row = this.page.locator(".quick-input-widget .monaco-list-row", { hasText: name }).first();
+    // Click the row named exactly so (a fuzzy match can rank first): Enter would open whichever row
+    // has the focus, which can still be a stale one while Quick Open is filtering.
+    const exact = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`);
+    const row = this.page.locator(".quick-input-widget .monaco-list-row").filter({ has: this.page.locator(".label-name", { hasText: exact }) }).first();
     // The first search of a session indexes the workspace: on a loaded machine that took > 15 s.
     await row.waitFor({ timeout: 45_000 });
     await row.click();
-    await this.page.locator(`.tab.active[data-resource-name="${name}"]`).first().waitFor({ timeout: 15_000 });
-    // The window title names the active editor: commands will act on this file.
-    await poll(`${name} to be the active editor`, async () => ((await this.page.title()).startsWith(name) ? true : undefined), 10_000);
-    await this.page.locator(".monaco-editor .view-lines").first().waitFor();
   }
 
   /** Puts the cursor at a 1-based line and column with Go to Line. */

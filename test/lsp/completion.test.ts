@@ -92,7 +92,7 @@ describe("completion", () => {
     assert.ok(labels(env).includes("ALSO_DOTENV") && labels(env).includes("FROM_DOTENV"));
     assert.equal((env.find((i) => i.label === "ALSO_DOTENV")?.textEdit as { newText: string }).newText, "ALSO_DOTENV}");
     const tpl = await completeAt(PIPELINE.replace("paid/{{ ds }}.csv", "paid/{{ "), "paid/{{ ");
-    assert.deepEqual(labels(tpl), ["ds", "ds_nodash", "run_id", "params.region"]);
+    assert.deepEqual(labels(tpl), ["ds", "ds_nodash", "ts", "ts_nodash", "run_id", "params.region"]);
   });
 
   it("flow-style maps: keys and values", async () => {

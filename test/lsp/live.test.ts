@@ -44,7 +44,12 @@ before(async () => {
   ws = makeWorkspace();
   writeFileSync(join(ws.dir, ".env"), `LIVE_DB_URL=${dbUrl}\nLIVE_S3_KEY=${s3.accessKeyId}\nLIVE_S3_SECRET=${s3.secretAccessKey}\n`);
   const cache = mkdtempSync(join(tmpdir(), "agent-etl-live-cache-"));
-  client = await LspClient.start({ rootUri: ws.uri, env: { ...process.env, XDG_CACHE_HOME: cache }, initializationOptions: { workspaceTrusted: true } });
+  client = await LspClient.start({
+    rootUri: ws.uri,
+    env: { ...process.env, XDG_CACHE_HOME: cache },
+    initializationOptions: { workspaceTrusted: true },
+    configuration: (section) => (section === "agentEtl" ? { envFile: "settings.env" } : null),
+  });
 });
 after(async () => {
   await client?.stop();
@@ -188,6 +193,14 @@ describe("live analysis in the language server", () => {
     assert.deepEqual(labels(await completeAt(base("2024/"))), ["2024/jan.csv"]);
     const cols = await completeAt(base("2024/jan.csv").replace(MARK, "") + ["  - id: t", "    depends_on: [x]", "    transform:", `      - select: [${MARK}]`].join("\n") + "\n");
     assert.deepEqual(labels(cols), ["id", "total"]);
+  });
+
+  it("a variable only `agentEtl.envFile` defines resolves for live analysis as it does for diagnostics", async () => {
+    mkdirSync(join(ws.dir, "from-settings"), { recursive: true });
+    writeFileSync(join(ws.dir, "from-settings", "only_here.csv"), "sku,qty\n1,2\n");
+    writeFileSync(join(ws.dir, "settings.env"), "LIVE_ROOT_FROM_SETTINGS=./from-settings\n");
+    const text = pipeline("  - id: x", "    extract:", "      connection: files", `      path: ${MARK}`).replace("steps:\n", "  files: {type: file, root: \"${env:LIVE_ROOT_FROM_SETTINGS}\"}\nsteps:\n");
+    assert.deepEqual(labels(await completeAt(text)), ["only_here.csv"]);
   });
 
   it("CSV columns are the runner's: an unnamed header column is column_N; a repeated name is the runner's error, not a false warning", async () => {

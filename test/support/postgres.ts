@@ -72,6 +72,11 @@ function ensureBinaries(): string {
   );
 }
 
+/** A PostgreSQL client program of the harness's server binaries (`pg_dump`, `psql`). */
+export function pgClientTool(name: "pg_dump" | "psql"): string {
+  return join(ensureBinaries(), name);
+}
+
 const asRoot = process.getuid?.() === 0;
 
 /** Runs a PostgreSQL binary, as the `postgres` user when we are root. */

@@ -112,14 +112,16 @@ function header(options: AirflowExportOptions): string[] {
  */
 function commandLines(options: AirflowExportOptions): string[] {
   const cliVars = options.cli.map((_, i) => `AGENT_ETL_CLI_${i}`);
-  const command = [...cliVars.map((v) => `"$${v}"`), "run", '"$AGENT_ETL_PIPELINE"', "--step", '"$AGENT_ETL_STEP"', "--run-id", '"$AGENT_ETL_RUN_ID"', '${AGENT_ETL_DS:+--ds "$AGENT_ETL_DS"}'].join(" ");
+  const command = [...cliVars.map((v) => `"$${v}"`), "run", '"$AGENT_ETL_PIPELINE"', "--step", '"$AGENT_ETL_STEP"', "--run-id", '"$AGENT_ETL_RUN_ID"', '${AGENT_ETL_DS:+--ds "$AGENT_ETL_DS"}', '${AGENT_ETL_TS:+--ts "$AGENT_ETL_TS"}'].join(" ");
   return [
-    "# `env` is rendered by Jinja: the data goes in literal(), byte for byte; only run_id and ds are templates.",
+    "# `env` is rendered by Jinja: the data goes in literal(), byte for byte; only run_id, ds and ts are templates.",
     "ENV = {",
     ...cliVars.map((v, i) => `${INDENT}"${v}": literal(CLI[${i}]),`),
     `${INDENT}"AGENT_ETL_PIPELINE": literal(PIPELINE),`,
     `${INDENT}"AGENT_ETL_RUN_ID": no_jinja(PIPELINE_NAME) + "__{{ run_id }}",`,
     `${INDENT}"AGENT_ETL_DS": "{{ ds | default('', true) }}",`,
+    `${INDENT}# The logical date and time, for {{ ts }} in the pipeline (hourly runs of a day differ only in it).`,
+    `${INDENT}"AGENT_ETL_TS": "{{ ts | default('', true) }}",`,
     `${INDENT}# Airflow retries the task (default_args); the CLI must not retry inside each try too.`,
     `${INDENT}"AGENT_ETL_RETRIES": "0",`,
     `${INDENT}# The run history records these runs as Airflow's.`,

@@ -1,5 +1,5 @@
 /** The variables a pipeline sees, with values: for runs, previews and live analysis. */
-import { runEnvFiles } from "./discovery";
+import { editorEnvFiles, runEnvFiles } from "./discovery";
 import { readDotenvFile } from "./dotenv";
 
 /**
@@ -9,6 +9,18 @@ import { readDotenvFile } from "./dotenv";
 export function loadEnv(pipelinePath: string, env: NodeJS.ProcessEnv = process.env, workspaceRoot = process.cwd()): Map<string, string> {
   const vars = new Map<string, string>();
   for (const file of runEnvFiles(pipelinePath, workspaceRoot)) for (const [k, v] of readDotenvFile(file)) vars.set(k, v);
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) vars.set(k, v);
+  return vars;
+}
+
+/**
+ * The variables the editor's live analysis resolves with: the process environment over the `.env`
+ * files the editor's diagnostics read (`editorEnvFiles`: beside the document over the workspace
+ * root's over `agentEtl.envFile`), so a name the diagnostics know has its value here too.
+ */
+export function loadEditorEnv(path: string | undefined, workspaceRoot: string | undefined, envFile: string, env: NodeJS.ProcessEnv = process.env): Map<string, string> {
+  const vars = new Map<string, string>();
+  for (const file of editorEnvFiles(path, workspaceRoot, envFile).reverse()) for (const [k, v] of readDotenvFile(file)) vars.set(k, v);
   for (const [k, v] of Object.entries(env)) if (v !== undefined) vars.set(k, v);
   return vars;
 }

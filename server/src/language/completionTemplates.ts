@@ -47,6 +47,8 @@ export function templateItems(input: Input, line: number, character: number, _li
     const vars: [string, string][] = [
       ["ds", "logical date, YYYY-MM-DD"],
       ["ds_nodash", "logical date, YYYYMMDD"],
+      ["ts", "logical date and time, 2024-01-31T05:00:00+00:00"],
+      ["ts_nodash", "logical date and time, 20240131T050000"],
       ["run_id", "the run's id"],
       ...paramNames(input.lines).map((p): [string, string] => [`params.${p}`, "pipeline parameter"]),
     ];

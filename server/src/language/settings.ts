@@ -1,6 +1,7 @@
 /** Settings pulled with `workspace/configuration` per document, cached per URI until they change. */
 import type { Connection } from "vscode-languageserver";
 import { DEFAULT_SETTINGS, type AgentEtlSettings } from "../protocol";
+import { CONNECTORS } from "../sources/registry";
 
 export class SettingsCache {
   private readonly cache = new Map<string, Promise<AgentEtlSettings>>();
@@ -39,9 +40,22 @@ function merge(value: unknown): AgentEtlSettings {
   return {
     logLevel: (levels.includes(String(v.logLevel)) ? v.logLevel : DEFAULT_SETTINGS.logLevel) as AgentEtlSettings["logLevel"],
     envFile: str(v.envFile, DEFAULT_SETTINGS.envFile),
-    cacheTtl: Object.fromEntries(Object.entries(DEFAULT_SETTINGS.cacheTtl).map(([type, d]) => [type, num(ttl[type], d)])) as AgentEtlSettings["cacheTtl"],
+    cacheTtl: Object.fromEntries(Object.entries(ttl).filter((entry): entry is [string, number] => num(entry[1], -1) >= 0)),
     cliPath: str(v.cliPath, DEFAULT_SETTINGS.cliPath),
     nodePath: str(v.nodePath, DEFAULT_SETTINGS.nodePath),
     secretFolders: Array.isArray(v.secretFolders) ? v.secretFolders.filter((f): f is string => typeof f === "string" && f.trim() !== "") : DEFAULT_SETTINGS.secretFolders,
   };
+}
+
+/**
+ * The `agentEtl.cacheTtl.<type>` settings package.json contributes, one per registered connection
+ * type with its connector's default (`npm run schema` writes them).
+ */
+export function cacheTtlContributions(): Record<string, { type: "integer"; minimum: 0; default: number; scope: "resource"; markdownDescription: string }> {
+  return Object.fromEntries(
+    CONNECTORS.map((d) => [
+      `agentEtl.cacheTtl.${d.type}`,
+      { type: "integer", minimum: 0, default: d.analysis.cacheTtlSeconds, scope: "resource", markdownDescription: `Seconds the live analysis of a connection of \`type: ${d.type}\` stays fresh before it is read again.` },
+    ]),
+  );
 }

@@ -5,7 +5,7 @@
  * connections have errors, or that is not readable YAML, is refused with those errors. Pure.
  */
 import type { Node } from "yaml";
-import { PipelineSchema, StepSchema, type Pipeline, type Step } from "./model";
+import { asStep, PipelineSchema, StepSchema, type Pipeline, type Step } from "./model";
 import { pairOf, spanOf } from "./nodes";
 import type { Problem, Span } from "./problem";
 import { parseYaml } from "./parse";
@@ -43,7 +43,7 @@ export function connectionsView(text: string, result: ValidationResult): Connect
   }
   const steps = Array.isArray(data?.steps) ? data.steps.flatMap((s: unknown): Step[] => {
     const step = StepSchema.safeParse(s);
-    return step.success ? [step.data] : [];
+    return step.success ? [asStep(step.data)] : [];
   }) : [];
   return { ok: true, pipeline: { connections: connections.data, steps }, elsewhere: errors };
 }

@@ -19,7 +19,7 @@ export const TABLE_PATTERN = "^(?![\\s\\S]*\\{\\{)[\\s\\S]+$";
 export { METRIC_PATTERN } from "./metrics";
 
 export const STEP_KINDS = ["extract", "transform", "load", "sql"] as const;
-/** What a transform step does with a record whose op fails (`on_error`). */
+/** What a transform step does with a record whose op fails, and an extract with a line it cannot parse (`on_error`). */
 export const ON_ERROR_POLICIES = ["fail", "quarantine"] as const;
 /** `max_rejected` as a share of the step's input: `0.5%`. */
 export const MAX_REJECTED_SHARE_PATTERN = "^[0-9]+(\\.[0-9]+)?%$";
@@ -201,6 +201,10 @@ const LoadSchema = z
       description:
         "PostgreSQL: what a load does when the records' columns differ from the existing table's. `fail` (default): fail before touching the table, naming the new, missing and retyped columns and the DDL that reconciles them. `evolve`: add new columns and widen types where safe (integer → bigint → numeric, varchar(n) → text) inside the load's transaction; a missing column loads NULL only when nullable. `ignore`: load the columns the table has and leave the rest out.",
     }),
+    rejected_table: z.boolean().optional().meta({
+      description:
+        "PostgreSQL: also write the records the step this load reads quarantined (`on_error: quarantine`) to the table `<table>_rejected` beside the target (created when missing), in the load's transaction: both commit or neither does.",
+    }),
     path: z.string().optional().meta({ description: "File: path to write under the connection's `root`." }),
     format: formatKey,
     compression: z.enum(PARQUET_COMPRESSIONS).optional().meta({ description: "Parquet: how column data is compressed, `snappy` (default), `gzip` or `none`.", default: "snappy" }),
@@ -296,12 +300,12 @@ export const StepSchema = z
     transform: z.array(TransformOpSchema).min(1).optional().meta({ description: "Transform operations applied in order to the upstream step's records." }),
     on_error: z.enum(ON_ERROR_POLICIES).optional().meta({
       description:
-        "Transform: what a record whose op fails (a `cast` that cannot convert, an expression that fails) does. `fail` (default): the step fails. `quarantine`: the record is left out and written, with the op, column, value and reason, to `<run folder>/<step>.rejected.jsonl`; the step fails when more than `max_rejected` are.",
+        "Transform: what a record whose op fails (a `cast` that cannot convert, an expression that fails) does; file/s3 extract: what a CSV or JSON Lines line that does not parse does. `fail` (default): the step fails. `quarantine`: the record (line) is left out and written, with the reason, to `<run folder>/<step>.rejected.jsonl`; the step fails when more than `max_rejected` are.",
     }),
     max_rejected: z
       .union([z.number().int().nonnegative(), z.string().regex(new RegExp(MAX_REJECTED_SHARE_PATTERN))])
       .optional()
-      .meta({ description: "Transform with `on_error: quarantine`: how many records may be rejected before the step fails: a count (`100`) or a share of the step's input (`0.5%`).", examples: ["0.5%", 100] }),
+      .meta({ description: "With `on_error: quarantine`: how many records (or lines) may be rejected before the step fails: a count (`100`) or a share of the step's input (`0.5%`).", examples: ["0.5%", 100] }),
     load: LoadSchema.optional(),
     sql: SqlSchema.optional(),
     checks: z.array(CheckSchema).min(1).optional().meta({
@@ -355,8 +359,32 @@ export const PipelineSchema = z
     description: "An ETL pipeline: connections and steps (extract, transform, load, sql) that form a DAG.",
   });
 
-export type Pipeline = z.output<typeof PipelineSchema>;
-export type Step = z.output<typeof StepSchema>;
+/** A typed pipeline: what `PipelineSchema` parses, with its steps discriminated by kind. */
+export type Pipeline = Omit<z.output<typeof PipelineSchema>, "steps"> & { steps: Step[] };
+type StepFields = z.output<typeof StepSchema>;
+/** A step of one kind: its kind's key is set, the other kinds' keys are absent. */
+type StepOf<K extends StepKind> = Omit<StepFields, StepKind> & { [P in K]-?: NonNullable<StepFields[P]> } & { [P in Exclude<StepKind, K>]?: undefined };
+/** A step, discriminated by which of `extract`, `transform`, `load`, `sql` it has (the schema allows exactly one). */
+export type Step = StepOf<"extract"> | StepOf<"transform"> | StepOf<"load"> | StepOf<"sql">;
+export type ExtractStep = StepOf<"extract">;
+export type TransformStep = StepOf<"transform">;
+export type LoadStep = StepOf<"load">;
+export type SqlStep = StepOf<"sql">;
+
+/** The step `StepSchema` parsed: its refinement lets exactly one kind through, which `Step` says in its type. */
+export function asStep(parsed: StepFields): Step {
+  return parsed as Step;
+}
+
+/** Which of the four kinds a step is. */
+export function stepKind(step: Step): StepKind {
+  return step.extract ? "extract" : step.transform ? "transform" : step.load ? "load" : "sql";
+}
+
+/** The pipeline `PipelineSchema` parsed, its steps typed by kind (see `asStep`). */
+export function asPipeline(parsed: z.output<typeof PipelineSchema>): Pipeline {
+  return parsed as Pipeline;
+}
 export type Connection = z.output<typeof ConnectionSchema>;
 /** A connection type the registry has (`sources/registry.ts`). */
 export type ConnectionType = Connection["type"];

@@ -30,6 +30,7 @@ export type ProblemCode =
   | "name-too-long"
   | "checks-placement"
   | "on-error-placement"
+  | "rejected-table"
   | "lag-append"
   | "internal-error"
   | "file-too-large"

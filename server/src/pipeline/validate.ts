@@ -1,6 +1,6 @@
 /** Text → problems, outline, graph and (when the file is valid) the typed pipeline. */
 import { buildDag, type Dag } from "../dag/graph";
-import { PipelineSchema, type Pipeline } from "./model";
+import { asPipeline, PipelineSchema, type Pipeline } from "./model";
 import { buildOutline, type PipelineOutline, type StepOutline } from "./outline";
 import { textTooLarge } from "./limits";
 import { parseYaml } from "./parse";
@@ -25,7 +25,7 @@ export function validatePipeline(text: string, context: RuleContext = {}): Valid
   if (data === undefined || checked.problems.some((p) => p.severity === "error")) return checked;
   const typed = PipelineSchema.safeParse(data);
   if (typed.success) keepProtoKeys(data, typed.data);
-  return { ...checked, ...(typed.success ? { pipeline: typed.data } : {}) };
+  return { ...checked, ...(typed.success ? { pipeline: asPipeline(typed.data) } : {}) };
 }
 
 /**

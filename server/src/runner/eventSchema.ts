@@ -30,7 +30,7 @@ export const EVENT_SHAPES = {
     samples: z.array(z.object({ row: count, record: z.record(z.string(), z.unknown()) })),
   },
   schema_changed: { step: z.string(), table: z.string(), policy: z.enum(["evolve", "ignore"]), changes: z.array(z.string()) },
-  /** A transform step's `on_error: quarantine`: the records it left out of `rows` (its input), and where they are; before its `step_succeeded` or `step_failed`. */
+  /** A transform's or extract's `on_error: quarantine`: the records (lines) it left out of `rows` (its input), and where they are; before its `step_succeeded` or `step_failed`. */
   rows_rejected: { step: z.string(), rows: count, rejected: count, max_rejected: z.string(), file: z.string() },
   step_succeeded: { step: z.string(), rows: count, duration_ms: ms, attempts: count },
   /** A step's rows or duration far from its history of successful runs (runner/history/anomaly.ts); after its `step_succeeded`. */

@@ -1,5 +1,5 @@
 /** `--dry-run`: what a run would do, step by step and level by level, touching no data. */
-import type { Check, Connection, Step } from "../pipeline/model";
+import { stepKind, type Check, type Connection, type Step } from "../pipeline/model";
 import { renderTemplate, type TemplateValues } from "../pipeline/templates";
 import { descriptorOf } from "../sources/registry";
 import type { RunContext } from "./context";
@@ -110,7 +110,7 @@ export function planSteps(ctx: RunContext, levels: readonly (readonly string[])[
   return levels.flatMap((level, i) =>
     level.map((id) => {
       const step = ctx.steps.get(id) as Step;
-      const kind = step.extract ? "extract" : step.transform ? "transform" : step.load ? "load" : "sql";
+      const kind = stepKind(step);
       const connection = connectionOf(step);
       return { id, level: i, kind, ...(connection !== undefined ? { connection } : {}), does: describeStep(step, ctx.templates), ...stepIo(ctx, step), policy: policyText(ctx, step) };
     }),

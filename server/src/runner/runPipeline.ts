@@ -15,7 +15,7 @@ import { commitHighWater, ownCommittedMarks, recordOwnCommit, rerunAfterLoadMess
 import { loadTarget } from "./plan";
 import { levelsFor, runLevels } from "./scheduler";
 import { resolveConnections } from "../env/resolve";
-import { checkParams, checkTemplates, chooseRun, parseParams, selectSteps, templateValues, todayDs } from "./setup";
+import { checkParams, checkTemplates, chooseRun, logicalInstant, parseParams, selectSteps, templateValues } from "./setup";
 import { resumeSelection } from "./sourceChanges";
 import { openStaging } from "./staging";
 import { stateKey, RunStateWriter, type RunState, type RunStatus, type StepState, type StepStatus } from "./state";
@@ -34,6 +34,8 @@ export interface RunOptions {
   runId?: string;
   resume: boolean;
   ds?: string;
+  /** The logical date and time for `{{ ts }}` (`--ts`, a backfill's chunk); see logicalInstant. */
+  ts?: string;
   params: readonly string[];
   concurrency: number;
   bus: EventBus;
@@ -77,7 +79,7 @@ export interface RunReport {
   anomalies: Anomaly[];
   /** What the loads' `on_schema_change: evolve | ignore` changed or left out, one line each (`step → table: change`). */
   schemaChanges: string[];
-  /** Transform steps' quarantined records: step, how many, where. */
+  /** Transform and extract steps' quarantined records: step, how many, where. */
   rejected: string[];
 }
 
@@ -87,7 +89,7 @@ function stagingNames(pipeline: Pipeline): string[] {
 
 function initialState(ctx: { pipeline: Pipeline; file: string; runId: string; templates: RunContext["templates"] }, previous?: RunState): RunState {
   const steps = Object.fromEntries(ctx.pipeline.steps.map((s) => [s.id, previous?.steps[s.id] ?? { status: "pending" as const }]));
-  const state: RunState = { version: 1, pipeline: ctx.pipeline.name, file: ctx.file, run_id: ctx.runId, ds: ctx.templates.ds, params: ctx.templates.params, status: "running", started_at: previous?.started_at ?? new Date().toISOString(), steps };
+  const state: RunState = { version: 1, pipeline: ctx.pipeline.name, file: ctx.file, run_id: ctx.runId, ds: ctx.templates.ds, ts: ctx.templates.ts, params: ctx.templates.params, status: "running", started_at: previous?.started_at ?? new Date().toISOString(), steps };
   const committed = previous && ownCommittedMarks(previous);
   if (committed) recordOwnCommit(state, committed);
   return state;
@@ -101,8 +103,8 @@ export async function prepareRun(opts: RunOptions): Promise<{ ctx: RunContext; s
   const forStaging = resolveConnections(opts.pipeline.connections, opts.env, baseDir, stagingNames(opts.pipeline));
   const store = await openStaging(opts.pipeline, baseDir, forStaging.connections, forStaging.secrets);
   const choice = await chooseRun(store, opts.pipeline.name, { ...(opts.runId !== undefined ? { runId: opts.runId } : {}), resume: opts.resume, steps: opts.steps });
-  const ds = opts.ds ?? choice.previous?.ds ?? todayDs();
-  const templates = templateValues(opts.pipeline, choice.runId, ds, cliParams, choice.previous);
+  const at = logicalInstant({ ...(opts.ds !== undefined ? { ds: opts.ds } : {}), ...(opts.ts !== undefined ? { ts: opts.ts } : {}) }, choice.previous);
+  const templates = templateValues(opts.pipeline, choice.runId, at, cliParams, choice.previous);
   let selected = selectSteps(opts.pipeline, { steps: opts.steps, resume: opts.resume }, choice.previous);
   // With --step the user chose the steps; a changed source is for them to re-run.
   if (choice.previous && opts.resume && opts.steps.length === 0) {

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { EtlError, UsageError } from "../errors";
 import type { Pipeline, Step } from "../pipeline/model";
 import { closest } from "../pipeline/suggest";
-import { TemplateError, templateNames, templateValue, type TemplateValues } from "../pipeline/templates";
+import { airflowTs, logicalTemplates, midnightTs, TemplateError, templateNames, templateValue, type TemplateValues } from "../pipeline/templates";
 import type { StagingStore } from "../sources/staging";
 import { latestRunId, loadState, runsOf, type RunState } from "./state";
 
@@ -115,8 +115,26 @@ export function checkParams(pipeline: Pipeline, cli: Record<string, string>): vo
   throw new UsageError(`unknown param${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}; ${declares}${uses}${guess}`);
 }
 
-export function templateValues(pipeline: Pipeline, runId: string, ds: string, cli: Record<string, string>, previous?: RunState): TemplateValues {
-  return { ds, ds_nodash: ds.replace(/-/g, ""), run_id: runId, params: { ...(pipeline.params ?? {}), ...(previous?.params ?? {}), ...cli } };
+/** A run's logical date (`{{ ds }}`) and logical date and time (`{{ ts }}`). */
+export interface LogicalInstant {
+  ds: string;
+  ts: string;
+}
+
+/**
+ * `--ts` (with its UTC date as ds unless `--ds` is given too), else `--ds` at midnight, else the
+ * continued run's (a run from before `ts` existed: its ds at midnight), else now: like Airflow,
+ * whose manual runs are logical at the moment they are triggered.
+ */
+export function logicalInstant(given: { ds?: string; ts?: string }, previous?: RunState, now = new Date()): LogicalInstant {
+  if (given.ts !== undefined) return { ds: given.ds ?? new Date(given.ts).toISOString().slice(0, 10), ts: given.ts };
+  if (given.ds !== undefined) return { ds: given.ds, ts: midnightTs(given.ds) };
+  if (previous) return { ds: previous.ds, ts: previous.ts ?? midnightTs(previous.ds) };
+  return { ds: todayDs(now), ts: airflowTs(now) };
+}
+
+export function templateValues(pipeline: Pipeline, runId: string, at: LogicalInstant, cli: Record<string, string>, previous?: RunState): TemplateValues {
+  return { ...logicalTemplates(at.ts, at.ds), run_id: runId, params: { ...(pipeline.params ?? {}), ...(previous?.params ?? {}), ...cli } };
 }
 
 function strings(value: unknown, out: string[]): string[] {

@@ -8,7 +8,7 @@
  */
 import type { Logger } from "pino";
 import { downstreamClosure, type Dag } from "../dag/graph";
-import type { Pipeline, Step } from "../pipeline/model";
+import type { ExtractStep, Pipeline } from "../pipeline/model";
 import type { TemplateValues } from "../pipeline/templates";
 import { closeConnectors, connectorFor } from "../sources";
 import { descriptorOf } from "../sources/registry";
@@ -52,16 +52,16 @@ export function describeChange(before: SourceVersion, now: SourceVersion): strin
 }
 
 /** Succeeded extracts whose staged output a step to re-run reads (directly or through other steps). */
-function stagedReads(input: ResumeSources): Step[] {
+function stagedReads(input: ResumeSources): ExtractStep[] {
   const rerun = new Set(input.selected);
-  return input.pipeline.steps.filter((s) => s.extract && input.previous.steps[s.id]?.status === "succeeded" && [...downstreamClosure(input.dag, s.id)].some((d) => rerun.has(d)));
+  return input.pipeline.steps.filter((s): s is ExtractStep => s.extract !== undefined && input.previous.steps[s.id]?.status === "succeeded" && [...downstreamClosure(input.dag, s.id)].some((d) => rerun.has(d)));
 }
 
 type Verdict = { id: string; changed: string } | { id: string; unknown: string };
 
 /** Compares one extract's source now with what it recorded when staged. */
-async function check(input: ResumeSources, step: Step): Promise<Verdict | undefined> {
-  const extract = step.extract as NonNullable<Step["extract"]>;
+async function check(input: ResumeSources, step: ExtractStep): Promise<Verdict | undefined> {
+  const extract = step.extract;
   const declared = input.pipeline.connections?.[extract.connection];
   if (!declared) return undefined;
   const recorded = input.previous.steps[step.id]?.source;

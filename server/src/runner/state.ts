@@ -43,6 +43,8 @@ export interface RunState {
   file: string;
   run_id: string;
   ds: string;
+  /** `{{ ts }}` of the run (absent in runs recorded before it existed: their ds at midnight). */
+  ts?: string;
   params: Record<string, string | number | boolean | null>;
   status: RunStatus;
   started_at: string;

@@ -1,4 +1,5 @@
 /** One step under its policy: attempts, retries, progress events, state updates. */
+import { stepKind, type Step } from "../pipeline/model";
 import type { CheckOutcome } from "./checks/stepChecks";
 import type { RunContext } from "./context";
 import { describeFailure } from "./failure";
@@ -16,11 +17,6 @@ export interface StepRunDeps {
   bus: EventBus;
   state: RunStateWriter;
   signal?: AbortSignal;
-}
-
-function kindOf(ctx: RunContext, id: string): string {
-  const step = ctx.steps.get(id);
-  return step?.extract ? "extract" : step?.transform ? "transform" : step?.load ? "load" : "sql";
 }
 
 export type Progress = ReturnType<typeof progressTracker>;
@@ -82,7 +78,7 @@ export function progressTracker(bus: EventBus, id: string, quiet = false) {
     schemaChanged(c: SchemaChange) {
       bus.emit({ event: "schema_changed", step: c.step, table: c.table, policy: c.policy, changes: c.changes });
     },
-    /** What a transform step's quarantine left out (logged at warn when it left out any). */
+    /** What a transform's or extract's quarantine left out (logged at warn when it left out any). */
     rejected(r: QuarantineReport) {
       bus.emit({ event: "rows_rejected", step: r.step, rows: r.rows, rejected: r.rejected, max_rejected: r.max_rejected, file: r.file });
     },
@@ -117,7 +113,7 @@ export async function runStep(ctx: RunContext, id: string, deps: StepRunDeps, li
   const tee = live.tee;
   let attempts = live.first ? 1 : 0;
   await state.step(id, { status: "running", started_at: new Date(Date.now() - (performance.now() - started)).toISOString(), rows: 0, attempts: 0 });
-  bus.emit({ event: "step_started", step: id, kind: kindOf(ctx, id), attempt: 1 });
+  bus.emit({ event: "step_started", step: id, kind: stepKind(ctx.steps.get(id) as Step), attempt: 1 });
   progress.speak();
   live.first?.started();
   try {

@@ -1,9 +1,10 @@
 /** Executes one attempt of one step: extract → staging, staging → transform → staging, staging → load, or SQL. */
 import { ConnectorError, StepError } from "../errors";
-import type { Step } from "../pipeline/model";
+import type { ExtractStep, LoadStep, SqlStep, Step, TransformStep } from "../pipeline/model";
 import { batchedRecords, batchesOf } from "../sources/formats/batches";
 import { connectorFor } from "../sources";
 import { typesWhere } from "../sources/registry";
+import type { BadLine } from "../sources/formats";
 import type { DataRecord, SourceContext, SourceVersion } from "../sources/types";
 import { connectionOf, inputOf, type RunContext } from "./context";
 import { endMark, markTracker, readAfter, readHighWater } from "./incremental";
@@ -29,7 +30,7 @@ export interface StepReport {
   checked?(outcome: CheckOutcome): void;
   /** What a load's `on_schema_change` changed in (or left out of) its table, once the load committed. */
   schemaChanged?(change: SchemaChange): void;
-  /** What a transform step's `on_error: quarantine` left out, once its output is staged. */
+  /** What a transform's or extract's `on_error: quarantine` left out, once its output is staged. */
   rejected?(report: QuarantineReport): void;
 }
 
@@ -130,17 +131,28 @@ function observers(...all: (((batch: DataRecord[]) => void | Promise<void>) | un
   };
 }
 
-async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
+async function runExtract(ctx: RunContext, step: ExtractStep, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
+  const quarantine = step.on_error === "quarantine" ? new Quarantine() : undefined;
+  try {
+    return await extractInto(ctx, step, signal, report, live, quarantine);
+  } finally {
+    quarantine?.discard();
+  }
+}
+
+/** The extract; under `on_error: quarantine`, lines of its input that do not parse go to `quarantine`. */
+async function extractInto(ctx: RunContext, step: ExtractStep, signal: AbortSignal, report: StepReport, live: LiveIo, quarantine: Quarantine | undefined): Promise<StepOutcome> {
   const base = sourceContext(ctx, step, signal);
   const connector = await connectorFor(base.connection.type);
-  const extract = step.extract as NonNullable<Step["extract"]>;
+  const extract = step.extract;
   const committed = extract.incremental ? await readHighWater(ctx.store, ctx.pipeline.name, step.id) : undefined;
   const highWater = readAfter(extract, committed);
-  const request = { ...base, extract, ...(highWater !== undefined ? { highWater } : {}) };
+  const request = { ...base, extract, ...(highWater !== undefined ? { highWater } : {}), ...(quarantine ? { onBadLine: (bad: BadLine) => quarantine.rejectLine(bad) } : {}) };
   const version = connector.sourceVersion ? await connector.sourceVersion(request) : undefined;
   const source = version ? { source: version } : {};
-  // An incremental read or partition columns need the connector's own read, not a copy of the file.
-  const file = connector.singleFile && !extract.incremental && extract.partition_columns !== true ? await connector.singleFile(request) : undefined;
+  // An incremental read or partition columns need the connector's own read, not a copy of the
+  // file; so does a quarantine (a copy would keep the lines that do not parse).
+  const file = connector.singleFile && !extract.incremental && extract.partition_columns !== true && !quarantine ? await connector.singleFile(request) : undefined;
   const checks = checksOf(ctx, step);
   const from = extract.incremental?.from;
   const tracker = from !== undefined ? markTracker(from) : undefined;
@@ -152,6 +164,7 @@ async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, repo
   }
   const result = await connector.extract(request);
   const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, batchesOf(result), { onBatch: (n) => report.add(n), signal, columns: () => result.columns, ...observe, ...(live.tee ? { tee: live.tee } : {}) });
+  if (quarantine) await settleQuarantine(ctx, step, quarantine, meta.rows + quarantine.count, report);
   await judge(ctx, step, checks, meta, report);
   // A bigint column's mark beyond a double's range comes as a BigInt: marks are kept as decimal text (marks.ts).
   const read: unknown = tracker ? tracker.mark() : result.highWater?.();
@@ -159,32 +172,38 @@ async function runExtract(ctx: RunContext, step: Step, signal: AbortSignal, repo
   return { rows: meta.rows, ...source, ...(mark !== undefined ? { highWater: mark } : {}), ...(extract.incremental ? { highWaterFrom: committed ?? null } : {}) };
 }
 
-async function runTransform(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
+async function runTransform(ctx: RunContext, step: TransformStep, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
   const input = await openInput(ctx, step, live);
   const quarantine = step.on_error === "quarantine" ? new Quarantine() : undefined;
-  let inputRows = 0;
-  const compiled = compileTransforms(step.transform ?? [], {
-    columns: input.columns,
-    openUpstream: async (id) => {
-      const upstream = await readStepOutput(ctx.store, ctx.runId, id);
-      return { batches: upstream.batches, columns: upstream.meta.columns };
-    },
-    ...(quarantine ? { rejects: quarantine } : {}),
-  });
-  const checks = checksOf(ctx, step);
-  const counted = quarantine ? countingInput(input.batches, (n) => (inputRows += n)) : input.batches;
-  const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, compiled.stage(counted), { onBatch: (n) => report.add(n), signal, columns: compiled.columns, ...(checks ? { observe: checks.observe } : {}), ...(live.tee ? { tee: live.tee } : {}) });
-  if (quarantine) {
-    try {
-      await quarantine.finish(ctx.store, ctx.runId, step.id, inputRows, step.max_rejected ?? 0, (r) => report.rejected?.(r));
-    } catch (err: unknown) {
-      // Past the limit: the output is left incomplete (no meta), so no later step or `--resume` reads it.
-      await ctx.store.remove(metaKey(ctx.runId, step.id));
-      throw err;
-    }
+  try {
+    let inputRows = 0;
+    const compiled = compileTransforms(step.transform, {
+      columns: input.columns,
+      openUpstream: async (id) => {
+        const upstream = await readStepOutput(ctx.store, ctx.runId, id);
+        return { batches: upstream.batches, columns: upstream.meta.columns };
+      },
+      ...(quarantine ? { rejects: quarantine } : {}),
+    });
+    const checks = checksOf(ctx, step);
+    const counted = quarantine ? countingInput(input.batches, (n) => (inputRows += n)) : input.batches;
+    const meta = await writeStepOutput(ctx.store, ctx.runId, step.id, compiled.stage(counted), { onBatch: (n) => report.add(n), signal, columns: compiled.columns, ...(checks ? { observe: checks.observe } : {}), ...(live.tee ? { tee: live.tee } : {}) });
+    if (quarantine) await settleQuarantine(ctx, step, quarantine, inputRows, report);
+    await judge(ctx, step, checks, meta, report);
+    return { rows: meta.rows };
+  } finally {
+    quarantine?.discard();
   }
-  await judge(ctx, step, checks, meta, report);
-  return { rows: meta.rows };
+}
+
+/** Puts a step's rejected records into staging; past `max_rejected`, takes its output's meta away (so no later step or `--resume` reads it) and fails. */
+async function settleQuarantine(ctx: RunContext, step: Step, quarantine: Quarantine, inputRows: number, report: StepReport): Promise<void> {
+  try {
+    await quarantine.finish(ctx.store, ctx.runId, step.id, inputRows, step.max_rejected ?? 0, (r) => report.rejected?.(r));
+  } catch (err: unknown) {
+    await ctx.store.remove(metaKey(ctx.runId, step.id));
+    throw err;
+  }
 }
 
 async function* countingInput(batches: Batches, add: (rows: number) => void): Batches {
@@ -194,11 +213,11 @@ async function* countingInput(batches: Batches, add: (rows: number) => void): Ba
   }
 }
 
-async function runLoad(ctx: RunContext, step: Step, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
+async function runLoad(ctx: RunContext, step: LoadStep, signal: AbortSignal, report: StepReport, live: LiveIo): Promise<StepOutcome> {
   const base = sourceContext(ctx, step, signal);
   const connector = await connectorFor(base.connection.type);
   const input = await openInput(ctx, step, live);
-  const load = step.load as NonNullable<Step["load"]>;
+  const load = step.load;
   const result = await connector.load({
     ...base,
     load,
@@ -213,10 +232,10 @@ async function runLoad(ctx: RunContext, step: Step, signal: AbortSignal, report:
   return { rows: result.rows };
 }
 
-async function runSql(ctx: RunContext, step: Step, signal: AbortSignal): Promise<StepOutcome> {
+async function runSql(ctx: RunContext, step: SqlStep, signal: AbortSignal): Promise<StepOutcome> {
   const base = sourceContext(ctx, step, signal);
   const connector = await connectorFor(base.connection.type);
-  const sql = step.sql as NonNullable<Step["sql"]>;
+  const sql = step.sql;
   if (!connector.runSql) {
     throw new ConnectorError("unsupported-step", `connection type \`${base.connection.type}\` cannot run \`sql\` steps; use a ${typesWhere((d) => d.sql).join(" or ")} connection`);
   }

@@ -108,7 +108,7 @@ async function* filesBatches(files: string[], request: ExtractRequest, root: str
       continue;
     }
     const stream = createReadStream(file, { signal, highWaterMark: 256 * 1024 });
-    yield* withColumns(readRecordBatches(stream, format, extract.csv, shown), partitions?.byKey.get(shown));
+    yield* withColumns(readRecordBatches(stream, format, extract.csv, shown, request.onBadLine), partitions?.byKey.get(shown));
   }
 }
 

@@ -6,7 +6,7 @@ import type { Logger } from "pino";
 import type { ColumnType, Connection, ConnectionType, Extract, Load } from "../pipeline/model";
 import type { SchemaChangePolicy } from "../pipeline/schemaDrift";
 import type { TemplateValues } from "../pipeline/templates";
-import type { CsvOptions, TextFormat } from "./formats";
+import type { CsvOptions, OnBadLine, TextFormat } from "./formats";
 
 /** A record: a flat JSON object. */
 export type DataRecord = Record<string, unknown>;
@@ -33,6 +33,11 @@ export interface ExtractRequest extends SourceContext {
    * (a SQL `LIMIT`, one object, one page). The preview stops reading once it has enough anyway.
    */
   preview?: { limit: number };
+  /**
+   * `on_error: quarantine`: where a CSV or JSON Lines line that does not parse goes, instead of
+   * failing the read (connectors that parse such formats pass it to `readRecordBatches`).
+   */
+  onBadLine?: OnBadLine;
 }
 
 export interface ExtractResult {

@@ -1,7 +1,7 @@
 """Loads every DAG file in a folder with Airflow's DagBag and prints what Airflow sees, as JSON.
 
 Usage: python dagbagReport.py DAG_FOLDER. Besides ids and edges it renders each task's `env` with
-the DAG's own Jinja environment, as Airflow does (run_id/ds made up here, the same for every DAG as Airflow's run ids
+the DAG's own Jinja environment, as Airflow does (run_id/ds/ts made up here, the same for every DAG as Airflow's run ids
 are; helpers.ts REPORT_RUN_ID), so tests can check that data survives Airflow's template rendering
 unchanged and that each pipeline still gets its own run id.
 """
@@ -25,7 +25,7 @@ def describe(dag):
     tasks = {}
     for task in dag.tasks:
         # As Airflow renders a task's templated fields before it runs (literal() values pass as they are).
-        rendered = task.render_template(task.env or {}, {"run_id": "manual__2024-05-06T07:08:09+00:00", "ds": "2024-05-06"}, jinja)
+        rendered = task.render_template(task.env or {}, {"run_id": "manual__2024-05-06T07:08:09+00:00", "ds": "2024-05-06", "ts": "2024-05-06T07:08:09+00:00"}, jinja)
         tasks[task.task_id] = {
             "downstream": sorted(task.downstream_task_ids),
             "bash_command": task.bash_command,

@@ -122,7 +122,7 @@ export function assertDagMatches(file: string, dag: DagReport, command: TaskComm
     assert.equal(task.doc_md, step.description !== undefined ? shown(step.description) : null, `${file} ${step.id}: doc_md`);
     assert.equal(task.append_env, true);
     assert.equal(task.owner, pipeline.owner !== undefined ? shown(pipeline.owner) : "airflow");
-    // The env as Airflow renders it: our data unchanged, only run_id and ds filled in; the run id
+    // The env as Airflow renders it: our data unchanged, only run_id, ds and ts filled in; the run id
     // is the pipeline's own, since Airflow's run ids repeat across DAGs; the run history records the
     // run as Airflow's.
     assert.deepEqual(task.env, {
@@ -130,6 +130,7 @@ export function assertDagMatches(file: string, dag: DagReport, command: TaskComm
       AGENT_ETL_PIPELINE: command.pipelinePath,
       AGENT_ETL_RUN_ID: `${pipeline.name}__${REPORT_RUN_ID}`,
       AGENT_ETL_DS: "2024-05-06",
+      AGENT_ETL_TS: "2024-05-06T07:08:09+00:00",
       AGENT_ETL_RETRIES: "0",
       AGENT_ETL_STEP: step.id,
       AGENT_ETL_TRIGGER: "airflow",

@@ -25,7 +25,7 @@ function request(extract: Omit<Extract, "connection">, connection: Partial<Conne
     connection: { type: "http", base_url: api.url, ...connection } as Connection,
     connectionName: `api-${Math.random()}`,
     baseDir: ".",
-    templates: { ds: "2024-03-01", ds_nodash: "20240301", run_id: "r1", params: { region: "eu west" } },
+    templates: { ds: "2024-03-01", ds_nodash: "20240301", ts: "2024-03-01T00:00:00+00:00", ts_nodash: "20240301T000000", run_id: "r1", params: { region: "eu west" } },
     signal,
     logger: pino({ level: "silent" }),
     secrets: [],

@@ -40,7 +40,7 @@ async function extract(path: string, extra: Partial<Extract> = {}): Promise<Data
     connection: connection(),
     connectionName: `a-${Math.random()}`,
     baseDir: ".",
-    templates: { ds: "2024-03-01", ds_nodash: "20240301", run_id: "r1", params: {} },
+    templates: { ds: "2024-03-01", ds_nodash: "20240301", ts: "2024-03-01T00:00:00+00:00", ts_nodash: "20240301T000000", run_id: "r1", params: {} },
     signal: new AbortController().signal,
     logger: pino({ level: "silent" }),
     secrets: [token, apiKey, cookie],

@@ -24,7 +24,7 @@ let dir: string;
 let duck: DuckDBConnection;
 
 function context(): SourceContext {
-  return { connection: { type: "file", root: dir } as Connection, connectionName: "files", baseDir: dir, templates: { ds: "2024-01-02", ds_nodash: "20240102", run_id: "r", params: {} }, signal: new AbortController().signal, logger: pino({ level: "silent" }), secrets: [] };
+  return { connection: { type: "file", root: dir } as Connection, connectionName: "files", baseDir: dir, templates: { ds: "2024-01-02", ds_nodash: "20240102", ts: "2024-01-02T00:00:00+00:00", ts_nodash: "20240102T000000", run_id: "r", params: {} }, signal: new AbortController().signal, logger: pino({ level: "silent" }), secrets: [] };
 }
 
 async function load(path: string, records: DataRecord[], more: Partial<Load> = {}, columns: Record<string, string> | undefined = TYPES) {

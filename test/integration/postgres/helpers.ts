@@ -7,7 +7,7 @@ import { after, before } from "node:test";
 import { startPostgres, type TestPostgres } from "../../support/postgres";
 
 export const logger = pino({ level: "silent" });
-export const templates = { ds: "2024-03-01", ds_nodash: "20240301", run_id: "run1", params: {} };
+export const templates = { ds: "2024-03-01", ds_nodash: "20240301", ts: "2024-03-01T00:00:00+00:00", ts_nodash: "20240301T000000", run_id: "run1", params: {} };
 
 export function pgConnection(url: string, extra: Partial<Connection> = {}): Connection {
   return { type: "postgres", url, ...extra } as Connection;

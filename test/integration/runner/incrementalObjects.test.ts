@@ -84,7 +84,7 @@ steps:
 describe("file incremental extracts and partition columns (the file connector)", () => {
   const connection = { type: "file", root: "lake" } as unknown as Connection;
   async function read(extract: Partial<Extract>, highWater?: string): Promise<{ rows: DataRecord[]; mark: unknown }> {
-    const request = { connection, connectionName: "disk", baseDir: p.dir, templates: { ds: "2024-01-02", ds_nodash: "20240102", run_id: "r", params: {} }, signal: new AbortController().signal, logger: pino({ level: "silent" }), secrets: [], extract: { connection: "disk", ...extract } as Extract, ...(highWater !== undefined ? { highWater } : {}) };
+    const request = { connection, connectionName: "disk", baseDir: p.dir, templates: { ds: "2024-01-02", ds_nodash: "20240102", ts: "2024-01-02T00:00:00+00:00", ts_nodash: "20240102T000000", run_id: "r", params: {} }, signal: new AbortController().signal, logger: pino({ level: "silent" }), secrets: [], extract: { connection: "disk", ...extract } as Extract, ...(highWater !== undefined ? { highWater } : {}) };
     const result = await fileConnector.extract(request);
     const rows: DataRecord[] = [];
     for await (const r of result.records) rows.push(r);

@@ -5,7 +5,7 @@ import type { Connection } from "../../../server/src/pipeline/model";
 import type { DataRecord, SourceContext } from "../../../server/src/sources/types";
 import type { TestS3 } from "../../support/s3";
 
-export const TEMPLATES = { ds: "2024-01-02", ds_nodash: "20240102", run_id: "run-1", params: { region: "eu" } };
+export const TEMPLATES = { ds: "2024-01-02", ds_nodash: "20240102", ts: "2024-01-02T00:00:00+00:00", ts_nodash: "20240102T000000", run_id: "run-1", params: { region: "eu" } };
 
 /** A source context as the runner would build it for this connection. */
 export function context(connection: Record<string, unknown>, secrets: string[] = [], signal = new AbortController().signal): SourceContext {

@@ -62,10 +62,11 @@ describe("generateAirflowDag", () => {
     const line = c.split("\n").find((l) => l.startsWith("BASH_COMMAND = ")) ?? "";
     const py = spawnSync("python3", ["-c", "import ast, sys; print(ast.literal_eval(sys.stdin.read()), end='')"], { input: line.slice("BASH_COMMAND = ".length), encoding: "utf8" });
     assert.equal(py.status, 0, py.stderr);
-    const env = { PATH: process.env.PATH ?? "", AGENT_ETL_CLI_0: "printf", AGENT_ETL_CLI_1: "[%s]\\n", AGENT_ETL_PIPELINE: pipelinePath, AGENT_ETL_STEP: "a", AGENT_ETL_RUN_ID: "manual__1", AGENT_ETL_DS: "" };
+    const env = { PATH: process.env.PATH ?? "", AGENT_ETL_CLI_0: "printf", AGENT_ETL_CLI_1: "[%s]\\n", AGENT_ETL_PIPELINE: pipelinePath, AGENT_ETL_STEP: "a", AGENT_ETL_RUN_ID: "manual__1", AGENT_ETL_DS: "", AGENT_ETL_TS: "" };
     const run = (extra: Record<string, string>) => spawnSync("bash", ["-c", py.stdout], { env: { ...env, ...extra }, encoding: "utf8" }).stdout;
     assert.equal(run({}), ["run", pipelinePath, "--step", "a", "--run-id", "manual__1"].map((a) => `[${a}]\n`).join(""));
     assert.match(run({ AGENT_ETL_DS: "2024-01-02" }), /\[--ds\]\n\[2024-01-02\]\n$/);
+    assert.match(run({ AGENT_ETL_DS: "2024-01-02", AGENT_ETL_TS: "2024-01-02T05:00:00+00:00" }), /\[--ds\]\n\[2024-01-02\]\n\[--ts\]\n\[2024-01-02T05:00:00\+00:00\]\n$/);
   });
 
   it("gives each pipeline its own run ids: its name (as data, not a template) before Airflow's run_id", () => {

@@ -2,13 +2,22 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { cacheTtlContributions } from "../../../server/src/language/settings";
 import { buildJsonSchema } from "../../../server/src/pipeline/jsonSchema";
+import { CONNECTORS } from "../../../server/src/sources/registry";
 import { check, codes, expectProblem, VALID, yaml } from "../helpers";
 
 describe("JSON Schema", () => {
   it("the committed schemas/pipeline.schema.json equals the one generated from the zod model (run `npm run schema`)", () => {
     const committed = JSON.parse(readFileSync(join(__dirname, "../../../schemas/pipeline.schema.json"), "utf8"));
     assert.deepEqual(committed, buildJsonSchema());
+  });
+
+  it("package.json offers agentEtl.cacheTtl.<type> for each registered connection type, with its connector's default (run `npm run schema`)", () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, "../../../package.json"), "utf8")) as { contributes: { configuration: { properties: Record<string, { default?: unknown }> } } };
+    const offered = Object.entries(pkg.contributes.configuration.properties).filter(([key]) => key.startsWith("agentEtl.cacheTtl."));
+    assert.deepEqual(offered.map(([key, s]) => [key, s.default]), CONNECTORS.map((d) => [`agentEtl.cacheTtl.${d.type}`, d.analysis.cacheTtlSeconds]));
+    assert.deepEqual(Object.fromEntries(offered), cacheTtlContributions());
   });
 
   it("gives every property a description (hover text)", () => {

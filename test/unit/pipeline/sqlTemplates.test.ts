@@ -5,7 +5,7 @@ import { lexSql, regionKindAt, splitStatements, type SqlRegionKind } from "../..
 import { bindSelect, planSqlStatements, sqlStringConstant, SqlTemplateError, sqlTemplateUses } from "../../../server/src/pipeline/sqlTemplates";
 import { check, yaml } from "../helpers";
 
-const values = { ds: "2024-03-01", ds_nodash: "20240301", run_id: "r1", params: { p: "x'y", n: 5 } };
+const values = { ds: "2024-03-01", ds_nodash: "20240301", ts: "2024-03-01T00:00:00+00:00", ts_nodash: "20240301T000000", run_id: "r1", params: { p: "x'y", n: 5 } };
 
 /** The region of the template `{{ params.p }}` in `sql`. */
 const regionOfTemplate = (sql: string): SqlRegionKind => regionKindAt(lexSql(sql), sql.indexOf("{{"));

@@ -20,7 +20,7 @@ writeFileSync(join(dir, "outside.csv"), "id\n99\n");
 symlinkSync(join(dir, "outside.csv"), join(root, "in", "link.csv"));
 symlinkSync(dir, join(root, "escape"));
 
-const templates = { ds: "2024-01-15", ds_nodash: "20240115", run_id: "r1", params: { month: "01" } };
+const templates = { ds: "2024-01-15", ds_nodash: "20240115", ts: "2024-01-15T00:00:00+00:00", ts_nodash: "20240115T000000", run_id: "r1", params: { month: "01" } };
 const base = { connection: { type: "file", root: "root" } as Connection, connectionName: "files", baseDir: dir, templates, logger: pino({ level: "silent" }), secrets: [] };
 
 async function extract(path: string): Promise<DataRecord[]> {

@@ -8,7 +8,7 @@ import type { TransformOp } from "../../../server/src/pipeline/model";
 import { keepProtoKeys } from "../../../server/src/pipeline/protoKeys";
 import { validatePipeline } from "../../../server/src/pipeline/validate";
 import { compileTransforms, type Batches } from "../../../server/src/runner/transforms";
-import { inferColumns } from "../../../server/src/sources/postgres/columnTypes";
+import { inferColumns } from "../../../server/src/sources/columnInference";
 import { CopyRowEncoder } from "../../../server/src/sources/postgres/copyText";
 import type { DataRecord } from "../../../server/src/sources/types";
 

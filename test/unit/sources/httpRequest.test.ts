@@ -13,7 +13,7 @@ function extractRequest(extract: Omit<Extract, "connection">, connection: Partia
     connection: { type: "http", base_url: "https://api.example.com/v1/", ...connection } as Connection,
     connectionName: "api",
     baseDir: ".",
-    templates: { ds: "2024-03-01", ds_nodash: "20240301", run_id: "r1", params: { region: "eu west" } },
+    templates: { ds: "2024-03-01", ds_nodash: "20240301", ts: "2024-03-01T00:00:00+00:00", ts_nodash: "20240301T000000", run_id: "r1", params: { region: "eu west" } },
     signal: new AbortController().signal,
     logger: pino({ level: "silent" }),
     secrets: [],

@@ -16,7 +16,7 @@ import { loadEnv } from "../../env/load";
 import { readPipelineFile, validateFile } from "../../runner/pipelineFile";
 import { formatText, toFileDiagnostics } from "../format";
 import { finalLines } from "../../runner/runOutcome";
-import { backfillDays, backfillRunId, MAX_BACKFILL_DAYS, runBackfill, type BackfillDay } from "../../runner/backfill";
+import { backfillChunkCount, backfillChunks, backfillRunId, EVERY_PATTERN, everyMs, MAX_BACKFILL_RUNS, runBackfill, type BackfillChunk, type BackfillRun } from "../../runner/backfill";
 
 /** The pattern lets `2024-02-30` through; a logical date must name a real day. */
 function isCalendarDate(ds: string): boolean {
@@ -29,12 +29,18 @@ function isCalendarDate(ds: string): boolean {
 const calendarDate = () =>
   z.string().regex(new RegExp(DATE_PATTERN), "use a date like 2024-01-31").refine(isCalendarDate, { error: (issue) => `${String(issue.input)} is not a day of the calendar; use a date like 2024-01-31` });
 
+/** `--ts`: an ISO 8601 date and time with its offset, as Airflow renders `{{ ts }}`. */
+const TS_PATTERN = /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})$/;
+const TS_EXAMPLE = "use a date and time with its offset, e.g. 2024-01-31T05:00:00+00:00";
+const utcDateOf = (ts: string) => new Date(ts).toISOString().slice(0, 10);
+
 const schema = z.object({
   positionals: z.array(z.string()).length(1, "give exactly one pipeline file"),
   step: z.array(z.string()).default([]),
   "run-id": z.string().optional(),
   resume: z.boolean().default(false),
   ds: calendarDate().optional(),
+  ts: z.string().regex(TS_PATTERN, TS_EXAMPLE).refine((ts) => !Number.isNaN(Date.parse(ts)), { error: (issue) => `${String(issue.input)} is not a moment of the calendar; ${TS_EXAMPLE}` }).optional(),
   param: z.array(z.string()).default([]),
   concurrency: z.coerce.number({ error: "give a whole number of steps, e.g. 4" }).int("give a whole number of steps, e.g. 4").min(1, "give at least 1").max(256, "give at most 256").optional(),
   "dry-run": z.boolean().default(false),
@@ -42,10 +48,17 @@ const schema = z.object({
   "skip-checks": z.boolean().default(false),
   from: calendarDate().optional(),
   to: calendarDate().optional(),
+  every: z.string().regex(EVERY_PATTERN, "give a duration: a whole number of hours or days, e.g. 1h, 6h, 1d (the default), 7d").default("1d"),
 }).superRefine((args, ctx) => {
+  if (args.ts !== undefined && args.ds !== undefined && !Number.isNaN(Date.parse(args.ts)) && utcDateOf(args.ts) !== args.ds) {
+    ctx.addIssue({ code: "custom", path: ["ds"], message: `${args.ds} is not the date of --ts ${args.ts} (${utcDateOf(args.ts)} in UTC); give one of them, or both for the same moment` });
+  }
   if (args.from === undefined || args.to === undefined) return;
+  const step = everyMs(args.every);
   if (args.from > args.to) ctx.addIssue({ code: "custom", path: ["to"], message: `${args.to} is before --from ${args.from}; give the first day with --from and the last with --to` });
-  else if (backfillDays(args.from, args.to).length > MAX_BACKFILL_DAYS) ctx.addIssue({ code: "custom", path: ["to"], message: `${args.from} … ${args.to} is more than ${MAX_BACKFILL_DAYS.toLocaleString("en-US")} days; backfill a shorter range` });
+  else if (step !== undefined && backfillChunkCount(args.from, args.to, step) > MAX_BACKFILL_RUNS) {
+    ctx.addIssue({ code: "custom", path: ["to"], message: `${args.from} … ${args.to} every ${args.every} is more than ${MAX_BACKFILL_RUNS.toLocaleString("en-US")} runs; backfill a shorter range, or with a longer --every` });
+  }
 });
 
 type Args = z.output<typeof schema>;
@@ -82,6 +95,7 @@ async function execute(args: Args, io: Io): Promise<number> {
     ...(storyLogger ? { storyLogger } : {}),
     ...(args["run-id"] !== undefined ? { runId: args["run-id"] } : {}),
     ...(args.ds !== undefined ? { ds: args.ds } : {}),
+    ...(args.ts !== undefined ? { ts: args.ts } : {}),
     ...(args["skip-checks"] ? { skipChecks: true } : {}),
   };
   opts.trigger = triggerOf(io.env);
@@ -129,12 +143,13 @@ async function execute(args: Args, io: Io): Promise<number> {
   }
 }
 
-/** `--from … --to …`: one run per day (runner/backfill.ts), one line per day as it ends, one summary. */
+/** `--from … --to … [--every …]`: one run per chunk (runner/backfill.ts), one line per run as it ends, one summary. */
 async function backfill(args: Args, io: Io, shared: Pick<RunOptions, "file" | "pipeline" | "dag" | "env">): Promise<number> {
-  const days = backfillDays(args.from as string, args.to as string);
+  const chunks = backfillChunks(args.from as string, args.to as string, everyMs(args.every));
   const parallel = args.concurrency ?? 1;
   if (args["dry-run"]) {
-    io.stdout(`backfill of ${shared.pipeline.name}: ${days.length} day${days.length === 1 ? "" : "s"}, ${parallel} at a time\n${days.map((ds) => `  ${ds}  run ${backfillRunId(shared.pipeline.name, ds)}`).join("\n")}`);
+    const runs = `${chunks.length} run${chunks.length === 1 ? "" : "s"}${args.every === "1d" ? "" : ` (every ${args.every})`}`;
+    io.stdout(`backfill of ${shared.pipeline.name}: ${runs}, ${parallel} at a time\n${chunks.map((c) => `  ${c.ts}  run ${backfillRunId(shared.pipeline.name, c)}`).join("\n")}`);
     return 0;
   }
   const quiet = io.logger.child({}, { level: "warn" });
@@ -153,39 +168,40 @@ async function backfill(args: Args, io: Io, shared: Pick<RunOptions, "file" | "p
   try {
     const results = await runBackfill({
       base: { ...base, signal: controller.signal },
-      days,
+      chunks,
       parallel,
       resume: args.resume,
-      onDay: (day) => {
+      onRun: (run) => {
         done++;
-        const mark = day.status === "succeeded" ? "✓" : day.status === "skipped" ? "·" : "✗";
-        const what = day.status === "skipped" ? "already succeeded" : `${day.rows.toLocaleString("en-US")} rows loaded  ${(day.durationMs / 1000).toFixed(1)} s${day.error !== undefined ? `  ${day.error}` : ""}`;
-        io.stdout(`[${done}/${days.length}] ${mark} ${day.ds}  ${what}`);
+        const mark = run.status === "succeeded" ? "✓" : run.status === "skipped" ? "·" : "✗";
+        const what = run.status === "skipped" ? "already succeeded" : `${run.rows.toLocaleString("en-US")} rows loaded  ${(run.durationMs / 1000).toFixed(1)} s${run.error !== undefined ? `  ${run.error}` : ""}`;
+        io.stdout(`[${done}/${chunks.length}] ${mark} ${run.label}  ${what}`);
       },
     });
-    io.stdout(`\n${backfillSummary(results, days, performance.now() - started, shared.file, args)}`);
-    return results.length === days.length && results.every((d) => d.status !== "failed") ? 0 : terminated ? 143 : 1;
+    io.stdout(`\n${backfillSummary(results, chunks, performance.now() - started, shared.file, args)}`);
+    return results.length === chunks.length && results.every((r) => r.status !== "failed") ? 0 : terminated ? 143 : 1;
   } finally {
     process.removeListener("SIGINT", stop);
     process.removeListener("SIGTERM", stop);
   }
 }
 
-function backfillSummary(results: readonly BackfillDay[], days: readonly string[], ms: number, file: string, args: Args): string {
-  const count = (s: BackfillDay["status"]) => results.filter((d) => d.status === s).length;
-  const failed = results.filter((d) => d.status === "failed").map((d) => d.ds);
-  const missing = days.length - results.length;
-  const rows = results.reduce((n, d) => n + d.rows, 0);
-  const lines = [`backfill ${days[0]} … ${days[days.length - 1]}: ${count("succeeded")} succeeded, ${failed.length} failed, ${count("skipped")} already succeeded${missing > 0 ? `, ${missing} not run` : ""}; ${rows.toLocaleString("en-US")} rows loaded in ${(ms / 1000).toFixed(1)} s`];
+function backfillSummary(results: readonly BackfillRun[], chunks: readonly BackfillChunk[], ms: number, file: string, args: Args): string {
+  const count = (s: BackfillRun["status"]) => results.filter((r) => r.status === s).length;
+  const failed = results.filter((r) => r.status === "failed").map((r) => r.label);
+  const missing = chunks.length - results.length;
+  const rows = results.reduce((n, r) => n + r.rows, 0);
+  const every = args.every === "1d" ? "" : ` --every ${args.every}`;
+  const lines = [`backfill ${chunks[0]?.label} … ${chunks[chunks.length - 1]?.label}: ${count("succeeded")} succeeded, ${failed.length} failed, ${count("skipped")} already succeeded${missing > 0 ? `, ${missing} not run` : ""}; ${rows.toLocaleString("en-US")} rows loaded in ${(ms / 1000).toFixed(1)} s`];
   if (failed.length > 0) lines.push(`failed: ${failed.join(", ")}`);
-  if (failed.length > 0 || missing > 0) lines.push(`continue with: agent-etl run ${file} --from ${args.from} --to ${args.to} --resume (re-runs only the failed and missing days)`);
+  if (failed.length > 0 || missing > 0) lines.push(`continue with: agent-etl run ${file} --from ${args.from} --to ${args.to}${every} --resume (re-runs only the failed and missing runs)`);
   return lines.join("\n");
 }
 
 export const runCommand = defineCommand({
   name: "run",
   summary: "run a pipeline, or some of its steps",
-  usage: "agent-etl run FILE [--step ID]… [--run-id ID] [--resume] [--ds YYYY-MM-DD] [--param K=V]… [--concurrency N] [--dry-run] [--events FILE] [--skip-checks]\n       agent-etl run FILE --from YYYY-MM-DD --to YYYY-MM-DD [--concurrency N] [--resume] [--param K=V]… [--dry-run] [--skip-checks]",
+  usage: "agent-etl run FILE [--step ID]… [--run-id ID] [--resume] [--ds YYYY-MM-DD] [--ts TIMESTAMP] [--param K=V]… [--concurrency N] [--dry-run] [--events FILE] [--skip-checks]\n       agent-etl run FILE --from YYYY-MM-DD --to YYYY-MM-DD [--every 1d|1h|Nh|Nd] [--concurrency N] [--resume] [--param K=V]… [--dry-run] [--skip-checks]",
   help: `Runs the pipeline's steps over its DAG, level by level. Each step's output is staged under
 .etl/runs/<run_id>/ beside the file (or the pipeline's \`staging\` connection).
 
@@ -197,7 +213,10 @@ Options:
                      staged (size, modification time, ETag) runs again too, with the steps after
                      it. A database or API source cannot tell: its staged copy is reused (a fresh
                      run, or --step ID for it and the steps after it, reads it again)
-  --ds YYYY-MM-DD    logical date for {{ ds }} and {{ ds_nodash }} (default: today, UTC)
+  --ds YYYY-MM-DD    logical date for {{ ds }} and {{ ds_nodash }} (default: today, UTC, or the
+                     date of --ts); {{ ts }} is its midnight unless --ts says otherwise
+  --ts TIMESTAMP     logical date and time for {{ ts }} and {{ ts_nodash }}, as Airflow writes
+                     them: 2024-01-31T05:00:00+00:00 (default: --ds at midnight, else now)
   --param K=V        set {{ params.K }} (repeatable; overrides the file's params; K must be
                      declared in params or used by a template)
   --concurrency N    most steps running at once (default: the number of CPUs)
@@ -208,11 +227,14 @@ Options:
   --skip-checks      do not run the steps' \`checks:\` (emergencies only: the summary says the
                      data was not checked)
 
-Backfill (one run per logical date, {{ ds }} set to each day):
-  --from YYYY-MM-DD  the first day
-  --to YYYY-MM-DD    the last day (inclusive); each day runs as run <pipeline>__backfill_<ds>
-  --concurrency N    with --from/--to: how many days run at once (default 1: in date order)
-  --resume           with --from/--to: re-run only the days whose run failed or is missing
+Backfill (one run per logical date, {{ ds }} and {{ ts }} set to each one):
+  --from YYYY-MM-DD  the first day (its 00:00 UTC is the first run's {{ ts }})
+  --to YYYY-MM-DD    the last day (inclusive, up to its last hour); each day runs as run
+                     <pipeline>__backfill_<ds>
+  --every DURATION   one run every N hours or days: 1d (the default), 1h, 6h, 7d; with hours,
+                     each run is <pipeline>__backfill_<ds>T<HHMM>
+  --concurrency N    with --from/--to: how many runs at once (default 1: in time order)
+  --resume           with --from/--to: re-run only the runs that failed or are missing
 
 Every run is recorded in the run history (agent-etl runs FILE); AGENT_ETL_TRIGGER (cli, editor,
 airflow, mcp, backfill; default cli) says what started it.
@@ -225,6 +247,7 @@ Exit codes: 0 success, 1 the pipeline failed or has errors, 2 bad usage, 143 sto
     "run-id": { type: "string" },
     resume: { type: "boolean" },
     ds: { type: "string" },
+    ts: { type: "string" },
     param: { type: "string", multiple: true },
     concurrency: { type: "string" },
     "dry-run": { type: "boolean" },
@@ -232,12 +255,14 @@ Exit codes: 0 success, 1 the pipeline failed or has errors, 2 bad usage, 143 sto
     "skip-checks": { type: "boolean" },
     from: { type: "string" },
     to: { type: "string" },
+    every: { type: "string" },
   },
   rules: [
     { flag: "resume", conflicts: ["step"], why: "--step runs the steps named, --resume the steps of the run that did not succeed; give one of them" },
     { flag: "from", needs: "to", why: "a backfill runs every day from --from to --to" },
     { flag: "to", needs: "from", why: "a backfill runs every day from --from to --to" },
-    { flag: "from", conflicts: ["ds", "run-id", "step", "events"], why: "a backfill sets each day's logical date and run id itself and runs every step (and writes no --events file)" },
+    { flag: "from", conflicts: ["ds", "ts", "run-id", "step", "events"], why: "a backfill sets each run's logical date and run id itself and runs every step (and writes no --events file)" },
+    { flag: "every", needs: "from", why: "--every says how often a backfill from --from to --to runs" },
   ],
   schema,
   run: execute,

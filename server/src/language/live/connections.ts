@@ -5,7 +5,7 @@
  * files change.
  */
 import { dirname } from "node:path";
-import { loadEnv } from "../../env/load";
+import { loadEditorEnv } from "../../env/load";
 import { ConnectionSchema, type Connection } from "../../pipeline/model";
 import { plainValue } from "../../pipeline/nodes";
 import { findSecretRefs } from "../../pipeline/secrets";
@@ -36,6 +36,8 @@ export interface DocumentPlace {
   /** The pipeline file's path, when the document is a file. */
   path?: string;
   workspaceRoot?: string;
+  /** `agentEtl.envFile`: a `.env` file read after the one beside the document and the workspace root's. */
+  envFile: string;
   /** Changes when a `.env` file that counts changes. */
   envStamp: string;
   /** The client says the user trusts the workspace: secrets may be resolved and servers reached. */
@@ -59,9 +61,9 @@ export class ConnectionResolver {
   constructor(private readonly deps: LiveDeps) {}
 
   private envValues(place: DocumentPlace): Map<string, string> {
-    const key = `${place.path ?? ""}\u0000${place.workspaceRoot ?? ""}`;
+    const key = `${place.path ?? ""}\u0000${place.workspaceRoot ?? ""}\u0000${place.envFile}`;
     if (this.env?.stamp === place.envStamp && this.env.key === key) return this.env.values;
-    const values = place.path ? loadEnv(place.path, process.env, place.workspaceRoot ?? dirname(place.path)) : new Map(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
+    const values = loadEditorEnv(place.path, place.workspaceRoot, place.envFile);
     this.env = { stamp: place.envStamp, key, values };
     return values;
   }

@@ -61,9 +61,9 @@ export class LiveFeatures {
     this.sources = new LiveSources(this.deps, options.republish);
   }
 
-  /** `agentEtl.cacheTtl.<type>`, else the type's own default (a type without a setting of its own). */
+  /** `agentEtl.cacheTtl.<type>`, else the connector's own default. */
   private ttlSeconds(type: ConnectionType): number {
-    return (this.ttl as Partial<Record<string, number>>)[type] ?? descriptorOf({ type }).analysis.cacheTtlSeconds;
+    return this.ttl[type] ?? descriptorOf({ type }).analysis.cacheTtlSeconds;
   }
 
   private async place(uri: string): Promise<DocumentPlace> {
@@ -74,6 +74,7 @@ export class LiveFeatures {
     return {
       ...(path ? { path } : {}),
       ...(root ? { workspaceRoot: root } : {}),
+      envFile: settings.envFile,
       envStamp: envNamesFor(uri, root, settings.envFile).stamp,
       trusted: this.options.trusted,
       secretFolders: secretFolders(this.options.workspaceFolders(), settings.secretFolders, root, path),

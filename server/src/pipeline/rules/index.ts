@@ -1,5 +1,6 @@
 import { checksPlacement } from "./checksPlacement";
 import { onErrorPlacement } from "./onErrorPlacement";
+import { rejectedTable } from "./rejectedTable";
 import { connectionType } from "./connectionType";
 import { cycle } from "./cycle";
 import { duplicateStepId } from "./duplicateStepId";
@@ -35,6 +36,7 @@ export const RULES: readonly Rule[] = [
   typeMismatch,
   checksPlacement,
   onErrorPlacement,
+  rejectedTable,
   invalidSchedule,
   templateInSqlLiteral,
   lagAppend,

@@ -2,7 +2,7 @@
  * A run's history record, built from its state (what every step did, whichever process ran it) and
  * what this process heard on the bus (checks, anomalies). Pure but for the clock.
  */
-import type { Step } from "../../pipeline/model";
+import { stepKind, type Step } from "../../pipeline/model";
 import { inputOf } from "../context";
 import type { Heard } from "../events";
 import type { RunState, StepState } from "../state";
@@ -52,7 +52,7 @@ function stepRecord(step: Step, input: RecordInput): StepRecord {
   const upstreamRows = upstream === undefined || step.sql ? undefined : state.steps[upstream]?.rows;
   return {
     id: step.id,
-    kind: kindOf(step),
+    kind: stepKind(step),
     status: s.status,
     rows_in: upstreamRows ?? null,
     rows_out: s.status === "succeeded" ? (s.rows ?? null) : null,
@@ -89,10 +89,6 @@ export function buildRecord(input: RecordInput, status: RecordStatus = input.sta
     steps: input.steps.map((step) => stepRecord(step, input)),
   };
   return { ...record, rows_loaded: rowsLoaded(record.steps) };
-}
-
-function kindOf(step: Step): StepRecord["kind"] {
-  return step.extract ? "extract" : step.transform ? "transform" : step.load ? "load" : "sql";
 }
 
 /** What the run's loads wrote: the run's result (a sum over all steps would count a row once per step it passed). */

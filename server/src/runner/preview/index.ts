@@ -10,7 +10,7 @@ import { connectionOf } from "../context";
 import { readHighWater } from "../incremental";
 import { scrubbingLogger } from "../safeLogger";
 import { resolveConnections } from "../../env/resolve";
-import { checkParams, checkTemplates, newRunId, parseParams, templateValues, todayDs } from "../setup";
+import { checkParams, checkTemplates, logicalInstant, newRunId, parseParams, templateValues } from "../setup";
 import { openStaging } from "../staging";
 import { PreviewFailure } from "./failure";
 import { Notes, openStep, type PreviewSession } from "./open";
@@ -80,7 +80,7 @@ function prepare(opts: PreviewOptions): { session: PreviewSession; steps: Step[]
   const baseDir = dirname(resolve(opts.file));
   const cli = parseParams(opts.params);
   checkParams(opts.pipeline, cli);
-  const templates = templateValues(opts.pipeline, newRunId().replace(/^manual_/, "preview_"), opts.ds ?? todayDs(), cli);
+  const templates = templateValues(opts.pipeline, newRunId().replace(/^manual_/, "preview_"), logicalInstant(opts.ds !== undefined ? { ds: opts.ds } : {}), cli);
   checkTemplates(steps, templates);
   // Only the sources read: a load's connection is never opened.
   const used = steps.flatMap((s) => (s.extract ? [connectionOf(s) as string] : []));

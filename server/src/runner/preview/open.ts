@@ -6,7 +6,7 @@
 import { readAfter } from "../incremental";
 import { createReadStream } from "node:fs";
 import type { Logger } from "pino";
-import type { Connection, Step, TransformOp } from "../../pipeline/model";
+import type { Connection, ExtractStep, Step, TransformOp, TransformStep } from "../../pipeline/model";
 import type { TemplateValues } from "../../pipeline/templates";
 import { connectorFor } from "../../sources";
 import { readRecordBatches } from "../../sources/formats";
@@ -88,8 +88,8 @@ async function started(stream: StepStream): Promise<StepStream> {
   return { batches: prepend(first.done ? undefined : first.value, iterator), columns: stream.columns };
 }
 
-async function openExtract(s: PreviewSession, step: Step, want: number): Promise<StepStream> {
-  const extract = step.extract as NonNullable<Step["extract"]>;
+async function openExtract(s: PreviewSession, step: ExtractStep, want: number): Promise<StepStream> {
+  const extract = step.extract;
   const max = Math.min(want, READ_CAP);
   const highWater = extract.incremental ? readAfter(extract, await s.highWater(step.id)) : undefined;
   // One more than the records used, so a source that has more says so.
@@ -128,8 +128,8 @@ function aroundOp(s: PreviewSession, step: Step) {
   };
 }
 
-async function openTransform(s: PreviewSession, step: Step, want: number): Promise<StepStream> {
-  const ops = step.transform as NonNullable<Step["transform"]>;
+async function openTransform(s: PreviewSession, step: TransformStep, want: number): Promise<StepStream> {
+  const ops = step.transform;
   const input = await started(await openStep(s, inputOf(step) as string, inputWanted(ops, want)));
   const compiled = compileTransforms(ops, {
     columns: input.columns(),

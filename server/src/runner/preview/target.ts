@@ -3,14 +3,10 @@
  * into it (a transform's or load's input, a join's `with` step). `depends_on` that only orders
  * steps brings nothing in. A `sql` step has no records to show; asking for one is a usage error.
  */
-import type { Pipeline, Step, TransformOp } from "../../pipeline/model";
+import { stepKind, type Pipeline, type Step, type TransformOp } from "../../pipeline/model";
 import { closest } from "../../pipeline/suggest";
 import { inputOf } from "../context";
 import { PreviewFailure } from "./failure";
-
-function kind(step: Step): "extract" | "transform" | "load" | "sql" {
-  return step.extract ? "extract" : step.transform ? "transform" : step.load ? "load" : "sql";
-}
 
 /** The steps whose records `step` reads (its input, then each join's `with` step). */
 export function recordInputs(step: Step): string[] {
@@ -48,7 +44,7 @@ export function previewSteps(pipeline: Pipeline, id: string): Step[] {
     if (seen.has(step.id)) return;
     seen.add(step.id);
     if ((step.transform || step.load) && inputOf(step) === undefined) {
-      throw new PreviewFailure("no-input", `${kind(step)} step \`${step.id}\` names no step to read records from`, "add `input: <step id>` (or list it first in `depends_on`)", step.id, true);
+      throw new PreviewFailure("no-input", `${stepKind(step)} step \`${step.id}\` names no step to read records from`, "add `input: <step id>` (or list it first in `depends_on`)", step.id, true);
     }
     for (const upstream of recordInputs(step)) {
       const u = byId.get(upstream);

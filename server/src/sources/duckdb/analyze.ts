@@ -65,7 +65,7 @@ export async function describeDuckdbQuery(connection: DuckDBConnection, query: s
   // The columns do not depend on the templates' values: every one is bound as NULL.
   const params: TemplateValues["params"] = {};
   for (const name of templateNames(query)) if (name.startsWith("params.")) params[name.slice("params.".length)] = null;
-  const bound = boundQuery(query, { ds: "", ds_nodash: "", run_id: "", params });
+  const bound = boundQuery(query, { ds: "", ds_nodash: "", ts: "", ts_nodash: "", run_id: "", params });
   if (bound.text.trim() === "") throw new ConnectorError("analysis-request", "the query is empty");
   const prepared = await connection.prepare(bound.text);
   const columns: ColumnInfo[] = [];

@@ -8,7 +8,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import { ConnectorError, EtlError } from "../../errors";
 import { formatCount } from "../../format/numbers";
 import type { ColumnType } from "../../pipeline/model";
-import { inferColumns } from "../postgres/columnTypes";
+import { inferColumns } from "../columnInference";
 import type { LoadRequest, LoadResult } from "../types";
 import { ensureLoadsTable, previousLoad, recordLoad } from "./bookkeeping";
 import { sqlTypeOf } from "./columnTypes";

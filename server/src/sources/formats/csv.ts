@@ -11,6 +11,7 @@ import type { DataRecord } from "../types";
 import { recordBatches } from "./batches";
 import { stringifyJson } from "./exactJson";
 import { csvColumns, describeClash, headerColumns, positionalNames } from "./csvHeader";
+import { keptText, type OnBadLine } from "./badLines";
 import { decodeText, type ByteSource } from "./text";
 
 export interface CsvOptions {
@@ -63,8 +64,14 @@ class RowsToRecords {
   private make: RecordOf = () => ({});
   /** Data rows seen so far (for messages). */
   private count = 0;
+  /** Under `onBad`: the line the next row starts on, from 1. */
+  private line = 1;
 
-  constructor(private readonly header: boolean, private readonly where: string) {}
+  constructor(
+    private readonly header: boolean,
+    readonly where: string,
+    private readonly onBad?: OnBadLine,
+  ) {}
 
   take(rows: string[][]): DataRecord[] {
     const out: DataRecord[] = [];
@@ -82,6 +89,35 @@ class RowsToRecords {
     return out;
   }
 
+  /**
+   * Under `onBad`: the record of one row whose raw text (without its line break) spans `lines`
+   * lines; undefined for an empty line, the header, and a row with another number of fields than
+   * the header (handed to `onBad`).
+   */
+  takeRow(row: readonly string[], raw: string, lines: number): DataRecord | undefined {
+    const line = this.line;
+    this.line += lines;
+    if (row.length === 1 && row[0] === "") return undefined;
+    if (this.columns === undefined) {
+      this.columns = this.header ? csvColumns(row, this.where) : positionalNames(row.length);
+      this.make = recordMaker(this.columns);
+      if (this.header) return undefined;
+    }
+    this.count++;
+    if (row.length === this.columns.length) return this.make(row);
+    this.rejectLine(raw, `the record has ${row.length} fields, the header has ${this.columns.length}`, line);
+    return undefined;
+  }
+
+  /** Under `onBad`: hands on a bad row or line starting on `line` (default: the next one, which it passes). */
+  rejectLine(text: string, reason: string, line?: number): void {
+    if (line === undefined) {
+      line = this.line++;
+      this.count++;
+    }
+    this.onBad?.({ source: this.where, line, text: keptText(text), reason });
+  }
+
   private fieldCount(n: number): ConnectorError {
     return badCsv(this.where, `record ${this.count} (line ${this.count + (this.header ? 1 : 0)} if no field spans lines) has ${n} fields, the header has ${this.columns?.length}`);
   }
@@ -92,7 +128,7 @@ class RowsToRecords {
   }
 
   /**
-   * The records of `text[0, end)`, whole lines with no quote character in them, split at `newline`
+   * The records of the whole lines of `text` up to the line break at `end`, with no quote character in them, split at `newline`
    * and `delimiter` exactly as Papa's fast mode splits them (`take` of its rows), but with no array
    * per row: the fields go into one reused array that the record maker copies.
    */
@@ -100,7 +136,7 @@ class RowsToRecords {
     const out: DataRecord[] = [];
     const n = (this.columns as string[]).length;
     const fields: string[] = [];
-    for (let pos = 0; pos < end; ) {
+    for (let pos = 0; pos <= end; ) {
       let stop = text.indexOf(newline, pos);
       if (stop < 0 || stop > end) stop = end;
       if (stop > pos) {
@@ -115,9 +151,11 @@ class RowsToRecords {
           from = at + delimiter.length;
         }
         this.count++;
-        if (fields.length !== n) throw this.fieldCount(fields.length);
-        out.push(this.make(fields));
+        if (fields.length === n) out.push(this.make(fields));
+        else if (this.onBad) this.onBad({ source: this.where, line: this.line, text: keptText(text.slice(pos, stop)), reason: `the record has ${fields.length} fields, the header has ${n}` });
+        else throw this.fieldCount(fields.length);
       }
+      this.line++;
       pos = stop + newline.length;
     }
     return out;
@@ -138,10 +176,76 @@ function* slices(records: DataRecord[]): Generator<DataRecord[]> {
   for (let i = 0; i < records.length; i += BATCH) yield records.length <= BATCH ? records : records.slice(i, i + BATCH);
 }
 
-/** Reads CSV as batches of records; values are strings (cast them with a `cast` transform). */
-export async function* readCsvBatches(source: ByteSource, options: CsvOptions = {}, where = "CSV input"): AsyncGenerator<DataRecord[]> {
+/**
+ * Under `on_error: quarantine`, a record still open after this much text (a quote that never
+ * closes) is taken as broken quoting, so a stray quote cannot hold the rest of the file in memory.
+ */
+const MAX_OPEN_RECORD = 1 << 20;
+
+function occurrences(text: string, part: string): number {
+  let n = 0;
+  for (let at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length)) n++;
+  return n;
+}
+
+/**
+ * Under `onBad`: the records of the whole rows of `text` (all of it when `last`), parsed one row at
+ * a time (Papa's `step`), so each bad row is known by its line and raw text. A row with broken
+ * quoting has its first line rejected and parsing goes on at the next line (a stray quote would
+ * otherwise swallow the lines after it); a row with the wrong number of fields is rejected whole.
+ * Returns the text left for the next chunk (a row cut by the chunk's end).
+ */
+function parseRejecting(rows: RowsToRecords, text: string, last: boolean, newline: Newline, delimiter: string): { records: DataRecord[]; rest: string } {
+  const records: DataRecord[] = [];
+  const rejectFirstLine = (input: string, from: number, reason: string): number => {
+    const end = input.indexOf(newline, from);
+    rows.rejectLine(input.slice(from, end < 0 ? input.length : end), reason);
+    return end < 0 ? input.length : end + newline.length;
+  };
+  let pos = 0;
+  for (;;) {
+    const input = text.slice(pos);
+    let start = 0;
+    let resume = -1;
+    const parser = new Papa.Parser({
+      delimiter,
+      newline,
+      quoteChar: '"',
+      step: (result: Papa.ParseStepResult<string[][]>) => {
+        const end = result.meta.cursor;
+        const error = result.errors[0];
+        if (error && rows.ready) {
+          resume = rejectFirstLine(input, start, error.message);
+          parser.abort();
+          return;
+        }
+        if (error) throw badCsv(rows.where, `${error.message} in the header`);
+        const raw = input.slice(start, end);
+        const body = raw.endsWith(newline) ? raw.slice(0, -newline.length) : raw;
+        const record = rows.takeRow(result.data[0] ?? [""], body, occurrences(raw, newline));
+        if (record) records.push(record);
+        start = end;
+      },
+    });
+    const result = parser.parse(input, 0, !last) as Papa.ParseResult<string[]>;
+    if (resume >= 0) {
+      pos += resume;
+      continue;
+    }
+    const open = input.length - result.meta.cursor;
+    if (last || open <= MAX_OPEN_RECORD || !rows.ready) return { records, rest: input.slice(result.meta.cursor) };
+    const reason = result.errors[0]?.message ?? `a quoted field is still open after ${MAX_OPEN_RECORD / (1 << 20)} MiB of text`;
+    pos += rejectFirstLine(input, result.meta.cursor, reason);
+  }
+}
+
+/**
+ * Reads CSV as batches of records; values are strings (cast them with a `cast` transform). With
+ * `onBad`, a row that does not parse goes there (`parseRejecting`) instead of failing the read.
+ */
+export async function* readCsvBatches(source: ByteSource, options: CsvOptions = {}, where = "CSV input", onBad?: OnBadLine): AsyncGenerator<DataRecord[]> {
   const delimiter = options.delimiter ?? ",";
-  const rows = new RowsToRecords(options.header !== false, where);
+  const rows = new RowsToRecords(options.header !== false, where, onBad);
   // One character that Papa takes as it is (it reads `,` for a line break, a quote or a BOM).
   const plainDelimiter = delimiter.length === 1 && !["\r", "\n", '"', "\ufeff"].includes(delimiter);
   let newline: Newline | undefined;
@@ -152,8 +256,9 @@ export async function* readCsvBatches(source: ByteSource, options: CsvOptions = 
     // its "errors" are not real; it is parsed again with the next chunk.
     const error = result.errors.find((e: Papa.ParseError) => last || (e.row ?? 0) < result.data.length);
     if (error) throw badCsv(where, `${error.message} near record ${rows.records + (result.data.length || 1)} (line ${rows.records + 2} or later)`);
-    return result;
+    return { records: rows.take(result.data as string[][]), rest: text.slice(result.meta.cursor) };
   };
+  const parseChunk = (text: string, last: boolean) => (onBad ? parseRejecting(rows, text, last, newline ?? "\n", delimiter) : parse(text, last));
   let first = true;
   for await (const chunk of decodeText(source)) {
     // Text sources keep their BOM (the byte decoder drops it).
@@ -171,12 +276,12 @@ export async function* readCsvBatches(source: ByteSource, options: CsvOptions = 
       yield* slices(rows.takeLines(text, whole, newline, delimiter));
       continue;
     }
-    const result = parse(text, false);
-    carry = text.slice(result.meta.cursor);
-    yield* slices(rows.take(result.data as string[][]));
+    const { records, rest } = parseChunk(text, false);
+    carry = rest;
+    yield* slices(records);
   }
   if (carry.length > 0) {
-    yield* slices(rows.take(parse(carry, true).data as string[][]));
+    yield* slices(parseChunk(carry, true).records);
   }
 }
 

@@ -11,6 +11,7 @@ import type { DataRecord } from "../types";
 import { readCsvBatches, writeCsv, type CsvOptions } from "./csv";
 import { readJsonArrayBatches, writeJsonArray } from "./json";
 import { readJsonlBatches, writeJsonl } from "./jsonl";
+import type { OnBadLine } from "./badLines";
 import { writeParquet, type ParquetWriteOptions } from "./parquetWrite";
 import type { ByteSource } from "./text";
 
@@ -19,6 +20,7 @@ export type RecordFormat = (typeof FILE_FORMATS)[number];
 export type TextFormat = Exclude<RecordFormat, "parquet">;
 export type { CsvOptions } from "./csv";
 export type { ByteSource } from "./text";
+export type { BadLine, OnBadLine } from "./badLines";
 
 const EXTENSIONS: Record<string, RecordFormat> = { ".csv": "csv", ".tsv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".parquet": "parquet" };
 
@@ -30,10 +32,14 @@ export function formatFor(path: string, explicit?: RecordFormat): RecordFormat {
   throw new ConnectorError("unknown-format", `cannot tell the format of \`${path}\` from its extension; add \`format: csv\`, \`jsonl\`, \`json\` or \`parquet\` to the step`);
 }
 
-/** Reads records in batches (arrays), the cheap way to move millions of rows. `where` names the input in errors. */
-export function readRecordBatches(source: ByteSource, format: TextFormat, csv?: CsvOptions, where?: string): AsyncIterable<DataRecord[]> {
-  if (format === "csv") return readCsvBatches(source, csv, where);
-  if (format === "jsonl") return readJsonlBatches(source, where);
+/**
+ * Reads records in batches (arrays), the cheap way to move millions of rows. `where` names the
+ * input in errors. With `onBad`, a CSV or JSON Lines line that does not parse goes there and
+ * reading goes on (a JSON array has no lines to skip: its first error still fails).
+ */
+export function readRecordBatches(source: ByteSource, format: TextFormat, csv?: CsvOptions, where?: string, onBad?: OnBadLine): AsyncIterable<DataRecord[]> {
+  if (format === "csv") return readCsvBatches(source, csv, where, onBad);
+  if (format === "jsonl") return readJsonlBatches(source, where, onBad);
   return readJsonArrayBatches(source, where);
 }
 

@@ -3,25 +3,35 @@ import { ConnectorError } from "../../errors";
 import type { DataRecord } from "../types";
 import { recordBatches } from "./batches";
 import { JsonNumberError, mayNeedExactParse, parseJson, stringifyJson } from "./exactJson";
+import { keptText, type OnBadLine } from "./badLines";
 import { chompCr, decodeText, splitLines, type ByteSource } from "./text";
 
-function parseRecordLine(line: string, lineNumber: number, where: string): DataRecord {
+/** Why a line is no record: `reason`, and how the message that fails the read says it. */
+class NotRecord {
+  constructor(readonly reason: string, private readonly hint = "", private readonly joint = " is ") {}
+
+  message(where: string, line: number): string {
+    return `${where}: line ${line}${this.joint}${this.reason}${this.hint}`;
+  }
+}
+
+function lineRecord(line: string): DataRecord | NotRecord {
   let value: unknown;
   try {
     value = parseJson(line);
   } catch (err: unknown) {
-    if (err instanceof JsonNumberError) throw new ConnectorError("bad-record", `${where}: line ${lineNumber}: ${err.message}`);
+    if (err instanceof JsonNumberError) return new NotRecord(err.message, "", ": ");
     const reason = err instanceof Error ? err.message : String(err);
-    throw new ConnectorError("bad-record", `${where}: line ${lineNumber} is not valid JSON (${reason}); each line of a JSONL file must be one JSON object`);
+    return new NotRecord(`not valid JSON (${reason})`, "; each line of a JSONL file must be one JSON object");
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new ConnectorError("bad-record", `${where}: line ${lineNumber} is not a JSON object; each line of a JSONL file must be one object (a record)`);
+    return new NotRecord("not a JSON object", "; each line of a JSONL file must be one object (a record)");
   }
   return value as DataRecord;
 }
 
-/** Parses a batch of lines with one JSON.parse (much cheaper per record); on any problem, line by line for the message. */
-function parseLines(lines: string[], firstLine: number, where: string): DataRecord[] {
+/** Parses a batch of lines with one JSON.parse (much cheaper per record); on any problem, line by line: a bad line goes to `onBad`, or fails the read. */
+function parseLines(lines: string[], firstLine: number, where: string, onBad?: OnBadLine): DataRecord[] {
   const kept: string[] = [];
   for (const raw of lines) {
     const line = chompCr(raw);
@@ -35,19 +45,25 @@ function parseLines(lines: string[], firstLine: number, where: string): DataReco
     if (mayNeedExactParse(parsed, text)) throw new Error("exact numbers");
     if (parsed.length === kept.length && parsed.every((v) => v !== null && typeof v === "object" && !Array.isArray(v))) return parsed as DataRecord[];
   } catch {
-    // fall through: find the offending line
+    // fall through: find the offending lines
   }
-  return lines.flatMap((raw, i) => {
-    const line = chompCr(raw);
-    return line.trim().length === 0 ? [] : [parseRecordLine(line, firstLine + i, where)];
-  });
+  const records: DataRecord[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = chompCr(lines[i] as string);
+    if (line.trim().length === 0) continue;
+    const parsed = lineRecord(line);
+    if (!(parsed instanceof NotRecord)) records.push(parsed);
+    else if (onBad) onBad({ source: where, line: firstLine + i, text: keptText(line), reason: parsed.reason });
+    else throw new ConnectorError("bad-record", parsed.message(where, firstLine + i));
+  }
+  return records;
 }
 
-/** Reads JSONL as batches of records (the runner's fast path). */
-export async function* readJsonlBatches(source: ByteSource, where = "JSONL input"): AsyncGenerator<DataRecord[]> {
+/** Reads JSONL as batches of records (the runner's fast path); with `onBad`, a line that is no JSON object goes there instead of failing the read. */
+export async function* readJsonlBatches(source: ByteSource, where = "JSONL input", onBad?: OnBadLine): AsyncGenerator<DataRecord[]> {
   let lineNumber = 1;
   for await (const lines of splitLines(decodeText(source))) {
-    const batch = parseLines(lines, lineNumber, where);
+    const batch = parseLines(lines, lineNumber, where, onBad);
     lineNumber += lines.length;
     if (batch.length > 0) yield batch;
   }

@@ -7,7 +7,7 @@
 import pino from "pino";
 import { ConnectorError } from "../../errors";
 import type { Extract as ExtractStep } from "../../pipeline/model";
-import { templateNames, type TemplateValues } from "../../pipeline/templates";
+import { airflowTs, logicalTemplates, templateNames, type TemplateValues } from "../../pipeline/templates";
 import type { AnalysisRequest, AnalyzeContext, HttpSample } from "../analysis/types";
 import { limited, timeoutOf } from "../analysis/limits";
 import { columnsOf } from "../s3/infer";
@@ -24,14 +24,13 @@ const SILENT = pino({ level: "silent" });
 
 type HttpSampleRequest = Extract<AnalysisRequest, { kind: "http-sample" }>;
 
-/** Template values for a sample request: today's date, and an empty value for every param named. */
+/** Template values for a sample request: now as the logical instant, and an empty value for every param named. */
 function sampleTemplates(request: HttpSampleRequest): TemplateValues {
-  const ds = new Date().toISOString().slice(0, 10);
   const params: TemplateValues["params"] = {};
   for (const name of templateNames(JSON.stringify([request.path, request.query ?? null, request.body ?? null]))) {
     if (name.startsWith("params.")) params[name.slice("params.".length)] = "";
   }
-  return { ds, ds_nodash: ds.replace(/-/g, ""), run_id: "analyze", params };
+  return { ...logicalTemplates(airflowTs(new Date())), run_id: "analyze", params };
 }
 
 function isRecordArray(value: unknown): value is unknown[] {

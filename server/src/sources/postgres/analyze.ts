@@ -200,7 +200,7 @@ export function describableQuery(query: string): SqlStatement {
   const params: TemplateValues["params"] = {};
   for (const name of templateNames(query)) if (name.startsWith("params.")) params[name.slice("params.".length)] = null;
   try {
-    const bound = bindSelect(query.trim().replace(/;\s*$/, ""), { ds: "", ds_nodash: "", run_id: "", params });
+    const bound = bindSelect(query.trim().replace(/;\s*$/, ""), { ds: "", ds_nodash: "", ts: "", ts_nodash: "", run_id: "", params });
     return { text: bound.text, values: bound.values.map(() => null) };
   } catch (err: unknown) {
     if (err instanceof TemplateError) throw new ConnectorError("template", err.message);

@@ -42,7 +42,7 @@ export const postgresDescriptor: ConnectorDescriptor<typeof PostgresConnectionSc
     columnPaths: [["columns"], ["incremental", "column"]],
   },
   load: {
-    keys: ["table", "mode", "key", "create", "on_schema_change"],
+    keys: ["table", "mode", "key", "create", "on_schema_change", "rejected_table"],
     oneOf: ["table"],
     forms: [{ key: "key", form: "list-or-scalar", message: "a PostgreSQL `key` is a list of columns" }],
     columnPaths: [["key"]],

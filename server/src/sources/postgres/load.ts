@@ -12,7 +12,7 @@ import type { LoadRequest, LoadResult } from "../types";
 import { ensureLoadsTable, previousLoad, recordLoad } from "./bookkeeping";
 import { describeTable, hasUniqueIndexOn, type TableInfo } from "./catalog";
 import { connectionSecrets, killClient, openClient, type PostgresConnection } from "./client";
-import { inferColumns } from "./columnTypes";
+import { inferColumns } from "../columnInference";
 import { copyRecords, sampleRecords, type RecordSource } from "./copyIn";
 import { toConnectorError } from "./errors";
 import { incomingColumns, reconcileSchema, type SchemaOutcome } from "./drift";

@@ -104,7 +104,7 @@ async function* objectBatches(target: S3Target, objects: S3Object[], request: Ex
       const bytes = watched(object.bytes, failure);
       const source = gzip ? piped(bytes, createGunzip()) : bytes;
       try {
-        yield* withColumns(readRecordBatches(source, format, request.extract.csv, s3Url(target, key)), partitions?.byKey.get(key));
+        yield* withColumns(readRecordBatches(source, format, request.extract.csv, s3Url(target, key), request.onBadLine), partitions?.byKey.get(key));
       } catch (err: unknown) {
         // A reader may wrap a dropped connection as a parse error; the S3 error (transient) wins.
         throw failure.error ?? err;

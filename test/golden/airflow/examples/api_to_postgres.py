@@ -37,18 +37,20 @@ def no_jinja(text: str) -> str:
 AIRFLOW_RELEASE = tuple(int(part) for part in re.findall(r"[0-9]+", AIRFLOW_VERSION)[:3])
 DOC_MD_SHOWN = no_jinja(DOC_MD) if AIRFLOW_RELEASE < (2, 9, 3) else DOC_MD
 
-# `env` is rendered by Jinja: the data goes in literal(), byte for byte; only run_id and ds are templates.
+# `env` is rendered by Jinja: the data goes in literal(), byte for byte; only run_id, ds and ts are templates.
 ENV = {
     "AGENT_ETL_CLI_0": literal(CLI[0]),
     "AGENT_ETL_PIPELINE": literal(PIPELINE),
     "AGENT_ETL_RUN_ID": no_jinja(PIPELINE_NAME) + "__{{ run_id }}",
     "AGENT_ETL_DS": "{{ ds | default('', true) }}",
+    # The logical date and time, for {{ ts }} in the pipeline (hourly runs of a day differ only in it).
+    "AGENT_ETL_TS": "{{ ts | default('', true) }}",
     # Airflow retries the task (default_args); the CLI must not retry inside each try too.
     "AGENT_ETL_RETRIES": "0",
     # The run history records these runs as Airflow's.
     "AGENT_ETL_TRIGGER": "airflow",
 }
-BASH_COMMAND = "\"$AGENT_ETL_CLI_0\" run \"$AGENT_ETL_PIPELINE\" --step \"$AGENT_ETL_STEP\" --run-id \"$AGENT_ETL_RUN_ID\" ${AGENT_ETL_DS:+--ds \"$AGENT_ETL_DS\"}"
+BASH_COMMAND = "\"$AGENT_ETL_CLI_0\" run \"$AGENT_ETL_PIPELINE\" --step \"$AGENT_ETL_STEP\" --run-id \"$AGENT_ETL_RUN_ID\" ${AGENT_ETL_DS:+--ds \"$AGENT_ETL_DS\"} ${AGENT_ETL_TS:+--ts \"$AGENT_ETL_TS\"}"
 
 DEFAULT_ARGS = {
     "retries": 0,
