@@ -64,7 +64,7 @@ describe("retention and backfills (dist/cli.js, real files)", () => {
     // `runs prune` spares them too, and says why; --include-resumable is how to let them go.
     const dry = await runCli(["runs", "prune", "daily.etl.yaml", "--dry-run"], { cwd: p.dir });
     assert.equal(dry.code, 0, dry.stderr);
-    assert.match(dry.stdout, /kept daily__backfill_2024-01-01: a day of a backfill that can still be resumed/);
+    assert.match(dry.stdout, /kept daily__backfill_2024-01-01: a run of a backfill that can still be resumed/);
 
     p.write("in/2024-01-03.csv", "id,day\n1,2024-01-03\n");
     const resumed = await run("--from", "2024-01-01", "--to", "2024-01-05", "--resume");

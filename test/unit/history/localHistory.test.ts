@@ -89,7 +89,7 @@ describe("retention", () => {
     for (const last of ["failed", "running"]) {
       const choice = choosePrune([...ordinary, ...days(last)], retentionRule({ keep_runs: 1, max_age: "30d" }), now);
       assert.deepEqual(choice.prune.map((r) => r.runId), ["r30"], last);
-      assert.deepEqual(choice.spared.map((s) => [s.run.runId, s.why.split(" (")[0]]), [["r29", "a day of a backfill that can still be resumed"], ["r28", "a day of a backfill that can still be resumed"], ["r27", "a day of a backfill that can still be resumed"], ["r26", "a day of a backfill that can still be resumed"]], last);
+      assert.deepEqual(choice.spared.map((s) => [s.run.runId, s.why.split(" (")[0]]), [["r29", "a run of a backfill that can still be resumed"], ["r28", "a run of a backfill that can still be resumed"], ["r27", "a run of a backfill that can still be resumed"], ["r26", "a run of a backfill that can still be resumed"]], last);
       const asked = choosePrune([...ordinary, ...days(last)], retentionRule({ keep_runs: 1 }, { includeResumable: true }), now);
       assert.deepEqual(asked.prune.map((r) => r.runId), ["r30", "r29", "r28", "r27", "r26"], `${last}, --include-resumable`);
     }

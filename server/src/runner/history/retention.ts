@@ -3,7 +3,7 @@
  * when it is past the newest `keep_runs` or started more than `max_age` ago, except the run going
  * on, the last successful run (its outputs are what a fresh `--step` reads) and, unless asked, a
  * run that can still be resumed (it did not succeed and its staged outputs are there) and every
- * day of a backfill that can still be resumed.
+ * run of a backfill that can still be resumed.
  */
 import { rm } from "node:fs/promises";
 import { ageMs, DEFAULT_KEEP_RUNS, DEFAULT_MAX_AGE, type RetentionSettings } from "../../pipeline/observe";
@@ -33,7 +33,7 @@ export interface KnownRun {
   status: string;
   inHistory: boolean;
   staged: boolean;
-  /** A day of a backfill (`run --from … --to …`), as its trigger in the history says. */
+  /** One of the runs (days or intervals) of a backfill (`run --from … --to …`), as its trigger in the history says. */
   backfill: boolean;
 }
 
@@ -57,7 +57,7 @@ export function choosePrune(runs: readonly KnownRun[], rule: RetentionRule, now:
     if (index < rule.keep && !old) return;
     if (run.runId === current) return;
     if (run.runId === lastSuccess) choice.spared.push({ run, why: "the last successful run" });
-    else if (run.backfill && openBackfill && !rule.includeResumable) choice.spared.push({ run, why: "a day of a backfill that can still be resumed (--include-resumable prunes it)" });
+    else if (run.backfill && openBackfill && !rule.includeResumable) choice.spared.push({ run, why: "a run of a backfill that can still be resumed (--include-resumable prunes it)" });
     else if (run.status !== "succeeded" && run.staged && !rule.includeResumable) choice.spared.push({ run, why: "it can still be resumed (--include-resumable prunes it)" });
     else choice.prune.push(run);
   });
