@@ -1,7 +1,7 @@
 // One script builds every entry point (STYLE.md). `--watch` rebuilds on change, `--production` minifies.
 import { readFileSync } from "node:fs";
 import * as esbuild from "esbuild";
-import { awsSdkBundle, nodeBundle } from "./scripts/buildOptions.mjs";
+import { awsSdkBundle, cliBundles, nodeBundle } from "./scripts/buildOptions.mjs";
 
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8"));
 
@@ -13,7 +13,7 @@ const node = nodeBundle({ production, version });
 const builds = [
   { ...node, entryPoints: { extension: "client/src/extension.ts" }, outdir: "dist" },
   { ...node, entryPoints: { server: "server/src/server.ts" }, outdir: "dist" },
-  { ...node, entryPoints: { cli: "server/src/cli.ts" }, outdir: "dist", banner: { js: "#!/usr/bin/env node" } },
+  ...cliBundles({ production, version }).map((b) => ({ ...b, outdir: "dist" })),
   { ...awsSdkBundle({ production, version }), outdir: "dist" },
   { bundle: true, platform: "browser", format: "iife", target: "es2022", sourcemap: !production, minify: production, logLevel: "warning", entryPoints: { preview: "client/src/preview/main.ts" }, outdir: "dist" },
 ];

@@ -5,17 +5,18 @@ import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync } fr
 import { join } from "node:path";
 
 /**
- * Bundles the CLI from the current sources into `dir` as `<name>.js`, with the AWS SDK bundle it
- * loads beside it, exactly as esbuild.mjs builds dist/ (dist/ is left alone: tests may be using it).
+ * Bundles the CLI from the current sources into `dir` as `<name>.js` (and `<name>-main.js`), with
+ * the AWS SDK bundle it loads beside it, exactly as esbuild.mjs builds dist/ (dist/ is left alone:
+ * tests may be using it); `production`: minified, as `npm pack` builds it.
  */
-export async function buildBenchCli(dir: string, name: string): Promise<string> {
+export async function buildBenchCli(dir: string, name: string, { production = false } = {}): Promise<string> {
   const esbuild = await import("esbuild");
   const options = (await import(join(__dirname, "..", "scripts", "buildOptions.mjs"))) as {
-    nodeBundle: (o: { version: string }) => Record<string, unknown>;
-    awsSdkBundle: (o: { version: string }) => Record<string, unknown>;
+    cliBundles: (o: { version: string; production: boolean }, name: string) => Record<string, unknown>[];
+    awsSdkBundle: (o: { version: string; production: boolean }) => Record<string, unknown>;
   };
-  await esbuild.build({ ...options.nodeBundle({ version: "bench" }), sourcemap: false, entryPoints: { [name]: join(__dirname, "..", "server", "src", "cli.ts") }, outdir: dir });
-  await esbuild.build({ ...options.awsSdkBundle({ version: "bench" }), sourcemap: false, outdir: dir });
+  for (const bundle of options.cliBundles({ version: "bench", production }, name)) await esbuild.build({ ...bundle, sourcemap: false, outdir: dir });
+  await esbuild.build({ ...options.awsSdkBundle({ version: "bench", production }), sourcemap: false, outdir: dir });
   return join(dir, `${name}.js`);
 }
 

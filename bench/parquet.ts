@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node
 import { homedir, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ColumnType } from "../server/src/pipeline/model";
-import { writeFileAtomic } from "../server/src/sources/file";
+import { writeFileAtomic } from "../server/src/sources/file/atomicWrite";
 import { writeParquet } from "../server/src/sources/formats/parquetWrite";
 import type { DataRecord } from "../server/src/sources/types";
 import { startPostgres } from "../test/support/postgres";

@@ -39,3 +39,17 @@ export function nodeBundle({ production = false, version = "0.0.0-dev" } = {}) {
 export function awsSdkBundle(options) {
   return { ...nodeBundle(options), plugins: [], entryPoints: { "aws-sdk": `${root}server/src/sources/s3/sdk.ts` } };
 }
+
+/**
+ * The CLI, as two bundles: `<name>.js`, the package's bin, a small launcher (server/src/cliLauncher.ts)
+ * that runs `<name>-main.js`, the CLI itself, through a V8 code cache (server/src/cli/codeCache.ts).
+ * The launcher compiles that bundle with `vm.Script`, which has no loader for a true `import()`:
+ * esbuild turns the remaining ones (optional packages such as DuckDB's) into `require()`.
+ */
+export function cliBundles(options, name = "cli") {
+  const node = nodeBundle(options);
+  return [
+    { ...node, entryPoints: { [name]: `${root}server/src/cliLauncher.ts` }, banner: { js: "#!/usr/bin/env node" } },
+    { ...node, entryPoints: { [`${name}-main`]: `${root}server/src/cli.ts` }, supported: { "dynamic-import": false } },
+  ];
+}

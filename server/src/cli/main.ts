@@ -1,15 +1,7 @@
 /** Command dispatch: `agent-etl <command> …`, `--help`, `--version`; errors become exit codes. */
 import { createLogger, logSettingsProblem } from "./log";
 import type { AnyCommand, Io } from "./command";
-import { analyzeCommand } from "./commands/analyze";
-import { dagCommand } from "./commands/dag";
-import { exportCommand } from "./commands/export";
-import { generateCommand } from "./commands/generate";
-import { mcpCommand } from "./commands/mcp";
-import { previewCommand } from "./commands/preview";
-import { runCommand } from "./commands/run";
-import { runsCommand } from "./commands/runs";
-import { validateCommand } from "./commands/validate";
+import { COMMAND_NAMES, isCommandName, type CommandName } from "./commandNames";
 import { EtlError, UsageError } from "../errors";
 import { scrubSecrets } from "../env/scrub";
 import { escapeControls } from "./format";
@@ -17,29 +9,54 @@ import { closest } from "../pipeline/suggest";
 
 declare const AGENT_ETL_VERSION: string | undefined;
 
-export const COMMANDS: readonly AnyCommand[] = [validateCommand, dagCommand, previewCommand, runCommand, runsCommand, exportCommand, analyzeCommand, generateCommand, mcpCommand];
+/**
+ * Each command's module, loaded only when that command runs: one command's dependencies (the
+ * PostgreSQL driver, DuckDB, the MCP SDK, Parquet…) would otherwise be loaded and run at the start
+ * of every other one, `--version` included (bench/runs.ts measures the start-up).
+ */
+const COMMAND_MODULES: Record<CommandName, () => Promise<AnyCommand>> = {
+  validate: async () => (await import("./commands/validate.js")).validateCommand,
+  dag: async () => (await import("./commands/dag.js")).dagCommand,
+  preview: async () => (await import("./commands/preview.js")).previewCommand,
+  run: async () => (await import("./commands/run.js")).runCommand,
+  runs: async () => (await import("./commands/runs.js")).runsCommand,
+  export: async () => (await import("./commands/export.js")).exportCommand,
+  analyze: async () => (await import("./commands/analyze.js")).analyzeCommand,
+  generate: async () => (await import("./commands/generate.js")).generateCommand,
+  mcp: async () => (await import("./commands/mcp.js")).mcpCommand,
+};
+
+/** Every command, loaded (the main help lists their summaries; tests go through their options). */
+export function loadCommands(): Promise<AnyCommand[]> {
+  return Promise.all(COMMAND_NAMES.map((name) => COMMAND_MODULES[name]()));
+}
 
 const VERSION = typeof AGENT_ETL_VERSION === "string" ? AGENT_ETL_VERSION : "0.0.0-dev";
 
-function mainHelp(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+async function mainHelp(): Promise<string> {
+  const commands = await loadCommands();
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     "agent-etl — validate, inspect and run ETL pipelines written in YAML (*.etl.yaml)",
     "",
     "Usage: agent-etl <command> [options]",
     "",
     "Commands:",
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
     "Run `agent-etl <command> --help` for a command's options.",
     "Environment: LOG_LEVEL (trace … fatal, default info), LOG_FORMAT (json | pretty).",
   ].join("\n");
 }
 
+function lineWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  return (text) => stream.write(text.endsWith("\n") ? text : text + "\n");
+}
+
 function defaultIo(): Io {
   return {
-    stdout: (text) => process.stdout.write(text.endsWith("\n") ? text : text + "\n"),
-    stderr: (text) => process.stderr.write(text.endsWith("\n") ? text : text + "\n"),
+    stdout: lineWriter(process.stdout),
+    stderr: lineWriter(process.stderr),
     logger: createLogger(),
     env: process.env,
     cwd: process.cwd(),
@@ -56,32 +73,33 @@ function terminalSafe(io: Io): Io {
 
 /** An unknown command, with the one probably meant (`valdate` → `validate`) and the list. */
 function unknownCommand(name: string): string {
-  const names = COMMANDS.map((c) => c.name);
-  const best = name.startsWith("-") ? closest(name.replace(/^-+/, ""), ["help", "version"]) : closest(name, names);
+  const best = name.startsWith("-") ? closest(name.replace(/^-+/, ""), ["help", "version"]) : closest(name, COMMAND_NAMES);
   const meant = best === undefined ? "" : name.startsWith("-") ? ` — did you mean --${best}?` : ` — did you mean \`${best}\`?`;
-  return `unknown command \`${name}\`${meant}; commands: ${names.join(", ")}`;
+  return `unknown command \`${name}\`${meant}; commands: ${COMMAND_NAMES.join(", ")}`;
 }
 
 /** Runs the CLI and returns its exit code. Never throws for user mistakes. */
-export async function main(argv: string[], given: Io = defaultIo()): Promise<number> {
-  const io = terminalSafe(given);
+export async function main(argv: string[], given?: Io): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    io.stdout(mainHelp());
-    return name === undefined ? 2 : 0;
-  }
+  // Before the logger is made: nothing else is needed to answer.
   if (name === "--version" || name === "-V") {
-    io.stdout(VERSION);
+    (given?.stdout ?? lineWriter(process.stdout))(VERSION);
     return 0;
+  }
+  const io = terminalSafe(given ?? defaultIo());
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(await mainHelp());
+    return name === undefined ? 2 : 0;
   }
   const badLogSettings = logSettingsProblem(io.env);
   if (badLogSettings !== undefined) {
     io.stderr(`agent-etl: ${badLogSettings}`);
     return 2;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  let command: AnyCommand | undefined;
   try {
-    if (!command) throw new UsageError(unknownCommand(name));
+    if (!isCommandName(name)) throw new UsageError(unknownCommand(name));
+    command = await COMMAND_MODULES[name]();
     if (rest.includes("--help") || rest.includes("-h")) {
       io.stdout(`Usage: ${command.usage}\n\n${command.help}`);
       return 0;

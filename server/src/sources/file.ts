@@ -3,41 +3,21 @@
  * confined to the root: `../` escapes and symlinks that lead out of it are refused. Loads write a
  * temporary file beside the target and rename it, so a failed or killed load changes nothing.
  */
-import { constants as fsConstants, createReadStream, createWriteStream } from "node:fs";
-import { copyFile, mkdir, readdir, realpath, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { pipeline } from "node:stream/promises";
-import { randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { readdir, realpath, stat } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import picomatch from "picomatch";
 import { ConnectorError } from "../errors";
 import { renderTemplate } from "../pipeline/templates";
-import type { ColumnType, Connection } from "../pipeline/model";
+import type { ColumnType } from "../pipeline/model";
 import { formatFor, readRecordBatches, writeRecords } from "./formats";
 import { batchedRecords, recordBatches, type BatchedExtractResult } from "./formats/batches";
 import { openFileRanges, readParquetBatches } from "./formats/parquetRead";
 import { addColumns } from "./formats/parquetTypes";
 import { newerThan, partitionColumns, withColumns, type PartitionColumns } from "./partitions";
 import type { Connector, DataRecord, ExtractRequest, ExtractResult, LoadRequest, LoadResult, SingleFileSource, SourceVersion } from "./types";
-
-/** The folder a file connection's paths are relative to. */
-export function fileRoot(connection: Connection, baseDir: string): string {
-  const root = connection.type === "file" ? (connection as { root?: string }).root : undefined;
-  return resolve(baseDir, root ?? ".");
-}
-
-function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
-}
-
-/** Resolves `path` under `root` lexically; refuses `../` escapes and absolute paths elsewhere. */
-export function confinePath(root: string, path: string, connectionName = "file"): string {
-  const full = resolve(root, path);
-  if (!isInside(root, full)) {
-    throw new ConnectorError("path-outside-root", `path \`${path}\` leaves the root of connection \`${connectionName}\` (${root}); use a path inside it, or set the connection's \`root\``);
-  }
-  return full;
-}
+import { writeFileAtomic } from "./file/atomicWrite";
+import { confinePath, fileRoot, isInside } from "./file/root";
 
 /** The real path of `path`: symlinks resolved in its nearest existing ancestor, the rest appended. */
 async function realish(path: string): Promise<string> {
@@ -99,65 +79,6 @@ export async function matchFiles(root: string, pattern: string, connectionName =
   return files;
 }
 
-/** Whether a process of this machine is still running (EPERM: it is, as another user). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err: unknown) {
-    return (err as { code?: string }).code === "EPERM";
-  }
-}
-
-/** Temporary files of earlier writes to `path` whose process is gone (a killed load). */
-async function removeStaleTemps(path: string): Promise<void> {
-  const prefix = `.${basename(path)}.`;
-  const names = await readdir(dirname(path)).catch(() => [] as string[]);
-  for (const name of names) {
-    const m = /^(\d+)-[0-9a-f]{8}\.tmp$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : "");
-    if (m && !isAlive(Number(m[1]))) await rm(join(dirname(path), name), { force: true });
-  }
-}
-
-/** A temporary name beside `path` for an atomic write (`removeStaleTemps` knows its pattern). */
-function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
-}
-
-/** Copies a file to `path` completely or not at all (a clone where the file system can, e.g. btrfs, XFS). */
-export async function copyFileAtomic(from: string, path: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await removeStaleTemps(path);
-  const temp = tempPathFor(path);
-  try {
-    await copyFile(from, temp, fsConstants.COPYFILE_FICLONE);
-    await rename(temp, path);
-  } catch (err: unknown) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-}
-
-/**
- * Writes chunks to `path` completely or not at all: a temporary file in the same folder, flushed,
- * then renamed over the target. The temporary file is removed on failure.
- */
-export async function writeFileAtomic(path: string, chunks: AsyncIterable<string | Uint8Array>, signal?: AbortSignal): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await removeStaleTemps(path);
-  const temp = tempPathFor(path);
-  try {
-    // A 1 MB buffer, not the default 16 KB: staged batches are ~60 KB each, so with 16 KB every
-    // write waited for the disk before the step could go on, leaving a run's thread idle ~25% of
-    // the time (a million-row file → cast → PostgreSQL run: 2.22 → 1.85 s).
-    const out = createWriteStream(temp, { flush: true, highWaterMark: 1 << 20 });
-    await pipeline(chunks, out, signal ? { signal } : {});
-    await rename(temp, path);
-  } catch (err: unknown) {
-    await rm(temp, { force: true });
-    throw err;
-  }
-}
 
 /** An extract's root folder and its rendered path pattern. */
 function extractPattern(request: ExtractRequest): { root: string; pattern: string } {

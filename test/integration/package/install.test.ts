@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -90,7 +90,7 @@ describe("the npm package, installed as the README says", { timeout: 5 * 60_000 
 
   it("packs the bundles, schemas, format reference, examples and licence: no sources, tests, maps or dependencies but DuckDB's optional bindings", () => {
     const paths = packed.files.map((f) => f.path);
-    for (const needed of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/cli.js", "dist/aws-sdk.js", "schemas/pipeline.schema.json", "docs/pipeline-spec.md", "examples/quickstart/quickstart.etl.yaml", "examples/quickstart/data/orders.json"]) {
+    for (const needed of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/cli.js", "dist/cli-main.js", "dist/aws-sdk.js", "schemas/pipeline.schema.json", "docs/pipeline-spec.md", "examples/quickstart/quickstart.etl.yaml", "examples/quickstart/data/orders.json"]) {
       assert.ok(paths.includes(needed), `${needed} is in the package: ${paths.join(", ")}`);
     }
     const stray = paths.filter((p) => /\.map$|\.ts$|^(server|client|test|scripts|bench|node_modules|\.github|\.ci)\/|(^|\/)(out|\.etl)\//.test(p));
@@ -119,6 +119,10 @@ describe("the npm package, installed as the README says", { timeout: 5 * 60_000 
     const written = parse(readFileSync(join(dir, "out", "revenue_by_country.csv"), "utf8"), { columns: true }) as { country: string; orders: string }[];
     assert.deepEqual(Object.fromEntries(written.map((r) => [r.country, Number(r.orders)])), expectedOrdersByCountry(dir));
     assert.equal(npx.stdout.trim(), manifest.version, "npx runs the tarball's agent-etl");
+    // The CLI's code cache (cli/codeCache.ts) is the user's, never written into the package folder.
+    assert.ok(readdirSync(join(env.HOME as string, ".cache", "agent-etl", "v8")).some((n) => n.endsWith(".bin")), "the code cache is in ~/.cache/agent-etl/v8");
+    const installedDist = readdirSync(join(prefix, "lib", "node_modules", manifest.name, "dist")).sort();
+    assert.deepEqual(installedDist, packed.files.map((f) => f.path).filter((p) => p.startsWith("dist/")).map((p) => p.slice(5)).sort(), "nothing was written beside the bundles");
   });
 
   it("the installed `agent-etl mcp` answers initialize over stdio and serves the format reference from the package", async () => {

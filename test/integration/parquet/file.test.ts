@@ -14,7 +14,7 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import pino from "pino";
 import type { Connection, Extract, Load } from "../../../server/src/pipeline/model";
 import { fileConnector } from "../../../server/src/sources/file";
-import { writeFileAtomic } from "../../../server/src/sources/file";
+import { writeFileAtomic } from "../../../server/src/sources/file/atomicWrite";
 import { writeParquet } from "../../../server/src/sources/formats/parquetWrite";
 import { sampleFile } from "../../../server/src/sources/file/analysis";
 import type { DataRecord, SourceContext } from "../../../server/src/sources/types";

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import pino from "pino";
 import type { Io } from "../../../server/src/cli/command";
-import { COMMANDS, main } from "../../../server/src/cli/main";
+import { loadCommands, main } from "../../../server/src/cli/main";
 import { VALID } from "../helpers";
 
 const CLI = join(__dirname, "../../../dist/cli.js");
@@ -44,11 +44,12 @@ function oneEdit(a: string, b: string): boolean {
 
 describe("usage errors", () => {
   it("a mistyped command names the command meant (every command, every one-letter slip)", async () => {
+    const commands = await loadCommands();
     let tried = 0;
-    for (const c of COMMANDS) {
+    for (const c of commands) {
       for (const typo of typos(c.name)) {
         // As close to another command (`rusn`: `runs` swapped, `run` plus a letter): either may be offered.
-        if (COMMANDS.some((o) => o.name === typo || (o.name !== c.name && oneEdit(o.name, typo)))) continue;
+        if (commands.some((o) => o.name === typo || (o.name !== c.name && oneEdit(o.name, typo)))) continue;
         assert.match(await usage([typo, valid]), new RegExp(`^agent-etl: unknown command \`${typo}\` — did you mean \`${c.name}\`\\?; commands: validate, dag, preview, run`));
         tried++;
       }
@@ -57,8 +58,9 @@ describe("usage errors", () => {
   });
 
   it("a mistyped option names the option meant (every long option of every command)", async () => {
+    const commands = await loadCommands();
     let tried = 0;
-    for (const c of COMMANDS) {
+    for (const c of commands) {
       const names = Object.keys(c.options);
       for (const name of names.filter((n) => n.length >= 5)) {
         for (const typo of typos(name)) {

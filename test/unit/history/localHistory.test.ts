@@ -70,7 +70,7 @@ describe("the local run history", () => {
 });
 
 describe("retention", () => {
-  const known = (i: number, status: string, staged = true): KnownRun => ({ runId: `r${i}`, startedAt: new Date(Date.UTC(2026, 0, i)).toISOString(), status, inHistory: true, staged });
+  const known = (i: number, status: string, staged = true, backfill = false): KnownRun => ({ runId: `r${i}`, startedAt: new Date(Date.UTC(2026, 0, i)).toISOString(), status, inHistory: true, staged, backfill });
   const now = Date.UTC(2026, 1, 2);
 
   it("prunes past keep_runs and max_age, sparing the last success and resumable runs", () => {
@@ -81,6 +81,21 @@ describe("retention", () => {
     const all = choosePrune(runs, retentionRule(undefined, { keep: 1, includeResumable: true }), now);
     assert.deepEqual(all.prune.map((r) => r.runId), ["r29", "r27", "r2", "r1"]);
     assert.deepEqual(choosePrune(runs, retentionRule(undefined), now).prune.map((r) => r.runId), ["r2"], "defaults: 20 runs, 30 days");
+  });
+
+  it("keeps every day of a backfill while one of its days failed or is running, unless asked", () => {
+    const ordinary = [known(31, "succeeded"), known(30, "succeeded")];
+    const days = (last: string) => [known(29, last, true, true), known(28, "succeeded", true, true), known(27, "succeeded", true, true), known(26, "succeeded", false, true)];
+    for (const last of ["failed", "running"]) {
+      const choice = choosePrune([...ordinary, ...days(last)], retentionRule({ keep_runs: 1, max_age: "30d" }), now);
+      assert.deepEqual(choice.prune.map((r) => r.runId), ["r30"], last);
+      assert.deepEqual(choice.spared.map((s) => [s.run.runId, s.why.split(" (")[0]]), [["r29", "a run of a backfill that can still be resumed"], ["r28", "a run of a backfill that can still be resumed"], ["r27", "a run of a backfill that can still be resumed"], ["r26", "a run of a backfill that can still be resumed"]], last);
+      const asked = choosePrune([...ordinary, ...days(last)], retentionRule({ keep_runs: 1 }, { includeResumable: true }), now);
+      assert.deepEqual(asked.prune.map((r) => r.runId), ["r30", "r29", "r28", "r27", "r26"], `${last}, --include-resumable`);
+    }
+    // Every day succeeded: the backfill is done, and its days are runs like the others.
+    const done = choosePrune([...ordinary, ...days("succeeded")], retentionRule({ keep_runs: 1, max_age: "30d" }), now);
+    assert.deepEqual(done.prune.map((r) => r.runId), ["r30", "r29", "r28", "r27", "r26"]);
   });
 
   it("removes exactly the runs it chose: their history and staged outputs", async () => {

@@ -4,7 +4,6 @@ import { ConnectorError } from "../../errors";
 import type { Connection, Pipeline } from "../../pipeline/model";
 import { descriptorFor, typesWhere } from "../../sources/registry";
 import { HISTORY_DIR, LocalHistory } from "./localHistory";
-import { DEFAULT_HISTORY_SCHEMA, PostgresHistory } from "./postgresHistory";
 import type { HistoryStore } from "./store";
 
 export type { HistoryStore } from "./store";
@@ -26,5 +25,7 @@ export async function openHistory(pipeline: Pipeline, baseDir: string, connectio
     const types = typesWhere((d) => d.keepsRunHistory).map((t) => `\`${t}\``).join(" or ");
     throw new ConnectorError("unsupported-history", `the run history needs a ${types} connection; \`${name}\` is ${connection.type}. Remove \`history:\` to keep it in .etl/history/ beside the file`);
   }
+  // Loaded here, not above: the PostgreSQL driver costs every local-history command its start-up.
+  const { DEFAULT_HISTORY_SCHEMA, PostgresHistory } = await import("./postgresHistory.js");
   return PostgresHistory.open(connection, { schema: pipeline.history.schema ?? DEFAULT_HISTORY_SCHEMA, pipeline: pipeline.name, secrets });
 }

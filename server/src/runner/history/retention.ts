@@ -2,7 +2,8 @@
  * Retention: which runs to forget (their history record and their staged outputs). A run is pruned
  * when it is past the newest `keep_runs` or started more than `max_age` ago, except the run going
  * on, the last successful run (its outputs are what a fresh `--step` reads) and, unless asked, a
- * run that can still be resumed (it did not succeed and its staged outputs are there).
+ * run that can still be resumed (it did not succeed and its staged outputs are there) and every
+ * run of a backfill that can still be resumed.
  */
 import { rm } from "node:fs/promises";
 import { ageMs, DEFAULT_KEEP_RUNS, DEFAULT_MAX_AGE, type RetentionSettings } from "../../pipeline/observe";
@@ -32,6 +33,8 @@ export interface KnownRun {
   status: string;
   inHistory: boolean;
   staged: boolean;
+  /** One of the runs (days or intervals) of a backfill (`run --from … --to …`), as its trigger in the history says. */
+  backfill: boolean;
 }
 
 export interface PruneChoice {
@@ -44,12 +47,17 @@ export interface PruneChoice {
 export function choosePrune(runs: readonly KnownRun[], rule: RetentionRule, now: number, current?: string): PruneChoice {
   const sorted = [...runs].sort((a, b) => (a.startedAt !== b.startedAt ? (a.startedAt < b.startedAt ? 1 : -1) : a.runId < b.runId ? 1 : -1));
   const lastSuccess = sorted.find((r) => r.status === "succeeded")?.runId;
+  // `--resume` of a backfill skips the days whose run succeeded (their staged state says so) and
+  // runs the others again: while one day is unfinished (failed, or running in another process),
+  // pruning a day that succeeded would make the resume load that day twice.
+  const openBackfill = runs.some((r) => r.backfill && r.status !== "succeeded");
   const choice: PruneChoice = { prune: [], spared: [] };
   sorted.forEach((run, index) => {
     const old = now - Date.parse(run.startedAt) > rule.maxAgeMs;
     if (index < rule.keep && !old) return;
     if (run.runId === current) return;
     if (run.runId === lastSuccess) choice.spared.push({ run, why: "the last successful run" });
+    else if (run.backfill && openBackfill && !rule.includeResumable) choice.spared.push({ run, why: "a run of a backfill that can still be resumed (--include-resumable prunes it)" });
     else if (run.status !== "succeeded" && run.staged && !rule.includeResumable) choice.spared.push({ run, why: "it can still be resumed (--include-resumable prunes it)" });
     else choice.prune.push(run);
   });
@@ -59,11 +67,11 @@ export function choosePrune(runs: readonly KnownRun[], rule: RetentionRule, now:
 /** Every run of the pipeline in the history or in staging. */
 export async function knownRuns(history: HistoryStore, store: StagingStore, pipeline: string): Promise<KnownRun[]> {
   const runs = new Map<string, KnownRun>();
-  for (const r of await history.list()) runs.set(r.run_id, { runId: r.run_id, startedAt: r.started_at, status: r.status, inHistory: true, staged: false });
+  for (const r of await history.list()) runs.set(r.run_id, { runId: r.run_id, startedAt: r.started_at, status: r.status, inHistory: true, staged: false, backfill: r.trigger === "backfill" });
   for (const s of await runsOf(store, pipeline)) {
     const known = runs.get(s.run_id);
     if (known) known.staged = true;
-    else runs.set(s.run_id, { runId: s.run_id, startedAt: s.started_at, status: s.status, inHistory: false, staged: true });
+    else runs.set(s.run_id, { runId: s.run_id, startedAt: s.started_at, status: s.status, inHistory: false, staged: true, backfill: false });
   }
   return [...runs.values()];
 }

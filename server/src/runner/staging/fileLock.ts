@@ -8,7 +8,7 @@ import { link, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { hostname } from "node:os";
 import { setTimeout as delay } from "node:timers/promises";
 import { ConnectorError } from "../../errors";
-import { isAlive } from "../../sources/file";
+import { isAlive } from "../../sources/file/atomicWrite";
 
 export interface FileLockOptions {
   /** A lock older than this is abandoned (held locks last milliseconds: one small read and write). */

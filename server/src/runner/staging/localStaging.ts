@@ -6,7 +6,8 @@ import { createReadStream } from "node:fs";
 import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { ConnectorError } from "../../errors";
-import { confinePath, copyFileAtomic, writeFileAtomic } from "../../sources/file";
+import { copyFileAtomic, writeFileAtomic } from "../../sources/file/atomicWrite";
+import { confinePath } from "../../sources/file/root";
 import type { StagingStore } from "../../sources/staging";
 import { withFileLock } from "./fileLock";
 

@@ -6,7 +6,8 @@
 import { open, readdir, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import { ConnectorError } from "../../errors";
-import { confinePath, fileRoot, matchFiles } from "../file";
+import { matchFiles } from "../file";
+import { confinePath, fileRoot } from "./root";
 import { formatFor } from "../formats";
 import { openFileRanges, readParquetFooter } from "../formats/parquetRead";
 import { parquetColumnInfo } from "../formats/parquetTypes";

@@ -23,7 +23,7 @@ export const fileDescriptor: ConnectorDescriptor<typeof FileConnectionSchema> = 
   staging: {
     shared: false,
     open: async (o, localFolder) => {
-      const { confinePath, fileRoot } = await import("../file.js");
+      const { confinePath, fileRoot } = await import("./root.js");
       return localFolder(confinePath(fileRoot(o.connection, o.baseDir), o.prefix || ".", o.connectionName));
     },
   },
