@@ -76,6 +76,13 @@ const csvOptions = z
   .strictObject({
     delimiter: z.string().min(1).max(1).optional().meta({ description: "Field separator (default `,`).", default: "," }),
     header: z.boolean().optional().meta({ description: "Whether the first line holds the column names (default `true`).", default: true }),
+    empty_as: z
+      .union([z.null(), z.enum(["null", "empty"])])
+      .optional()
+      .meta({
+        description:
+          "Reading: what an empty field is. `null` (default): an unquoted empty field is NULL and a quoted `\"\"` the empty string, as PostgreSQL's `COPY … CSV`, pandas, polars and dlt read them. `empty`: both are the empty string.",
+      }),
   })
   .optional()
   .meta({ description: "CSV options." });

@@ -76,7 +76,7 @@ describe("CSV header names", () => {
     const rows = await read("id,,name,\n1,2,Ann,3\n4,,Bo,\n");
     assert.deepEqual(rows, [
       { id: "1", column_2: "2", name: "Ann", column_4: "3" },
-      { id: "4", column_2: "", name: "Bo", column_4: "" },
+      { id: "4", column_2: null, name: "Bo", column_4: null },
     ]);
     assert.deepEqual(Object.values(rows[0] as DataRecord), ["1", "2", "Ann", "3"], "no value lost, in the file's order");
     // The case from the bug report: `id,` / `1,2` (a trailing delimiter on every line).
@@ -98,7 +98,7 @@ describe("CSV header names", () => {
 
   it("leaves header: false as it was: every line is data, columns column_1…, whatever the first line holds", async () => {
     assert.deepEqual(await read("id,id,\n1,2,3\n", { header: false }), [
-      { column_1: "id", column_2: "id", column_3: "" },
+      { column_1: "id", column_2: "id", column_3: null },
       { column_1: "1", column_2: "2", column_3: "3" },
     ]);
     assert.deepEqual(sampledNames("id,id,\n1,2,3\n", { header: false }), ["column_1", "column_2", "column_3"]);

@@ -22,6 +22,69 @@ export interface CsvOptions {
    * name is `column_N`, a repeated one an error); else columns are `column_1`, `column_2`…
    */
   header?: boolean;
+  /**
+   * What an empty field reads as. Default (`null`, YAML's null): an unquoted empty field is NULL
+   * and a quoted `""` the empty string, as PostgreSQL's `COPY … CSV`, pandas, polars and dlt read
+   * them; `empty`: both are the empty string.
+   */
+  empty_as?: "null" | "empty" | null;
+}
+
+/** A CSV row's fields: text, or null for an unquoted empty field (`empty_as` null). */
+type Fields = (string | null)[];
+
+/**
+ * The empty quoted fields (`""`) of CSV text, as `row:column` (rows counted from the text's start as
+ * Papa counts them: every line break outside quotes ends one). Scanned only when the text has `""`.
+ */
+export function quotedEmpties(text: string, delimiter: string, newline: string): Set<string> {
+  const found = new Set<string>();
+  const n = text.length;
+  let row = 0;
+  let col = 0;
+  let i = 0;
+  let fieldStart = true;
+  while (i < n) {
+    if (fieldStart && text.charCodeAt(i) === 34) {
+      if (text.charCodeAt(i + 1) === 34 && (i + 2 === n || text.startsWith(delimiter, i + 2) || text.startsWith(newline, i + 2))) {
+        found.add(`${row}:${col}`);
+        i += 2;
+      } else {
+        // A quoted field: to its closing quote (a doubled quote inside is one quote).
+        let j = i + 1;
+        for (;;) {
+          const q = text.indexOf('"', j);
+          if (q < 0) return found; // still open: the rest is the next chunk's
+          if (text.charCodeAt(q + 1) === 34) j = q + 2;
+          else {
+            i = q + 1;
+            break;
+          }
+        }
+      }
+      fieldStart = false;
+      continue;
+    }
+    if (text.startsWith(delimiter, i)) {
+      col++;
+      i += delimiter.length;
+      fieldStart = true;
+      continue;
+    }
+    if (text.startsWith(newline, i)) {
+      row++;
+      col = 0;
+      i += newline.length;
+      fieldStart = true;
+      continue;
+    }
+    const d = text.indexOf(delimiter, i);
+    const l = text.indexOf(newline, i);
+    const next = d < 0 ? l : l < 0 ? d : Math.min(d, l);
+    i = next < 0 ? n : next;
+    fieldStart = false;
+  }
+  return found;
 }
 
 type Newline = "\n" | "\r\n" | "\r";
@@ -42,7 +105,7 @@ function badCsv(where: string, what: string): ConnectorError {
   return new ConnectorError("bad-record", `${where}: not valid CSV: ${what}; check the quoting (a field with the delimiter, a quote or a line break must be in double quotes, quotes doubled inside)`, false);
 }
 
-type RecordOf = (row: readonly string[]) => DataRecord;
+type RecordOf = (row: readonly (string | null)[]) => DataRecord;
 
 /**
  * A function that makes a row's record in one object literal (`{ ["id"]: row[0], … }`), generated
@@ -71,11 +134,22 @@ class RowsToRecords {
     private readonly header: boolean,
     readonly where: string,
     private readonly onBad?: OnBadLine,
+    /** `empty_as` null: unquoted empty fields read as null. */
+    readonly nullEmpty = true,
   ) {}
 
-  take(rows: string[][]): DataRecord[] {
+  /** `row`'s empty fields as null, but those `quoted` (`quotedEmpties`) names by `index:column`. */
+  private nulled(row: Fields, index: number | undefined, quoted: Set<string> | undefined): Fields {
+    if (!this.nullEmpty) return row;
+    for (let c = 0; c < row.length; c++) if (row[c] === "" && !(quoted && quoted.has(`${index}:${c}`))) row[c] = null;
+    return row;
+  }
+
+  /** The records of Papa's rows; `quoted`: the empty quoted fields of the text they were parsed from. */
+  take(rows: string[][], quoted?: Set<string>): DataRecord[] {
     const out: DataRecord[] = [];
-    for (const row of rows) {
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r] as string[];
       if (row.length === 1 && row[0] === "") continue; // an empty line
       if (this.columns === undefined) {
         this.columns = this.header ? csvColumns(row, this.where) : positionalNames(row.length);
@@ -84,7 +158,7 @@ class RowsToRecords {
       }
       this.count++;
       if (row.length !== this.columns.length) throw this.fieldCount(row.length);
-      out.push(this.make(row));
+      out.push(this.make(this.nulled(row, r, quoted)));
     }
     return out;
   }
@@ -94,7 +168,7 @@ class RowsToRecords {
    * lines; undefined for an empty line, the header, and a row with another number of fields than
    * the header (handed to `onBad`).
    */
-  takeRow(row: readonly string[], raw: string, lines: number): DataRecord | undefined {
+  takeRow(row: string[], raw: string, lines: number, delimiter: string, newline: string): DataRecord | undefined {
     const line = this.line;
     this.line += lines;
     if (row.length === 1 && row[0] === "") return undefined;
@@ -104,7 +178,7 @@ class RowsToRecords {
       if (this.header) return undefined;
     }
     this.count++;
-    if (row.length === this.columns.length) return this.make(row);
+    if (row.length === this.columns.length) return this.make(this.nulled(row, 0, this.nullEmpty && raw.includes('""') ? quotedEmpties(raw, delimiter, newline) : undefined));
     this.rejectLine(raw, `the record has ${row.length} fields, the header has ${this.columns.length}`, line);
     return undefined;
   }
@@ -136,7 +210,8 @@ class RowsToRecords {
   takeLines(text: string, end: number, newline: string, delimiter: string): DataRecord[] {
     const out: DataRecord[] = [];
     const n = (this.columns as string[]).length;
-    const fields: string[] = [];
+    const fields: Fields = [];
+    const empty = this.nullEmpty ? null : "";
     for (let pos = 0; pos <= end; ) {
       let stop = text.indexOf(newline, pos);
       if (stop < 0 || stop > end) stop = end;
@@ -145,10 +220,10 @@ class RowsToRecords {
         for (let from = pos; ; ) {
           const at = text.indexOf(delimiter, from);
           if (at < 0 || at >= stop) {
-            fields.push(text.slice(from, stop));
+            fields.push(from === stop ? empty : text.slice(from, stop));
             break;
           }
-          fields.push(text.slice(from, at));
+          fields.push(from === at ? empty : text.slice(from, at));
           from = at + delimiter.length;
         }
         this.count++;
@@ -223,7 +298,7 @@ function parseRejecting(rows: RowsToRecords, text: string, last: boolean, newlin
         if (error) throw badCsv(rows.where, `${error.message} in the header`);
         const raw = input.slice(start, end);
         const body = raw.endsWith(newline) ? raw.slice(0, -newline.length) : raw;
-        const record = rows.takeRow(result.data[0] ?? [""], body, occurrences(raw, newline));
+        const record = rows.takeRow(result.data[0] ?? [""], body, occurrences(raw, newline), delimiter, newline);
         if (record) records.push(record);
         start = end;
       },
@@ -246,7 +321,7 @@ function parseRejecting(rows: RowsToRecords, text: string, last: boolean, newlin
  */
 export async function* readCsvBatches(source: ByteSource, options: CsvOptions = {}, where = "CSV input", onBad?: OnBadLine): AsyncGenerator<DataRecord[]> {
   const delimiter = options.delimiter ?? ",";
-  const rows = new RowsToRecords(options.header !== false, where, onBad);
+  const rows = new RowsToRecords(options.header !== false, where, onBad, options.empty_as !== "empty");
   // One character that Papa takes as it is (it reads `,` for a line break, a quote or a BOM).
   const plainDelimiter = delimiter.length === 1 && !["\r", "\n", '"', "\ufeff"].includes(delimiter);
   let newline: Newline | undefined;
@@ -257,7 +332,8 @@ export async function* readCsvBatches(source: ByteSource, options: CsvOptions = 
     // its "errors" are not real; it is parsed again with the next chunk.
     const error = result.errors.find((e: Papa.ParseError) => last || (e.row ?? 0) < result.data.length);
     if (error) throw badCsv(where, `${error.message} near record ${rows.records + (result.data.length || 1)} (line ${rows.records + 2} or later)`);
-    return { records: rows.take(result.data as string[][]), rest: text.slice(result.meta.cursor) };
+    const quoted = rows.nullEmpty && text.includes('""') ? quotedEmpties(text, delimiter, newline ?? "\n") : undefined;
+    return { records: rows.take(result.data as string[][], quoted), rest: text.slice(result.meta.cursor) };
   };
   const parseChunk = (text: string, last: boolean) => (onBad ? parseRejecting(rows, text, last, newline ?? "\n", delimiter) : parse(text, last));
   let first = true;
