@@ -76,6 +76,11 @@ describe("Preview rows in code-server", { timeout: 10 * 60_000 }, () => {
     await wb.command("Agent ETL: Preview Rows…");
     const row = await wb.pickRow("Preview Rows:", step);
     await row.click();
+    return shown(step);
+  }
+
+  /** The visible panel once it is `step`'s and shows its rows or its error. */
+  async function shown(step: string): Promise<FrameLocator> {
     // The panel of the step picked: until it shows, the visible one can still be another step's.
     await wb.page.locator(".tab.active", { hasText: `Rows: ${step}` }).first().waitFor({ timeout: 15_000 });
     const view = panel();
@@ -123,7 +128,7 @@ describe("Preview rows in code-server", { timeout: 10 * 60_000 }, () => {
 
   it("refreshes in place: new data shows after Refresh, and asking again reuses the step's panel", { timeout: TEST_TIMEOUT }, async () => {
     writeOddRows(workspace, [0, 1, 2, 3, 4, 5].map(oddRow));
-    const view = panel();
+    const view = await shown("odd_rows");
     await view.locator("#refresh").click();
     await poll("five rows after Refresh", async () => ((await view.locator("tbody tr").count()) === 5 ? true : undefined), 60_000);
     await previewFromPalette("odd.etl.yaml", "odd_rows");

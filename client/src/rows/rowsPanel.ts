@@ -93,11 +93,31 @@ export class RowsPanel implements vscode.Disposable {
     const outcome = parsePreviewOutput(result.stdout, result.code, result.stderr);
     if (outcome.ok) this.deps.log.info(`Preview rows of ${this.stepId} (${path.basename(this.uri.fsPath)}): ${outcome.result.rows.length} rows in ${Date.now() - started} ms`);
     else this.deps.log.warn(`Preview rows of ${this.stepId} (${path.basename(this.uri.fsPath)}) failed: [${outcome.error.code}] ${outcome.error.message}`);
-    // Replacing the html before the first page has loaded can leave the webview on the first one
-    // (seen in code-server: "Loading…" and a disabled Refresh for good): wait for it, 2 s at most.
-    await Promise.race([this.loaded, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    await this.firstPageLoaded();
     if (this.disposed) return;
     this.panel.webview.html = rowsHtml(this.view(outcome.ok ? { kind: "result", result: outcome.result } : { kind: "error", error: outcome.error }), nonce());
+  }
+
+  /**
+   * Replacing the html before the first page has loaded can leave the webview on the first one
+   * (seen in code-server: "Loading…" and a disabled Refresh for good), and on a busy machine that
+   * page took more than 2 s. So: until the page says it is ready, unless the panel is hidden (a
+   * hidden webview loads whatever html it has when shown) or 30 s went by.
+   */
+  private async firstPageLoaded(): Promise<void> {
+    if (!this.panel.visible) return;
+    const disposables: vscode.Disposable[] = [];
+    let timer: NodeJS.Timeout | undefined;
+    const hidden = new Promise<void>((resolve) => {
+      disposables.push(this.panel.onDidChangeViewState((e) => (e.webviewPanel.visible ? undefined : resolve())));
+      timer = setTimeout(resolve, 30_000);
+    });
+    try {
+      await Promise.race([this.loaded, hidden]);
+    } finally {
+      clearTimeout(timer);
+      for (const d of disposables) d.dispose();
+    }
   }
 
   dispose(): void {
