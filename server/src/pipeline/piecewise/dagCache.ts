@@ -3,7 +3,7 @@
  * changed (the caller knows: every step's text is the same as before, in the same order — an edit
  * inside a description, a value, a top-level section). The result equals `buildDag(outline)`.
  */
-import { buildDag, type Dag, type DagEdge, type DagNode } from "../../dag/graph";
+import { buildDag, respanned, type Dag, type DagEdge, type DagNode } from "../../dag/graph";
 import type { PipelineOutline } from "../outline";
 
 interface Located {
@@ -62,8 +62,7 @@ function moved(last: Located, outline: PipelineOutline): Dag {
     const byOld = new Map<DagEdge, DagEdge>(last.dag.edges.map((e, k) => [e, edges[k] as DagEdge]));
     cycles = cycles.map((c) => ({ path: c.path, edges: c.edges.map((e) => byOld.get(e) ?? e) })).sort((a, b) => (a.edges[0]?.span.start ?? 0) - (b.edges[0]?.span.start ?? 0));
   }
-  const { order, levels, upstream, downstream } = last.dag;
-  return { nodes, edges, order, levels, cycles, upstream, downstream };
+  return respanned(last.dag, nodes, edges, cycles);
 }
 
 /** Keeps the last graph of one document. */
