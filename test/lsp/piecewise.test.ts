@@ -283,6 +283,54 @@ describe("incremental validation equals validatePipeline", () => {
     examples.forEach((file, i) => compare(readFileSync(file, "utf8"), 100 + i, 2, 15));
   });
 
+  it("after a chain of renames, kind changes, duplicate ids, insertions and deletions of named steps", () => {
+    // Steps that name no changed id keep their per-step results; these edits change what the named ids mean.
+    const base = [
+      "version: 1",
+      "name: p",
+      "connections:",
+      "  raw: {type: file, root: ./data}",
+      "steps:",
+      "  - id: a",
+      "    extract: {connection: raw, path: a.csv}",
+      "  - id: b",
+      "    depends_on: [a]",
+      "    transform: [{limit: 1}]",
+      "  - id: c",
+      "    depends_on: [b, a]",
+      "    input: b",
+      "    transform: [{join: {with: a, on: [id]}}]",
+      "  - id: d",
+      "    depends_on: [c]",
+      "    load: {connection: raw, path: d.csv}",
+      "",
+    ].join("\n");
+    const dupA = "  - id: a\n    sql: {connection: raw, query: select 1}\n";
+    const chain = [
+      base.replace("- id: a\n", "- id: a2\n"),
+      base,
+      base.replace("- id: b\n", "- id: bb\n"),
+      base.replace("- id: b\n", "- id: bb\n").replace("- id: c\n", "- id: b\n"),
+      base,
+      base.replace("    transform: [{limit: 1}]", "    sql: {connection: raw, query: select 1}"),
+      base,
+      base.replace("  - id: a\n", dupA + "  - id: a\n"),
+      base.replace("  - id: b\n", dupA + "  - id: b\n"),
+      base,
+      base.replace("  - id: c\n    depends_on: [b, a]\n    input: b\n    transform: [{join: {with: a, on: [id]}}]\n", ""),
+      base.replace("  - id: c\n    depends_on: [b, a]\n    input: b\n    transform: [{join: {with: a, on: [id]}}]\n", "").replace("- id: a\n", "- id: c\n"),
+      base,
+    ];
+    const validator = new PiecewiseValidator();
+    validator.update(base);
+    for (const [k, text] of chain.entries()) {
+      const got = validator.update(text);
+      assert.equal(validator.lastMode, "pieces", `edit ${k} was validated piecewise`);
+      assert.deepEqual(got.problems, validatePipeline(text).problems, `problems after edit ${k}:\n${text}`);
+    }
+    assert.ok(validatePipeline(chain[0] as string).problems.some((p) => p.code === "unknown-step"), "the chain reaches problems that renames cause");
+  });
+
   it("reparses only the step an edit touched", () => {
     const validator = new PiecewiseValidator();
     const text = generatePipeline(300);

@@ -1,6 +1,6 @@
 import { problem, type Problem } from "../problem";
 import { stepCheck, type Rule } from "./rule";
-import { sameIds, stepIds, type StepIds } from "./shared";
+import { changedIds, sameIds, stepIds, type StepIds } from "./shared";
 
 /** `join.with` or `input` names a step that is not in `depends_on` (its records would not be ready). */
 export const joinNotUpstream: Rule = {
@@ -8,6 +8,7 @@ export const joinNotUpstream: Rule = {
   steps: stepCheck<StepIds>({
     shared: ({ outline }) => stepIds(outline),
     same: sameIds,
+    changedIds,
     step(step, ids) {
       if (!step.input && step.joins.length === 0) return [];
       const deps = new Set(step.dependsOn.map((d) => d.name));

@@ -1,6 +1,6 @@
 import type { StepOutline } from "../outline";
 import { problem, type Problem } from "../problem";
-import { sameList, stepCheck, type Rule } from "./rule";
+import { idsBetween, sameList, stepCheck, type Rule } from "./rule";
 
 /** The facts the check reads about every step, by position; what is derived from them is built when first asked for. */
 class Kinds {
@@ -19,6 +19,11 @@ class Kinds {
 
   same(other: Kinds): boolean {
     return sameList(this.ids, other.ids) && sameList(this.counts, other.counts) && sameList(this.kinds, other.kinds);
+  }
+
+  /** The ids of the steps whose id, kind or kind count differ from `other`'s (`StepCheck.changedIds`). */
+  changedIds(other: Kinds): Set<string> {
+    return idsBetween(this.ids, other.ids, (i, j) => this.ids[i] === other.ids[j] && this.counts[i] === other.counts[j] && this.kinds[i] === other.kinds[j]);
   }
 
   /** Step id → kind of its first step with that id. */
@@ -62,6 +67,7 @@ export const missingInput: Rule = {
   steps: stepCheck<Kinds>({
     shared: ({ outline }) => new Kinds(outline.steps),
     same: (a, b) => a.same(b),
+    changedIds: (a, b) => a.changedIds(b),
     step(step, kinds, position) {
       const kind = step.kinds[0];
       if (!kind || step.kinds.length !== 1) return [];

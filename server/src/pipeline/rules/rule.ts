@@ -27,6 +27,13 @@ export interface StepCheck<S = unknown> {
   shared(input: RuleInput): S;
   /** True when `step` would give the same results for every step under `a` as under `b`. */
   same(a: S, b: S): boolean;
+  /**
+   * For when `same(a, b)` is false: the step ids whose facts differ between `b` (the earlier) and
+   * `a`. A step that had no problems under `b` and names none of them (in `depends_on`, `input` or
+   * `join.with`) has none under `a` either, at any position, so a caller may keep its result: a
+   * renamed, added or deleted step then re-checks only the steps that name it.
+   */
+  changedIds?(a: S, b: S): ReadonlySet<string>;
   step(step: StepOutline, shared: S, position: number): Problem[];
 }
 
@@ -50,7 +57,7 @@ export function stepCheck<S>(check: StepCheck<S>): StepCheck {
  */
 export interface StepProblemCache {
   begin(r: number, check: StepCheck, shared: unknown): unknown;
-  cached(r: number, position: number): Problem[] | undefined;
+  cached(r: number, position: number, step: StepOutline): Problem[] | undefined;
   store(r: number, position: number, problems: Problem[]): void;
 }
 
@@ -64,9 +71,10 @@ export function runRules(rules: readonly Rule[], input: RuleInput, out: Problem[
       const fresh = check.shared(input);
       const shared = cache ? cache.begin(r, check, fresh) : fresh;
       for (let i = 0; i < steps.length; i++) {
-        let found = cache?.cached(r, i);
+        const step = steps[i] as StepOutline;
+        let found = cache?.cached(r, i, step);
         if (found === undefined) {
-          found = check.step(steps[i] as StepOutline, shared, i);
+          found = check.step(step, shared, i);
           cache?.store(r, i, found);
         }
         for (let k = 0; k < found.length; k++) out.push(found[k] as Problem);
@@ -74,6 +82,32 @@ export function runRules(rules: readonly Rule[], input: RuleInput, out: Problem[
     }
     if (rule.check) for (const p of rule.check(input)) out.push(p);
   }
+}
+
+/**
+ * The ids at the positions where two lists of steps differ, once their common head and tail are set
+ * aside (an edit changes a run of steps and moves the rest). `a` and `b` are the lists' ids by
+ * position; `equal(i, j)` compares position `i` of `a` with position `j` of `b`.
+ */
+export function idsBetween(a: readonly (string | undefined)[], b: readonly (string | undefined)[], equal: (i: number, j: number) => boolean): Set<string> {
+  let head = 0;
+  while (head < a.length && head < b.length && equal(head, head)) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && equal(a.length - 1 - tail, b.length - 1 - tail)) tail++;
+  const out = new Set<string>();
+  for (const list of [a, b]) {
+    for (let i = head; i < list.length - tail; i++) {
+      const id = list[i];
+      if (id !== undefined) out.add(id);
+    }
+  }
+  return out;
+}
+
+/** True when a step names one of `ids` in `depends_on`, `input` or `join.with`. */
+export function namesAny(step: StepOutline, ids: ReadonlySet<string>): boolean {
+  if (step.input && ids.has(step.input.name)) return true;
+  return step.dependsOn.some((r) => ids.has(r.name)) || step.joins.some((r) => ids.has(r.name));
 }
 
 /** True when two lists hold the same values in the same order. */

@@ -1,6 +1,6 @@
 /** Facts about all steps that several rules read, built once per outline. */
 import type { PipelineOutline } from "../outline";
-import { sameList } from "./rule";
+import { idsBetween, sameList } from "./rule";
 
 export class StepIds {
   private known: ReadonlySet<string> | undefined;
@@ -49,6 +49,9 @@ export function stepIds(outline: PipelineOutline): StepIds {
 }
 
 export const sameIds = (a: StepIds, b: StepIds): boolean => sameList(a.byPosition, b.byPosition);
+
+/** The ids gained, lost or moved between two versions' steps (`StepCheck.changedIds`). */
+export const changedIds = (a: StepIds, b: StepIds): Set<string> => idsBetween(a.byPosition, b.byPosition, (i, j) => a.byPosition[i] === b.byPosition[j]);
 
 /** The connections' names and types, in file order: `[name, type, name, type, …]`. */
 export function connectionTypes(outline: PipelineOutline): (string | undefined)[] {

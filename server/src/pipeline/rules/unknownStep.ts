@@ -2,7 +2,7 @@ import type { Ref } from "../outline";
 import { problem, type Problem } from "../problem";
 import { closest } from "../suggest";
 import { stepCheck, type Rule } from "./rule";
-import { sameIds, stepIds, type StepIds } from "./shared";
+import { changedIds, sameIds, stepIds, type StepIds } from "./shared";
 
 /** `depends_on`, `input` or `join.with` names no step. */
 export const unknownStep: Rule = {
@@ -10,6 +10,7 @@ export const unknownStep: Rule = {
   steps: stepCheck<StepIds>({
     shared: ({ outline }) => stepIds(outline),
     same: sameIds,
+    changedIds,
     step(step, ids, position) {
       const problems: Problem[] = [];
       const report = (r: Ref, where: string) => {
