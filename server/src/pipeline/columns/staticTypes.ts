@@ -118,7 +118,10 @@ function applyOp(doc: AnyDoc, op: YAMLMap, env: TypeEnv, visit: OpVisitor): Type
 }
 
 interface MemoEntry {
-  key: string;
+  /** What the entry was computed for, besides the node and `input` (compared field by field: this runs for every step on every edit). */
+  kind: string | undefined;
+  upstream: string | undefined;
+  connection: string | undefined;
   input: TypeEnv;
   output: TypeEnv;
   problems: Problem[];
@@ -176,15 +179,14 @@ export class StaticTypes {
     const upstream = kind === "transform" || kind === "load" ? upstreamOf(step) : undefined;
     const input = upstream !== undefined ? this.output(upstream, depth + 1) : UNKNOWN_TYPES;
     const connection = step.connection ? this.outline.connections.get(step.connection.name)?.type : undefined;
-    const key = `${kind ?? ""}\u0000${upstream ?? ""}\u0000${connection ?? ""}`;
     const hit = this.memo.get(step.node);
-    if (hit && hit.key === key && hit.input === input) {
+    if (hit && hit.input === input && hit.kind === kind && hit.upstream === upstream && hit.connection === connection) {
       for (const p of shifted(hit, step.span.start)) this.problems.push(p);
       return hit.output;
     }
     const problems: Problem[] = [];
     const output = kind === "extract" ? extractTypes(this.outline, step) : kind === "transform" ? this.transform(step, input, problems) : kind === "load" ? input : UNKNOWN_TYPES;
-    this.memo.set(step.node, { key, input, output, problems, start: step.span.start });
+    this.memo.set(step.node, { kind, upstream, connection, input, output, problems, start: step.span.start });
     for (const p of problems) this.problems.push(p);
     return output;
   }
