@@ -95,6 +95,18 @@ describe("duckdb load", () => {
     assert.equal(await count("guarded"), 100, "a failed replace keeps the old rows");
   });
 
+  it("decimals narrow and wide load exactly as DuckDB casts them, and text that is no number fails the whole load", async () => {
+    const amounts = ["0.01", "-12345678.9999999999", "0.12345678905", "-99999999.99999999999", "123456789012345678901234.5", "1e3", "-0", null];
+    const records = amounts.map((amount, i) => ({ id: i, amount }));
+    await load("decimals", records, { columns: { id: "integer", amount: "decimal" } });
+    const loaded = await db.rows("SELECT CAST(amount AS VARCHAR) AS amount FROM decimals ORDER BY id");
+    const values = amounts.map((a) => (a === null ? "NULL" : `'${a}'`)).join("), (");
+    const expected = await db.rows(`SELECT CAST(CAST(v AS DECIMAL(38,10)) AS VARCHAR) AS amount FROM (VALUES (${values})) t(v)`);
+    assert.deepEqual(loaded, expected);
+    await assert.rejects(load("decimals", [{ id: 9, amount: "12.5" }, { id: 10, amount: "twelve" }], { columns: { id: "integer", amount: "decimal" } }), (err: unknown) => err instanceof ConnectorError && err.code === "duckdb-load" && /twelve/.test(err.message));
+    assert.equal(await count("decimals"), amounts.length);
+  });
+
   it("an error of the records' producer is passed on as it is, and nothing is loaded", async () => {
     await load("producer", orders(1, 10));
     async function* failing(): AsyncGenerator<DataRecord> {

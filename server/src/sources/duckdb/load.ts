@@ -11,10 +11,10 @@ import type { ColumnType } from "../../pipeline/model";
 import { inferColumns } from "../columnInference";
 import type { LoadRequest, LoadResult } from "../types";
 import { ensureLoadsTable, previousLoad, recordLoad } from "./bookkeeping";
-import { sqlTypeOf } from "./columnTypes";
+import { castText, sqlTypeOf } from "./columnTypes";
 import { connectTo, databasePath, messageOf } from "./engine";
 import { displayName, parseTableName, qualified, quoteIdent, type TableName } from "./names";
-import { sampleRecords, STAGE, stageRecords } from "./stage";
+import { createStage, sampleRecords, STAGE, type StageFile, withStageFile } from "./stage";
 
 export async function loadDuckdb(request: LoadRequest): Promise<LoadResult> {
   const target = parseTableName(request.load.table);
@@ -62,10 +62,11 @@ async function loadWith(connection: DuckDBConnection, request: LoadRequest, targ
   let rows = 0;
   if (tableTypes !== undefined && types.size > 0) {
     const columns = [...types.keys()];
-    rows = await stageRecords(connection, columns, source, request.signal, name);
-    request.onPhase?.(`all ${formatCount(rows)} rows staged; ${load.mode === "merge" ? "merging them into" : load.mode === "replace" ? "replacing the rows of" : "appending them to"} ${name}`);
-    await moveRows(connection, load.mode, qualified(target), columns, tableTypes, key);
-    await connection.run(`DROP TABLE ${STAGE}`);
+    rows = await withStageFile(columns, source, request.signal, name, async (stage) => {
+      request.onPhase?.(`all ${formatCount(stage.rows)} rows staged; ${load.mode === "merge" ? "merging them into" : load.mode === "replace" ? "replacing the rows of" : "appending them to"} ${name}`);
+      await moveRows(connection, load.mode, qualified(target), columns, tableTypes, key, stage);
+      return stage.rows;
+    });
   } else if (load.mode === "replace" && tableTypes !== undefined) {
     await connection.run(`DELETE FROM ${qualified(target)}`);
   }
@@ -113,20 +114,24 @@ async function prepareTarget(connection: DuckDBConnection, request: LoadRequest,
   return existing;
 }
 
-/** The stage's text cast to the target's column types, one record per key (the last) when `key` is given. */
-function castStage(columns: readonly string[], tableTypes: ReadonlyMap<string, string>, key: readonly string[]): string {
-  const casts = columns.map((c) => `CAST(${quoteIdent(c)} AS ${tableTypes.get(c) ?? "VARCHAR"}) AS ${quoteIdent(c)}`).join(", ");
-  const last = key.length === 0 ? "" : ` QUALIFY row_number() OVER (PARTITION BY ${key.map(quoteIdent).join(", ")} ORDER BY rowid DESC) = 1`;
-  return `SELECT ${casts} FROM ${STAGE}${last}`;
+/** The text columns `c0`, `c1`, … cast to the target's column types, named as the target's columns. */
+function castColumns(columns: readonly string[], tableTypes: ReadonlyMap<string, string>, named: (column: string, i: number) => string): string {
+  return columns.map((c, i) => `${castText(named(c, i), tableTypes.get(c) ?? "VARCHAR")} AS ${quoteIdent(c)}`).join(", ");
 }
 
-async function moveRows(connection: DuckDBConnection, mode: LoadRequest["load"]["mode"], tableSql: string, columns: readonly string[], tableTypes: ReadonlyMap<string, string>, key: readonly string[]): Promise<void> {
+/**
+ * Appends and replaces insert straight from the stage file, read in parallel (the rows' order does
+ * not matter); a merge takes one record per key, the last, so it reads the file in order into the
+ * stage table first.
+ */
+async function moveRows(connection: DuckDBConnection, mode: LoadRequest["load"]["mode"], tableSql: string, columns: readonly string[], tableTypes: ReadonlyMap<string, string>, key: readonly string[], stage: StageFile): Promise<void> {
   const cols = columns.map(quoteIdent).join(", ");
   if (mode === "replace") await connection.run(`DELETE FROM ${tableSql}`);
   if (mode !== "merge") {
-    await connection.run(`INSERT INTO ${tableSql} (${cols}) ${castStage(columns, tableTypes, [])}`);
+    await connection.run(`INSERT INTO ${tableSql} (${cols}) SELECT ${castColumns(columns, tableTypes, (_, i) => `c${i}`)} FROM ${stage.reader(false)}`);
     return;
   }
+  await createStage(connection, columns, stage);
   const t = quoteIdent("_agent_etl_target");
   const s = quoteIdent("_agent_etl_source");
   const others = columns.filter((c) => !key.includes(c));
@@ -135,5 +140,8 @@ async function moveRows(connection: DuckDBConnection, mode: LoadRequest["load"][
   const changed = others.map((c) => `CAST(${t}.${quoteIdent(c)} AS VARCHAR) IS DISTINCT FROM CAST(${s}.${quoteIdent(c)} AS VARCHAR)`).join(" OR ");
   const update = others.length > 0 ? `WHEN MATCHED AND (${changed}) THEN UPDATE SET ${others.map((c) => `${quoteIdent(c)} = ${s}.${quoteIdent(c)}`).join(", ")}` : "";
   const values = columns.map((c) => `${s}.${quoteIdent(c)}`).join(", ");
-  await connection.run(`MERGE INTO ${tableSql} AS ${t} USING (${castStage(columns, tableTypes, key)}) AS ${s} ON ${on} ${update} WHEN NOT MATCHED THEN INSERT (${cols}) VALUES (${values})`);
+  const last = `QUALIFY row_number() OVER (PARTITION BY ${key.map(quoteIdent).join(", ")} ORDER BY rowid DESC) = 1`;
+  const source = `SELECT ${castColumns(columns, tableTypes, (c) => quoteIdent(c))} FROM ${STAGE} ${last}`;
+  await connection.run(`MERGE INTO ${tableSql} AS ${t} USING (${source}) AS ${s} ON ${on} ${update} WHEN NOT MATCHED THEN INSERT (${cols}) VALUES (${values})`);
+  await connection.run(`DROP TABLE ${STAGE}`);
 }

@@ -1,6 +1,6 @@
 /**
- * The load's stage: a temp table of text columns, filled inside the load's transaction, from which one statement per mode casts the text to the target's
- * types (a value that does not cast fails the whole load).
+ * The load's stage: a CSV file of the records as text, read inside the load's transaction by one statement per mode that casts the text to the
+ * target's types (a value that does not cast fails the whole load); a merge reads it through a temp table that keeps the records' order.
  */
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
@@ -45,26 +45,36 @@ function fieldOf(value: unknown): string {
   return `"${text.replace(/"/g, '""')}"`;
 }
 
+/** The temporary CSV file of a load's records, while `use` runs: its rows, and the `read_csv(…)` that reads its columns as text `c0`, `c1`, …. */
+export interface StageFile {
+  rows: number;
+  /** A FROM item reading the file; `ordered`: in the records' order (one thread), else in parallel. */
+  reader(ordered: boolean): string;
+}
+
 /**
- * Creates the stage for these columns and fills it with every record; the number of records. The
- * records are written to a temporary CSV file (every text quoted, a missing value empty) that
- * DuckDB's own reader takes into the stage in the load's transaction: ten times faster than the
- * Appender's call per value.
+ * Writes every record to a temporary CSV file (every text quoted, a missing value empty) that
+ * DuckDB's own reader takes in the load's transaction (ten times faster than the Appender's call
+ * per value), runs `use` with it, and removes it.
  */
-export async function stageRecords(connection: DuckDBConnection, columns: readonly string[], source: RecordSource, signal: AbortSignal, target: string): Promise<number> {
+export async function withStageFile<T>(columns: readonly string[], source: RecordSource, signal: AbortSignal, target: string, use: (stage: StageFile) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), "agent-etl-duckdb-"));
   const file = join(dir, "stage.csv");
   try {
     const rows = await writeStage(file, columns, source, signal, target);
     const names = columns.map((_, i) => `'c${i}': 'VARCHAR'`).join(", ");
-    const select = columns.map((c, i) => `c${i} AS ${quoteIdent(c)}`).join(", ");
-    await connection.run(
-      `CREATE OR REPLACE TEMP TABLE ${quoteIdent(STAGE_TABLE)} AS SELECT ${select} FROM read_csv(${sqlString(file)}, columns = {${names}}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, strict_mode = true, parallel = false)`,
-    );
-    return rows;
+    const reader = (ordered: boolean) =>
+      `read_csv(${sqlString(file)}, columns = {${names}}, header = false, auto_detect = false, delim = ',', quote = '"', escape = '"', allow_quoted_nulls = false, strict_mode = true, parallel = ${!ordered})`;
+    return await use({ rows, reader });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/** Fills the stage table (the records' columns as text, in their order) from the stage file. */
+export async function createStage(connection: DuckDBConnection, columns: readonly string[], stage: StageFile): Promise<void> {
+  const select = columns.map((c, i) => `c${i} AS ${quoteIdent(c)}`).join(", ");
+  await connection.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(STAGE_TABLE)} AS SELECT ${select} FROM ${stage.reader(true)}`);
 }
 
 const sqlString = (text: string) => `'${text.replace(/'/g, "''")}'`;
