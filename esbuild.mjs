@@ -1,5 +1,5 @@
 // One script builds every entry point (STYLE.md). `--watch` rebuilds on change, `--production` minifies.
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync } from "node:fs";
 import * as esbuild from "esbuild";
 import { awsSdkBundle, cliBundles, nodeBundle } from "./scripts/buildOptions.mjs";
 
@@ -17,6 +17,10 @@ const builds = [
   { ...awsSdkBundle({ production, version }), outdir: "dist" },
   { bundle: true, platform: "browser", format: "iife", target: "es2022", sourcemap: !production, minify: production, logLevel: "warning", entryPoints: { preview: "client/src/preview/main.ts" }, outdir: "dist" },
 ];
+
+// zstd's WebAssembly build, read at run time from the bundle's folder by @bokuweb/zstd-wasm (Parquet `compression: zstd`).
+mkdirSync("dist", { recursive: true });
+copyFileSync("node_modules/@bokuweb/zstd-wasm/dist/common/zstd.wasm", "dist/zstd.wasm");
 
 const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));
 if (watch) {

@@ -25,7 +25,7 @@ export const ON_ERROR_POLICIES = ["fail", "quarantine"] as const;
 export const MAX_REJECTED_SHARE_PATTERN = "^[0-9]+(\\.[0-9]+)?%$";
 export const COLUMN_TYPES = ["string", "integer", "number", "decimal", "boolean", "date", "timestamp", "json"] as const;
 export const FILE_FORMATS = ["csv", "jsonl", "json", "parquet"] as const;
-export const PARQUET_COMPRESSIONS = ["snappy", "gzip", "none"] as const;
+export const PARQUET_COMPRESSIONS = ["snappy", "gzip", "zstd", "none"] as const;
 const LOAD_MODES = ["append", "replace", "merge"] as const;
 const SCHEMA_CHANGE_POLICIES = ["fail", "evolve", "ignore"] as const;
 export type SchemaChangePolicy = (typeof SCHEMA_CHANGE_POLICIES)[number];
@@ -214,7 +214,7 @@ const LoadSchema = z
     }),
     path: z.string().optional().meta({ description: "File: path to write under the connection's `root`." }),
     format: formatKey,
-    compression: z.enum(PARQUET_COMPRESSIONS).optional().meta({ description: "Parquet: how column data is compressed, `snappy` (default), `gzip` or `none`.", default: "snappy" }),
+    compression: z.enum(PARQUET_COMPRESSIONS).optional().meta({ description: "Parquet: how column data is compressed, `snappy` (default), `gzip`, `zstd` or `none`.", default: "snappy" }),
   })
   .meta({
     description: "Writes the upstream step's records. All-or-nothing: a failed load leaves the target as it was.",

@@ -90,7 +90,7 @@ describe("the npm package, installed as the README says", { timeout: 5 * 60_000 
 
   it("packs the bundles, schemas, format reference, examples and licence: no sources, tests, maps or dependencies but DuckDB's optional bindings", () => {
     const paths = packed.files.map((f) => f.path);
-    for (const needed of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/cli.js", "dist/cli-main.js", "dist/aws-sdk.js", "schemas/pipeline.schema.json", "docs/pipeline-spec.md", "examples/quickstart/quickstart.etl.yaml", "examples/quickstart/data/orders.json"]) {
+    for (const needed of ["package.json", "README.md", "LICENSE", "CHANGELOG.md", "dist/cli.js", "dist/cli-main.js", "dist/aws-sdk.js", "dist/zstd.wasm", "schemas/pipeline.schema.json", "docs/pipeline-spec.md", "examples/quickstart/quickstart.etl.yaml", "examples/quickstart/data/orders.json"]) {
       assert.ok(paths.includes(needed), `${needed} is in the package: ${paths.join(", ")}`);
     }
     const stray = paths.filter((p) => /\.map$|\.ts$|^(server|client|test|scripts|bench|node_modules|\.github|\.ci)\/|(^|\/)(out|\.etl)\//.test(p));

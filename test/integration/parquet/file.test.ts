@@ -48,8 +48,8 @@ after(async () => {
 });
 
 describe("parquet files", () => {
-  it("round-trips every type, with snappy, gzip and no compression", async () => {
-    for (const compression of ["snappy", "gzip", "none"] as const) {
+  it("round-trips every type, with snappy, gzip, zstd and no compression", async () => {
+    for (const compression of ["snappy", "gzip", "zstd", "none"] as const) {
       const path = `out/${compression}.parquet`;
       assert.deepEqual(await load(path, RECORDS, { compression }), { rows: 3 });
       const back = await extract(path);
@@ -85,14 +85,19 @@ describe("parquet files", () => {
     assert.ok(analysed.bytesRead < (await stat(path)).size + 1);
   });
 
-  it("writes a file DuckDB reads back with the same types and values", async () => {
-    await load("ours.parquet", RECORDS, { compression: "gzip" });
-    const reader = await duck.runAndReadAll(`SELECT id, big::VARCHAR AS big, typeof(price) AS price_type, price::VARCHAR AS price, ratio, ok, day::VARCHAR AS day, typeof("at") AS at_type, epoch_us("at") AS at_us, name, doc::VARCHAR AS doc
-      FROM read_parquet('${join(dir, "ours.parquet")}') ORDER BY id NULLS LAST`);
-    const rows = reader.getRowObjectsJson();
-    assert.deepEqual(rows[1], { id: "1", big: "9007199254740993", price_type: "DECIMAL(38,2)", price: "12345678901234567890.12", ratio: 0.5, ok: true, day: "2024-02-29", at_type: "TIMESTAMP WITH TIME ZONE", at_us: String(Date.UTC(2024, 0, 31, 12) * 1000 + 123456), name: 'Zoë "q", ünï', doc: '{"a":[1,{"b":null}],"s":"x"}' });
-    assert.deepEqual(rows[0]?.price, "-0.50");
-    assert.equal(rows[2]?.id, null);
+  it("writes a file DuckDB reads back with the same types and values (gzip, zstd)", async () => {
+    for (const compression of ["gzip", "zstd"] as const) {
+      const path = join(dir, `ours-${compression}.parquet`);
+      await load(`ours-${compression}.parquet`, RECORDS, { compression });
+      const codecs = (await duck.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${path}')`)).getRowObjectsJson();
+      assert.deepEqual(codecs, [{ compression: compression.toUpperCase() }]);
+      const reader = await duck.runAndReadAll(`SELECT id, big::VARCHAR AS big, typeof(price) AS price_type, price::VARCHAR AS price, ratio, ok, day::VARCHAR AS day, typeof("at") AS at_type, epoch_us("at") AS at_us, name, doc::VARCHAR AS doc
+        FROM read_parquet('${path}') ORDER BY id NULLS LAST`);
+      const rows = reader.getRowObjectsJson();
+      assert.deepEqual(rows[1], { id: "1", big: "9007199254740993", price_type: "DECIMAL(38,2)", price: "12345678901234567890.12", ratio: 0.5, ok: true, day: "2024-02-29", at_type: "TIMESTAMP WITH TIME ZONE", at_us: String(Date.UTC(2024, 0, 31, 12) * 1000 + 123456), name: 'Zoë "q", ünï', doc: '{"a":[1,{"b":null}],"s":"x"}' });
+      assert.deepEqual(rows[0]?.price, "-0.50");
+      assert.equal(rows[2]?.id, null);
+    }
   });
 
   it("reads a large file in bounded memory, row group by row group", async () => {

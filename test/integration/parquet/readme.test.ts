@@ -1,6 +1,6 @@
 /**
- * The README's Parquet pipeline runs: CSV cast and written as Parquet by the CLI, then read by
- * DuckDB with the types the cast gave (and read back by our own extract the same way).
+ * The README's Parquet pipeline runs: CSV cast and written as Parquet by the CLI (the bundle, with
+ * the snippet's compression), then read by DuckDB with the codec and the types the cast gave (and read back by our own extract the same way).
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -24,6 +24,8 @@ describe("the README's Parquet pipeline", () => {
     assert.equal(r.code, 0, r.stderr);
     const duck = await (await DuckDBInstance.create(":memory:")).connect();
     try {
+      const codecs = await duck.runAndReadAll(`SELECT DISTINCT compression FROM parquet_metadata('${join(p.dir, "lake", "orders.parquet")}')`);
+      assert.deepEqual(codecs.getRowObjectsJson(), [{ compression: /compression: (\w+)/.exec(SNIPPET)?.[1]?.toUpperCase() }], "the file is compressed as the snippet says");
       const reader = await duck.runAndReadAll(`SELECT typeof(order_id) AS id_type, order_id, typeof(amount) AS amount_type, amount::VARCHAR AS amount, epoch_ms(ordered_at) AS ms, status FROM read_parquet('${join(p.dir, "lake", "orders.parquet")}') ORDER BY order_id`);
       assert.deepEqual(reader.getRowObjectsJson(), [
         { id_type: "BIGINT", order_id: "1", amount_type: "DECIMAL(38,2)", amount: "10.50", ms: String(Date.parse("2024-01-03T10:00:00Z")), status: "paid" },

@@ -6,6 +6,7 @@
  * the first group's values. Types map to Parquet as `integer` INT64, `number` DOUBLE, `decimal`
  * DECIMAL(38, s) (s: the most decimal places in the first group), `boolean` BOOLEAN, `date` DATE,
  * `timestamp` TIMESTAMP(MICROS, UTC), `string` STRING, `json` JSON; every column may hold nulls.
+ * Pages are compressed with snappy (default), gzip, zstd or not at all.
  */
 import { gzipSync } from "node:zlib";
 import { ByteWriter, ParquetWriter, type SchemaElement } from "hyparquet-writer";
@@ -34,7 +35,38 @@ export const ROW_GROUP_ROWS = 100_000;
 const DECIMAL_PRECISION = 38;
 const DECIMAL_LIMIT = 10n ** BigInt(DECIMAL_PRECISION);
 
-const CODECS: Record<ParquetCompression, "SNAPPY" | "GZIP" | "UNCOMPRESSED"> = { snappy: "SNAPPY", gzip: "GZIP", none: "UNCOMPRESSED" };
+const CODECS: Record<ParquetCompression, "SNAPPY" | "GZIP" | "ZSTD" | "UNCOMPRESSED"> = { snappy: "SNAPPY", gzip: "GZIP", zstd: "ZSTD", none: "UNCOMPRESSED" };
+
+/** zstd's own default level. */
+const ZSTD_LEVEL = 3;
+
+type Compress = (input: Uint8Array) => Uint8Array;
+
+let zstd: Promise<Compress> | undefined;
+
+/**
+ * zstd from its WebAssembly build, loaded on the first zstd write (not at start-up). The bundle
+ * reads `zstd.wasm` from its own folder, where esbuild.mjs copies it.
+ */
+function zstdCompressor(): Promise<Compress> {
+  zstd ??= import("@bokuweb/zstd-wasm")
+    .then(async ({ init, compress }) => {
+      await init();
+      return (input: Uint8Array) => compress(input, ZSTD_LEVEL);
+    })
+    .catch((err: unknown) => {
+      zstd = undefined;
+      throw new ConnectorError("parquet-zstd", `zstd compression is unavailable: its WebAssembly module did not load (${err instanceof Error ? err.message : String(err)}); reinstall agent-etl, or write with \`compression: snappy\``, false, { cause: err });
+    });
+  return zstd;
+}
+
+/** The compressors the chosen codec needs (snappy is hyparquet-writer's own). */
+async function compressorsFor(compression: ParquetCompression): Promise<Partial<Record<"GZIP" | "ZSTD", Compress>>> {
+  if (compression === "gzip") return { GZIP: (input) => gzipSync(input) };
+  if (compression === "zstd") return { ZSTD: await zstdCompressor() };
+  return {};
+}
 
 class ValueError extends Error {}
 
@@ -216,6 +248,8 @@ function columnData(columns: readonly OutColumn[], group: readonly DataRecord[],
 /** Serializes records as a Parquet file, in chunks (one per row group, then the footer). */
 export async function* writeParquet(records: AsyncIterable<DataRecord>, options: ParquetWriteOptions = {}): AsyncGenerator<Uint8Array> {
   const groupRows = options.rowGroupRows ?? ROW_GROUP_ROWS;
+  const compression = options.compression ?? "snappy";
+  const compressors = await compressorsFor(compression);
   const writer = new ChunkWriter(1 << 20);
   let parquet: ParquetWriter | undefined;
   let columns: OutColumn[] = [];
@@ -227,7 +261,7 @@ export async function* writeParquet(records: AsyncIterable<DataRecord>, options:
       columns = planColumns(group, options.columns);
       known = new Set(columns.map((c) => c.name));
       const schema: SchemaElement[] = [{ name: "root", num_children: columns.length }, ...columns.map((c) => c.element)];
-      parquet = new ParquetWriter({ writer, schema, codec: CODECS[options.compression ?? "snappy"], compressors: { GZIP: (input) => gzipSync(input) }, createdBy: "agent-etl" });
+      parquet = new ParquetWriter({ writer, schema, codec: CODECS[compression], compressors, createdBy: "agent-etl" });
     }
     if (group.length > 0) void parquet.write({ columnData: columnData(columns, group, written + 1, known), rowGroupSize: group.length });
     written += group.length;
