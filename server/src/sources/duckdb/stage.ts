@@ -38,11 +38,12 @@ export async function sampleRecords(records: AsyncIterable<DataRecord>): Promise
   return { head, headBatches, rest };
 }
 
-/** A value as one CSV field DuckDB casts from: quoted text, or nothing for a missing value. */
+/** A value as one CSV field DuckDB casts from: quoted text (numbers and booleans bare: they hold no comma or quote), or nothing for a missing value. */
 function fieldOf(value: unknown): string {
   if (value === null || value === undefined) return "";
-  const text = typeof value === "string" ? value : value instanceof Date ? value.toISOString() : typeof value === "object" ? JSON.stringify(value) : String(value as number | bigint | boolean);
-  return `"${text.replace(/"/g, '""')}"`;
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+  const text = typeof value === "string" ? value : value instanceof Date ? value.toISOString() : JSON.stringify(value);
+  return text.includes('"') ? `"${text.replace(/"/g, '""')}"` : `"${text}"`;
 }
 
 /** The temporary CSV file of a load's records, while `use` runs: its rows, and the `read_csv(…)` that reads its columns as text `c0`, `c1`, …. */
