@@ -95,11 +95,30 @@ function bigIntOfBytes(bytes: Uint8Array): bigint {
 }
 
 /** An unscaled decimal as exact text with `scale` digits after the point (`12345`, 2 → `123.45`). */
-export function decimalText(unscaled: bigint, scale: number): string {
-  if (scale <= 0) return (unscaled * 10n ** BigInt(-scale)).toString();
-  const negative = unscaled < 0n;
-  const digits = (negative ? -unscaled : unscaled).toString().padStart(scale + 1, "0");
+export function decimalText(unscaled: bigint | number, scale: number): string {
+  if (scale <= 0) return (BigInt(unscaled) * 10n ** BigInt(-scale)).toString();
+  const negative = unscaled < 0;
+  const digits = String(negative ? -unscaled : unscaled).padStart(scale + 1, "0");
   return `${negative ? "-" : ""}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+}
+
+/** Bytes of a big-endian two's complement value that a double holds exactly (6 bytes: ±2^47). */
+const NUMBER_BYTES = 6;
+
+/**
+ * A fixed-length decimal's unscaled value: a number when it fits `NUMBER_BYTES` (the bytes above
+ * them only repeat the sign; most values), else a BigInt. BigInt arithmetic per byte is the costly
+ * part of reading a DECIMAL(38) column.
+ */
+function unscaledOfBytes(bytes: Uint8Array): bigint | number {
+  const n = bytes.length;
+  if (n <= NUMBER_BYTES) return Number(bigIntOfBytes(bytes));
+  const low = n - NUMBER_BYTES;
+  const sign = (bytes[low] as number) >= 0x80 ? 0xff : 0;
+  for (let i = 0; i < low; i++) if (bytes[i] !== sign) return bigIntOfBytes(bytes);
+  let v = 0;
+  for (let i = low; i < n; i++) v = v * 256 + (bytes[i] as number);
+  return sign ? v - 2 ** (8 * NUMBER_BYTES) : v;
 }
 
 type Fix = (v: unknown) => unknown;
@@ -109,7 +128,7 @@ function fixFor(column: ParquetColumn, element: SchemaElement | undefined): Fix 
   const decimal = element ? decimalOf(element) : undefined;
   if (decimal && element?.type !== "BYTE_ARRAY") {
     const { scale } = decimal;
-    return (v) => (v === null || v === undefined ? null : decimalText(typeof v === "number" ? BigInt(v) : typeof v === "bigint" ? v : bigIntOfBytes(v as Uint8Array), scale));
+    return (v) => (v === null || v === undefined ? null : decimalText(typeof v === "number" || typeof v === "bigint" ? v : unscaledOfBytes(v as Uint8Array), scale));
   }
   // hyparquet scales a BYTE_ARRAY decimal itself, into a double.
   if (decimal) return (v) => (typeof v === "number" ? String(v) : (v ?? null));
