@@ -7,10 +7,7 @@ import { readDotenvFile } from "./dotenv";
  * (the current folder).
  */
 export function loadEnv(pipelinePath: string, env: NodeJS.ProcessEnv = process.env, workspaceRoot = process.cwd()): Map<string, string> {
-  const vars = new Map<string, string>();
-  for (const file of runEnvFiles(pipelinePath, workspaceRoot)) for (const [k, v] of readDotenvFile(file)) vars.set(k, v);
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) vars.set(k, v);
-  return vars;
+  return envOver(runEnvFiles(pipelinePath, workspaceRoot), env);
 }
 
 /**
@@ -19,8 +16,13 @@ export function loadEnv(pipelinePath: string, env: NodeJS.ProcessEnv = process.e
  * root's over `agentEtl.envFile`), so a name the diagnostics know has its value here too.
  */
 export function loadEditorEnv(path: string | undefined, workspaceRoot: string | undefined, envFile: string, env: NodeJS.ProcessEnv = process.env): Map<string, string> {
+  return envOver(editorEnvFiles(path, workspaceRoot, envFile).reverse(), env);
+}
+
+/** `env` over the `.env` files, a later file over an earlier one. */
+function envOver(files: readonly string[], env: NodeJS.ProcessEnv): Map<string, string> {
   const vars = new Map<string, string>();
-  for (const file of editorEnvFiles(path, workspaceRoot, envFile).reverse()) for (const [k, v] of readDotenvFile(file)) vars.set(k, v);
+  for (const file of files) for (const [k, v] of readDotenvFile(file)) vars.set(k, v);
   for (const [k, v] of Object.entries(env)) if (v !== undefined) vars.set(k, v);
   return vars;
 }
