@@ -12,13 +12,14 @@ export class Workbench {
   async command(title: string): Promise<void> {
     const input = this.page.locator(".quick-input-widget input");
     // F1 pressed while a closing quick input still has the focus can be swallowed (seen on a loaded
-    // machine: the palette's input stayed hidden for 30 s): press it again until the palette shows.
+    // machine: the palette's input stayed hidden for 30 s), and a palette that showed can close
+    // again before it is typed in: press it again until the title is in its input.
     await poll(`the command palette for ${JSON.stringify(title)}`, async () => {
       await this.page.keyboard.press("Escape");
       await this.page.keyboard.press("F1");
-      return (await input.waitFor({ state: "visible", timeout: 5_000 }).then(() => true, () => false)) ? true : undefined;
+      if (!(await input.waitFor({ state: "visible", timeout: 5_000 }).then(() => true, () => false))) return undefined;
+      return (await input.fill(`>${title}`, { timeout: 5_000 }).then(() => true, () => false)) ? true : undefined;
     }, 90_000);
-    await input.fill(`>${title}`);
     const row = this.page.locator(".quick-input-widget .monaco-list-row", { hasText: title }).first();
     await row.waitFor({ state: "visible", timeout: 15_000 });
     await input.press("Enter");
